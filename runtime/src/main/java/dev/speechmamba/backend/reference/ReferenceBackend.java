@@ -2,6 +2,7 @@ package dev.speechmamba.backend.reference;
 
 import dev.speechmamba.backend.AttentionMask;
 import dev.speechmamba.backend.Backend;
+import dev.speechmamba.backend.Checks;
 import dev.speechmamba.backend.ScanGrads;
 import dev.speechmamba.backend.ScanInputs;
 import dev.speechmamba.backend.Unary;
@@ -72,211 +73,664 @@ public final class ReferenceBackend implements Backend {
 
     @Override
     public void matmul(Tensor out, Tensor a, boolean transA, Tensor b, boolean transB, float alpha, float beta) {
-        throw new UnsupportedOperationException("reference matmul: not implemented yet");
+        String opName = "matmul";
+        Checks.f32(opName, "out", out);
+        Checks.f32(opName, "a", a);
+        Checks.f32(opName, "b", b);
+        MatmulRef.Dims d = MatmulRef.resolve(opName, out, a, transA, b, transB);
+        double[] outValues = HostArrays.toDouble(out); // (Bo, M, N) or (M, N); read for beta
+        MatmulRef.forward(outValues, HostArrays.toDouble(a), transA, HostArrays.toDouble(b), transB, alpha, beta,
+                d.batch(), d.m(), d.n(), d.k(), d.aBatched(), d.bBatched(), d.outBatched());
+        HostArrays.store(out, outValues);
     }
 
     @Override
     public void matmulBackward(Tensor da, Tensor db, Tensor dOut, Tensor a, boolean transA, Tensor b, boolean transB) {
-        throw new UnsupportedOperationException("reference matmulBackward: not implemented yet");
+        String opName = "matmulBackward";
+        Checks.f32(opName, "dOut", dOut);
+        Checks.f32(opName, "a", a);
+        Checks.f32(opName, "b", b);
+        MatmulRef.Dims d = MatmulRef.resolve(opName, dOut, a, transA, b, transB);
+        if (da != null) { Checks.f32(opName, "da", da); Checks.sameShape(opName, "da", da, "a", a); }
+        if (db != null) { Checks.f32(opName, "db", db); Checks.sameShape(opName, "db", db, "b", b); }
+        double[] daValues = HostArrays.toDouble(da);
+        double[] dbValues = HostArrays.toDouble(db);
+        MatmulRef.backward(daValues, dbValues, HostArrays.toDouble(dOut), HostArrays.toDouble(a), transA,
+                HostArrays.toDouble(b), transB, d.batch(), d.m(), d.n(), d.k(), d.aBatched(), d.bBatched(),
+                d.outBatched());
+        HostArrays.store(da, daValues);
+        HostArrays.store(db, dbValues);
     }
 
     @Override
     public void unary(Unary op, Tensor out, Tensor x) {
-        throw new UnsupportedOperationException("reference unary: not implemented yet");
+        String opName = "unary";
+        Checks.notNull(opName, "op", op);
+        Checks.f32(opName, "out", out);
+        Checks.f32(opName, "x", x);
+        Checks.sameShape(opName, "out", out, "x", x);
+        double[] outValues = new double[Math.toIntExact(x.size())];
+        ElementwiseRef.unaryForward(op, outValues, HostArrays.toDouble(x), outValues.length);
+        HostArrays.store(out, outValues);
     }
 
     @Override
     public void unaryBackward(Unary op, Tensor dx, Tensor dOut, Tensor x) {
-        throw new UnsupportedOperationException("reference unaryBackward: not implemented yet");
+        String opName = "unaryBackward";
+        Checks.notNull(opName, "op", op);
+        Checks.f32(opName, "dOut", dOut);
+        Checks.f32(opName, "x", x);
+        Checks.sameShape(opName, "dOut", dOut, "x", x);
+        if (dx == null) return;
+        Checks.f32(opName, "dx", dx);
+        Checks.sameShape(opName, "dx", dx, "x", x);
+        double[] dxValues = HostArrays.toDouble(dx);
+        ElementwiseRef.unaryBackward(op, dxValues, HostArrays.toDouble(dOut), HostArrays.toDouble(x), dxValues.length);
+        HostArrays.store(dx, dxValues);
     }
 
     @Override
     public void add(Tensor out, Tensor a, Tensor b) {
-        throw new UnsupportedOperationException("reference add: not implemented yet");
+        String opName = "add";
+        Checks.f32(opName, "out", out);
+        Checks.f32(opName, "a", a);
+        Checks.f32(opName, "b", b);
+        Checks.sameShape(opName, "a", a, "b", b);
+        Checks.sameShape(opName, "out", out, "a", a);
+        double[] outValues = new double[Math.toIntExact(a.size())];
+        ElementwiseRef.addForward(outValues, HostArrays.toDouble(a), HostArrays.toDouble(b), outValues.length);
+        HostArrays.store(out, outValues);
     }
 
     @Override
     public void addBackward(Tensor da, Tensor db, Tensor dOut) {
-        throw new UnsupportedOperationException("reference addBackward: not implemented yet");
+        String opName = "addBackward";
+        Checks.f32(opName, "dOut", dOut);
+        if (da != null) { Checks.f32(opName, "da", da); Checks.sameShape(opName, "da", da, "dOut", dOut); }
+        if (db != null) { Checks.f32(opName, "db", db); Checks.sameShape(opName, "db", db, "dOut", dOut); }
+        double[] daValues = HostArrays.toDouble(da);
+        double[] dbValues = HostArrays.toDouble(db);
+        ElementwiseRef.addBackward(daValues, dbValues, HostArrays.toDouble(dOut), Math.toIntExact(dOut.size()));
+        HostArrays.store(da, daValues);
+        HostArrays.store(db, dbValues);
     }
 
     @Override
     public void mul(Tensor out, Tensor a, Tensor b) {
-        throw new UnsupportedOperationException("reference mul: not implemented yet");
+        String opName = "mul";
+        Checks.f32(opName, "out", out);
+        Checks.f32(opName, "a", a);
+        Checks.f32(opName, "b", b);
+        Checks.sameShape(opName, "a", a, "b", b);
+        Checks.sameShape(opName, "out", out, "a", a);
+        double[] outValues = new double[Math.toIntExact(a.size())];
+        ElementwiseRef.mulForward(outValues, HostArrays.toDouble(a), HostArrays.toDouble(b), outValues.length);
+        HostArrays.store(out, outValues);
     }
 
     @Override
     public void mulBackward(Tensor da, Tensor db, Tensor dOut, Tensor a, Tensor b) {
-        throw new UnsupportedOperationException("reference mulBackward: not implemented yet");
+        String opName = "mulBackward";
+        Checks.f32(opName, "dOut", dOut);
+        Checks.f32(opName, "a", a);
+        Checks.f32(opName, "b", b);
+        Checks.sameShape(opName, "a", a, "b", b);
+        Checks.sameShape(opName, "dOut", dOut, "a", a);
+        if (da != null) { Checks.f32(opName, "da", da); Checks.sameShape(opName, "da", da, "a", a); }
+        if (db != null) { Checks.f32(opName, "db", db); Checks.sameShape(opName, "db", db, "b", b); }
+        double[] daValues = HostArrays.toDouble(da);
+        double[] dbValues = HostArrays.toDouble(db);
+        ElementwiseRef.mulBackward(daValues, dbValues, HostArrays.toDouble(dOut), HostArrays.toDouble(a),
+                HostArrays.toDouble(b), Math.toIntExact(dOut.size()));
+        HostArrays.store(da, daValues);
+        HostArrays.store(db, dbValues);
     }
 
     @Override
     public void addBias(Tensor out, Tensor x, Tensor bias) {
-        throw new UnsupportedOperationException("reference addBias: not implemented yet");
+        String opName = "addBias";
+        Checks.f32(opName, "out", out);
+        Checks.f32(opName, "x", x);
+        Checks.f32(opName, "bias", bias);
+        Checks.sameShape(opName, "out", out, "x", x);
+        if (x.rank() < 1) throw Checks.error(opName, "x " + x.shape() + " needs a channel dimension");
+        int channels = x.dim(-1);
+        Checks.shape(opName, "bias", bias, channels);
+        int rows = x.shape().rows();
+        double[] outValues = new double[Math.toIntExact(x.size())]; // (rows, C)
+        ElementwiseRef.addBiasForward(outValues, HostArrays.toDouble(x), HostArrays.toDouble(bias), rows, channels);
+        HostArrays.store(out, outValues);
     }
 
     @Override
     public void addBiasBackward(Tensor dx, Tensor dBias, Tensor dOut) {
-        throw new UnsupportedOperationException("reference addBiasBackward: not implemented yet");
+        String opName = "addBiasBackward";
+        Checks.f32(opName, "dOut", dOut);
+        if (dOut.rank() < 1) throw Checks.error(opName, "dOut " + dOut.shape() + " needs a channel dimension");
+        int channels = dOut.dim(-1);
+        if (dx != null) { Checks.f32(opName, "dx", dx); Checks.sameShape(opName, "dx", dx, "dOut", dOut); }
+        if (dBias != null) { Checks.f32(opName, "dBias", dBias); Checks.shape(opName, "dBias", dBias, channels); }
+        double[] dxValues = HostArrays.toDouble(dx);     // (rows, C)
+        double[] dBiasValues = HostArrays.toDouble(dBias); // (C)
+        ElementwiseRef.addBiasBackward(dxValues, dBiasValues, HostArrays.toDouble(dOut), dOut.shape().rows(), channels);
+        HostArrays.store(dx, dxValues);
+        HostArrays.store(dBias, dBiasValues);
     }
 
     @Override
     public void axpy(Tensor y, float alpha, Tensor x) {
-        throw new UnsupportedOperationException("reference axpy: not implemented yet");
+        String opName = "axpy";
+        Checks.f32(opName, "y", y);
+        Checks.f32(opName, "x", x);
+        Checks.sameShape(opName, "y", y, "x", x);
+        double[] yValues = HostArrays.toDouble(y);
+        ElementwiseRef.axpy(yValues, alpha, HostArrays.toDouble(x), yValues.length);
+        HostArrays.store(y, yValues);
     }
 
     @Override
     public void scale(Tensor x, float s) {
-        throw new UnsupportedOperationException("reference scale: not implemented yet");
+        Checks.f32("scale", "x", x);
+        double[] values = HostArrays.toDouble(x);
+        ElementwiseRef.scale(values, s, values.length);
+        HostArrays.store(x, values);
     }
 
     @Override
     public double sumOfSquares(Tensor x) {
-        throw new UnsupportedOperationException("reference sumOfSquares: not implemented yet");
+        Checks.f32("sumOfSquares", "x", x);
+        double[] values = HostArrays.toDouble(x);
+        return ElementwiseRef.sumOfSquares(values, values.length);
     }
 
     @Override
     public void sliceLastDim(Tensor out, Tensor x, int start) {
-        throw new UnsupportedOperationException("reference sliceLastDim: not implemented yet");
+        String opName = "sliceLastDim";
+        Checks.f32(opName, "out", out);
+        Checks.f32(opName, "x", x);
+        LayoutRef.checkSlice(opName, "x", x, "out", out, start);
+        double[] outValues = new double[Math.toIntExact(out.size())]; // (rows, Co)
+        LayoutRef.sliceForward(outValues, HostArrays.toDouble(x), out.shape().rows(), x.dim(-1), out.dim(-1), start);
+        HostArrays.store(out, outValues);
     }
 
     @Override
     public void sliceLastDimBackward(Tensor dx, Tensor dOut, int start) {
-        throw new UnsupportedOperationException("reference sliceLastDimBackward: not implemented yet");
+        String opName = "sliceLastDimBackward";
+        Checks.f32(opName, "dOut", dOut);
+        if (dx == null) return;
+        Checks.f32(opName, "dx", dx);
+        LayoutRef.checkSlice(opName, "dx", dx, "dOut", dOut, start);
+        double[] dxValues = HostArrays.toDouble(dx); // (rows, Cx)
+        LayoutRef.sliceBackward(dxValues, HostArrays.toDouble(dOut), dOut.shape().rows(), dx.dim(-1), dOut.dim(-1), start);
+        HostArrays.store(dx, dxValues);
     }
 
     @Override
     public void permute(Tensor out, Tensor x, int... perm) {
-        throw new UnsupportedOperationException("reference permute: not implemented yet");
+        String opName = "permute";
+        Checks.f32(opName, "out", out);
+        Checks.f32(opName, "x", x);
+        LayoutRef.checkPermute(opName, "x", x, "out", out, perm);
+        double[] outValues = new double[Math.toIntExact(out.size())];
+        LayoutRef.permuteForward(outValues, HostArrays.toDouble(x), x.shape().dims(), perm);
+        HostArrays.store(out, outValues);
     }
 
     @Override
     public void permuteBackward(Tensor dx, Tensor dOut, int... perm) {
-        throw new UnsupportedOperationException("reference permuteBackward: not implemented yet");
+        String opName = "permuteBackward";
+        Checks.f32(opName, "dOut", dOut);
+        if (dx == null) return;
+        Checks.f32(opName, "dx", dx);
+        LayoutRef.checkPermute(opName, "dx", dx, "dOut", dOut, perm);
+        double[] dxValues = HostArrays.toDouble(dx);
+        LayoutRef.permuteBackward(dxValues, HostArrays.toDouble(dOut), dx.shape().dims(), perm);
+        HostArrays.store(dx, dxValues);
     }
 
     @Override
     public void rmsNorm(Tensor out, Tensor rstd, Tensor x, Tensor weight, float eps) {
-        throw new UnsupportedOperationException("reference rmsNorm: not implemented yet");
+        String opName = "rmsNorm";
+        Checks.f32(opName, "out", out);
+        Checks.f32(opName, "rstd", rstd);
+        Checks.f32(opName, "x", x);
+        Checks.f32(opName, "weight", weight);
+        NormRef.checkRows(opName, x, "rstd", rstd);
+        Checks.sameShape(opName, "out", out, "x", x);
+        Checks.shape(opName, "weight", weight, x.dim(-1));
+        if (!(eps >= 0)) throw Checks.error(opName, "eps must be >= 0, got " + eps);
+        int rows = x.shape().rows();
+        int cols = x.dim(-1);
+        double[] outValues = new double[rows * cols]; // (R, C)
+        double[] rstdValues = new double[rows];       // (R)
+        NormRef.rmsForward(outValues, rstdValues, HostArrays.toDouble(x), HostArrays.toDouble(weight), eps, rows, cols);
+        HostArrays.store(out, outValues);
+        HostArrays.store(rstd, rstdValues);
     }
 
     @Override
     public void rmsNormBackward(Tensor dx, Tensor dWeight, Tensor dOut, Tensor x, Tensor weight, Tensor rstd) {
-        throw new UnsupportedOperationException("reference rmsNormBackward: not implemented yet");
+        String opName = "rmsNormBackward";
+        Checks.f32(opName, "dOut", dOut);
+        Checks.f32(opName, "x", x);
+        Checks.f32(opName, "weight", weight);
+        Checks.f32(opName, "rstd", rstd);
+        NormRef.checkRows(opName, x, "rstd", rstd);
+        Checks.sameShape(opName, "dOut", dOut, "x", x);
+        Checks.shape(opName, "weight", weight, x.dim(-1));
+        if (dx != null) { Checks.f32(opName, "dx", dx); Checks.sameShape(opName, "dx", dx, "x", x); }
+        if (dWeight != null) { Checks.f32(opName, "dWeight", dWeight); Checks.sameShape(opName, "dWeight", dWeight, "weight", weight); }
+        double[] dxValues = HostArrays.toDouble(dx);
+        double[] dWeightValues = HostArrays.toDouble(dWeight);
+        NormRef.rmsBackward(dxValues, dWeightValues, HostArrays.toDouble(dOut), HostArrays.toDouble(x),
+                HostArrays.toDouble(weight), HostArrays.toDouble(rstd), x.shape().rows(), x.dim(-1));
+        HostArrays.store(dx, dxValues);
+        HostArrays.store(dWeight, dWeightValues);
     }
 
     @Override
     public void layerNorm(Tensor out, Tensor mean, Tensor rstd, Tensor x, Tensor weight, Tensor bias, float eps) {
-        throw new UnsupportedOperationException("reference layerNorm: not implemented yet");
+        String opName = "layerNorm";
+        Checks.f32(opName, "out", out);
+        Checks.f32(opName, "mean", mean);
+        Checks.f32(opName, "rstd", rstd);
+        Checks.f32(opName, "x", x);
+        Checks.f32(opName, "weight", weight);
+        Checks.f32(opName, "bias", bias);
+        NormRef.checkRows(opName, x, "mean", mean);
+        NormRef.checkRows(opName, x, "rstd", rstd);
+        Checks.sameShape(opName, "out", out, "x", x);
+        Checks.shape(opName, "weight", weight, x.dim(-1));
+        Checks.shape(opName, "bias", bias, x.dim(-1));
+        if (!(eps >= 0)) throw Checks.error(opName, "eps must be >= 0, got " + eps);
+        int rows = x.shape().rows();
+        int cols = x.dim(-1);
+        double[] outValues = new double[rows * cols]; // (R, C)
+        double[] meanValues = new double[rows];       // (R)
+        double[] rstdValues = new double[rows];       // (R)
+        NormRef.layerForward(outValues, meanValues, rstdValues, HostArrays.toDouble(x), HostArrays.toDouble(weight),
+                HostArrays.toDouble(bias), eps, rows, cols);
+        HostArrays.store(out, outValues);
+        HostArrays.store(mean, meanValues);
+        HostArrays.store(rstd, rstdValues);
     }
 
     @Override
     public void layerNormBackward(Tensor dx, Tensor dWeight, Tensor dBias, Tensor dOut, Tensor x, Tensor weight, Tensor mean, Tensor rstd) {
-        throw new UnsupportedOperationException("reference layerNormBackward: not implemented yet");
+        String opName = "layerNormBackward";
+        Checks.f32(opName, "dOut", dOut);
+        Checks.f32(opName, "x", x);
+        Checks.f32(opName, "weight", weight);
+        Checks.f32(opName, "mean", mean);
+        Checks.f32(opName, "rstd", rstd);
+        NormRef.checkRows(opName, x, "mean", mean);
+        NormRef.checkRows(opName, x, "rstd", rstd);
+        Checks.sameShape(opName, "dOut", dOut, "x", x);
+        Checks.shape(opName, "weight", weight, x.dim(-1));
+        if (dx != null) { Checks.f32(opName, "dx", dx); Checks.sameShape(opName, "dx", dx, "x", x); }
+        if (dWeight != null) { Checks.f32(opName, "dWeight", dWeight); Checks.sameShape(opName, "dWeight", dWeight, "weight", weight); }
+        if (dBias != null) { Checks.f32(opName, "dBias", dBias); Checks.sameShape(opName, "dBias", dBias, "weight", weight); }
+        double[] dxValues = HostArrays.toDouble(dx);
+        double[] dWeightValues = HostArrays.toDouble(dWeight);
+        double[] dBiasValues = HostArrays.toDouble(dBias);
+        NormRef.layerBackward(dxValues, dWeightValues, dBiasValues, HostArrays.toDouble(dOut), HostArrays.toDouble(x),
+                HostArrays.toDouble(weight), HostArrays.toDouble(mean), HostArrays.toDouble(rstd), x.shape().rows(),
+                x.dim(-1));
+        HostArrays.store(dx, dxValues);
+        HostArrays.store(dWeight, dWeightValues);
+        HostArrays.store(dBias, dBiasValues);
     }
 
     @Override
     public void softmax(Tensor out, Tensor x) {
-        throw new UnsupportedOperationException("reference softmax: not implemented yet");
+        String opName = "softmax";
+        Checks.f32(opName, "out", out);
+        Checks.f32(opName, "x", x);
+        Checks.sameShape(opName, "out", out, "x", x);
+        if (x.rank() < 1) throw Checks.error(opName, "x " + x.shape() + " needs a last dimension");
+        double[] outValues = new double[Math.toIntExact(x.size())]; // (rows, C)
+        SoftmaxRef.softmaxForward(outValues, HostArrays.toDouble(x), x.shape().rows(), x.dim(-1));
+        HostArrays.store(out, outValues);
     }
 
     @Override
     public void softmaxBackward(Tensor dx, Tensor dOut, Tensor out) {
-        throw new UnsupportedOperationException("reference softmaxBackward: not implemented yet");
+        String opName = "softmaxBackward";
+        Checks.f32(opName, "dOut", dOut);
+        Checks.f32(opName, "out", out);
+        Checks.sameShape(opName, "dOut", dOut, "out", out);
+        if (out.rank() < 1) throw Checks.error(opName, "out " + out.shape() + " needs a last dimension");
+        if (dx == null) return;
+        Checks.f32(opName, "dx", dx);
+        Checks.sameShape(opName, "dx", dx, "out", out);
+        double[] dxValues = HostArrays.toDouble(dx);
+        SoftmaxRef.softmaxBackward(dxValues, HostArrays.toDouble(dOut), HostArrays.toDouble(out), out.shape().rows(), out.dim(-1));
+        HostArrays.store(dx, dxValues);
     }
 
     @Override
     public void logSoftmax(Tensor out, Tensor x) {
-        throw new UnsupportedOperationException("reference logSoftmax: not implemented yet");
+        String opName = "logSoftmax";
+        Checks.f32(opName, "out", out);
+        Checks.f32(opName, "x", x);
+        Checks.sameShape(opName, "out", out, "x", x);
+        if (x.rank() < 1) throw Checks.error(opName, "x " + x.shape() + " needs a last dimension");
+        double[] outValues = new double[Math.toIntExact(x.size())]; // (rows, C)
+        SoftmaxRef.logSoftmaxForward(outValues, HostArrays.toDouble(x), x.shape().rows(), x.dim(-1));
+        HostArrays.store(out, outValues);
     }
 
     @Override
     public void logSoftmaxBackward(Tensor dx, Tensor dOut, Tensor out) {
-        throw new UnsupportedOperationException("reference logSoftmaxBackward: not implemented yet");
+        String opName = "logSoftmaxBackward";
+        Checks.f32(opName, "dOut", dOut);
+        Checks.f32(opName, "out", out);
+        Checks.sameShape(opName, "dOut", dOut, "out", out);
+        if (out.rank() < 1) throw Checks.error(opName, "out " + out.shape() + " needs a last dimension");
+        if (dx == null) return;
+        Checks.f32(opName, "dx", dx);
+        Checks.sameShape(opName, "dx", dx, "out", out);
+        double[] dxValues = HostArrays.toDouble(dx);
+        SoftmaxRef.logSoftmaxBackward(dxValues, HostArrays.toDouble(dOut), HostArrays.toDouble(out), out.shape().rows(), out.dim(-1));
+        HostArrays.store(dx, dxValues);
     }
 
     @Override
     public void dropout(Tensor out, Tensor x, float p, long seed) {
-        throw new UnsupportedOperationException("reference dropout: not implemented yet");
+        String opName = "dropout";
+        Checks.f32(opName, "out", out);
+        Checks.f32(opName, "x", x);
+        Checks.sameShape(opName, "out", out, "x", x);
+        DropoutRef.requireProbability(opName, p);
+        double[] outValues = new double[Math.toIntExact(x.size())];
+        DropoutRef.forward(outValues, HostArrays.toDouble(x), p, seed, outValues.length);
+        HostArrays.store(out, outValues);
     }
 
     @Override
     public void dropoutBackward(Tensor dx, Tensor dOut, float p, long seed) {
-        throw new UnsupportedOperationException("reference dropoutBackward: not implemented yet");
+        String opName = "dropoutBackward";
+        Checks.f32(opName, "dOut", dOut);
+        DropoutRef.requireProbability(opName, p);
+        if (dx == null) return;
+        Checks.f32(opName, "dx", dx);
+        Checks.sameShape(opName, "dx", dx, "dOut", dOut);
+        double[] dxValues = HostArrays.toDouble(dx);
+        DropoutRef.backward(dxValues, HostArrays.toDouble(dOut), p, seed, dxValues.length);
+        HostArrays.store(dx, dxValues);
     }
 
     @Override
     public void embedding(Tensor out, Tensor ids, Tensor table) {
-        throw new UnsupportedOperationException("reference embedding: not implemented yet");
+        String opName = "embedding";
+        Checks.f32(opName, "out", out);
+        Checks.i32(opName, "ids", ids);
+        Checks.f32(opName, "table", table);
+        Checks.shape(opName, "table", table, Checks.ANY, Checks.ANY);
+        int count = Math.toIntExact(ids.size());
+        int vocab = table.dim(0);
+        int channels = table.dim(1);
+        Checks.shape(opName, "out", out, count, channels);
+        int[] idValues = HostArrays.toInts(ids);
+        EmbeddingRef.requireIds(opName, idValues, vocab);
+        double[] outValues = new double[count * channels]; // (N, C)
+        EmbeddingRef.forward(outValues, idValues, HostArrays.toDouble(table), count, vocab, channels);
+        HostArrays.store(out, outValues);
     }
 
     @Override
     public void embeddingBackward(Tensor dTable, Tensor dOut, Tensor ids) {
-        throw new UnsupportedOperationException("reference embeddingBackward: not implemented yet");
+        String opName = "embeddingBackward";
+        Checks.f32(opName, "dOut", dOut);
+        Checks.i32(opName, "ids", ids);
+        int count = Math.toIntExact(ids.size());
+        Checks.shape(opName, "dOut", dOut, count, Checks.ANY);
+        int channels = dOut.dim(1);
+        if (dTable == null) return;
+        Checks.f32(opName, "dTable", dTable);
+        Checks.shape(opName, "dTable", dTable, Checks.ANY, channels);
+        int vocab = dTable.dim(0);
+        int[] idValues = HostArrays.toInts(ids);
+        EmbeddingRef.requireIds(opName, idValues, vocab);
+        double[] dTableValues = HostArrays.toDouble(dTable); // (V, C)
+        EmbeddingRef.backward(dTableValues, HostArrays.toDouble(dOut), idValues, count, vocab, channels);
+        HostArrays.store(dTable, dTableValues);
     }
 
     @Override
     public void conv2d(Tensor out, Tensor x, Tensor w, Tensor bias, int stride, int padding) {
-        throw new UnsupportedOperationException("reference conv2d: not implemented yet");
+        String opName = "conv2d";
+        Checks.f32(opName, "out", out);
+        Checks.f32(opName, "x", x);
+        Checks.f32(opName, "w", w);
+        Conv2dRef.Dims d = Conv2dRef.resolve(opName, x, w, bias, stride, padding);
+        Checks.shape(opName, "out", out, d.batch(), d.outChannels(), d.outHeight(), d.outWidth());
+        double[] outValues = new double[Math.toIntExact(out.size())]; // (B, Co, Ho, Wo)
+        Conv2dRef.forward(outValues, HostArrays.toDouble(x), HostArrays.toDouble(w), HostArrays.toDouble(bias),
+                d.batch(), d.inChannels(), d.height(), d.width(), d.outChannels(), d.kernelH(), d.kernelW(), stride,
+                padding);
+        HostArrays.store(out, outValues);
     }
 
     @Override
     public void conv2dBackward(Tensor dx, Tensor dw, Tensor dBias, Tensor dOut, Tensor x, Tensor w, int stride, int padding) {
-        throw new UnsupportedOperationException("reference conv2dBackward: not implemented yet");
+        String opName = "conv2dBackward";
+        Checks.f32(opName, "dOut", dOut);
+        Checks.f32(opName, "x", x);
+        Checks.f32(opName, "w", w);
+        Conv2dRef.Dims d = Conv2dRef.resolve(opName, x, w, null, stride, padding);
+        Checks.shape(opName, "dOut", dOut, d.batch(), d.outChannels(), d.outHeight(), d.outWidth());
+        if (dx != null) { Checks.f32(opName, "dx", dx); Checks.sameShape(opName, "dx", dx, "x", x); }
+        if (dw != null) { Checks.f32(opName, "dw", dw); Checks.sameShape(opName, "dw", dw, "w", w); }
+        if (dBias != null) { Checks.f32(opName, "dBias", dBias); Checks.shape(opName, "dBias", dBias, d.outChannels()); }
+        double[] dxValues = HostArrays.toDouble(dx);
+        double[] dwValues = HostArrays.toDouble(dw);
+        double[] dBiasValues = HostArrays.toDouble(dBias);
+        Conv2dRef.backward(dxValues, dwValues, dBiasValues, HostArrays.toDouble(dOut), HostArrays.toDouble(x),
+                HostArrays.toDouble(w), d.batch(), d.inChannels(), d.height(), d.width(), d.outChannels(), d.kernelH(),
+                d.kernelW(), stride, padding);
+        HostArrays.store(dx, dxValues);
+        HostArrays.store(dw, dwValues);
+        HostArrays.store(dBias, dBiasValues);
     }
 
     @Override
     public void causalConv1d(Tensor out, Tensor x, Tensor w, Tensor bias) {
-        throw new UnsupportedOperationException("reference causalConv1d: not implemented yet");
+        String opName = "causalConv1d";
+        Checks.f32(opName, "out", out);
+        Checks.f32(opName, "x", x);
+        Checks.f32(opName, "w", w);
+        Checks.shape(opName, "x", x, Checks.ANY, Checks.ANY, Checks.ANY);
+        int channels = x.dim(2);
+        Checks.shape(opName, "w", w, channels, Checks.ANY);
+        if (w.dim(1) < 1) throw Checks.error(opName, "w " + w.shape() + " needs a kernel width >= 1");
+        if (bias != null) { Checks.f32(opName, "bias", bias); Checks.shape(opName, "bias", bias, channels); }
+        Checks.sameShape(opName, "out", out, "x", x);
+        double[] outValues = new double[Math.toIntExact(x.size())]; // (B, T, C)
+        Conv1dRef.forward(outValues, HostArrays.toDouble(x), HostArrays.toDouble(w), HostArrays.toDouble(bias),
+                x.dim(0), x.dim(1), channels, w.dim(1));
+        HostArrays.store(out, outValues);
     }
 
     @Override
     public void causalConv1dBackward(Tensor dx, Tensor dw, Tensor dBias, Tensor dOut, Tensor x, Tensor w) {
-        throw new UnsupportedOperationException("reference causalConv1dBackward: not implemented yet");
+        String opName = "causalConv1dBackward";
+        Checks.f32(opName, "dOut", dOut);
+        Checks.f32(opName, "x", x);
+        Checks.f32(opName, "w", w);
+        Checks.shape(opName, "x", x, Checks.ANY, Checks.ANY, Checks.ANY);
+        int channels = x.dim(2);
+        Checks.shape(opName, "w", w, channels, Checks.ANY);
+        if (w.dim(1) < 1) throw Checks.error(opName, "w " + w.shape() + " needs a kernel width >= 1");
+        Checks.sameShape(opName, "dOut", dOut, "x", x);
+        if (dx != null) { Checks.f32(opName, "dx", dx); Checks.sameShape(opName, "dx", dx, "x", x); }
+        if (dw != null) { Checks.f32(opName, "dw", dw); Checks.sameShape(opName, "dw", dw, "w", w); }
+        if (dBias != null) { Checks.f32(opName, "dBias", dBias); Checks.shape(opName, "dBias", dBias, channels); }
+        double[] dxValues = HostArrays.toDouble(dx);
+        double[] dwValues = HostArrays.toDouble(dw);
+        double[] dBiasValues = HostArrays.toDouble(dBias);
+        Conv1dRef.backward(dxValues, dwValues, dBiasValues, HostArrays.toDouble(dOut), HostArrays.toDouble(x),
+                HostArrays.toDouble(w), x.dim(0), x.dim(1), channels, w.dim(1));
+        HostArrays.store(dx, dxValues);
+        HostArrays.store(dw, dwValues);
+        HostArrays.store(dBias, dBiasValues);
     }
 
     @Override
     public Tensor selectiveScan(Tensor out, ScanInputs in) {
-        throw new UnsupportedOperationException("reference selectiveScan: not implemented yet");
+        String op = "selectiveScan";
+        int[] dims = SelectiveScanRef.checkInputs(op, in);
+        SelectiveScanRef.checkOutput(op, out, in);
+        int B = dims[0], T = dims[1], D = dims[2], N = dims[3];
+        double[] result = new double[B * T * D]; // (B, T, D)
+        SelectiveScanRef.forward(result, HostArrays.toDouble(in.u()), HostArrays.toDouble(in.delta()),
+                HostArrays.toDouble(in.a()), HostArrays.toDouble(in.b()), HostArrays.toDouble(in.c()),
+                HostArrays.toDouble(in.dSkip()), HostArrays.toDouble(in.z()), HostArrays.toDouble(in.deltaBias()),
+                in.deltaSoftplus(), HostArrays.toInts(in.lengths()), B, T, D, N);
+        HostArrays.store(out, result);
+        return null; // the backward pass recomputes the states
     }
 
     @Override
     public void selectiveScanBackward(ScanGrads grads, Tensor dOut, ScanInputs in, Tensor saved) {
-        throw new UnsupportedOperationException("reference selectiveScanBackward: not implemented yet");
+        String op = "selectiveScanBackward";
+        int[] dims = SelectiveScanRef.checkInputs(op, in);
+        SelectiveScanRef.checkGrads(op, grads, dOut, in);
+        if (saved != null) {
+            throw new IllegalArgumentException(op + ": the reference backend saves nothing, but got saved "
+                    + saved.shape() + " (from another backend?)");
+        }
+        int B = dims[0], T = dims[1], D = dims[2], N = dims[3];
+        // Gradients are read, accumulated into by the Ref loop, and stored back.
+        double[] du = HostArrays.toDouble(grads.du());                 // (B, T, D)
+        double[] dDelta = HostArrays.toDouble(grads.dDelta());         // (B, T, D)
+        double[] dA = HostArrays.toDouble(grads.dA());                 // (D, N)
+        double[] dB = HostArrays.toDouble(grads.dB());                 // (B, T, N)
+        double[] dC = HostArrays.toDouble(grads.dC());                 // (B, T, N)
+        double[] dSkip = HostArrays.toDouble(grads.dSkip());           // (D)
+        double[] dz = HostArrays.toDouble(grads.dz());                 // (B, T, D)
+        double[] dDeltaBias = HostArrays.toDouble(grads.dDeltaBias()); // (D)
+        SelectiveScanRef.backward(du, dDelta, dA, dB, dC, dSkip, dz, dDeltaBias, HostArrays.toDouble(dOut),
+                HostArrays.toDouble(in.u()), HostArrays.toDouble(in.delta()), HostArrays.toDouble(in.a()),
+                HostArrays.toDouble(in.b()), HostArrays.toDouble(in.c()), HostArrays.toDouble(in.dSkip()),
+                HostArrays.toDouble(in.z()), HostArrays.toDouble(in.deltaBias()), in.deltaSoftplus(),
+                HostArrays.toInts(in.lengths()), B, T, D, N);
+        HostArrays.store(grads.du(), du);
+        HostArrays.store(grads.dDelta(), dDelta);
+        HostArrays.store(grads.dA(), dA);
+        HostArrays.store(grads.dB(), dB);
+        HostArrays.store(grads.dC(), dC);
+        HostArrays.store(grads.dSkip(), dSkip);
+        HostArrays.store(grads.dz(), dz);
+        HostArrays.store(grads.dDeltaBias(), dDeltaBias);
     }
 
     @Override
     public void attention(Tensor out, Tensor lse, Tensor q, Tensor k, Tensor v, AttentionMask mask, float scale) {
-        throw new UnsupportedOperationException("reference attention: not implemented yet");
+        String op = "attention";
+        int[] dims = AttentionRef.checkInputs(op, q, k, v, mask);
+        AttentionRef.checkOutputs(op, out, lse, q);
+        int B = dims[0], Tq = dims[1], Tk = dims[2], H = dims[3], Dh = dims[4];
+        double[] result = new double[B * Tq * H * Dh]; // (B, Tq, H, Dh)
+        double[] logSumExp = new double[B * H * Tq];  // (B, H, Tq)
+        AttentionRef.forward(result, logSumExp, HostArrays.toDouble(q), HostArrays.toDouble(k), HostArrays.toDouble(v),
+                HostArrays.toInts(mask.keyLengths()), mask, scale, B, Tq, Tk, H, Dh);
+        HostArrays.store(out, result);
+        HostArrays.store(lse, logSumExp);
     }
 
     @Override
     public void attentionBackward(Tensor dq, Tensor dk, Tensor dv, Tensor dOut, Tensor q, Tensor k, Tensor v, Tensor out, Tensor lse, AttentionMask mask, float scale) {
-        throw new UnsupportedOperationException("reference attentionBackward: not implemented yet");
+        String op = "attentionBackward";
+        int[] dims = AttentionRef.checkInputs(op, q, k, v, mask);
+        AttentionRef.checkOutputs(op, out, lse, q);
+        AttentionRef.checkGrads(op, dq, dk, dv, dOut, q, k, v);
+        int B = dims[0], Tq = dims[1], Tk = dims[2], H = dims[3], Dh = dims[4];
+        double[] dqAcc = HostArrays.toDouble(dq); // (B, Tq, H, Dh)
+        double[] dkAcc = HostArrays.toDouble(dk); // (B, Tk, H, Dh)
+        double[] dvAcc = HostArrays.toDouble(dv); // (B, Tk, H, Dh)
+        AttentionRef.backward(dqAcc, dkAcc, dvAcc, HostArrays.toDouble(dOut), HostArrays.toDouble(q),
+                HostArrays.toDouble(k), HostArrays.toDouble(v), HostArrays.toDouble(out), HostArrays.toDouble(lse),
+                HostArrays.toInts(mask.keyLengths()), mask, scale, B, Tq, Tk, H, Dh);
+        HostArrays.store(dq, dqAcc);
+        HostArrays.store(dk, dkAcc);
+        HostArrays.store(dv, dvAcc);
     }
 
     @Override
     public void ctcLoss(Tensor losses, Tensor logits, Tensor inputLengths, Tensor targets, Tensor targetLengths, boolean zeroInfinity) {
-        throw new UnsupportedOperationException("reference ctcLoss: not implemented yet");
+        String op = "ctcLoss";
+        int[] dims = CtcLossRef.checkInputs(op, logits, inputLengths, targets, targetLengths);
+        int B = dims[0], T = dims[1], V = dims[2], S = dims[3];
+        CtcLossRef.checkPerRow(op, "losses", losses, B);
+        double[] result = new double[B]; // (B)
+        CtcLossRef.forward(result, HostArrays.toDouble(logits), HostArrays.toInts(inputLengths),
+                HostArrays.toInts(targets), HostArrays.toInts(targetLengths), zeroInfinity, B, T, V, S);
+        HostArrays.store(losses, result);
     }
 
     @Override
     public void ctcLossBackward(Tensor dLogits, Tensor dLosses, Tensor logits, Tensor inputLengths, Tensor targets, Tensor targetLengths, boolean zeroInfinity) {
-        throw new UnsupportedOperationException("reference ctcLossBackward: not implemented yet");
+        String op = "ctcLossBackward";
+        int[] dims = CtcLossRef.checkInputs(op, logits, inputLengths, targets, targetLengths);
+        int B = dims[0], T = dims[1], V = dims[2], S = dims[3];
+        CtcLossRef.checkPerRow(op, "dLosses", dLosses, B);
+        CtcLossRef.checkLogitsGrad(op, dLogits, logits);
+        if (dLogits == null) return;
+        double[] grad = HostArrays.toDouble(dLogits); // (B, T, V)
+        CtcLossRef.backward(grad, HostArrays.toDouble(dLosses), HostArrays.toDouble(logits),
+                HostArrays.toInts(inputLengths), HostArrays.toInts(targets), HostArrays.toInts(targetLengths),
+                zeroInfinity, B, T, V, S);
+        HostArrays.store(dLogits, grad);
     }
 
     @Override
     public void crossEntropy(Tensor losses, Tensor logits, Tensor targets, float smoothing, int ignoreIndex) {
-        throw new UnsupportedOperationException("reference crossEntropy: not implemented yet");
+        String op = "crossEntropy";
+        int[] dims = CrossEntropyRef.checkInputs(op, logits, targets, smoothing, ignoreIndex);
+        int N = dims[0], V = dims[1];
+        CrossEntropyRef.checkPerRow(op, "losses", losses, N);
+        double[] result = new double[N]; // (N)
+        CrossEntropyRef.forward(result, HostArrays.toDouble(logits), HostArrays.toInts(targets), smoothing,
+                ignoreIndex, N, V);
+        HostArrays.store(losses, result);
     }
 
     @Override
     public void crossEntropyBackward(Tensor dLogits, Tensor dLosses, Tensor logits, Tensor targets, float smoothing, int ignoreIndex) {
-        throw new UnsupportedOperationException("reference crossEntropyBackward: not implemented yet");
+        String op = "crossEntropyBackward";
+        int[] dims = CrossEntropyRef.checkInputs(op, logits, targets, smoothing, ignoreIndex);
+        int N = dims[0], V = dims[1];
+        CrossEntropyRef.checkPerRow(op, "dLosses", dLosses, N);
+        CrossEntropyRef.checkLogitsGrad(op, dLogits, logits);
+        if (dLogits == null) return;
+        double[] grad = HostArrays.toDouble(dLogits); // (N, V)
+        CrossEntropyRef.backward(grad, HostArrays.toDouble(dLosses), HostArrays.toDouble(logits),
+                HostArrays.toInts(targets), smoothing, ignoreIndex, N, V);
+        HostArrays.store(dLogits, grad);
     }
 
     @Override
     public void adamStep(Tensor param, Tensor grad, Tensor m, Tensor v, float lr, float beta1, float beta2, float eps, float weightDecay, int step) {
-        throw new UnsupportedOperationException("reference adamStep: not implemented yet");
+        String opName = "adamStep";
+        Checks.f32(opName, "param", param);
+        Checks.f32(opName, "grad", grad);
+        Checks.f32(opName, "m", m);
+        Checks.f32(opName, "v", v);
+        Checks.sameShape(opName, "param", param, "grad", grad);
+        Checks.sameShape(opName, "param", param, "m", m);
+        Checks.sameShape(opName, "param", param, "v", v);
+        if (step < 1) throw Checks.error(opName, "step must be 1-based, got " + step);
+        if (!(beta1 >= 0 && beta1 < 1)) throw Checks.error(opName, "beta1 = " + beta1 + " is outside [0, 1)");
+        if (!(beta2 >= 0 && beta2 < 1)) throw Checks.error(opName, "beta2 = " + beta2 + " is outside [0, 1)");
+        double[] paramValues = HostArrays.toDouble(param);
+        double[] mValues = HostArrays.toDouble(m);
+        double[] vValues = HostArrays.toDouble(v);
+        AdamRef.step(paramValues, HostArrays.toDouble(grad), mValues, vValues, lr, beta1, beta2, eps, weightDecay,
+                step, paramValues.length);
+        HostArrays.store(param, paramValues);
+        HostArrays.store(m, mValues);
+        HostArrays.store(v, vValues);
     }
 }

@@ -1,0 +1,2 @@
+#pragma once
+#define FAKE_SCALE 2.0f

@@ -1,0 +1,143 @@
+package dev.speechmamba.backend.cuda;
+
+import dev.speechmamba.backend.Checks;
+import dev.speechmamba.cuda.KernelArgs;
+import dev.speechmamba.tensor.Tensor;
+
+/** Launchers of conv.cu: the 2-D convolution of the front end and Mamba's causal depthwise 1-D convolution. */
+final class ConvLauncher {
+    private static final String CONV = "conv.cu";
+    private static final int THREADS = 256;
+    private static final int TAPS_PER_PASS = 8;   // CONV1D_TAPS_PER_PASS in conv.cu
+    private static final int MAX_ROW_SPLITS = 256;
+
+    private final CudaContext ctx;
+
+    ConvLauncher(CudaContext ctx) { this.ctx = ctx; }
+
+    /** Sizes of one 2-D convolution. */
+    private record Conv2dDims(int batch, int inChannels, int height, int width, int outChannels, int kernelH,
+                              int kernelW, int outHeight, int outWidth) {
+        KernelArgs append(KernelArgs args, int stride, int padding) {
+            return args.i32(batch).i32(inChannels).i32(height).i32(width).i32(outChannels).i32(kernelH).i32(kernelW)
+                    .i32(outHeight).i32(outWidth).i32(stride).i32(padding);
+        }
+    }
+
+    private static Conv2dDims resolve2d(String op, Tensor x, Tensor w, Tensor bias, int stride, int padding) {
+        Checks.shape(op, "x", x, Checks.ANY, Checks.ANY, Checks.ANY, Checks.ANY);
+        Checks.shape(op, "w", w, Checks.ANY, x.dim(1), Checks.ANY, Checks.ANY);
+        if (bias != null) {
+            Checks.f32(op, "bias", bias);
+            Checks.shape(op, "bias", bias, w.dim(0));
+        }
+        if (stride < 1) throw Checks.error(op, "stride must be >= 1, got " + stride);
+        if (padding < 0) throw Checks.error(op, "padding must be >= 0, got " + padding);
+        int height = x.dim(2);
+        int width = x.dim(3);
+        int kernelH = w.dim(2);
+        int kernelW = w.dim(3);
+        if (kernelH < 1 || kernelW < 1 || height + 2 * padding < kernelH || width + 2 * padding < kernelW) {
+            throw Checks.error(op, "kernel of w " + w.shape() + " does not fit x " + x.shape() + " with padding " + padding);
+        }
+        return new Conv2dDims(x.dim(0), x.dim(1), height, width, w.dim(0), kernelH, kernelW,
+                (height + 2 * padding - kernelH) / stride + 1, (width + 2 * padding - kernelW) / stride + 1);
+    }
+
+    void conv2d(Tensor out, Tensor x, Tensor w, Tensor bias, int stride, int padding) {
+        String name = "conv2d";
+        Checks.f32(name, "out", out);
+        Checks.f32(name, "x", x);
+        Checks.f32(name, "w", w);
+        Conv2dDims d = resolve2d(name, x, w, bias, stride, padding);
+        Checks.shape(name, "out", out, d.batch(), d.outChannels(), d.outHeight(), d.outWidth());
+        ctx.launch(CONV, "conv2d_forward", ctx.gridFor(out.size(), THREADS), 1, 1, THREADS, 1, 1, 0,
+                d.append(KernelArgs.of().ptr(ctx.ptr(out)).ptr(ctx.ptr(x)).ptr(ctx.ptr(w)).ptr(ctx.ptrOrNull(bias)),
+                        stride, padding));
+    }
+
+    void conv2dBackward(Tensor dx, Tensor dw, Tensor dBias, Tensor dOut, Tensor x, Tensor w, int stride, int padding) {
+        String name = "conv2dBackward";
+        Checks.f32(name, "dOut", dOut);
+        Checks.f32(name, "x", x);
+        Checks.f32(name, "w", w);
+        Conv2dDims d = resolve2d(name, x, w, null, stride, padding);
+        Checks.shape(name, "dOut", dOut, d.batch(), d.outChannels(), d.outHeight(), d.outWidth());
+        DenseChecks.gradLike(name, "dx", dx, "x", x);
+        DenseChecks.gradLike(name, "dw", dw, "w", w);
+        if (dBias != null) {
+            Checks.f32(name, "dBias", dBias);
+            Checks.shape(name, "dBias", dBias, d.outChannels());
+        }
+        if (dx != null) {
+            ctx.launch(CONV, "conv2d_backward_input", ctx.gridFor(x.size(), THREADS), 1, 1, THREADS, 1, 1, 0,
+                    d.append(KernelArgs.of().ptr(ctx.ptr(dx)).ptr(ctx.ptr(dOut)).ptr(ctx.ptr(w)), stride, padding));
+        }
+        if (dw != null && dOut.size() > 0) {
+            // one block per weight element; the grid is 1-D, so w must have < 2^31 elements
+            int blocks = DenseChecks.intSize(name, "elements of w", w.size());
+            ctx.launch(CONV, "conv2d_backward_weight", blocks, 1, 1, THREADS, 1, 1, 0,
+                    d.append(KernelArgs.of().ptr(ctx.ptr(dw)).ptr(ctx.ptr(dOut)).ptr(ctx.ptr(x)), stride, padding));
+        }
+        if (dBias != null && dOut.size() > 0) {
+            ctx.launch(CONV, "conv2d_backward_bias", d.outChannels(), 1, 1, THREADS, 1, 1, 0, KernelArgs.of()
+                    .ptr(ctx.ptr(dBias)).ptr(ctx.ptr(dOut)).i32(d.batch()).i32(d.outChannels())
+                    .i32(d.outHeight() * d.outWidth()));
+        }
+    }
+
+    private static void check1d(String op, Tensor x, Tensor w) {
+        Checks.shape(op, "x", x, Checks.ANY, Checks.ANY, Checks.ANY);
+        Checks.shape(op, "w", w, x.dim(2), Checks.ANY);
+        if (w.dim(1) < 1) throw Checks.error(op, "w " + w.shape() + " needs a kernel width >= 1");
+    }
+
+    void causalConv1d(Tensor out, Tensor x, Tensor w, Tensor bias) {
+        String name = "causalConv1d";
+        Checks.f32(name, "out", out);
+        Checks.f32(name, "x", x);
+        Checks.f32(name, "w", w);
+        check1d(name, x, w);
+        if (bias != null) {
+            Checks.f32(name, "bias", bias);
+            Checks.shape(name, "bias", bias, x.dim(2));
+        }
+        Checks.sameShape(name, "out", out, "x", x);
+        ctx.launch(CONV, "causal_conv1d_forward", ctx.gridFor(x.size(), THREADS), 1, 1, THREADS, 1, 1, 0,
+                KernelArgs.of().ptr(ctx.ptr(out)).ptr(ctx.ptr(x)).ptr(ctx.ptr(w)).ptr(ctx.ptrOrNull(bias))
+                        .i32(x.dim(0)).i32(x.dim(1)).i32(x.dim(2)).i32(w.dim(1)));
+    }
+
+    void causalConv1dBackward(Tensor dx, Tensor dw, Tensor dBias, Tensor dOut, Tensor x, Tensor w) {
+        String name = "causalConv1dBackward";
+        Checks.f32(name, "dOut", dOut);
+        Checks.f32(name, "x", x);
+        Checks.f32(name, "w", w);
+        check1d(name, x, w);
+        Checks.sameShape(name, "dOut", dOut, "x", x);
+        DenseChecks.gradLike(name, "dx", dx, "x", x);
+        DenseChecks.gradLike(name, "dw", dw, "w", w);
+        if (dBias != null) {
+            Checks.f32(name, "dBias", dBias);
+            Checks.shape(name, "dBias", dBias, x.dim(2));
+        }
+        int batch = x.dim(0), time = x.dim(1), channels = x.dim(2), taps = w.dim(1);
+        if (dx != null) {
+            ctx.launch(CONV, "causal_conv1d_backward_input", ctx.gridFor(x.size(), THREADS), 1, 1, THREADS, 1, 1, 0,
+                    KernelArgs.of().ptr(ctx.ptr(dx)).ptr(ctx.ptr(dOut)).ptr(ctx.ptr(w))
+                            .i32(batch).i32(time).i32(channels).i32(taps));
+        }
+        long rows = (long) batch * time;
+        if ((dw == null && dBias == null) || rows == 0 || channels == 0) return;
+        int tiles = (channels + 31) / 32;
+        int splits = (int) Math.max(1, Math.min(MAX_ROW_SPLITS, (rows + 127) / 128));
+        // taps are reduced 8 per pass; the bias rides along with the first pass only
+        int passes = dw == null ? 1 : (taps + TAPS_PER_PASS - 1) / TAPS_PER_PASS;
+        for (int pass = 0; pass < passes; pass++) {
+            Tensor biasThisPass = pass == 0 ? dBias : null;
+            ctx.launch(CONV, "causal_conv1d_backward_params", tiles, splits, 1, 32, 8, 1, 0, KernelArgs.of()
+                    .ptr(ctx.ptrOrNull(dw)).ptr(ctx.ptrOrNull(biasThisPass)).ptr(ctx.ptr(dOut)).ptr(ctx.ptr(x))
+                    .i32(batch).i32(time).i32(channels).i32(taps).i32(pass * TAPS_PER_PASS));
+        }
+    }
+}

@@ -1,0 +1,201 @@
+package dev.speechmamba.backend.fastcpu;
+
+import dev.speechmamba.backend.AttentionMask;
+import dev.speechmamba.backend.Checks;
+import dev.speechmamba.tensor.Tensor;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * Flash-style attention on the CPU: each query row walks its visible keys (always one contiguous range
+ * under {@link AttentionMask}'s rules) in blocks, keeping a running max, sum and output accumulator
+ * (online softmax), so no Tq×Tk matrix is ever formed. Backward recomputes the probabilities from the
+ * saved log-sum-exp; work items are (batch, head) pairs, which own their slices of dk and dv.
+ */
+final class FastAttention {
+    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    private static final int V = S.length();
+    private static final int KEY_BLOCK = 64;
+
+    private final FastParallel par;
+
+    FastAttention(FastParallel par) { this.par = par; }
+
+    private record Dims(int batch, int tq, int tk, int heads, int dh, int[] keyLengths) { }
+
+    private static Dims check(String op, Tensor q, Tensor k, Tensor v, AttentionMask mask) {
+        Checks.notNull(op, "mask", mask);
+        Checks.f32(op, "q", q);
+        Checks.f32(op, "k", k);
+        Checks.f32(op, "v", v);
+        if (q.rank() != 4) throw Checks.error(op, "q has shape " + q.shape() + ", expected (B, Tq, H, Dh)");
+        int batch = q.dim(0), tq = q.dim(1), heads = q.dim(2), dh = q.dim(3);
+        Checks.shape(op, "k", k, batch, Checks.ANY, heads, dh);
+        int tk = k.dim(1);
+        Checks.shape(op, "v", v, batch, tk, heads, dh);
+        if (mask.windowLeft() < -1 || mask.windowRight() < -1) {
+            throw Checks.error(op, "window bounds (" + mask.windowLeft() + ", " + mask.windowRight()
+                    + ") must each be -1 (unlimited) or >= 0");
+        }
+        int[] lengths = new int[batch];
+        java.util.Arrays.fill(lengths, tk);
+        if (mask.keyLengths() != null) {
+            Checks.i32(op, "mask.keyLengths", mask.keyLengths());
+            Checks.shape(op, "mask.keyLengths", mask.keyLengths(), batch);
+            lengths = FastHost.intsCopy(op, mask.keyLengths());
+            Checks.lengths(op, "mask.keyLengths", lengths, tk);
+        }
+        return new Dims(batch, tq, tk, heads, dh, lengths);
+    }
+
+    /** First visible key of query i (may exceed {@link #lastKey}: then none is visible). */
+    private static int firstKey(AttentionMask mask, int i) {
+        return mask.windowLeft() >= 0 ? Math.max(0, i - mask.windowLeft()) : 0;
+    }
+
+    private static int lastKey(AttentionMask mask, int i, int keyLength) {
+        long last = keyLength - 1L;
+        if (mask.causal()) last = Math.min(last, i);
+        if (mask.windowRight() >= 0) last = Math.min(last, (long) i + mask.windowRight());
+        return (int) last;
+    }
+
+    void attention(Tensor out, Tensor lse, Tensor q, Tensor k, Tensor v, AttentionMask mask, float scale) {
+        String op = "attention";
+        Dims d = check(op, q, k, v, mask);
+        Checks.f32(op, "out", out);
+        Checks.shape(op, "out", out, d.batch, d.tq, d.heads, d.dh);
+        Checks.f32(op, "lse", lse);
+        Checks.shape(op, "lse", lse, d.batch, d.heads, d.tq);
+        float[] qs = FastHost.floats(op, q), ks = FastHost.floats(op, k), vs = FastHost.floats(op, v);
+        float[] os = FastHost.floats(op, out), ls = FastHost.floats(op, lse);
+        int qo = FastHost.off(q), ko = FastHost.off(k), vo = FastHost.off(v), oo = FastHost.off(out), lo = FastHost.off(lse);
+        int heads = d.heads, dh = d.dh, tq = d.tq, tk = d.tk;
+        par.forRange(d.batch * tq * heads, 4L * dh * Math.max(1, tk), (from, to) -> {
+            float[] scores = new float[KEY_BLOCK];
+            float[] acc = new float[dh];
+            for (int item = from; item < to; item++) {
+                int h = item % heads, i = (item / heads) % tq, b = item / (heads * tq);
+                int qRow = qo + item * dh, oRow = oo + item * dh;
+                int first = firstKey(mask, i), last = lastKey(mask, i, d.keyLengths[b]);
+                java.util.Arrays.fill(acc, 0f);
+                float max = Float.NEGATIVE_INFINITY;
+                double sum = 0;
+                for (int j0 = first; j0 <= last; j0 += KEY_BLOCK) {
+                    int j1 = Math.min(last + 1, j0 + KEY_BLOCK);
+                    float blockMax = Float.NEGATIVE_INFINITY;
+                    for (int j = j0; j < j1; j++) {
+                        float s = scale * dot(qs, qRow, ks, ko + ((b * tk + j) * heads + h) * dh, dh);
+                        scores[j - j0] = s;
+                        blockMax = Math.max(blockMax, s);
+                    }
+                    if (blockMax > max) {
+                        float rescale = (float) Math.exp(max - blockMax);
+                        sum *= rescale;
+                        scaleInPlace(acc, rescale, dh);
+                        max = blockMax;
+                    }
+                    for (int j = j0; j < j1; j++) {
+                        float p = (float) Math.exp(scores[j - j0] - max);
+                        sum += p;
+                        axpy(acc, p, vs, vo + ((b * tk + j) * heads + h) * dh, dh);
+                    }
+                }
+                int lseIdx = lo + (b * heads + h) * tq + i;
+                if (first > last) {
+                    java.util.Arrays.fill(os, oRow, oRow + dh, 0f);
+                    ls[lseIdx] = Float.NEGATIVE_INFINITY;
+                    continue;
+                }
+                float inv = (float) (1.0 / sum);
+                for (int c = 0; c < dh; c++) os[oRow + c] = acc[c] * inv;
+                ls[lseIdx] = (float) (max + Math.log(sum));
+            }
+        });
+    }
+
+    void attentionBackward(Tensor dq, Tensor dk, Tensor dv, Tensor dOut, Tensor q, Tensor k, Tensor v, Tensor out,
+                           Tensor lse, AttentionMask mask, float scale) {
+        String op = "attentionBackward";
+        Dims d = check(op, q, k, v, mask);
+        Checks.f32(op, "dOut", dOut);
+        Checks.sameShape(op, "dOut", dOut, "q", q);
+        Checks.f32(op, "out", out);
+        Checks.sameShape(op, "out", out, "q", q);
+        Checks.f32(op, "lse", lse);
+        Checks.shape(op, "lse", lse, d.batch, d.heads, d.tq);
+        if (dq != null) { Checks.f32(op, "dq", dq); Checks.sameShape(op, "dq", dq, "q", q); }
+        if (dk != null) { Checks.f32(op, "dk", dk); Checks.sameShape(op, "dk", dk, "k", k); }
+        if (dv != null) { Checks.f32(op, "dv", dv); Checks.sameShape(op, "dv", dv, "v", v); }
+        if (dq == null && dk == null && dv == null) return;
+        float[] qs = FastHost.floats(op, q), ks = FastHost.floats(op, k), vs = FastHost.floats(op, v);
+        float[] gs = FastHost.floats(op, dOut), os = FastHost.floats(op, out), ls = FastHost.floats(op, lse);
+        int qo = FastHost.off(q), ko = FastHost.off(k), vo = FastHost.off(v), go = FastHost.off(dOut),
+                oo = FastHost.off(out), lo = FastHost.off(lse);
+        float[] dqs = dq == null ? null : FastHost.floats(op, dq), dks = dk == null ? null : FastHost.floats(op, dk),
+                dvs = dv == null ? null : FastHost.floats(op, dv);
+        int dqo = dq == null ? 0 : FastHost.off(dq), dko = dk == null ? 0 : FastHost.off(dk),
+                dvo = dv == null ? 0 : FastHost.off(dv);
+        int heads = d.heads, dh = d.dh, tq = d.tq, tk = d.tk;
+        par.forRange(d.batch * heads, 8L * dh * tq * Math.max(1, tk), (from, to) -> {
+            float[] dqAcc = new float[dh];
+            for (int item = from; item < to; item++) {
+                int b = item / heads, h = item % heads;
+                for (int i = 0; i < tq; i++) {
+                    int first = firstKey(mask, i), last = lastKey(mask, i, d.keyLengths[b]);
+                    if (first > last) continue;
+                    int row = ((b * tq + i) * heads + h) * dh;
+                    float rowLse = ls[lo + (b * heads + h) * tq + i];
+                    float rowDot = dot(gs, go + row, os, oo + row, dh); // Σ dOut·out = Σ_j p_j·(dOut·v_j)
+                    java.util.Arrays.fill(dqAcc, 0f);
+                    for (int j = first; j <= last; j++) {
+                        int kRow = ((b * tk + j) * heads + h) * dh;
+                        float p = (float) Math.exp(scale * dot(qs, qo + row, ks, ko + kRow, dh) - rowLse);
+                        if (dvs != null) axpy(dvs, dvo + kRow, p, gs, go + row, dh);
+                        float ds = p * (dot(gs, go + row, vs, vo + kRow, dh) - rowDot) * scale;
+                        if (dqs != null) axpy(dqAcc, ds, ks, ko + kRow, dh);
+                        if (dks != null) axpy(dks, dko + kRow, ds, qs, qo + row, dh);
+                    }
+                    if (dqs != null) for (int c = 0; c < dh; c++) dqs[dqo + row + c] += dqAcc[c];
+                }
+            }
+        });
+    }
+
+    // ------------------------------------------------------------------ vector helpers
+
+    static float dot(float[] x, int xo, float[] y, int yo, int n) {
+        int i = 0;
+        float s = 0f;
+        if (n >= V) {
+            FloatVector acc = FloatVector.zero(S);
+            for (int bound = S.loopBound(n); i < bound; i += V) {
+                acc = FloatVector.fromArray(S, x, xo + i).fma(FloatVector.fromArray(S, y, yo + i), acc);
+            }
+            s = acc.reduceLanes(VectorOperators.ADD);
+        }
+        for (; i < n; i++) s += x[xo + i] * y[yo + i];
+        return s;
+    }
+
+    /** acc[0..n) += p · y[yo..yo+n). */
+    private static void axpy(float[] acc, float p, float[] y, int yo, int n) { axpy(acc, 0, p, y, yo, n); }
+
+    /** dst[dOff..dOff+n) += p · y[yo..yo+n). */
+    static void axpy(float[] dst, int dOff, float p, float[] y, int yo, int n) {
+        int i = 0;
+        if (n >= V) {
+            FloatVector pv = FloatVector.broadcast(S, p);
+            for (int bound = S.loopBound(n); i < bound; i += V) {
+                FloatVector.fromArray(S, y, yo + i).fma(pv, FloatVector.fromArray(S, dst, dOff + i))
+                        .intoArray(dst, dOff + i);
+            }
+        }
+        for (; i < n; i++) dst[dOff + i] += p * y[yo + i];
+    }
+
+    private static void scaleInPlace(float[] acc, float s, int n) {
+        for (int i = 0; i < n; i++) acc[i] *= s;
+    }
+}

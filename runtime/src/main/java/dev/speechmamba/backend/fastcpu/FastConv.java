@@ -1,0 +1,261 @@
+package dev.speechmamba.backend.fastcpu;
+
+import dev.speechmamba.backend.Checks;
+import dev.speechmamba.tensor.Tensor;
+
+/**
+ * Convolutions. conv2d lowers each image to columns (im2col) in slices of output positions and runs the
+ * fast GEMM on them, so memory stays bounded for long inputs; the causal depthwise conv1d is a direct
+ * loop over channels with the weights transposed to (K, C) for unit-stride access.
+ */
+final class FastConv {
+    /** Most floats one im2col slice may hold (16 MiB). */
+    private static final int MAX_COLUMN_FLOATS = 1 << 22;
+
+    private final FastParallel par;
+    private final FastMatmul gemm;
+
+    FastConv(FastParallel par, FastMatmul gemm) {
+        this.par = par;
+        this.gemm = gemm;
+    }
+
+    private record Geometry(int batch, int ci, int h, int w, int co, int kh, int kw, int ho, int wo, int stride, int pad) {
+        int patch() { return ci * kh * kw; }
+
+        int positions() { return ho * wo; }
+    }
+
+    private static Geometry geometry(String op, Tensor x, Tensor w, int stride, int padding) {
+        Checks.f32(op, "x", x);
+        Checks.f32(op, "w", w);
+        if (x.rank() != 4) throw Checks.error(op, "x has shape " + x.shape() + ", expected (B, Ci, H, W)");
+        if (w.rank() != 4) throw Checks.error(op, "w has shape " + w.shape() + ", expected (Co, Ci, Kh, Kw)");
+        if (stride < 1) throw Checks.error(op, "stride must be >= 1, got " + stride);
+        if (padding < 0) throw Checks.error(op, "padding must be >= 0, got " + padding);
+        if (w.dim(1) != x.dim(1)) {
+            throw Checks.error(op, "w " + w.shape() + " expects " + w.dim(1) + " input channels but x " + x.shape()
+                    + " has " + x.dim(1));
+        }
+        int h = x.dim(2), wd = x.dim(3), kh = w.dim(2), kw = w.dim(3);
+        int ho = (h + 2 * padding - kh) / stride + 1, wo = (wd + 2 * padding - kw) / stride + 1;
+        if (h + 2 * padding < kh || wd + 2 * padding < kw) {
+            throw Checks.error(op, "kernel " + kh + "x" + kw + " is larger than the padded input of x " + x.shape());
+        }
+        return new Geometry(x.dim(0), x.dim(1), h, wd, w.dim(0), kh, kw, ho, wo, stride, padding);
+    }
+
+    void conv2d(Tensor out, Tensor x, Tensor w, Tensor bias, int stride, int padding) {
+        String op = "conv2d";
+        Geometry g = geometry(op, x, w, stride, padding);
+        Checks.f32(op, "out", out);
+        Checks.shape(op, "out", out, g.batch, g.co, g.ho, g.wo);
+        if (bias != null) { Checks.f32(op, "bias", bias); Checks.shape(op, "bias", bias, g.co); }
+        float[] xs = FastHost.floats(op, x), ws = FastHost.floats(op, w), o = FastHost.floats(op, out);
+        int xo = FastHost.off(x), wOff = FastHost.off(w), oo = FastHost.off(out);
+        int patch = g.patch(), positions = g.positions();
+        int slice = sliceWidth(patch, positions);
+        float[] cols = new float[patch * slice]; // (Ci·Kh·Kw, slice)
+        for (int b = 0; b < g.batch; b++) {
+            int xBase = xo + b * g.ci * g.h * g.w, oBase = oo + b * g.co * positions;
+            for (int p0 = 0; p0 < positions; p0 += slice) {
+                int width = Math.min(slice, positions - p0);
+                im2col(g, xs, xBase, cols, p0, width);
+                // out[b, :, p0:p0+width] (Co, width; ld = positions) = w (Co, patch) · cols (patch, width)
+                gemm.gemm(1, ws, wOff, 0, false, patch, cols, 0, 0, false, width, o, oBase + p0, 0, positions,
+                        g.co, width, patch, 1f, 0f);
+            }
+            if (bias != null) {
+                float[] bs = FastHost.floats(op, bias);
+                int bo = FastHost.off(bias);
+                for (int c = 0; c < g.co; c++) {
+                    float bv = bs[bo + c];
+                    int row = oBase + c * positions;
+                    for (int p = 0; p < positions; p++) o[row + p] += bv;
+                }
+            }
+        }
+    }
+
+    void conv2dBackward(Tensor dx, Tensor dw, Tensor dBias, Tensor dOut, Tensor x, Tensor w, int stride, int padding) {
+        String op = "conv2dBackward";
+        Geometry g = geometry(op, x, w, stride, padding);
+        Checks.f32(op, "dOut", dOut);
+        Checks.shape(op, "dOut", dOut, g.batch, g.co, g.ho, g.wo);
+        if (dx != null) { Checks.f32(op, "dx", dx); Checks.sameShape(op, "dx", dx, "x", x); }
+        if (dw != null) { Checks.f32(op, "dw", dw); Checks.sameShape(op, "dw", dw, "w", w); }
+        if (dBias != null) { Checks.f32(op, "dBias", dBias); Checks.shape(op, "dBias", dBias, g.co); }
+        float[] xs = FastHost.floats(op, x), ws = FastHost.floats(op, w), gs = FastHost.floats(op, dOut);
+        int xo = FastHost.off(x), wOff = FastHost.off(w), go = FastHost.off(dOut);
+        int patch = g.patch(), positions = g.positions();
+        int slice = sliceWidth(patch, positions);
+        float[] cols = new float[patch * slice];
+        for (int b = 0; b < g.batch; b++) {
+            int xBase = xo + b * g.ci * g.h * g.w, gBase = go + b * g.co * positions;
+            for (int p0 = 0; p0 < positions; p0 += slice) {
+                int width = Math.min(slice, positions - p0);
+                if (dw != null) {
+                    im2col(g, xs, xBase, cols, p0, width);
+                    // dw (Co, patch) += dOut[b, :, slice] (Co, width) · colsᵀ (width, patch)
+                    gemm.gemm(1, gs, gBase + p0, 0, false, positions, cols, 0, 0, true, width,
+                            FastHost.floats(op, dw), FastHost.off(dw), 0, patch, g.co, patch, width, 1f, 1f);
+                }
+                if (dx != null) {
+                    // dcols (patch, width) = wᵀ (patch, Co) · dOut[b, :, slice] (Co, width)
+                    gemm.gemm(1, ws, wOff, 0, true, patch, gs, gBase + p0, 0, false, positions,
+                            cols, 0, 0, width, patch, width, g.co, 1f, 0f);
+                    col2imAdd(g, cols, FastHost.floats(op, dx), FastHost.off(dx) + b * g.ci * g.h * g.w, p0, width);
+                }
+            }
+            if (dBias != null) {
+                float[] db = FastHost.floats(op, dBias);
+                int dbo = FastHost.off(dBias);
+                for (int c = 0; c < g.co; c++) {
+                    double s = 0;
+                    int row = gBase + c * positions;
+                    for (int p = 0; p < positions; p++) s += gs[row + p];
+                    db[dbo + c] = (float) (db[dbo + c] + s);
+                }
+            }
+        }
+    }
+
+    private static int sliceWidth(int patch, int positions) {
+        return Math.max(1, Math.min(positions, MAX_COLUMN_FLOATS / Math.max(patch, 1)));
+    }
+
+    /** cols[(c·Kh + i)·Kw + j, p - p0] = x[c, oy·s - pad + i, ox·s - pad + j] for positions p in the slice. */
+    private void im2col(Geometry g, float[] xs, int xBase, float[] cols, int p0, int width) {
+        par.forRange(g.patch(), width, (from, to) -> {
+            for (int row = from; row < to; row++) {
+                int j = row % g.kw, i = (row / g.kw) % g.kh, c = row / (g.kw * g.kh);
+                int dst = row * width;
+                int chan = xBase + c * g.h * g.w;
+                for (int q = 0; q < width; q++) {
+                    int p = p0 + q, oy = p / g.wo, ox = p % g.wo;
+                    int iy = oy * g.stride - g.pad + i, ix = ox * g.stride - g.pad + j;
+                    cols[dst + q] = iy >= 0 && iy < g.h && ix >= 0 && ix < g.w ? xs[chan + iy * g.w + ix] : 0f;
+                }
+            }
+        });
+    }
+
+    /** The adjoint of im2col: dx[c, iy, ix] += dcols[row, q]; channels are split over threads, so no races. */
+    private void col2imAdd(Geometry g, float[] cols, float[] dx, int dxBase, int p0, int width) {
+        int perChannel = g.kh * g.kw;
+        par.forRange(g.ci, (long) perChannel * width, (from, to) -> {
+            for (int c = from; c < to; c++) {
+                int chan = dxBase + c * g.h * g.w;
+                for (int k = 0; k < perChannel; k++) {
+                    int i = k / g.kw, j = k % g.kw;
+                    int src = (c * perChannel + k) * width;
+                    for (int q = 0; q < width; q++) {
+                        int p = p0 + q, oy = p / g.wo, ox = p % g.wo;
+                        int iy = oy * g.stride - g.pad + i, ix = ox * g.stride - g.pad + j;
+                        if (iy >= 0 && iy < g.h && ix >= 0 && ix < g.w) dx[chan + iy * g.w + ix] += cols[src + q];
+                    }
+                }
+            }
+        });
+    }
+
+    // ------------------------------------------------------------------ causal depthwise conv1d
+
+    private static int[] checkConv1d(String op, Tensor x, Tensor w) {
+        Checks.f32(op, "x", x);
+        Checks.f32(op, "w", w);
+        if (x.rank() != 3) throw Checks.error(op, "x has shape " + x.shape() + ", expected (B, T, C)");
+        Checks.shape(op, "w", w, x.dim(2), Checks.ANY);
+        if (w.dim(1) < 1) throw Checks.error(op, "w " + w.shape() + " needs a kernel width >= 1");
+        return new int[] {x.dim(0), x.dim(1), x.dim(2), w.dim(1)};
+    }
+
+    /** w (C, K) transposed to (K, C). */
+    private static float[] transposeWeights(float[] w, int wOff, int c, int k) {
+        float[] wt = new float[k * c];
+        for (int ch = 0; ch < c; ch++) for (int j = 0; j < k; j++) wt[j * c + ch] = w[wOff + ch * k + j];
+        return wt;
+    }
+
+    void causalConv1d(Tensor out, Tensor x, Tensor w, Tensor bias) {
+        String op = "causalConv1d";
+        int[] d = checkConv1d(op, x, w);
+        int batch = d[0], t = d[1], c = d[2], k = d[3];
+        Checks.f32(op, "out", out);
+        Checks.sameShape(op, "out", out, "x", x);
+        if (bias != null) { Checks.f32(op, "bias", bias); Checks.shape(op, "bias", bias, c); }
+        float[] xs = FastHost.floats(op, x), o = FastHost.floats(op, out);
+        float[] wt = transposeWeights(FastHost.floats(op, w), FastHost.off(w), c, k);
+        float[] bs = bias == null ? null : FastHost.floats(op, bias);
+        int xo = FastHost.off(x), oo = FastHost.off(out), bo = bias == null ? 0 : FastHost.off(bias);
+        par.forRange(batch * t, 2L * k * c, (from, to) -> {
+            for (int bt = from; bt < to; bt++) {
+                int b = bt / t, tt = bt % t;
+                int orow = oo + bt * c;
+                for (int ch = 0; ch < c; ch++) o[orow + ch] = bs == null ? 0f : bs[bo + ch];
+                for (int j = 0; j < k; j++) {
+                    int src = tt - k + 1 + j;
+                    if (src < 0) continue;
+                    int xrow = xo + (b * t + src) * c, wrow = j * c;
+                    for (int ch = 0; ch < c; ch++) o[orow + ch] += wt[wrow + ch] * xs[xrow + ch];
+                }
+            }
+        });
+    }
+
+    void causalConv1dBackward(Tensor dx, Tensor dw, Tensor dBias, Tensor dOut, Tensor x, Tensor w) {
+        String op = "causalConv1dBackward";
+        int[] d = checkConv1d(op, x, w);
+        int batch = d[0], t = d[1], c = d[2], k = d[3];
+        Checks.f32(op, "dOut", dOut);
+        Checks.sameShape(op, "dOut", dOut, "x", x);
+        if (dx != null) { Checks.f32(op, "dx", dx); Checks.sameShape(op, "dx", dx, "x", x); }
+        if (dw != null) { Checks.f32(op, "dw", dw); Checks.sameShape(op, "dw", dw, "w", w); }
+        if (dBias != null) { Checks.f32(op, "dBias", dBias); Checks.shape(op, "dBias", dBias, c); }
+        float[] xs = FastHost.floats(op, x), gs = FastHost.floats(op, dOut);
+        int xo = FastHost.off(x), go = FastHost.off(dOut);
+        if (dx != null) {
+            float[] wt = transposeWeights(FastHost.floats(op, w), FastHost.off(w), c, k);
+            float[] dxs = FastHost.floats(op, dx);
+            int dxo = FastHost.off(dx);
+            par.forRange(batch * t, 2L * k * c, (from, to) -> {
+                for (int bs = from; bs < to; bs++) {
+                    int b = bs / t, s = bs % t;
+                    int drow = dxo + bs * c;
+                    for (int j = 0; j < k; j++) {
+                        int tt = s + k - 1 - j; // the output that read x[s] through tap j
+                        if (tt >= t) continue;
+                        int grow = go + (b * t + tt) * c, wrow = j * c;
+                        for (int ch = 0; ch < c; ch++) dxs[drow + ch] += wt[wrow + ch] * gs[grow + ch];
+                    }
+                }
+            });
+        }
+        if (dw != null || dBias != null) {
+            // acc[j·C + ch] for the weight taps (K, C), then acc[K·C + ch] for the bias.
+            double[] sums = FastReduce.columnSums(par, batch * t, (k + 1) * c, (bt, acc) -> {
+                int b = bt / t, tt = bt % t;
+                int grow = go + bt * c;
+                for (int j = 0; j < k; j++) {
+                    int src = tt - k + 1 + j;
+                    if (src < 0) continue;
+                    int xrow = xo + (b * t + src) * c;
+                    for (int ch = 0; ch < c; ch++) acc[j * c + ch] += gs[grow + ch] * xs[xrow + ch];
+                }
+                for (int ch = 0; ch < c; ch++) acc[k * c + ch] += gs[grow + ch];
+            });
+            if (dw != null) {
+                float[] dws = FastHost.floats(op, dw);
+                int dwo = FastHost.off(dw);
+                for (int ch = 0; ch < c; ch++) {
+                    for (int j = 0; j < k; j++) dws[dwo + ch * k + j] = (float) (dws[dwo + ch * k + j] + sums[j * c + ch]);
+                }
+            }
+            if (dBias != null) {
+                float[] db = FastHost.floats(op, dBias);
+                int dbo = FastHost.off(dBias);
+                for (int ch = 0; ch < c; ch++) db[dbo + ch] = (float) (db[dbo + ch] + sums[k * c + ch]);
+            }
+        }
+    }
+}
