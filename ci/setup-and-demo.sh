@@ -36,6 +36,6 @@ echo "==> Maven: $(mvn -v 2>/dev/null | head -n 1 | sed 's/\x1b\[[0-9;]*m//g')"
 
 echo "==> Building (mvn -DskipTests package)"
 cd "$root"
-mvn -q -B -DskipTests -pl runtime -am package
+mvn -q -B -Dstyle.color=never -DskipTests -pl runtime -am package
 echo "==> Running ./speech-mamba demo $*"
 exec ./speech-mamba demo "$@"

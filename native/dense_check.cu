@@ -253,7 +253,7 @@ static void check_conv2d(int B, int Ci, int H, int W, int Co, int Kk, int s, int
         float us = time_us([&] {
             conv2d_forward<<<blocks_for(no), 256>>>(dOut.ptr, dX.ptr, dW.ptr, dBias.ptr, B, Ci, H, W, Co, Kk, Kk, Ho, Wo, s, p);
         }, 3);
-        std::printf("  forward %.1f us (%.2f TFLOP/s)\n", us, 2 * gmac / us * 1e-3);
+        std::printf("  forward %.1f us (%.2f TFLOP/s)\n", us, 2 * gmac * 1e3 / us);
         us = time_us([&] {
             conv2d_backward_input<<<blocks_for(nx), 256>>>(dDx.ptr, dG.ptr, dW.ptr, B, Ci, H, W, Co, Kk, Kk, Ho, Wo, s, p);
         }, 3);

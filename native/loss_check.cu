@@ -111,7 +111,7 @@ int run_ctc(int B, int T, int V, int S, bool zeroInfinity, unsigned long long se
     std::printf("ctc B=%d T=%d V=%d S=%d zeroInfinity=%d\n", B, T, V, S, zeroInfinity);
     int failures = 0;
     compare("losses", gLosses.host(), losses, 1e-4 * T, &failures);
-    compare("dLogits", gdLogits.host(), dLogits, 2e-3, &failures);
+    compare("dLogits", gdLogits.host(), dLogits, 1e-5, &failures);
     if (timeIt) {
         std::printf("  forward  %9.1f us\n", time_us(fwd));
         std::printf("  backward %9.1f us\n", time_us(bwd));

@@ -19,12 +19,17 @@ SM_DEVICE void load_rows(float (*tile)[kDh + 1], const float* src, int b, int t0
     }
 }
 
-template <int kDh>
-SM_DEVICE float dot_rows(const float* x, const float* y) {
-    float acc = 0.0f;
+// out[cc] = x · tile[part + P*cc] for the CP columns a lane owns: x is read once for all of them.
+template <int kDh, int CP, int P>
+SM_DEVICE void dot_columns(const float* x, const float (*tile)[kDh + 1], int part, float* out) {
+#pragma unroll
+    for (int cc = 0; cc < CP; ++cc) out[cc] = 0.0f;
 #pragma unroll 8
-    for (int e = 0; e < kDh; ++e) acc += x[e] * y[e];
-    return acc;
+    for (int e = 0; e < kDh; ++e) {
+        const float xe = x[e];
+#pragma unroll
+        for (int cc = 0; cc < CP; ++cc) out[cc] += xe * tile[part + P * cc][e];
+    }
 }
 
 // Keys [begin, end) that any query of [i0, iLast] may see.
@@ -78,12 +83,13 @@ SM_DEVICE void attention_fwd_impl(float* __restrict__ out, float* __restrict__ l
         load_rows<kDh, C, kThreads>(sV, v, b, j0, h, Tk, H, Dh);
         __syncthreads();
         float s[CP];
+        dot_columns<kDh, CP, P>(sQ[r], sK, part, s);
         float tileMax = neg_inf();
 #pragma unroll
         for (int cc = 0; cc < CP; ++cc) {
-            const int jj = part + P * cc, j = j0 + jj;
+            const int j = j0 + part + P * cc;
             const bool vis = i < Tq && attn_visible(i, j, klen, causal, windowLeft, windowRight);
-            s[cc] = vis ? scale * dot_rows<kDh>(sQ[r], sK[jj]) : neg_inf();
+            s[cc] = vis ? scale * s[cc] : neg_inf();
             tileMax = fmaxf(tileMax, s[cc]);
         }
         tileMax = row_group_max(tileMax);
@@ -160,13 +166,16 @@ SM_DEVICE void attention_bwd_dq_impl(float* __restrict__ dq, const float* __rest
         load_rows<kDh, C, kThreads>(sK, k, b, j0, h, Tk, H, Dh);
         load_rows<kDh, C, kThreads>(sV, v, b, j0, h, Tk, H, Dh);
         __syncthreads();
+        float qk[CP], dov[CP];
+        dot_columns<kDh, CP, P>(sQ[r], sK, part, qk);
+        dot_columns<kDh, CP, P>(sdO[r], sV, part, dov);
 #pragma unroll
         for (int cc = 0; cc < CP; ++cc) {
             const int jj = part + P * cc, j = j0 + jj;
             float ds = 0.0f;
             if (rowLive && attn_visible(i, j, klen, causal, windowLeft, windowRight)) {
-                const float p = expf(scale * dot_rows<kDh>(sQ[r], sK[jj]) - rowLse);
-                ds = p * (dot_rows<kDh>(sdO[r], sV[jj]) - rowD);
+                const float p = expf(scale * qk[cc] - rowLse);
+                ds = p * (dov[cc] - rowD);
             }
             sdS[r][jj] = ds;
         }
@@ -233,13 +242,16 @@ SM_DEVICE void attention_bwd_dkdv_impl(float* __restrict__ dk, float* __restrict
             sRowDot[c] = qi < Tq ? rowDot[lseIndex] : 0.0f;
         }
         __syncthreads();
+        float kq[CP], vdo[CP];
+        dot_columns<kDh, CP, P>(sK[r], sQ, part, kq);
+        dot_columns<kDh, CP, P>(sV[r], sdO, part, vdo);
 #pragma unroll
         for (int cc = 0; cc < CP; ++cc) {
             const int ii = part + P * cc, qi = qi0 + ii;
             float p = 0.0f, ds = 0.0f;
             if (qi < Tq && sLse[ii] != neg_inf() && attn_visible(qi, j, klen, causal, windowLeft, windowRight)) {
-                p = expf(scale * dot_rows<kDh>(sQ[ii], sK[r]) - sLse[ii]);
-                ds = p * (dot_rows<kDh>(sdO[ii], sV[r]) - sRowDot[ii]);
+                p = expf(scale * kq[cc] - sLse[ii]);
+                ds = p * (vdo[cc] - sRowDot[ii]);
             }
             sP[r][ii] = p;
             sdS[r][ii] = ds;

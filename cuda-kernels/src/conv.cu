@@ -108,6 +108,62 @@ extern "C" __global__ void conv2d_backward_bias(float* dBias, const float* dOut,
     if (threadIdx.x == 0) dBias[co] += acc;
 }
 
+// im2col for the GEMM path of conv2d, batch entries [b0, b0 + nb):
+// col[e, (ci·Kh + kh)·Kw + kw, ho·Wo + wo] = x[b0+e, ci, ho·s-p+kh, wo·s-p+kw] (0 in the padding).
+// col: (nb, Ci·Kh·Kw, Ho·Wo), so out_e (Co, Ho·Wo) = w (Co, Ci·Kh·Kw) · col_e.
+extern "C" __global__ void conv2d_im2col(float* col, const float* x, int b0, int nb, int Ci, int H, int W,
+                                         int Kh, int Kw, int Ho, int Wo, int stride, int padding) {
+    const i64 n = (i64)nb * Ci * Kh * Kw * Ho * Wo;
+    for (i64 e = global_index(); e < n; e += grid_stride()) {
+        i64 rest = e;
+        const int wo = (int)(rest % Wo); rest /= Wo;
+        const int ho = (int)(rest % Ho); rest /= Ho;
+        const int kw = (int)(rest % Kw); rest /= Kw;
+        const int kh = (int)(rest % Kh); rest /= Kh;
+        const int ci = (int)(rest % Ci);
+        const int b = b0 + (int)(rest / Ci);
+        const int h = ho * stride - padding + kh;
+        const int w = wo * stride - padding + kw;
+        col[e] = (h >= 0 && h < H && w >= 0 && w < W) ? x[(((i64)b * Ci + ci) * H + h) * W + w] : 0.0f;
+    }
+}
+
+// The adjoint of conv2d_im2col, accumulated: dx[b0+e, ci, h, w] += Σ dcol[e, (ci·Kh + kh)·Kw + kw, ho·Wo + wo]
+// over the (kh, ho), (kw, wo) with ho·s - p + kh = h and wo·s - p + kw = w. A gather: no atomics.
+extern "C" __global__ void conv2d_col2im_accumulate(float* dx, const float* dcol, int b0, int nb, int Ci, int H,
+                                                    int W, int Kh, int Kw, int Ho, int Wo, int stride, int padding) {
+    const i64 n = (i64)nb * Ci * H * W;
+    const i64 spatial = (i64)Ho * Wo;
+    for (i64 e = global_index(); e < n; e += grid_stride()) {
+        i64 rest = e;
+        const int w = (int)(rest % W); rest /= W;
+        const int h = (int)(rest % H); rest /= H;
+        const int ci = (int)(rest % Ci);
+        const int be = (int)(rest / Ci);
+        const float* base = dcol + ((i64)be * Ci + ci) * Kh * Kw * spatial;
+        float acc = 0.0f;
+        for (int kh = 0; kh < Kh; kh++) {
+            const int hs = h + padding - kh;
+            if (hs < 0 || hs % stride != 0) continue;
+            const int ho = hs / stride;
+            if (ho >= Ho) continue;
+            for (int kw = 0; kw < Kw; kw++) {
+                const int ws = w + padding - kw;
+                if (ws < 0 || ws % stride != 0) continue;
+                const int wo = ws / stride;
+                if (wo >= Wo) continue;
+                acc += base[(i64)(kh * Kw + kw) * spatial + (i64)ho * Wo + wo];
+            }
+        }
+        dx[((i64)b0 * Ci) * H * W + e] += acc;
+    }
+}
+
+// out[b, co, s] += bias[co] for out (B, Co, S): the bias of the GEMM path.
+extern "C" __global__ void conv2d_add_bias(float* out, const float* bias, i64 n, int Co, int S) {
+    for (i64 e = global_index(); e < n; e += grid_stride()) out[e] += bias[(e / S) % Co];
+}
+
 // out[b,t,c] = bias[c] + Σ_k w[c,k] · x[b, t-K+1+k, c] (x = 0 before t = 0); x, out: (B, T, C); w: (C, K)
 extern "C" __global__ void causal_conv1d_forward(float* out, const float* x, const float* w, const float* bias,
                                                  int B, int T, int C, int K) {

@@ -7,6 +7,7 @@
 #define UNARY_SILU 0
 #define UNARY_SOFTPLUS 1
 #define UNARY_EXP 2
+#define UNARY_RELU 3
 
 extern "C" __global__ void fill_f32(float* out, i64 n, float value) {
     for (i64 i = global_index(); i < n; i += grid_stride()) out[i] = value;
@@ -16,6 +17,7 @@ SM_DEVICE float unary_value(int op, float x) {
     switch (op) {
         case UNARY_SILU: return x * sigmoidf_(x);
         case UNARY_SOFTPLUS: return softplusf_(x);
+        case UNARY_RELU: return fmaxf(x, 0.0f);
         default: return expf(x);
     }
 }
@@ -27,6 +29,7 @@ SM_DEVICE float unary_derivative(int op, float x) {
             return s * (1.0f + x * (1.0f - s));
         }
         case UNARY_SOFTPLUS: return x > 20.0f ? 1.0f : sigmoidf_(x);
+        case UNARY_RELU: return x > 0.0f ? 1.0f : 0.0f;
         default: return expf(x);
     }
 }

@@ -1,23 +1,27 @@
 // Launch configuration of the fused selective scan (selective_scan.cu). ScanLauncher.java mirrors
-// kThreads, kChunk and kMaxState: change them together.
+// kThreads, kChannels, kChunk and kMaxState: change them together.
 #pragma once
 #include "common.cuh"
 
 struct ScanTraits {
-    // One block per (batch row b, channel d). The block walks time in chunks of kChunk steps; thread i
-    // owns the kItems consecutive steps [i*kItems, (i+1)*kItems) of each chunk.
-    static constexpr int kThreads = 128;
-    static constexpr int kItems = 2;
-    static constexpr int kChunk = kThreads * kItems;    // 256 time steps per chunk
-    static constexpr int kWarps = kThreads / 32;
-    // B and C are staged through shared memory kStateTile states at a time (coalesced loads; the
-    // backward also stages dB and dC there before flushing them with coalesced atomics). Rows are
-    // padded by one float to spread the per-thread row reads over the banks.
-    static constexpr int kStateTileFwd = 16;            // 2 tiles * 256 * 17 * 4 B = 34.8 KB
-    static constexpr int kStateTileBwd = 8;             // 4 tiles * 256 *  9 * 4 B = 36.9 KB
-    // Largest state size N: the carried state of each n between chunks lives in shared memory.
+    // One block per (group of kChannels channels, batch row b); warp w scans channel d0 + w. The warp walks
+    // time in chunks of kChunk steps: lane l owns the kItems consecutive steps [l*kItems, (l+1)*kItems) of
+    // a chunk, composes them sequentially, and the 32 lane aggregates are combined with shuffles. The
+    // recurrence never needs a block barrier; barriers only guard the shared B/C tiles.
+    static constexpr int kChannels = 8;
+    static constexpr int kThreads = kChannels * 32;     // 256
+    static constexpr int kItems = 4;
+    static constexpr int kChunk = 32 * kItems;          // 128 time steps per chunk
+    // B and C are staged in shared memory kStateTile states at a time, transposed to (state, time) so a
+    // lane reads its kItems steps as one float4; the channels of the block share the tile. In the backward
+    // each warp also writes its channel's dB and dC for the tile to its own slice (no shared atomics: f32
+    // atomics on shared memory are compare-and-swap loops), and the block sums the slices when it flushes.
+    static constexpr int kStateTileFwd = 32;            // 2 tiles * 32 * 132 * 4 B = 33.8 KB
+    static constexpr int kStateTileBwd = 4;             // (2 + 2 * kChannels) tiles * 4 * 132 * 4 B = 38 KB
+    static constexpr int kTileRow = kChunk + 4;         // row stride in floats: float4 aligned, skews banks
+    // Largest state size N: the state carried between chunks lives in shared memory, (kChannels, kMaxState).
     static constexpr int kMaxState = 256;
-    static_assert(kThreads % 32 == 0 && kThreads <= 1024, "whole warps, one block");
+    static_assert(kItems == 4, "lanes read their steps of a tile row as one float4");
 };
 
 // One step of the linear recurrence h -> a*h + b, or the composition of several.
@@ -30,38 +34,26 @@ SM_DEVICE ScanPair scan_then(ScanPair first, ScanPair second) {
     return ScanPair{second.a * first.a, second.a * first.b + second.b};
 }
 
-// Block-wide exclusive scan of per-thread recurrence aggregates, seeded with carryIn.
-// Forward (kReverse = false): scan order is ascending thread index; reverse: descending.
-// Returns the value entering this thread's items (carryIn pushed through the aggregates of all threads
-// before it in scan order) and stores in *blockOut the value after every thread's aggregate.
-// Every thread of the block must call it (it synchronises twice); warpTotals holds kWarps pairs.
+// Warp-wide exclusive scan of per-lane recurrence aggregates, seeded with carryIn.
+// Forward (kReverse = false): scan order is ascending lane; reverse: descending.
+// Returns the value entering this lane's steps (carryIn pushed through the aggregates of the lanes before
+// it in scan order); *warpOut receives the value after all 32 lanes. All 32 lanes must call it.
 template <bool kReverse>
-SM_DEVICE float scan_block_enter(ScanPair agg, float carryIn, ScanPair* warpTotals, float* blockOut) {
+SM_DEVICE float scan_warp_enter(ScanPair agg, float carryIn, float* warpOut) {
     const unsigned full = 0xffffffffu;
-    const int lane = threadIdx.x & 31, warp = threadIdx.x >> 5;
-    ScanPair inc = agg;                         // inclusive aggregate within the warp
+    const int lane = threadIdx.x & 31;
+    ScanPair inc = agg;
 #pragma unroll
     for (int off = 1; off < 32; off <<= 1) {
-        float pa = kReverse ? __shfl_down_sync(full, inc.a, off) : __shfl_up_sync(full, inc.a, off);
-        float pb = kReverse ? __shfl_down_sync(full, inc.b, off) : __shfl_up_sync(full, inc.b, off);
-        bool has = kReverse ? lane + off < 32 : lane >= off;
-        if (has) inc = scan_then(ScanPair{pa, pb}, inc);
+        const float pa = kReverse ? __shfl_down_sync(full, inc.a, off) : __shfl_up_sync(full, inc.a, off);
+        const float pb = kReverse ? __shfl_down_sync(full, inc.b, off) : __shfl_up_sync(full, inc.b, off);
+        if (kReverse ? lane + off < 32 : lane >= off) inc = scan_then(ScanPair{pa, pb}, inc);
     }
-    float ea = kReverse ? __shfl_down_sync(full, inc.a, 1) : __shfl_up_sync(full, inc.a, 1);
-    float eb = kReverse ? __shfl_down_sync(full, inc.b, 1) : __shfl_up_sync(full, inc.b, 1);
-    const bool firstInWarp = kReverse ? lane == 31 : lane == 0;
-    const ScanPair excl = firstInWarp ? ScanPair{1.0f, 0.0f} : ScanPair{ea, eb};
-    if (kReverse ? lane == 0 : lane == 31) warpTotals[warp] = inc;
-    __syncthreads();
-    float before = carryIn, all = carryIn;
-#pragma unroll
-    for (int i = 0; i < ScanTraits::kWarps; ++i) {
-        const int w = kReverse ? ScanTraits::kWarps - 1 - i : i;
-        const ScanPair p = warpTotals[w];
-        if (kReverse ? w > warp : w < warp) before = p.a * before + p.b;
-        all = p.a * all + p.b;
-    }
-    *blockOut = all;
-    __syncthreads();                            // warpTotals is reused by the next call
-    return excl.a * before + excl.b;
+    const float ea = kReverse ? __shfl_down_sync(full, inc.a, 1) : __shfl_up_sync(full, inc.a, 1);
+    const float eb = kReverse ? __shfl_down_sync(full, inc.b, 1) : __shfl_up_sync(full, inc.b, 1);
+    const int lastLane = kReverse ? 0 : 31;
+    const float ta = __shfl_sync(full, inc.a, lastLane), tb = __shfl_sync(full, inc.b, lastLane);
+    *warpOut = ta * carryIn + tb;
+    const bool first = kReverse ? lane == 31 : lane == 0;
+    return first ? carryIn : ea * carryIn + eb;
 }

@@ -3,11 +3,12 @@
 // saved (B, D, nChunks, N): the state h entering each chunk, written by the forward and used by the
 // backward to recompute each chunk's states from its start instead of storing all T of them.
 //
-// One block per (channel d = blockIdx.x, batch row b = blockIdx.y). Time is processed in chunks of
-// ScanTraits::kChunk steps; within a chunk the recurrence h_t = a_t h_{t-1} + b_t is a block-wide parallel
-// scan of (a, b) pairs (thread-local sequential composition, then warp shuffles, then across warps),
-// seeded with the state carried from the previous chunk. The state index n is looped over (B and C tiles
-// staged in shared memory), so N may be anything up to ScanTraits::kMaxState.
+// One block per (group of ScanTraits::kChannels channels = blockIdx.x, batch row b = blockIdx.y); warp w
+// owns channel d = blockIdx.x * kChannels + w. Time is processed in chunks of kChunk steps; within a chunk
+// the recurrence h_t = a_t h_{t-1} + b_t is a warp-wide parallel scan of (a, b) pairs (each lane composes
+// its kItems steps, then shuffles combine the lanes), seeded with the state carried from the previous chunk.
+// The state index n is looped over, with B and C tiles staged in shared memory and shared by the block's
+// channels, so N may be anything up to ScanTraits::kMaxState.
 // Steps t >= lengths[b] are identity steps (a = 1, b = 0), produce out 0 and receive no gradient.
 #include "scan_traits.cuh"
 
@@ -18,6 +19,20 @@ SM_DEVICE float scan_time_step(float rawDelta, int deltaSoftplus) {
 }
 
 SM_DEVICE i64 btd_index(int b, int t, int d, int T, int D) { return ((i64)b * T + t) * D + d; }
+
+// Rows [n0, n0 + nt) x steps [t0, t0 + kChunk) of a (B, T, N) tensor into a (state, time) tile with row
+// stride kTileRow; zero where t >= len or the state is past nt. Coalesced along n in global memory.
+template <int kTile>
+SM_DEVICE void load_state_tile(float* tile, const float* src, int b, int t0, int n0, int nt, int len, int T, int N) {
+    typedef ScanTraits Tr;
+    for (int i = threadIdx.x; i < Tr::kChunk * kTile; i += Tr::kThreads) {
+        const int tt = i / kTile, nn = i % kTile, t = t0 + tt;
+        const bool ok = t < len && nn < nt;
+        tile[nn * Tr::kTileRow + tt] = ok ? src[((i64)b * T + t) * N + n0 + nn] : 0.0f;
+    }
+}
+
+SM_DEVICE void unpack4(float4 q, float* v) { v[0] = q.x; v[1] = q.y; v[2] = q.z; v[3] = q.w; }
 
 }  // namespace
 
@@ -35,26 +50,28 @@ selective_scan_fwd(float* __restrict__ out,                 // (B, T, D)
                    const int* __restrict__ lengths,         // (B) or null
                    int T, int D, int N, int nChunks, int deltaSoftplus) {
     typedef ScanTraits Tr;
-    constexpr int NT = Tr::kStateTileFwd;
-    __shared__ float sB[Tr::kChunk][NT + 1];   // (chunk, state tile) of Bm
-    __shared__ float sC[Tr::kChunk][NT + 1];   // (chunk, state tile) of Cm
-    __shared__ float hCarry[Tr::kMaxState];    // (N) state after the previous chunk
-    __shared__ ScanPair warpTotals[Tr::kWarps];
+    constexpr int NT = Tr::kStateTileFwd, R = Tr::kTileRow, K = Tr::kItems;
+    __shared__ __align__(16) float sB[NT * R];           // (state tile, chunk) of Bm
+    __shared__ __align__(16) float sC[NT * R];           // (state tile, chunk) of Cm
+    __shared__ float hCarry[Tr::kChannels][Tr::kMaxState]; // per warp: (N) state after the previous chunk
 
-    const int d = blockIdx.x, b = blockIdx.y, tid = threadIdx.x;
+    const int b = blockIdx.y, warp = threadIdx.x >> 5, lane = threadIdx.x & 31;
+    const int channel = blockIdx.x * Tr::kChannels + warp;
+    const bool live = channel < D;             // warps past the last channel only help load tiles
+    const int d = live ? channel : D - 1;
     const int len = lengths ? lengths[b] : T;
     const float skip = dSkip ? dSkip[d] : 0.0f;
     const float bias = deltaBias ? deltaBias[d] : 0.0f;
-    for (int n = tid; n < N; n += Tr::kThreads) hCarry[n] = 0.0f;
-    __syncthreads();
+    for (int n = lane; n < N; n += 32) hCarry[warp][n] = 0.0f;
+    __syncwarp();
 
     const int validChunks = (len + Tr::kChunk - 1) / Tr::kChunk;
     for (int c = 0; c < validChunks; ++c) {
         const int t0 = c * Tr::kChunk;
-        float uv[Tr::kItems], dt[Tr::kItems], y[Tr::kItems];
+        float uv[K], dt[K], y[K];
 #pragma unroll
-        for (int k = 0; k < Tr::kItems; ++k) {
-            const int t = t0 + tid * Tr::kItems + k;
+        for (int k = 0; k < K; ++k) {
+            const int t = t0 + lane * K + k;
             const bool valid = t < len;
             const i64 idx = btd_index(b, valid ? t : 0, d, T, D);
             uv[k] = valid ? u[idx] : 0.0f;
@@ -63,45 +80,44 @@ selective_scan_fwd(float* __restrict__ out,                 // (B, T, D)
         }
         for (int n0 = 0; n0 < N; n0 += NT) {
             const int nt = min(NT, N - n0);
-            __syncthreads();                   // the previous tile is no longer read
-            for (int i = tid; i < Tr::kChunk * NT; i += Tr::kThreads) {
-                const int tt = i / NT, nn = i % NT, t = t0 + tt;
-                const bool ok = t < len && nn < nt;
-                const i64 g = ((i64)b * T + (ok ? t : 0)) * N + n0 + (ok ? nn : 0);
-                sB[tt][nn] = ok ? Bm[g] : 0.0f;
-                sC[tt][nn] = ok ? Cm[g] : 0.0f;
-            }
+            __syncthreads();                   // every warp is done with the previous tile
+            load_state_tile<NT>(sB, Bm, b, t0, n0, nt, len, T, N);
+            load_state_tile<NT>(sC, Cm, b, t0, n0, nt, len, T, N);
             __syncthreads();
+            if (!live) continue;               // warp-uniform; no barrier until the next tile
             for (int nn = 0; nn < nt; ++nn) {
                 const int n = n0 + nn;
                 const float an = A[(i64)d * N + n];
-                const float carry = hCarry[n];
-                float a[Tr::kItems], bx[Tr::kItems];
+                const float carry = hCarry[warp][n];
+                float bv[K], cv[K], a[K], bx[K];
+                unpack4(*reinterpret_cast<const float4*>(&sB[nn * R + lane * K]), bv);
+                unpack4(*reinterpret_cast<const float4*>(&sC[nn * R + lane * K]), cv);
                 ScanPair agg{1.0f, 0.0f};
 #pragma unroll
-                for (int k = 0; k < Tr::kItems; ++k) {
-                    const int tt = tid * Tr::kItems + k;
-                    const bool valid = t0 + tt < len;
+                for (int k = 0; k < K; ++k) {
+                    const bool valid = t0 + lane * K + k < len;
                     a[k] = valid ? expf(dt[k] * an) : 1.0f;
-                    bx[k] = valid ? dt[k] * sB[tt][nn] * uv[k] : 0.0f;
+                    bx[k] = valid ? dt[k] * bv[k] * uv[k] : 0.0f;
                     agg = scan_then(agg, ScanPair{a[k], bx[k]});
                 }
                 float chunkOut;
-                float h = scan_block_enter<false>(agg, carry, warpTotals, &chunkOut);
+                float h = scan_warp_enter<false>(agg, carry, &chunkOut);
 #pragma unroll
-                for (int k = 0; k < Tr::kItems; ++k) {
+                for (int k = 0; k < K; ++k) {
                     h = a[k] * h + bx[k];
-                    y[k] += sC[tid * Tr::kItems + k][nn] * h;
+                    y[k] += cv[k] * h;
                 }
-                if (tid == 0) {                // every thread read hCarry[n] before the scan's barriers
+                __syncwarp();                  // every lane has read hCarry[warp][n]
+                if (lane == 0) {
                     saved[(((i64)b * D + d) * nChunks + c) * N + n] = carry;
-                    hCarry[n] = chunkOut;
+                    hCarry[warp][n] = chunkOut;
                 }
             }
         }
+        if (!live) continue;
 #pragma unroll
-        for (int k = 0; k < Tr::kItems; ++k) {
-            const int t = t0 + tid * Tr::kItems + k;
+        for (int k = 0; k < K; ++k) {
+            const int t = t0 + lane * K + k;
             if (t >= T) continue;
             const i64 idx = btd_index(b, t, d, T, D);
             float o = 0.0f;
@@ -115,20 +131,25 @@ selective_scan_fwd(float* __restrict__ out,                 // (B, T, D)
             out[idx] = o;
         }
     }
-    for (int t = validChunks * Tr::kChunk + tid; t < T; t += Tr::kThreads) out[btd_index(b, t, d, T, D)] = 0.0f;
+    if (!live) return;
+    for (int t = validChunks * Tr::kChunk + lane; t < T; t += 32) out[btd_index(b, t, d, T, D)] = 0.0f;
 }
 
 // Backward. Chunks are visited from the last to the first. In each, per state n: the chunk's states are
 // recomputed from saved (forward scan), then the adjoint runs backwards in time as a reverse scan of
 // r_t = a_t (dy_t C_t + r_{t+1}), where g_t = dy_t C_t + r_{t+1} is the adjoint of h_t and r carries between
-// chunks. Gradients accumulate (+=): du, dDelta, dz are owned by one thread each; dA, dSkipGrad,
-// dDeltaBias (summed over b) and dB, dC (summed over d) use atomics. Any gradient pointer may be null.
+// chunks. Gradients accumulate (+=): du, dDelta, dz are owned by one lane each; dA, dSkipGrad, dDeltaBias
+// (summed over b) use one atomic per warp. dB and dC are sums over all D channels: the block sums its
+// channels' shared-memory slices and stores that partial sum for its channel group g = blockIdx.x in
+// partialB/partialC (G, B, T, N), and selective_scan_bwd_sum_groups then adds the G partials into dB/dC
+// (no global atomics: every channel group of a batch row would hit the same addresses at once).
+// Any gradient pointer may be null (partialB/partialC are null exactly when dB/dC are).
 extern "C" __global__ void __launch_bounds__(ScanTraits::kThreads)
 selective_scan_bwd(float* __restrict__ du,                  // (B, T, D) or null
                    float* __restrict__ dDelta,              // (B, T, D) or null
                    float* __restrict__ dA,                  // (D, N) or null
-                   float* __restrict__ dB,                  // (B, T, N) or null
-                   float* __restrict__ dC,                  // (B, T, N) or null
+                   float* __restrict__ partialB,            // (G, B, T, N) or null; rows t >= lengths[b] unwritten
+                   float* __restrict__ partialC,            // (G, B, T, N) or null
                    float* __restrict__ dSkipGrad,           // (D) or null
                    float* __restrict__ dz,                  // (B, T, D) or null
                    float* __restrict__ dDeltaBias,          // (D) or null
@@ -145,31 +166,32 @@ selective_scan_bwd(float* __restrict__ du,                  // (B, T, D) or null
                    const int* __restrict__ lengths,
                    int T, int D, int N, int nChunks, int deltaSoftplus) {
     typedef ScanTraits Tr;
-    constexpr int NT = Tr::kStateTileBwd;
-    __shared__ float sB[Tr::kChunk][NT + 1];
-    __shared__ float sC[Tr::kChunk][NT + 1];
-    __shared__ float sdB[Tr::kChunk][NT + 1];  // this block's dB contribution for the tile, flushed with atomics
-    __shared__ float sdC[Tr::kChunk][NT + 1];
-    __shared__ float rCarry[Tr::kMaxState];    // (N) r at the first step of the later chunk
-    __shared__ ScanPair warpTotals[Tr::kWarps];
-    __shared__ float reduceScratch[32];
+    constexpr int NT = Tr::kStateTileBwd, R = Tr::kTileRow, K = Tr::kItems;
+    __shared__ __align__(16) float sB[NT * R];
+    __shared__ __align__(16) float sC[NT * R];
+    __shared__ __align__(16) float sdB[Tr::kChannels][NT * R];   // per warp: its channel's dB for the tile
+    __shared__ __align__(16) float sdC[Tr::kChannels][NT * R];
+    __shared__ float rCarry[Tr::kChannels][Tr::kMaxState]; // per warp: (N) r at the first step of the later chunk
 
-    const int d = blockIdx.x, b = blockIdx.y, tid = threadIdx.x, lane = tid & 31;
+    const int b = blockIdx.y, warp = threadIdx.x >> 5, lane = threadIdx.x & 31;
+    const int channel = blockIdx.x * Tr::kChannels + warp;
+    const bool live = channel < D;
+    const int d = live ? channel : D - 1;
+    const int liveWarps = min(Tr::kChannels, D - (int)blockIdx.x * Tr::kChannels);
     const int len = lengths ? lengths[b] : T;
     const float skip = dSkip ? dSkip[d] : 0.0f;
     const float bias = deltaBias ? deltaBias[d] : 0.0f;
-    for (int n = tid; n < N; n += Tr::kThreads) rCarry[n] = 0.0f;
-    __syncthreads();
+    for (int n = lane; n < N; n += 32) rCarry[warp][n] = 0.0f;
+    __syncwarp();
 
     float skipGrad = 0.0f, biasGrad = 0.0f;
     const int validChunks = (len + Tr::kChunk - 1) / Tr::kChunk;
     for (int c = validChunks - 1; c >= 0; --c) {
         const int t0 = c * Tr::kChunk;
-        float uv[Tr::kItems], raw[Tr::kItems], dt[Tr::kItems], dy[Tr::kItems], dov[Tr::kItems], zv[Tr::kItems];
-        float y[Tr::kItems], duAcc[Tr::kItems], ddtAcc[Tr::kItems];
+        float uv[K], raw[K], dt[K], dy[K], dov[K], zv[K], y[K], duAcc[K], ddtAcc[K];
 #pragma unroll
-        for (int k = 0; k < Tr::kItems; ++k) {
-            const int t = t0 + tid * Tr::kItems + k;
+        for (int k = 0; k < K; ++k) {
+            const int t = t0 + lane * K + k;
             const bool valid = t < len;
             const i64 idx = btd_index(b, valid ? t : 0, d, T, D);
             uv[k] = valid ? u[idx] : 0.0f;
@@ -185,88 +207,92 @@ selective_scan_bwd(float* __restrict__ du,                  // (B, T, D) or null
         for (int n0 = 0; n0 < N; n0 += NT) {
             const int nt = min(NT, N - n0);
             __syncthreads();                   // the previous tile is flushed and no longer read
-            for (int i = tid; i < Tr::kChunk * NT; i += Tr::kThreads) {
-                const int tt = i / NT, nn = i % NT, t = t0 + tt;
-                const bool ok = t < len && nn < nt;
-                const i64 g = ((i64)b * T + (ok ? t : 0)) * N + n0 + (ok ? nn : 0);
-                sB[tt][nn] = ok ? Bm[g] : 0.0f;
-                sC[tt][nn] = ok ? Cm[g] : 0.0f;
-                sdB[tt][nn] = 0.0f;
-                sdC[tt][nn] = 0.0f;
-            }
+            load_state_tile<NT>(sB, Bm, b, t0, n0, nt, len, T, N);
+            load_state_tile<NT>(sC, Cm, b, t0, n0, nt, len, T, N);
             __syncthreads();
-            for (int nn = 0; nn < nt; ++nn) {
-                const int n = n0 + nn;
-                const float an = A[(i64)d * N + n];
-                const float hStart = saved[(((i64)b * D + d) * nChunks + c) * N + n];
-                const float rLater = rCarry[n];
+            if (live) {
+                for (int nn = 0; nn < nt; ++nn) {
+                    const int n = n0 + nn;
+                    const float an = A[(i64)d * N + n];
+                    const float hStart = saved[(((i64)b * D + d) * nChunks + c) * N + n];
+                    const float rLater = rCarry[warp][n];
+                    float bv[K], cv[K], a[K], bx[K], hPrev[K], h[K];
+                    unpack4(*reinterpret_cast<const float4*>(&sB[nn * R + lane * K]), bv);
+                    unpack4(*reinterpret_cast<const float4*>(&sC[nn * R + lane * K]), cv);
 
-                // Recompute the states of this chunk.
-                float a[Tr::kItems], bx[Tr::kItems], hPrev[Tr::kItems], h[Tr::kItems];
-                ScanPair agg{1.0f, 0.0f};
+                    // Recompute the states of this chunk.
+                    ScanPair agg{1.0f, 0.0f};
 #pragma unroll
-                for (int k = 0; k < Tr::kItems; ++k) {
-                    const int tt = tid * Tr::kItems + k;
-                    const bool valid = t0 + tt < len;
-                    a[k] = valid ? expf(dt[k] * an) : 1.0f;
-                    bx[k] = valid ? dt[k] * sB[tt][nn] * uv[k] : 0.0f;
-                    agg = scan_then(agg, ScanPair{a[k], bx[k]});
-                }
-                float unusedOut;
-                float hRun = scan_block_enter<false>(agg, hStart, warpTotals, &unusedOut);
-#pragma unroll
-                for (int k = 0; k < Tr::kItems; ++k) {
-                    hPrev[k] = hRun;
-                    hRun = a[k] * hRun + bx[k];
-                    h[k] = hRun;
-                    y[k] += sC[tid * Tr::kItems + k][nn] * hRun;
-                }
-
-                // Adjoint, backwards in time. Invalid steps have a = 1 and dy = 0: identity.
-                ScanPair ragg{1.0f, 0.0f};
-#pragma unroll
-                for (int k = Tr::kItems - 1; k >= 0; --k) {
-                    const float cv = sC[tid * Tr::kItems + k][nn];
-                    ragg = scan_then(ragg, ScanPair{a[k], a[k] * dy[k] * cv});
-                }
-                float rOut;
-                float rNext = scan_block_enter<true>(ragg, rLater, warpTotals, &rOut);
-                float dAPart = 0.0f;
-#pragma unroll
-                for (int k = Tr::kItems - 1; k >= 0; --k) {
-                    const int tt = tid * Tr::kItems + k;
-                    const float bv = sB[tt][nn], cv = sC[tt][nn];
-                    const float g = dy[k] * cv + rNext;        // adjoint of h_t
-                    rNext = a[k] * g;
-                    if (t0 + tt < len) {
-                        sdB[tt][nn] = g * dt[k] * uv[k];
-                        sdC[tt][nn] = dy[k] * h[k];
-                        duAcc[k] += g * dt[k] * bv;
-                        const float decayTerm = hPrev[k] * a[k];
-                        ddtAcc[k] += g * (bv * uv[k] + an * decayTerm);
-                        dAPart += g * decayTerm * dt[k];
+                    for (int k = 0; k < K; ++k) {
+                        const bool valid = t0 + lane * K + k < len;
+                        a[k] = valid ? expf(dt[k] * an) : 1.0f;
+                        bx[k] = valid ? dt[k] * bv[k] * uv[k] : 0.0f;
+                        agg = scan_then(agg, ScanPair{a[k], bx[k]});
                     }
+                    float unusedOut;
+                    float hRun = scan_warp_enter<false>(agg, hStart, &unusedOut);
+#pragma unroll
+                    for (int k = 0; k < K; ++k) {
+                        hPrev[k] = hRun;
+                        hRun = a[k] * hRun + bx[k];
+                        h[k] = hRun;
+                        y[k] += cv[k] * hRun;
+                    }
+
+                    // Adjoint, backwards in time. Invalid steps have a = 1 and dy = 0: identity.
+                    ScanPair ragg{1.0f, 0.0f};
+#pragma unroll
+                    for (int k = K - 1; k >= 0; --k) ragg = scan_then(ragg, ScanPair{a[k], a[k] * dy[k] * cv[k]});
+                    float rOut;
+                    float rNext = scan_warp_enter<true>(ragg, rLater, &rOut);
+                    float dAPart = 0.0f, dBv[K], dCv[K];
+#pragma unroll
+                    for (int k = K - 1; k >= 0; --k) {
+                        const int tt = lane * K + k;
+                        const float g = dy[k] * cv[k] + rNext;   // adjoint of h_t
+                        rNext = a[k] * g;
+                        dBv[k] = 0.0f;
+                        dCv[k] = 0.0f;
+                        if (t0 + tt < len) {
+                            dBv[k] = g * dt[k] * uv[k];
+                            dCv[k] = dy[k] * h[k];
+                            duAcc[k] += g * dt[k] * bv[k];
+                            const float decayTerm = hPrev[k] * a[k];
+                            ddtAcc[k] += g * (bv[k] * uv[k] + an * decayTerm);
+                            dAPart += g * decayTerm * dt[k];
+                        }
+                    }
+                    *reinterpret_cast<float4*>(&sdB[warp][nn * R + lane * K]) = make_float4(dBv[0], dBv[1], dBv[2], dBv[3]);
+                    *reinterpret_cast<float4*>(&sdC[warp][nn * R + lane * K]) = make_float4(dCv[0], dCv[1], dCv[2], dCv[3]);
+                    if (dA) {
+                        dAPart = warp_sum(dAPart);
+                        if (lane == 0) atomicAdd(&dA[(i64)d * N + n], dAPart);
+                    }
+                    __syncwarp();              // every lane has read rCarry[warp][n]
+                    if (lane == 0) rCarry[warp][n] = rOut;
                 }
-                if (dA) {
-                    dAPart = warp_sum(dAPart);
-                    if (lane == 0) atomicAdd(&dA[(i64)d * N + n], dAPart);
-                }
-                if (tid == 0) rCarry[n] = rOut;
             }
             __syncthreads();
-            if (dB || dC) {
-                for (int i = tid; i < Tr::kChunk * NT; i += Tr::kThreads) {
+            if (partialB || partialC) {
+                const i64 groupBase = (i64)blockIdx.x * gridDim.y * T * N;
+                for (int i = threadIdx.x; i < Tr::kChunk * NT; i += Tr::kThreads) {
                     const int tt = i / NT, nn = i % NT, t = t0 + tt;
                     if (t >= len || nn >= nt) continue;
-                    const i64 g = ((i64)b * T + t) * N + n0 + nn;
-                    if (dB) atomicAdd(&dB[g], sdB[tt][nn]);
-                    if (dC) atomicAdd(&dC[g], sdC[tt][nn]);
+                    const i64 g = groupBase + ((i64)b * T + t) * N + n0 + nn;
+                    float sumB = 0.0f, sumC = 0.0f;
+                    for (int w = 0; w < liveWarps; ++w) {   // slices of warps past D were never written
+                        sumB += sdB[w][nn * R + tt];
+                        sumC += sdC[w][nn * R + tt];
+                    }
+                    if (partialB) partialB[g] = sumB;
+                    if (partialC) partialC[g] = sumC;
                 }
             }
         }
+        if (!live) continue;
 #pragma unroll
-        for (int k = 0; k < Tr::kItems; ++k) {
-            const int t = t0 + tid * Tr::kItems + k;
+        for (int k = 0; k < K; ++k) {
+            const int t = t0 + lane * K + k;
             if (t >= len) continue;
             const i64 idx = btd_index(b, t, d, T, D);
             if (dz) {
@@ -281,12 +307,28 @@ selective_scan_bwd(float* __restrict__ du,                  // (B, T, D) or null
             biasGrad += dRaw;
         }
     }
-    if (dSkipGrad) {
-        const float total = block_sum(skipGrad, reduceScratch);
-        if (tid == 0) atomicAdd(&dSkipGrad[d], total);
-    }
-    if (dDeltaBias) {
-        const float total = block_sum(biasGrad, reduceScratch);
-        if (tid == 0) atomicAdd(&dDeltaBias[d], total);
+    if (!live) return;
+    skipGrad = warp_sum(skipGrad);
+    biasGrad = warp_sum(biasGrad);
+    if (lane == 0 && dSkipGrad) atomicAdd(&dSkipGrad[d], skipGrad);
+    if (lane == 0 && dDeltaBias) atomicAdd(&dDeltaBias[d], biasGrad);
+}
+
+// dB[b, t, n] += Σ_g partialB[g, b, t, n] (likewise dC) for t < lengths[b]; grid-stride over (B, T, N).
+extern "C" __global__ void __launch_bounds__(256)
+selective_scan_bwd_sum_groups(float* __restrict__ dB, float* __restrict__ dC,
+                              const float* __restrict__ partialB, const float* __restrict__ partialC,
+                              const int* __restrict__ lengths, int batch, int T, int N, int groups) {
+    const i64 count = (i64)batch * T * N;
+    for (i64 i = global_index(); i < count; i += grid_stride()) {
+        const int b = (int)(i / ((i64)T * N)), t = (int)((i / N) % T);
+        if (lengths && t >= lengths[b]) continue;
+        float sumB = 0.0f, sumC = 0.0f;
+        for (int g = 0; g < groups; ++g) {
+            if (dB) sumB += partialB[(i64)g * count + i];
+            if (dC) sumC += partialC[(i64)g * count + i];
+        }
+        if (dB) dB[i] += sumB;
+        if (dC) dC[i] += sumC;
     }
 }

@@ -383,7 +383,15 @@ public final class JCudaDriver implements CudaDriver {
         }
         Pointer pinned = new Pointer();
         check(jcuda.driver.JCudaDriver.cuMemAllocHost(pinned, bytes), "cuMemAllocHost(" + bytes + " B)");
-        return MemorySegment.ofAddress(address(pinned)).reinterpret(bytes);
+        long address = address(pinned);
+        if (address == 0 && bytes <= Integer.MAX_VALUE) {
+            // JCuda versions that keep the pinned address only in the Pointer's direct buffer
+            address = MemorySegment.ofBuffer(pinned.getByteBuffer()).address();
+        }
+        if (address == 0) {
+            throw new IllegalStateException("cuMemAllocHost through JCuda returned no address for " + bytes + " B");
+        }
+        return MemorySegment.ofAddress(address).reinterpret(bytes);
     }
 
     @Override

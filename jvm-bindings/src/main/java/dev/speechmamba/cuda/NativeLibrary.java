@@ -167,6 +167,33 @@ public final class NativeLibrary {
         return dirs.stream().filter(Files::isDirectory).distinct().toList();
     }
 
+    /**
+     * Load the files in this library's folder whose names start with {@code filePrefix} (e.g. NVRTC's
+     * {@code libnvrtc-builtins.so.13.0}), so that the library's own dlopen of them by name succeeds even when
+     * the folder is not on the loader path: an already loaded object matches by its soname. Does nothing when
+     * the library came from the default loader path. Best effort: unloadable files are skipped.
+     */
+    public void preloadSiblings(String filePrefix) {
+        Path self = Path.of(location);
+        Path dir = self.getParent();
+        if (!self.isAbsolute() || dir == null) {
+            return;
+        }
+        try (DirectoryStream<Path> siblings = Files.newDirectoryStream(dir, filePrefix + "*")) {
+            for (Path sibling : siblings) {
+                if (Files.isRegularFile(sibling) && isElf(sibling)) {
+                    try {
+                        SymbolLookup.libraryLookup(sibling, Arena.global());
+                    } catch (IllegalArgumentException e) {
+                        // a sibling that does not load is left to the library's own error reporting
+                    }
+                }
+            }
+        } catch (IOException e) {
+            // an unreadable folder leaves the library to find its helpers itself
+        }
+    }
+
     /** The display name, e.g. "cuBLAS". */
     public String displayName() {
         return spec.displayName();

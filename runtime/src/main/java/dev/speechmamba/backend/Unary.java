@@ -7,5 +7,7 @@ public enum Unary {
     /** log(1 + exp(x)), linear above 20 as in PyTorch */
     SOFTPLUS,
     /** exp(x) */
-    EXP
+    EXP,
+    /** max(x, 0); derivative 0 at x = 0 as in PyTorch */
+    RELU
 }

@@ -2,17 +2,24 @@ package dev.speechmamba.bench;
 
 import org.openjdk.jmh.results.Result;
 import org.openjdk.jmh.results.RunResult;
-import org.openjdk.jmh.runner.format.OutputFormatFactory;
 import org.openjdk.jmh.runner.Runner;
 import org.openjdk.jmh.runner.RunnerException;
+import org.openjdk.jmh.runner.format.OutputFormatFactory;
 import org.openjdk.jmh.runner.options.ChainedOptionsBuilder;
 import org.openjdk.jmh.runner.options.OptionsBuilder;
 import org.openjdk.jmh.runner.options.TimeValue;
 import org.openjdk.jmh.runner.options.VerboseMode;
 
+import java.io.IOException;
 import java.io.PrintStream;
 import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -20,6 +27,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 /**
  * Runs the kernel benchmarks through JMH with short settings and prints one table: matmul GFLOP/s
@@ -170,6 +178,22 @@ public final class KernelBenchmarks {
                 .jvmArgsAppend("--add-modules=jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED",
                         "--sun-misc-unsafe-memory-access=allow") // JMH's own use of Unsafe would warn on JDK 25
                 .verbosity(settings.verbose() ? VerboseMode.NORMAL : VerboseMode.SILENT);
+    }
+
+    /** One line describing where the numbers come from: CPU model, cores, JVM, load, time (UTC). */
+    public static String machineLine() {
+        String cpu = "unknown CPU";
+        try (Stream<String> lines = Files.lines(Path.of("/proc/cpuinfo"))) {
+            cpu = lines.filter(l -> l.startsWith("model name")).map(l -> l.substring(l.indexOf(':') + 1).strip())
+                    .findFirst().orElse(cpu);
+        } catch (IOException | UncheckedIOException e) {
+            // not Linux: keep "unknown CPU"
+        }
+        double load = ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
+        return String.format(Locale.ROOT, "%s, %d cores, Java %s, load average %s, %s", cpu,
+                Runtime.getRuntime().availableProcessors(), Runtime.version(),
+                load < 0 ? "n/a" : String.format(Locale.ROOT, "%.1f", load),
+                Instant.now().truncatedTo(ChronoUnit.SECONDS));
     }
 
     /** Prints the rows as an aligned table. */

@@ -28,8 +28,8 @@ final class BenchCommand implements Callable<Integer> {
 
     /** {@code bench kernels}: JMH kernel benchmarks with short defaults, printed as one table. */
     @Command(name = "kernels", mixinStandardHelpOptions = true,
-            description = {"Benchmark matmul (GFLOP/s) and the selective scan (element·states/s) on the CPU backends "
-                    + "through JMH, and print a table.",
+            description = {"Benchmark matmul (GFLOP/s) and the selective scan (element·states/s) through JMH and "
+                    + "print a table.",
                     "The reference backend runs only the smaller matmuls. A default run takes about a minute."})
     static final class Kernels implements Callable<Integer> {
 
@@ -37,7 +37,7 @@ final class BenchCommand implements Callable<Integer> {
         CommandSpec spec;
 
         @Option(names = "--backends", split = ",", paramLabel = "NAME",
-                description = "Backends to measure (reference, cpu, cuda). Default: ${DEFAULT-VALUE}.")
+                description = "Backends to measure: reference, cpu, cuda. Default: ${DEFAULT-VALUE}.")
         List<String> backends = List.of("reference", "cpu");
 
         @Option(names = "--only", paramLabel = "KIND",
@@ -72,7 +72,7 @@ final class BenchCommand implements Callable<Integer> {
                 throw new picocli.CommandLine.ParameterException(spec.commandLine(),
                         "--only must be matmul or scan, got '" + only + "'");
             }
-            boolean verbose = ((Main) spec.root().userObject()).verbose;
+            boolean verbose = ((Main) spec.root().userObject()).verbose();
             KernelBenchmarks.Settings settings;
             try {
                 settings = new KernelBenchmarks.Settings(forks, warmup, iterations, seconds, backends, sizes,
@@ -87,6 +87,8 @@ final class BenchCommand implements Callable<Integer> {
             out.flush();
             List<KernelBenchmarks.Row> rows = benchmarks.run();
             KernelBenchmarks.print(rows, out);
+            out.println("# " + KernelBenchmarks.machineLine());
+            out.flush();
             int missing = benchmarks.expectedRows() - rows.size();
             if (missing > 0) {
                 throw new IllegalStateException(missing + " of " + benchmarks.expectedRows()

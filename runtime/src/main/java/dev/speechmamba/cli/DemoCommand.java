@@ -25,7 +25,7 @@ public final class DemoCommand implements Callable<Integer> {
     @Option(names = "--backend", defaultValue = "auto", description = "reference, cpu, cuda or auto (default: ${DEFAULT-VALUE}).")
     String backend;
 
-    @Option(names = "--steps", defaultValue = "400", description = "Training steps (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--steps", defaultValue = "1000", description = "Training steps (default: ${DEFAULT-VALUE}).")
     int steps;
 
     @Option(names = "--batch", defaultValue = "32", description = "Examples per step (default: ${DEFAULT-VALUE}).")

@@ -17,7 +17,7 @@ import java.util.concurrent.Callable;
         mixinStandardHelpOptions = true,
         versionProvider = VersionProvider.class,
         description = "Speech-Mamba speech recognition on the JVM (CPU and CUDA backends).",
-        subcommands = {BackendsCommand.class, BenchCommand.class, DemoCommand.class,
+        subcommands = {BackendsCommand.class, BenchCommand.class, DemoCommand.class, FbankCommand.class, ModelInfoCommand.class, SynthCorpusCommand.class, LongFormCommand.class, TrainBpeCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main implements Callable<Integer> {
 
@@ -48,6 +48,7 @@ public final class Main implements Callable<Integer> {
     public static int run(String[] args, PrintWriter out, PrintWriter err) {
         Main main = new Main();
         CommandLine cl = new CommandLine(main);
+        addHelpEverywhere(cl);
         cl.setOut(out);
         cl.setErr(err);
         cl.setParameterExceptionHandler((ex, ignoredArgs) -> {
@@ -69,14 +70,32 @@ public final class Main implements Callable<Integer> {
         return code;
     }
 
-    /** One line for the user: the message, or the exception type when there is none, plus the root cause. */
+    /** Gives every command --help and --version, including ones that did not ask for them. */
+    private static void addHelpEverywhere(CommandLine command) {
+        command.getCommandSpec().mixinStandardHelpOptions(true);
+        for (CommandLine sub : command.getSubcommands().values()) {
+            if (!(sub.getCommandSpec().userObject() instanceof CommandLine.HelpCommand)) addHelpEverywhere(sub);
+        }
+    }
+
+    /** Whether --verbose was given (for commands that print extra diagnostics). */
+    public boolean verbose() { return verbose; }
+
+    /** One line for the user: the message's first line (or the exception type), plus the root cause's. */
     static String describe(Throwable ex) {
-        String message = ex.getMessage() != null ? ex.getMessage() : ex.getClass().getSimpleName();
+        String message = ex.getMessage() != null ? firstLine(ex.getMessage()) : ex.getClass().getSimpleName();
         Throwable root = ex;
         while (root.getCause() != null && root.getCause() != root) root = root.getCause();
-        if (root != ex && root.getMessage() != null && !message.contains(root.getMessage())) {
-            message += " (caused by " + root.getClass().getSimpleName() + ": " + root.getMessage() + ")";
+        if (root != ex && root.getMessage() != null && !message.contains(firstLine(root.getMessage()))) {
+            message += " (caused by " + root.getClass().getSimpleName() + ": " + firstLine(root.getMessage()) + ")";
         }
-        return message.replace('\n', ' ');
+        return message;
+    }
+
+    /** Native-library errors carry whole stack traces in their messages; the first line says what failed. */
+    private static String firstLine(String text) {
+        String stripped = text.strip();
+        int end = stripped.indexOf('\n');
+        return (end < 0 ? stripped : stripped.substring(0, end)).strip();
     }
 }

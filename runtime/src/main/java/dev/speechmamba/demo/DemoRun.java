@@ -27,7 +27,7 @@ public final class DemoRun {
     public record Settings(int steps, int batch, long seed, double peakLr, int warmup, int layers, MambaConfig mamba,
                            SelectiveCopyingTask task, int evalExamples, int logEvery) {
         public static Settings defaults() {
-            return new Settings(400, 32, 1, 3e-3, 40, 2, new MambaConfig(32, 64, 16, 2, 4),
+            return new Settings(1000, 32, 1, 3e-3, 40, 2, new MambaConfig(32, 64, 16, 2, 4),
                     new SelectiveCopyingTask(16, 4, 8), 512, 25);
         }
     }

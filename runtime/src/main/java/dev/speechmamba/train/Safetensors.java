@@ -103,11 +103,13 @@ public final class Safetensors {
         Path target = file.toAbsolutePath();
         Path dir = target.getParent();
         Files.createDirectories(dir);
-        Path temp = Files.createTempFile(dir, "." + target.getFileName() + ".", ".tmp");
+        // Not Files.createTempFile: its owner-only permissions would end up on the checkpoint after the move.
+        Path temp = dir.resolve("." + target.getFileName() + "." + ProcessHandle.current().pid() + "."
+                + Long.toUnsignedString(java.util.concurrent.ThreadLocalRandom.current().nextLong(), 36) + ".tmp");
         boolean moved = false;
         try {
             try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.WRITE,
-                    StandardOpenOption.TRUNCATE_EXISTING)) {
+                    StandardOpenOption.CREATE_NEW)) {
                 WritableByteChannel out = channelWrapper.apply(channel);
                 ByteBuffer buffer = ByteBuffer.allocate(CHUNK_BYTES).order(ByteOrder.LITTLE_ENDIAN);
                 buffer.putLong(header.length);
@@ -242,6 +244,9 @@ public final class Safetensors {
 
     /** Reads and validates a whole file. */
     public static Contents read(Path file) throws IOException {
+        if (!Files.isRegularFile(file)) {
+            throw new SafetensorsException(file, Files.exists(file) ? "not a regular file" : "no such file");
+        }
         try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
             long fileSize = channel.size();
             if (fileSize < 8) {

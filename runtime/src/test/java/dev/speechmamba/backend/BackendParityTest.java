@@ -462,20 +462,22 @@ class BackendParityTest {
         // ------------------------------------------------------------------ selective scan
 
         static Stream<Arguments> scanCases() {
-            // T, withZ, withSkip, withBias, softplus, ragged
+            // T, N, withZ, withSkip, withBias, softplus, ragged; N = 20 is not a multiple of a SIMD width.
             return Stream.of(
-                    Arguments.of(40, true, true, true, true, true),
-                    Arguments.of(40, false, false, false, false, false),
-                    Arguments.of(40, true, false, true, false, true),
-                    Arguments.of(40, false, true, false, true, false),
-                    Arguments.of(300, true, true, true, true, true));
+                    Arguments.of(40, 16, true, true, true, true, true),
+                    Arguments.of(40, 16, false, false, false, false, false),
+                    Arguments.of(40, 16, true, false, true, false, true),
+                    Arguments.of(40, 16, false, true, false, true, false),
+                    Arguments.of(33, 20, true, true, true, true, true),
+                    Arguments.of(300, 16, true, true, true, true, true));
         }
 
-        @ParameterizedTest(name = "selectiveScan T={0} z={1} D={2} bias={3} softplus={4} ragged={5}")
+        @ParameterizedTest(name = "selectiveScan T={0} N={1} z={2} D={3} bias={4} softplus={5} ragged={6}")
         @MethodSource("scanCases")
-        void selectiveScan(int t, boolean withZ, boolean withSkip, boolean withBias, boolean softplus, boolean ragged) {
-            Random r = rng("scan" + t + withZ + withSkip + withBias + softplus + ragged);
-            int batch = 2, d = 20, n = 16;
+        void selectiveScan(int t, int n, boolean withZ, boolean withSkip, boolean withBias, boolean softplus,
+                           boolean ragged) {
+            Random r = rng("scan" + t + n + withZ + withSkip + withBias + softplus + ragged);
+            int batch = 2, d = 20;
             Pair u = s.uniform(r, -1, 1, batch, t, d);
             // softplus(delta + bias) or delta + bias lands in about [0.02, 0.7], as Mamba's dt.
             Pair delta = softplus ? s.uniform(r, -4f, -0.5f, batch, t, d) : s.uniform(r, 0.02f, 0.5f, batch, t, d);

@@ -83,6 +83,14 @@ class KernelBenchmarksTest {
     }
 
     @Test
+    void machineLineNamesCoresJavaAndTime() {
+        String line = KernelBenchmarks.machineLine();
+        assertTrue(line.contains(Runtime.getRuntime().availableProcessors() + " cores"), line);
+        assertTrue(line.contains("Java " + Runtime.version()), line);
+        assertTrue(line.matches(".*\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}Z$"), line);
+    }
+
+    @Test
     void settingsRejectNonsense() {
         assertThrows(IllegalArgumentException.class, () -> new KernelBenchmarks.Settings(1, 0, 0, 1, List.of("cpu"),
                 List.of(8), List.of(8), true, true, false));

@@ -88,5 +88,7 @@ class MainTest {
         Exception e = new IllegalStateException("loading failed", new java.io.IOException("disk on fire"));
         assertEquals("loading failed (caused by IOException: disk on fire)", Main.describe(e));
         assertEquals("NullPointerException", Main.describe(new NullPointerException()));
+        Throwable jni = new UnsatisfiedLinkError("Error while loading native library \"X\"\nStack trace:\n\tat a.b(C.java:1)");
+        assertEquals("Error while loading native library \"X\"", Main.describe(jni));
     }
 }

@@ -142,6 +142,21 @@ class SafetensorsTest {
     }
 
     @Test
+    void missingFileAndDirectoryAreNamed() throws IOException {
+        assertProblem(dir.resolve("absent.safetensors"), "no such file");
+        assertProblem(dir, "not a regular file");
+    }
+
+    @Test
+    void writtenFilesGetTheUsualPermissionsNotTempFilePermissions() throws IOException {
+        org.junit.jupiter.api.Assumptions.assumeTrue(dir.getFileSystem().supportedFileAttributeViews().contains("posix"));
+        Path reference = Files.createFile(dir.resolve("plain.bin"));
+        Path file = dir.resolve("perm.safetensors");
+        Safetensors.write(file, sample(), Map.of());
+        assertEquals(Files.getPosixFilePermissions(reference), Files.getPosixFilePermissions(file));
+    }
+
+    @Test
     void absurdHeaderLengthAndInvalidUtf8AreRejected() throws IOException {
         Path huge = dir.resolve("huge.safetensors");
         ByteBuffer b = ByteBuffer.allocate(16).order(ByteOrder.LITTLE_ENDIAN).putLong(-5L).putLong(0);

@@ -7,6 +7,8 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 import dev.speechmamba.cuda.Downcalls;
 import dev.speechmamba.cuda.NativeLibrary;
+import dev.speechmamba.cuda.cublas.Cublas;
+import dev.speechmamba.cuda.cublas.CublasLt;
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.MemorySegment;
@@ -86,6 +88,10 @@ public final class Cudnn implements AutoCloseable {
 
     /** Load the library now; throws naming what was searched when it is missing. */
     public static void ensureLoaded() {
+        // cuDNN's sub-libraries open cuBLAS/cuBLASLt by name; loading them first (from wherever they are found)
+        // lets those lookups succeed without LD_LIBRARY_PATH. Missing ones are left to cuDNN to report.
+        NativeLibrary.isLoadable(CublasLt.LIBRARY);
+        NativeLibrary.isLoadable(Cublas.LIBRARY);
         NativeLibrary.require(LIBRARY);
         try {
             Api.LIB.location();

@@ -72,7 +72,8 @@ public final class Nvrtc {
 
     /** Load the library now; throws naming what was searched when it is missing. */
     public static void ensureLoaded() {
-        NativeLibrary.require(LIBRARY);
+        // NVRTC dlopens its builtins library by name; make that work when NVRTC was found outside the loader path
+        NativeLibrary.require(LIBRARY).preloadSiblings("libnvrtc-builtins.so");
         try {
             Api.LIB.location();
         } catch (ExceptionInInitializerError | NoClassDefFoundError e) {

@@ -37,8 +37,8 @@ public final class CudaBackend implements Backend {
         this.elementwise = new ElementwiseLauncher(ctx);
         this.layout = new LayoutLauncher(ctx);
         this.norms = new NormLauncher(ctx);
-        this.conv = new ConvLauncher(ctx);
         this.matmul = new MatmulLauncher(ctx);
+        this.conv = new ConvLauncher(ctx, matmul);
         this.scan = new ScanLauncher(ctx);
         this.attention = new AttentionLauncher(ctx);
         this.losses = new LossLauncher(ctx);
@@ -65,6 +65,9 @@ public final class CudaBackend implements Backend {
         CudaDriver driver = CudaDrivers.get();
         return new CudaBackend(new CudaContext(driver, deviceOrdinal));
     }
+
+    /** A page-locked staging buffer of {@code bytes} for asynchronous uploads onto this backend's stream. */
+    public PinnedBuffer pinnedBuffer(long bytes) { return new PinnedBuffer(ctx, bytes); }
 
     /** The device context (stream, allocator, modules) shared by the launchers. */
     public CudaContext context() { return ctx; }

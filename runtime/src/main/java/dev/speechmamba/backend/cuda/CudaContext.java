@@ -123,7 +123,7 @@ public final class CudaContext implements AutoCloseable {
         return (int) Math.min(needed, 32L * Math.max(1, handles.multiprocessors()));
     }
 
-    private void optInSharedMemory(long function, String kernel, int sharedBytes) {
+    private synchronized void optInSharedMemory(long function, String kernel, int sharedBytes) {
         Integer done = sharedOptIn.get(function);
         if (done != null && done >= sharedBytes) return;
         if (sharedBytes > handles.maxSharedOptIn()) {
@@ -134,7 +134,7 @@ public final class CudaContext implements AutoCloseable {
         sharedOptIn.put(function, sharedBytes);
     }
 
-    private long function(String sourceFile, String kernel) {
+    private synchronized long function(String sourceFile, String kernel) {
         String key = sourceFile + ":" + kernel;
         Long f = functions.get(key);
         if (f != null) return f;

@@ -17,7 +17,6 @@ final class DeviceHandles implements AutoCloseable {
     private final long stream;
     private final int maxSharedOptIn;
     private final int multiprocessors;
-    private final ThreadLocal<Boolean> boundHere = ThreadLocal.withInitial(() -> Boolean.FALSE);
     private CublasSession cublas;
     private boolean closed;
 
@@ -28,7 +27,6 @@ final class DeviceHandles implements AutoCloseable {
         this.stream = stream;
         this.maxSharedOptIn = driver.deviceAttribute(device, CudaDriver.DEVICE_ATTRIBUTE_MAX_SHARED_MEMORY_PER_BLOCK_OPTIN);
         this.multiprocessors = driver.deviceAttribute(device, CudaDriver.DEVICE_ATTRIBUTE_MULTIPROCESSOR_COUNT);
-        boundHere.set(Boolean.TRUE);
     }
 
     static DeviceHandles open(CudaDriver driver, int ordinal) {
@@ -49,12 +47,12 @@ final class DeviceHandles implements AutoCloseable {
         }
     }
 
-    /** Makes this context current on the calling thread (once per thread). */
+    /**
+     * Makes this context current on the calling thread. Asking the driver each time (tens of nanoseconds
+     * against a launch's microseconds) stays right when several backends or threads share contexts.
+     */
     void bind() {
-        if (!boundHere.get()) {
-            driver.contextSetCurrent(context);
-            boundHere.set(Boolean.TRUE);
-        }
+        if (driver.contextGetCurrent() != context) driver.contextSetCurrent(context);
     }
 
     long stream() { return stream; }
@@ -82,6 +80,8 @@ final class DeviceHandles implements AutoCloseable {
             }
 
             @Override public void free(long pointer) {
+                // after close the context's memory went with it; a tensor closed later has nothing to free
+                if (isClosed()) return;
                 bind();
                 driver.memFree(pointer);
             }
@@ -134,11 +134,7 @@ final class DeviceHandles implements AutoCloseable {
     void copyToHost(double[] dst, long src) {
         bind();
         driver.streamSynchronize(stream);
-        try (java.lang.foreign.Arena arena = java.lang.foreign.Arena.ofConfined()) {
-            java.lang.foreign.MemorySegment seg = arena.allocate((long) dst.length * Double.BYTES, Double.BYTES);
-            driver.copyDtoH(seg, src, (long) dst.length * Double.BYTES);
-            for (int i = 0; i < dst.length; i++) dst[i] = seg.getAtIndex(java.lang.foreign.ValueLayout.JAVA_DOUBLE, i);
-        }
+        driver.copyDtoH(java.lang.foreign.MemorySegment.ofArray(dst), src, (long) dst.length * Double.BYTES);
     }
 
     long loadModule(String sourceFile) {
@@ -181,16 +177,21 @@ final class DeviceHandles implements AutoCloseable {
         driver.streamSynchronize(stream);
     }
 
+    synchronized boolean isClosed() { return closed; }
+
     @Override
     public synchronized void close() {
         if (closed) return;
-        closed = true;
         bind();
         try {
             if (cublas != null) cublas.close();
         } finally {
-            driver.streamDestroy(stream);
-            driver.primaryContextRelease(device);
+            try {
+                driver.streamDestroy(stream);
+            } finally {
+                closed = true;
+                driver.primaryContextRelease(device);
+            }
         }
     }
 }

@@ -17,6 +17,7 @@ final class ElementwiseLauncher {
     /** Rows per block of the column-sum kernels (block (32, 8)) and the cap on row-splitting blocks. */
     private static final int COLUMN_ROWS = 8;
     private static final int MAX_ROW_SPLITS = 256;
+    private static final int MAX_PARTIALS = 1024;
 
     private final CudaContext ctx;
 
@@ -153,7 +154,8 @@ final class ElementwiseLauncher {
         Checks.f32("sumOfSquares", "x", x);
         long n = x.size();
         if (n == 0) return 0.0;
-        int blocks = ctx.gridFor(n, THREADS);
+        // at most 1024 partials: enough blocks to fill an H100/H200, few values to add on the host
+        int blocks = Math.min(ctx.gridFor(n, THREADS), MAX_PARTIALS);
         try (DeviceStorage partials = ctx.allocate((long) blocks * Double.BYTES)) {
             ctx.launch(REDUCE, "sum_squares_partial", blocks, 1, 1, THREADS, 1, 1, 0,
                     KernelArgs.of().ptr(partials.pointer()).ptr(ctx.ptr(x)).i64(n));

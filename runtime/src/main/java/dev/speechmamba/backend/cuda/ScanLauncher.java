@@ -8,16 +8,20 @@ import dev.speechmamba.tensor.DType;
 import dev.speechmamba.tensor.Tensor;
 
 /**
- * Launches the fused selective scan (cuda-kernels/src/selective_scan.cu): one block per (channel d, batch
- * row b), time in chunks of {@link #CHUNK} steps scanned in parallel within the block. The forward saves the
- * state entering every chunk, (B, D, nChunks, N), which the backward uses to recompute each chunk.
+ * Launches the fused selective scan (cuda-kernels/src/selective_scan.cu): one block per ({@link #CHANNELS}
+ * channels, batch row b), one warp per channel, time in chunks of {@link #CHUNK} steps scanned in parallel
+ * across the warp's lanes. The forward saves the state entering every chunk, (B, D, nChunks, N), which the
+ * backward uses to recompute each chunk.
  */
 final class ScanLauncher {
     static final String SOURCE = "selective_scan.cu";
     // Mirrors ScanTraits in scan_traits.cuh.
-    static final int THREADS = 128;
-    static final int CHUNK = 256;
+    static final int CHANNELS = 8;
+    static final int THREADS = CHANNELS * 32;
+    static final int CHUNK = 128;
     static final int MAX_STATE = 256;
+    /** Threads per block of selective_scan_bwd_sum_groups (its __launch_bounds__). */
+    static final int SUM_THREADS = 256;
 
     private static final String FORWARD = "selectiveScan";
     private static final String BACKWARD = "selectiveScanBackward";
@@ -56,6 +60,7 @@ final class ScanLauncher {
         }
         Tensor recomputedOut = null;
         Tensor states = saved;
+        DeviceStorage partialB = null, partialC = null;
         try {
             if (states == null) {
                 // Saved by another path (or not at all): recompute the chunk states here.
@@ -66,18 +71,35 @@ final class ScanLauncher {
                 Checks.f32(BACKWARD, "saved", states);
                 Checks.shape(BACKWARD, "saved", states, B, D, chunks(T), N);
             }
+            // dB and dC sum over every channel: each channel group stores its partial sum, (G, B, T, N),
+            // and a second kernel adds the G partials (cheaper than contended global atomics).
+            int groups = channelGroups(D);
+            long partialBytes = 4L * groups * B * T * N;
+            if (g.dB() != null) partialB = ctx.allocate(Math.max(4L, partialBytes));
+            if (g.dC() != null) partialC = ctx.allocate(Math.max(4L, partialBytes));
+            long partialBPtr = partialB == null ? 0L : partialB.pointer();
+            long partialCPtr = partialC == null ? 0L : partialC.pointer();
             KernelArgs args = KernelArgs.of()
                     .ptr(ctx.ptrOrNull(g.du())).ptr(ctx.ptrOrNull(g.dDelta())).ptr(ctx.ptrOrNull(g.dA()))
-                    .ptr(ctx.ptrOrNull(g.dB())).ptr(ctx.ptrOrNull(g.dC())).ptr(ctx.ptrOrNull(g.dSkip()))
+                    .ptr(partialBPtr).ptr(partialCPtr).ptr(ctx.ptrOrNull(g.dSkip()))
                     .ptr(ctx.ptrOrNull(g.dz())).ptr(ctx.ptrOrNull(g.dDeltaBias()))
                     .ptr(ctx.ptr(dOut)).ptr(ctx.ptr(states));
             inputArgs(args, in);
             args.i32(T).i32(D).i32(N).i32(chunks(T)).i32(in.deltaSoftplus() ? 1 : 0);
-            ctx.launch(SOURCE, "selective_scan_bwd", D, B, 1, THREADS, 1, 1, 0, args);
+            ctx.launch(SOURCE, "selective_scan_bwd", groups, B, 1, THREADS, 1, 1, 0, args);
+            if (partialB != null || partialC != null) {
+                KernelArgs sum = KernelArgs.of().ptr(ctx.ptrOrNull(g.dB())).ptr(ctx.ptrOrNull(g.dC()))
+                        .ptr(partialBPtr).ptr(partialCPtr).ptr(ctx.ptrOrNull(in.lengths()))
+                        .i32(B).i32(T).i32(N).i32(groups);
+                ctx.launch(SOURCE, "selective_scan_bwd_sum_groups", ctx.gridFor((long) B * T * N, SUM_THREADS), 1, 1,
+                        SUM_THREADS, 1, 1, 0, sum);
+            }
         } finally {
-            // Stream order makes it safe to hand the scratch back before the kernel has run.
+            // Stream order makes it safe to hand the scratch back before the kernels have run.
             if (recomputedOut != null) recomputedOut.close();
             if (states != saved && states != null) states.close();
+            if (partialB != null) partialB.close();
+            if (partialC != null) partialC.close();
         }
     }
 
@@ -85,8 +107,10 @@ final class ScanLauncher {
         KernelArgs args = KernelArgs.of().ptr(ctx.ptr(out)).ptr(ctx.ptr(saved));
         inputArgs(args, in);
         args.i32(T).i32(D).i32(N).i32(chunks(T)).i32(in.deltaSoftplus() ? 1 : 0);
-        ctx.launch(SOURCE, "selective_scan_fwd", D, B, 1, THREADS, 1, 1, 0, args);
+        ctx.launch(SOURCE, "selective_scan_fwd", channelGroups(D), B, 1, THREADS, 1, 1, 0, args);
     }
+
+    private static int channelGroups(int D) { return (D + CHANNELS - 1) / CHANNELS; }
 
     private void inputArgs(KernelArgs args, ScanInputs in) {
         args.ptr(ctx.ptr(in.u())).ptr(ctx.ptr(in.delta())).ptr(ctx.ptr(in.a())).ptr(ctx.ptr(in.b()))

@@ -65,6 +65,7 @@ final class FastElementwise {
             case SILU -> silu(x);
             case SOFTPLUS -> softplus(x);
             case EXP -> (float) Math.exp(x);
+            case RELU -> Math.max(x, 0f);
         };
     }
 
@@ -73,6 +74,7 @@ final class FastElementwise {
             case SILU -> siluDerivative(x);
             case SOFTPLUS -> x > 20f ? 1f : sigmoid(x);
             case EXP -> (float) Math.exp(x);
+            case RELU -> x > 0f ? 1f : 0f;
         };
     }
 

@@ -64,7 +64,6 @@ final class FastParallel implements AutoCloseable {
             body.run(0, 0, items);
             return;
         }
-        @SuppressWarnings("unchecked")
         ForkJoinTask<?>[] tasks = new ForkJoinTask<?>[chunks];
         for (int c = 1; c < chunks; c++) {
             final int chunk = c;

@@ -4,6 +4,9 @@ import dev.speechmamba.backend.Checks;
 import dev.speechmamba.backend.ScanGrads;
 import dev.speechmamba.backend.ScanInputs;
 import dev.speechmamba.tensor.Tensor;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
 
 /**
  * The selective scan on the CPU: work items are (batch row, block of channels); each keeps the state of
@@ -14,6 +17,9 @@ import dev.speechmamba.tensor.Tensor;
  * private partials that are merged in a fixed order afterwards.
  */
 final class FastScan {
+    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    private static final int V = S.length();
+
     /** Channels per work item. */
     private static final int BLOCK = 16;
 
@@ -68,9 +74,49 @@ final class FastScan {
                 in.deltaSoftplus(), lengths);
     }
 
-    private static float dtOf(Views v, int idx, int ch) {
-        float raw = v.delta[v.deltaO + idx] + (v.bias == null ? 0f : v.bias[v.biasO + ch]);
-        return v.softplus ? FastElementwise.softplus(raw) : raw;
+    /**
+     * dt for channels [ch0, ch0 + width) at flat (b, t, d) index idx0: delta + bias, then softplus (the
+     * identity above 20, as PyTorch) when asked; slope, when non-null, gets d dt / d delta. Vectorized
+     * across channels so the transcendental work is SIMD too.
+     */
+    private static void timeSteps(Views v, int idx0, int ch0, int width, float[] dt, float[] slope) {
+        int j = 0;
+        for (int bound = S.loopBound(width); j < bound; j += V) {
+            FloatVector raw = FloatVector.fromArray(S, v.delta, v.deltaO + idx0 + j);
+            if (v.bias != null) raw = raw.add(FloatVector.fromArray(S, v.bias, v.biasO + ch0 + j));
+            if (!v.softplus) {
+                raw.intoArray(dt, j);
+                if (slope != null) FloatVector.broadcast(S, 1f).intoArray(slope, j);
+                continue;
+            }
+            var linear = raw.compare(VectorOperators.GT, 20f);
+            FloatVector e = raw.min(20f).lanewise(VectorOperators.EXP);
+            e.lanewise(VectorOperators.LOG1P).blend(raw, linear).intoArray(dt, j);
+            if (slope != null) {
+                // sigmoid(raw) = e / (1 + e)
+                e.div(e.add(1f)).blend(FloatVector.broadcast(S, 1f), linear).intoArray(slope, j);
+            }
+        }
+        for (; j < width; j++) {
+            float raw = v.delta[v.deltaO + idx0 + j] + (v.bias == null ? 0f : v.bias[v.biasO + ch0 + j]);
+            dt[j] = v.softplus ? FastElementwise.softplus(raw) : raw;
+            if (slope != null) slope[j] = !v.softplus || raw > 20f ? 1f : FastElementwise.sigmoid(raw);
+        }
+    }
+
+    /** silu(z) for z[off, off + width) into gate, and when non-null its derivative into slope; vectorized. */
+    private static void gates(float[] z, int off, int width, float[] gate, float[] slope) {
+        int j = 0;
+        for (int bound = S.loopBound(width); j < bound; j += V) {
+            FloatVector zv = FloatVector.fromArray(S, z, off + j);
+            FloatVector sig = FloatVector.broadcast(S, 1f).div(zv.neg().lanewise(VectorOperators.EXP).add(1f));
+            zv.mul(sig).intoArray(gate, j);
+            if (slope != null) sig.mul(zv.mul(sig.neg().add(1f)).add(1f)).intoArray(slope, j);
+        }
+        for (; j < width; j++) {
+            gate[j] = FastElementwise.silu(z[off + j]);
+            if (slope != null) slope[j] = FastElementwise.siluDerivative(z[off + j]);
+        }
     }
 
     Tensor selectiveScan(Tensor out, ScanInputs in) {
@@ -84,6 +130,7 @@ final class FastScan {
         int n = v.n, d = v.d, t = v.t;
         par.forRange(v.batch * blocks, 10L * t * BLOCK * n, (from, to) -> {
             float[] h = new float[BLOCK * n]; // (block, N)
+            float[] dtRow = new float[BLOCK], gateRow = new float[BLOCK]; // (block) at one time step
             for (int item = from; item < to; item++) {
                 int b = item / blocks, d0 = (item % blocks) * BLOCK, d1 = Math.min(d, d0 + BLOCK);
                 java.util.Arrays.fill(h, 0f);
@@ -95,19 +142,16 @@ final class FastScan {
                         continue;
                     }
                     int bc = (b * t + tt) * n;
+                    timeSteps(v, row + d0, d0, d1 - d0, dtRow, null);
+                    if (v.z != null) gates(v.z, v.zo + row + d0, d1 - d0, gateRow, null);
                     for (int ch = d0; ch < d1; ch++) {
                         int idx = row + ch;
-                        float dt = dtOf(v, idx, ch), u = v.u[v.uo + idx];
+                        float dt = dtRow[ch - d0], u = v.u[v.uo + idx];
                         float dtu = dt * u;
                         int hs = (ch - d0) * n, as = v.ao + ch * n;
-                        float y = 0f;
-                        for (int s = 0; s < n; s++) {
-                            float hv = (float) Math.exp(dt * v.a[as + s]) * h[hs + s] + dtu * v.bm[v.bo + bc + s];
-                            h[hs + s] = hv;
-                            y += v.cm[v.co + bc + s] * hv;
-                        }
+                        float y = step(h, hs, h, hs, v.a, as, v.bm, v.bo + bc, v.cm, v.co + bc, dt, dtu, n);
                         if (v.skip != null) y += v.skip[v.skipO + ch] * u;
-                        if (v.z != null) y *= FastElementwise.silu(v.z[v.zo + idx]);
+                        if (v.z != null) y *= gateRow[ch - d0];
                         o[oo + idx] = y;
                     }
                 }
@@ -130,7 +174,10 @@ final class FastScan {
         checkOptionalGrad(op, "dSkip", grads.dSkip(), "dSkip", in.dSkip());
         checkOptionalGrad(op, "dz", grads.dz(), "z", in.z());
         checkOptionalGrad(op, "dDeltaBias", grads.dDeltaBias(), "deltaBias", in.deltaBias());
-        // saved is always null here: this backend recomputes the forward states.
+        if (saved != null) {
+            throw Checks.error(op, "this backend saves nothing (it recomputes the states), but got saved "
+                    + saved.shape() + " (from another backend?)");
+        }
 
         float[] g = FastHost.floats(op, dOut);
         int go = FastHost.off(dOut);
@@ -140,9 +187,10 @@ final class FastScan {
         int chunks = par.chunkCount(items, 30L * t * BLOCK * n);
         boolean needB = grads.dB() != null, needC = grads.dC() != null;
         boolean needA = grads.dA() != null, needSkip = grads.dSkip() != null, needBias = grads.dDeltaBias() != null;
-        // Per chunk partials: dB and dC over (B, T, N), and dA (D, N), dSkip (D), dDeltaBias (D) in double.
+        // Per chunk partials: dB and dC (B, T, N) and dA (D, N) in float, dSkip (D) and dDeltaBias (D) in double.
         float[][] dBPart = new float[chunks][], dCPart = new float[chunks][];
-        double[][] dAPart = new double[chunks][], dSkipPart = new double[chunks][], dBiasPart = new double[chunks][];
+        float[][] dAPart = new float[chunks][];
+        double[][] dSkipPart = new double[chunks][], dBiasPart = new double[chunks][];
         float[] du = grads.du() == null ? null : FastHost.floats(op, grads.du());
         int duo = grads.du() == null ? 0 : FastHost.off(grads.du());
         float[] dDelta = grads.dDelta() == null ? null : FastHost.floats(op, grads.dDelta());
@@ -153,11 +201,15 @@ final class FastScan {
         par.forChunks(items, 30L * t * BLOCK * n, (chunk, from, to) -> {
             float[] pB = needB ? new float[v.batch * t * n] : null;
             float[] pC = needC ? new float[v.batch * t * n] : null;
-            double[] pA = needA ? new double[d * n] : null;
+            float[] pA = needA ? new float[d * n] : null;
             double[] pSkip = needSkip ? new double[d] : null;
             double[] pBias = needBias ? new double[d] : null;
             float[] states = new float[(t + 1) * BLOCK * n]; // (T + 1, block, N); row 0 is h_{-1} = 0
             float[] dh = new float[BLOCK * n];
+            float[] sums = new float[2]; // (dU, dDt) of one adjoint step
+            // (block) at one time step: dt and d dt / d delta; silu(z) and its derivative
+            float[] dtRow = new float[BLOCK], dtSlope = new float[BLOCK];
+            float[] gateRow = new float[BLOCK], gateSlope = new float[BLOCK];
             for (int item = from; item < to; item++) {
                 int b = item / blocks, d0 = (item % blocks) * BLOCK, d1 = Math.min(d, d0 + BLOCK), width = d1 - d0;
                 int len = v.lengths[b];
@@ -166,14 +218,12 @@ final class FastScan {
                 for (int tt = 0; tt < len; tt++) {
                     int row = (b * t + tt) * d, bc = v.bo + (b * t + tt) * n;
                     int prev = tt * stride, cur = (tt + 1) * stride;
+                    timeSteps(v, row + d0, d0, width, dtRow, null);
                     for (int ch = d0; ch < d1; ch++) {
                         int idx = row + ch;
-                        float dt = dtOf(v, idx, ch), dtu = dt * v.u[v.uo + idx];
+                        float dt = dtRow[ch - d0], dtu = dt * v.u[v.uo + idx];
                         int hs = (ch - d0) * n, as = v.ao + ch * n;
-                        for (int s = 0; s < n; s++) {
-                            states[cur + hs + s] = (float) Math.exp(dt * v.a[as + s]) * states[prev + hs + s]
-                                    + dtu * v.bm[bc + s];
-                        }
+                        step(states, prev + hs, states, cur + hs, v.a, as, v.bm, bc, null, 0, dt, dtu, n);
                     }
                 }
                 java.util.Arrays.fill(dh, 0f);
@@ -181,22 +231,21 @@ final class FastScan {
                     int row = (b * t + tt) * d, bcRel = (b * t + tt) * n;
                     int bc = v.bo + bcRel, cc = v.co + bcRel;
                     int prev = tt * stride, cur = (tt + 1) * stride;
+                    timeSteps(v, row + d0, d0, width, dtRow, dtSlope);
+                    if (v.z != null) gates(v.z, v.zo + row + d0, width, gateRow, gateSlope);
                     for (int ch = d0; ch < d1; ch++) {
                         int idx = row + ch;
                         float u = v.u[v.uo + idx];
-                        float raw = v.delta[v.deltaO + idx] + (v.bias == null ? 0f : v.bias[v.biasO + ch]);
-                        float dt = v.softplus ? FastElementwise.softplus(raw) : raw;
+                        float dt = dtRow[ch - d0];
                         int hs = (ch - d0) * n, as = v.ao + ch * n;
                         float gOut = g[go + idx];
                         float gy = gOut;
                         if (v.z != null) {
-                            float zv = v.z[v.zo + idx];
-                            gy = gOut * FastElementwise.silu(zv);
+                            gy = gOut * gateRow[ch - d0];
                             if (dz != null) {
-                                float y = 0f;
-                                for (int s = 0; s < n; s++) y += v.cm[cc + s] * states[cur + hs + s];
+                                float y = dotN(v.cm, cc, states, cur + hs, n);
                                 if (v.skip != null) y += v.skip[v.skipO + ch] * u;
-                                dz[dzo + idx] += gOut * y * FastElementwise.siluDerivative(zv);
+                                dz[dzo + idx] += gOut * y * gateSlope[ch - d0];
                             }
                         }
                         float dU = 0f, dDt = 0f;
@@ -205,24 +254,12 @@ final class FastScan {
                             dU += gy * skip;
                             if (pSkip != null) pSkip[ch] += (double) gy * u;
                         }
-                        for (int s = 0; s < n; s++) {
-                            float hv = states[cur + hs + s];
-                            if (pC != null) pC[bcRel + s] += gy * hv;
-                            float dhv = dh[hs + s] + gy * v.cm[cc + s];
-                            float aVal = v.a[as + s];
-                            float decay = (float) Math.exp(dt * aVal);
-                            float hPrev = states[prev + hs + s];
-                            float bVal = v.bm[bc + s];
-                            // h = decay·hPrev + dt·B·u
-                            float dDecay = dhv * hPrev;
-                            dDt += dDecay * decay * aVal + dhv * bVal * u;
-                            if (pA != null) pA[ch * n + s] += (double) dDecay * decay * dt;
-                            if (pB != null) pB[bcRel + s] += dhv * dt * u;
-                            dU += dhv * dt * bVal;
-                            dh[hs + s] = dhv * decay;
-                        }
+                        adjointStep(states, prev + hs, cur + hs, dh, hs, v.a, as, v.bm, bc, v.cm, cc, pA, ch * n,
+                                pB, pC, bcRel, gy, dt, u, n, sums);
+                        dU += sums[0];
+                        dDt += sums[1];
                         if (du != null) du[duo + idx] += dU;
-                        float dRaw = v.softplus ? (raw > 20f ? dDt : dDt * FastElementwise.sigmoid(raw)) : dDt;
+                        float dRaw = dDt * dtSlope[ch - d0];
                         if (dDelta != null) dDelta[dDeltaO + idx] += dRaw;
                         if (pBias != null) pBias[ch] += dRaw;
                     }
@@ -236,9 +273,90 @@ final class FastScan {
         });
         if (needB) mergeFloat(op, grads.dB(), dBPart);
         if (needC) mergeFloat(op, grads.dC(), dCPart);
-        if (needA) mergeDouble(op, grads.dA(), dAPart);
+        if (needA) mergeFloat(op, grads.dA(), dAPart);
         if (needSkip) mergeDouble(op, grads.dSkip(), dSkipPart);
         if (needBias) mergeDouble(op, grads.dDeltaBias(), dBiasPart);
+    }
+
+    /**
+     * One recurrence step for one channel, vectorized over the state: dst[s] = exp(dt·A[s])·src[s] + dtu·B[s]
+     * (src may be dst). Returns Σ_s C[s]·dst[s] when cm is non-null, else 0.
+     */
+    private static float step(float[] src, int srcOff, float[] dst, int dstOff, float[] a, int aOff, float[] bm, int bOff,
+                              float[] cm, int cOff, float dt, float dtu, int n) {
+        int s = 0;
+        float y = 0f;
+        int bound = S.loopBound(n);
+        if (bound > 0) {
+            FloatVector yv = FloatVector.zero(S);
+            for (; s < bound; s += V) {
+                FloatVector decay = FloatVector.fromArray(S, a, aOff + s).mul(dt).lanewise(VectorOperators.EXP);
+                FloatVector hv = decay.fma(FloatVector.fromArray(S, src, srcOff + s),
+                        FloatVector.fromArray(S, bm, bOff + s).mul(dtu));
+                hv.intoArray(dst, dstOff + s);
+                if (cm != null) yv = FloatVector.fromArray(S, cm, cOff + s).fma(hv, yv);
+            }
+            if (cm != null) y = yv.reduceLanes(VectorOperators.ADD);
+        }
+        for (; s < n; s++) {
+            float hv = (float) Math.exp(dt * a[aOff + s]) * src[srcOff + s] + dtu * bm[bOff + s];
+            dst[dstOff + s] = hv;
+            if (cm != null) y += cm[cOff + s] * hv;
+        }
+        return y;
+    }
+
+    private static float dotN(float[] x, int xo, float[] y, int yo, int n) {
+        return FastAttention.dot(x, xo, y, yo, n);
+    }
+
+    /**
+     * The adjoint of one step for one channel, vectorized over the state. With h = decay·hPrev + dt·B·u,
+     * decay = exp(dt·A) and the carried adjoint dh of h_t: adds gy·h into pC, takes dh += gy·C, adds
+     * dh·hPrev·decay·dt into pA and dh·dt·u into pB, leaves dh·decay (the adjoint of h_{t-1}) in dh, and
+     * returns (Σ dh·dt·B, Σ dh·(hPrev·A·decay + B·u)) — the u and dt gradients — in sums.
+     */
+    private static void adjointStep(float[] states, int prevOff, int curOff, float[] dh, int dhOff, float[] a, int aOff,
+                                    float[] bm, int bOff, float[] cm, int cOff, float[] pA, int pAOff,
+                                    float[] pB, float[] pC, int bcRel, float gy, float dt, float u, int n, float[] sums) {
+        int s = 0;
+        float dU = 0f, dDt = 0f;
+        int bound = S.loopBound(n);
+        if (bound > 0) {
+            FloatVector dUv = FloatVector.zero(S), dDtV = FloatVector.zero(S), gyv = FloatVector.broadcast(S, gy);
+            for (; s < bound; s += V) {
+                FloatVector hv = FloatVector.fromArray(S, states, curOff + s);
+                if (pC != null) hv.fma(gyv, FloatVector.fromArray(S, pC, bcRel + s)).intoArray(pC, bcRel + s);
+                FloatVector dhv = FloatVector.fromArray(S, cm, cOff + s).fma(gyv, FloatVector.fromArray(S, dh, dhOff + s));
+                FloatVector av = FloatVector.fromArray(S, a, aOff + s);
+                FloatVector decay = av.mul(dt).lanewise(VectorOperators.EXP);
+                FloatVector bv = FloatVector.fromArray(S, bm, bOff + s);
+                FloatVector dDecay = dhv.mul(FloatVector.fromArray(S, states, prevOff + s)).mul(decay);
+                dDtV = dDecay.fma(av, dDtV).add(dhv.mul(bv).mul(u));
+                if (pA != null) dDecay.mul(dt).add(FloatVector.fromArray(S, pA, pAOff + s)).intoArray(pA, pAOff + s);
+                if (pB != null) dhv.mul(dt * u).add(FloatVector.fromArray(S, pB, bcRel + s)).intoArray(pB, bcRel + s);
+                dUv = dhv.fma(bv, dUv);
+                dhv.mul(decay).intoArray(dh, dhOff + s);
+            }
+            dU = dUv.reduceLanes(VectorOperators.ADD) * dt;
+            dDt = dDtV.reduceLanes(VectorOperators.ADD);
+        }
+        for (; s < n; s++) {
+            float hv = states[curOff + s];
+            if (pC != null) pC[bcRel + s] += gy * hv;
+            float dhv = dh[dhOff + s] + gy * cm[cOff + s];
+            float aVal = a[aOff + s];
+            float decay = (float) Math.exp(dt * aVal);
+            float bVal = bm[bOff + s];
+            float dDecay = dhv * states[prevOff + s] * decay;
+            dDt += dDecay * aVal + dhv * bVal * u;
+            if (pA != null) pA[pAOff + s] += dDecay * dt;
+            if (pB != null) pB[bcRel + s] += dhv * dt * u;
+            dU += dhv * dt * bVal;
+            dh[dhOff + s] = dhv * decay;
+        }
+        sums[0] = dU;
+        sums[1] = dDt;
     }
 
     private void mergeFloat(String op, Tensor dst, float[][] parts) {

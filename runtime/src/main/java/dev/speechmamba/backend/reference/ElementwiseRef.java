@@ -18,6 +18,7 @@ final class ElementwiseRef {
             case SILU -> x * sigmoid(x);
             case SOFTPLUS -> x > SOFTPLUS_THRESHOLD ? x : Math.log1p(Math.exp(x));
             case EXP -> Math.exp(x);
+            case RELU -> Math.max(x, 0.0);
         };
     }
 
@@ -30,6 +31,7 @@ final class ElementwiseRef {
             }
             case SOFTPLUS -> x > SOFTPLUS_THRESHOLD ? 1.0 : sigmoid(x);
             case EXP -> Math.exp(x);
+            case RELU -> x > 0 ? 1.0 : 0.0;
         };
     }
 

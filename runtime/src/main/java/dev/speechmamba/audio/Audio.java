@@ -1,0 +1,28 @@
+package dev.speechmamba.audio;
+
+/**
+ * Decoded mono audio: samples as floats in [-1, 1] (full scale of the source format) at {@code sampleRate} Hz.
+ * The array is owned by this record; callers that change it must copy it first.
+ */
+public record Audio(float[] samples, int sampleRate) {
+
+    /** The rate every model in this project consumes; {@link #to16k()} converts to it. */
+    public static final int MODEL_RATE = 16_000;
+
+    public Audio {
+        if (samples == null) throw new IllegalArgumentException("Audio: samples is null");
+        if (sampleRate <= 0) throw new IllegalArgumentException("Audio: sample rate must be positive, got " + sampleRate);
+    }
+
+    /** Length in seconds. */
+    public double duration() { return samples.length / (double) sampleRate; }
+
+    /** This audio at {@code targetRate}, band-limited resampled (the same object when the rate already matches). */
+    public Audio resample(int targetRate) {
+        if (targetRate == sampleRate) return this;
+        return new Audio(Resampler.of(sampleRate, targetRate).process(samples), targetRate);
+    }
+
+    /** This audio at 16 kHz. */
+    public Audio to16k() { return resample(MODEL_RATE); }
+}

@@ -1,0 +1,85 @@
+package dev.speechmamba.cli;
+
+import dev.speechmamba.data.CorpusSynthesizer;
+import dev.speechmamba.data.SentenceSource;
+import dev.speechmamba.data.TtsEngines;
+import dev.speechmamba.data.VoiceSplit.Split;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+
+/** Synthesizes a speech corpus with the installed Debian TTS engines. */
+@Command(name = "synth-corpus", mixinStandardHelpOptions = true,
+        description = {"Synthesize (wav, transcript) pairs with the installed TTS engines (espeak-ng and its mbrola "
+                + "voices, flite, festival, pico) from fortunes and WordNet example sentences, normalized so the spoken "
+                + "and written text agree. Writes 16 kHz mono 16-bit WAVs under OUT/wavs and NeMo-style manifests "
+                + "OUT/{train,valid,test}.jsonl; valid and test use voices never used in train. Install the engines "
+                + "with ci/install-tts.sh."})
+public final class SynthCorpusCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--out", required = true, description = "Output folder.")
+    Path out;
+
+    @Option(names = "--hours", defaultValue = "0", description = "Audio to synthesize, in hours (e.g. 1 or 0.1).")
+    double hours;
+
+    @Option(names = "--utterances", defaultValue = "0", description = "Or: number of utterances (for small runs).")
+    int utterances;
+
+    @Option(names = "--seed", defaultValue = "1", description = "Seed for texts, voices, rates, pitches, noise (default: ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(names = "--jobs", description = "TTS processes in parallel (default: twice the CPUs; the engines are short "
+            + "processes whose start-up leaves CPUs idle).")
+    Integer jobs;
+
+    @Option(names = "--noise-prob", defaultValue = "0.3", description = "Share of utterances with white noise at 5-30 dB SNR (default: ${DEFAULT-VALUE}).")
+    double noiseProb;
+
+    @Option(names = "--espeak-variants", defaultValue = "4", description = "espeak-ng +variants drawn per English accent (default: ${DEFAULT-VALUE}).")
+    int espeakVariants;
+
+    @Option(names = "--engines", split = ",", description = "Only these engines (espeak-ng, flite, festival, pico).")
+    List<String> engines;
+
+    @Option(names = "--timeout", defaultValue = "60", description = "Seconds one TTS call may take (default: ${DEFAULT-VALUE}).")
+    int timeout;
+
+    @Option(names = "--no-progress", description = "Do not draw the progress bar on stderr.")
+    boolean noProgress;
+
+    @Override
+    public Integer call() throws Exception {
+        if (hours < 0) throw new IllegalArgumentException("--hours must not be negative, got " + hours);
+        int jobCount = jobs != null ? jobs : 2 * Runtime.getRuntime().availableProcessors();
+        CorpusSynthesizer.Settings d = CorpusSynthesizer.Settings.of(out, hours * 3600, utterances, seed, jobCount, noiseProb);
+        CorpusSynthesizer.Settings s = new CorpusSynthesizer.Settings(out, hours * 3600, utterances, seed, jobCount, noiseProb,
+                d.minSnrDb(), d.maxSnrDb(), d.minRate(), d.maxRate(), d.minPitch(), d.maxPitch(), espeakVariants,
+                d.validFraction(), d.testFraction(), timeout, engines);
+        PrintWriter log = spec.commandLine().getOut();
+        List<String> sentences = SentenceSource.loadInstalled();
+        log.printf(Locale.ROOT, "%d candidate sentences from %s and %s%n", sentences.size(), SentenceSource.FORTUNES, SentenceSource.WORDNET);
+        log.flush();
+        CorpusSynthesizer.Report r = new CorpusSynthesizer(s, TtsEngines.all(espeakVariants, seed), sentences,
+                noProgress ? null : System.err).run();
+        for (String note : r.notes()) if (note.startsWith("skipped ") && !note.startsWith("skipped utterance")) log.println(note);
+        log.printf(Locale.ROOT, "%d utterances, %.3f h of audio in %.1f s wall (%d failed and skipped)%n", r.kept(), r.seconds() / 3600,
+                r.wallSeconds(), r.failed());
+        for (Split sp : Split.values()) {
+            long voices = r.voices().values().stream().filter(x -> x == sp).count();
+            log.printf(Locale.ROOT, "  %-5s %5d utterances %7.3f h  %3d voices  -> %s%n", sp.name().toLowerCase(Locale.ROOT),
+                    r.utterancesPerSplit().get(sp), r.secondsPerSplit().get(sp) / 3600, voices, out.resolve(sp.fileName()));
+        }
+        log.flush();
+        return 0;
+    }
+}

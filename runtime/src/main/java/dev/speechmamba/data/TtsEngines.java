@@ -1,0 +1,249 @@
+package dev.speechmamba.data;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+/** The Debian TTS engines: espeak-ng (with mbrola voices when installed), flite, festival and pico. */
+public final class TtsEngines {
+    private TtsEngines() { }
+
+    /** Every engine this project knows, installed or not. */
+    public static List<TtsEngine> all(int espeakVariantsPerAccent, long seed) {
+        return List.of(new EspeakNg(espeakVariantsPerAccent, seed), new Flite(), new Festival(), new Pico());
+    }
+
+    /** Runs a short command and returns its stdout, or null when it cannot run or fails. */
+    static String probe(List<String> command) {
+        Path output = null;
+        try {
+            // Output goes to a file so that a program that never closes stdout cannot block us past the timeout.
+            output = Files.createTempFile("tts-probe-", ".txt");
+            Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(output.toFile()).start();
+            p.getOutputStream().close();
+            if (!p.waitFor(20, TimeUnit.SECONDS)) {
+                p.descendants().forEach(ProcessHandle::destroyForcibly);
+                p.destroyForcibly();
+                return null;
+            }
+            return p.exitValue() == 0 ? Files.readString(output, StandardCharsets.UTF_8) : null;
+        } catch (IOException e) {
+            return null;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return null;
+        } finally {
+            if (output != null) {
+                try {
+                    Files.deleteIfExists(output);
+                } catch (IOException ignored) {
+                    // a leftover temp file is harmless
+                }
+            }
+        }
+    }
+
+    static boolean onPath(String program) {
+        String path = System.getenv("PATH");
+        if (path == null) return false;
+        for (String dir : path.split(":")) if (!dir.isEmpty() && Files.isExecutable(Path.of(dir, program))) return true;
+        return false;
+    }
+
+    private static String fmt(double v) { return String.format(Locale.ROOT, "%.3f", v); }
+
+    /**
+     * espeak-ng: the English accents it ships (en-us, en-gb, en-gb-scotland, en-gb-x-rp, en-029...), each alone
+     * and with a seeded choice of {@code +variant}s (m1..m7, f1..f5, klatt, named variants), plus mbrola voices
+     * ({@code mb-us1}...) whose voice data and the mbrola program are installed. Native rate ({@code -s}) and pitch
+     * ({@code -p}) controls.
+     */
+    static final class EspeakNg implements TtsEngine {
+        private static final int DEFAULT_WPM = 175, DEFAULT_PITCH = 50;
+        private final int variantsPerAccent;
+        private final long seed;
+        private List<Voice> voices;
+        private String reason;
+
+        EspeakNg(int variantsPerAccent, long seed) {
+            if (variantsPerAccent < 0) throw new IllegalArgumentException("variants per accent must be >= 0, got " + variantsPerAccent);
+            this.variantsPerAccent = variantsPerAccent;
+            this.seed = seed;
+        }
+
+        @Override public String name() { return "espeak-ng"; }
+
+        @Override
+        public synchronized List<Voice> voices() {
+            if (voices != null) return voices;
+            String list = onPath("espeak-ng") ? probe(List.of("espeak-ng", "--voices=en")) : null;
+            if (list == null) {
+                reason = "espeak-ng is not installed (apt-get install espeak-ng)";
+                return voices = List.of();
+            }
+            TreeSet<String> accents = new TreeSet<>();
+            TreeSet<String> mbrola = new TreeSet<>();
+            for (String line : list.split("\n")) {
+                String[] cols = line.trim().split("\\s+");
+                if (cols.length < 5 || cols[0].equals("Pty")) continue;
+                String file = cols[4];
+                if (file.startsWith("gmw/")) {
+                    accents.add(cols[1]);
+                } else if (file.startsWith("mb/")) {
+                    String mbVoice = file.substring(3); // mb-us1, mb-en1, mb-de1-en
+                    String dataName = mbVoice.substring(3).replaceAll("-en$", "");
+                    if (onPath("mbrola") && (Files.isDirectory(Path.of("/usr/share/mbrola", dataName))
+                            || Files.isRegularFile(Path.of("/usr/share/mbrola", dataName, dataName)))) {
+                        if (!mbVoice.endsWith("-en") || mbVoice.startsWith("mb-us") || mbVoice.startsWith("mb-en")) mbrola.add(mbVoice);
+                    }
+                }
+            }
+            String variantList = probe(List.of("espeak-ng", "--voices=variant"));
+            List<String> variants = new ArrayList<>();
+            if (variantList != null) {
+                for (String line : variantList.split("\n")) {
+                    String[] cols = line.trim().split("\\s+");
+                    if (cols.length >= 5 && cols[4].startsWith("!v/")) variants.add(cols[4].substring(3));
+                }
+            }
+            variants = variants.stream().distinct().sorted().toList();
+            List<Voice> out = new ArrayList<>();
+            java.util.Random rng = new java.util.Random(seed ^ 0x5EEDL);
+            for (String accent : accents) {
+                out.add(new Voice(name(), accent));
+                List<String> shuffled = new ArrayList<>(variants);
+                java.util.Collections.shuffle(shuffled, rng);
+                for (String v : shuffled.subList(0, Math.min(variantsPerAccent, shuffled.size()))) out.add(new Voice(name(), accent + "+" + v));
+            }
+            for (String mb : mbrola) out.add(new Voice(name(), mb));
+            if (out.isEmpty()) reason = "espeak-ng lists no English voices";
+            return voices = List.copyOf(out);
+        }
+
+        @Override public String unavailableReason() { voices(); return reason; }
+
+        @Override
+        public Invocation command(Voice voice, Path textFile, Path outWav, double rate, double pitch) {
+            int wpm = (int) Math.round(DEFAULT_WPM * rate);
+            // espeak-ng's 0-99 pitch scale is coarse near the default, so a factor of 0.85..1.15 maps to about 20..80.
+            int pitchValue = (int) Math.max(0, Math.min(99, Math.round(DEFAULT_PITCH + (pitch - 1) * 200)));
+            return new Invocation(List.of("espeak-ng", "-v", voice.name(), "-s", Integer.toString(wpm), "-p",
+                    Integer.toString(pitchValue), "-f", textFile.toString(), "-w", outWav.toString()), 1.0);
+        }
+    }
+
+    /** flite's compiled-in voices (kal, kal16, awb, rms, slt; the limited-domain awb_time is skipped). */
+    static final class Flite implements TtsEngine {
+        private List<Voice> voices;
+        private String reason;
+
+        @Override public String name() { return "flite"; }
+
+        @Override
+        public synchronized List<Voice> voices() {
+            if (voices != null) return voices;
+            String list = onPath("flite") ? probe(List.of("flite", "-lv")) : null;
+            if (list == null) {
+                reason = "flite is not installed (apt-get install flite)";
+                return voices = List.of();
+            }
+            TreeSet<String> names = new TreeSet<>();
+            String afterColon = list.contains(":") ? list.substring(list.indexOf(':') + 1) : list;
+            for (String v : afterColon.trim().split("\\s+")) if (!v.isEmpty() && !v.endsWith("_time")) names.add(v);
+            List<Voice> out = names.stream().map(n -> new Voice(name(), n)).toList();
+            if (out.isEmpty()) reason = "flite lists no voices";
+            return voices = out;
+        }
+
+        @Override public String unavailableReason() { voices(); return reason; }
+
+        @Override
+        public Invocation command(Voice voice, Path textFile, Path outWav, double rate, double pitch) {
+            // Pitch comes from the post-processing speed-up, so pre-stretch durations by pitch/rate.
+            return new Invocation(List.of("flite", "-voice", voice.name(), "-f", textFile.toString(),
+                    "--setf", "duration_stretch=" + fmt(pitch / rate), "-o", outWav.toString()), pitch);
+        }
+    }
+
+    /**
+     * festival's English voices found under /usr/share/festival/voices/{english,us}; speaks via text2wave.
+     * Diphone voices honour Duration_Stretch; HTS voices ignore it, so their rate equals their pitch factor.
+     */
+    static final class Festival implements TtsEngine {
+        private static final Path VOICE_ROOT = Path.of("/usr/share/festival/voices");
+        private List<Voice> voices;
+        private String reason;
+
+        @Override public String name() { return "festival"; }
+
+        @Override
+        public synchronized List<Voice> voices() {
+            if (voices != null) return voices;
+            if (!onPath("text2wave")) {
+                reason = "festival is not installed (apt-get install festival festvox-kallpc16k)";
+                return voices = List.of();
+            }
+            TreeSet<String> names = new TreeSet<>();
+            for (String language : List.of("english", "us")) {
+                Path dir = VOICE_ROOT.resolve(language);
+                if (!Files.isDirectory(dir)) continue;
+                try (Stream<Path> s = Files.list(dir)) {
+                    s.filter(Files::isDirectory).map(p -> p.getFileName().toString()).forEach(names::add);
+                } catch (IOException e) {
+                    reason = "cannot list " + dir + ": " + e.getMessage();
+                }
+            }
+            List<Voice> out = names.stream().map(n -> new Voice(name(), n)).toList();
+            if (out.isEmpty() && reason == null) reason = "festival has no English voices under " + VOICE_ROOT;
+            return voices = out;
+        }
+
+        @Override public String unavailableReason() { voices(); return reason; }
+
+        @Override
+        public Invocation command(Voice voice, Path textFile, Path outWav, double rate, double pitch) {
+            return new Invocation(List.of("text2wave", "-eval", "(voice_" + voice.name() + ")", "-eval",
+                    "(Parameter.set 'Duration_Stretch " + fmt(pitch / rate) + ")", textFile.toString(), "-o",
+                    outWav.toString()), pitch);
+        }
+    }
+
+    /** SVOX pico (pico2wave, non-free): en-US and en-GB; pitch and rate applied after synthesis. */
+    static final class Pico implements TtsEngine {
+        private List<Voice> voices;
+        private String reason;
+
+        @Override public String name() { return "pico"; }
+
+        @Override
+        public synchronized List<Voice> voices() {
+            if (voices != null) return voices;
+            if (!onPath("pico2wave")) {
+                reason = "pico2wave is not installed (libttspico-utils, Debian non-free)";
+                return voices = List.of();
+            }
+            return voices = List.of(new Voice(name(), "en-GB"), new Voice(name(), "en-US"));
+        }
+
+        @Override public String unavailableReason() { voices(); return reason; }
+
+        @Override
+        public Invocation command(Voice voice, Path textFile, Path outWav, double rate, double pitch) {
+            String text;
+            try {
+                text = Files.readString(textFile);
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException("cannot read " + textFile, e);
+            }
+            // pico2wave has no rate control; the post speed-up sets pitch and rate together.
+            return new Invocation(List.of("pico2wave", "-l", voice.name(), "-w", outWav.toString(), text), pitch);
+        }
+    }
+}

@@ -1,0 +1,350 @@
+package dev.speechmamba.model;
+
+import dev.speechmamba.backend.Backend;
+import dev.speechmamba.tensor.Tensor;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.SplittableRandom;
+
+/**
+ * The joint CTC/attention encoder–decoder of Speech-Mamba (Gao &amp; Chen, SLT 2024) and its Transformer
+ * baseline, with explicit forward and backward passes over any {@link Backend}.
+ *
+ * <pre>
+ * features (B, T, F) → {@link ConvFrontEnd} (4× subsampling) → (B, T', d)
+ * Speech-Mamba encoder layer:  Mamba → x + Dropout(MHA(RMSNorm(x)), key padding) → Mamba
+ * Transformer encoder layer:   x + Dropout(MHA(LN(x))) → x + Dropout(FFN(LN(x)))
+ * → LayerNorm → memory (B, T', d) → CTC head Linear(d → V)
+ * tokens &lt;sos&gt;+y → Embedding·√d + positions → Dropout
+ * Speech-Mamba decoder layer:  Mamba → t + Dropout(CrossAttn(RMSNorm(t), memory)) → Mamba
+ * Transformer decoder layer:   causal self-attention → cross-attention → FFN (pre-LN residuals)
+ * → LayerNorm → decoder head Linear(d → V)
+ * loss = λ·Σ CTC / B + (1-λ)·Σ CE(y+&lt;eos&gt;) / B   (ESPnet's normalisation: per utterance)
+ * </pre>
+ * Vocabulary convention: id 0 is the CTC blank, id V-1 is &lt;sos&gt;/&lt;eos&gt;; targets use ids 1..V-2.
+ * Weights live in {@link #parameters()}; activations of one step in a {@link TensorArena}.
+ */
+public final class AsrModel implements AutoCloseable {
+    /** Target value of decoder positions that carry no loss. */
+    public static final int IGNORE = -1;
+
+    private final ModelConfig cfg;
+    private final ParameterSet params;
+    private final ConvFrontEnd frontEnd;
+    private final List<SequenceBlock> encoderBlocks = new ArrayList<>();
+    private final Norm encoderNorm;
+    private final Linear ctcHead;
+    private final Parameter embedding;            // (V, d)
+    private final List<SequenceBlock> decoderBlocks = new ArrayList<>();
+    private final Norm decoderNorm;
+    private final Linear decoderHead;
+
+    /** Builds the model of {@code cfg} with weights drawn from {@code seed}. */
+    public AsrModel(Backend backend, ModelConfig cfg, long seed) {
+        this.cfg = cfg;
+        this.params = new ParameterSet(backend);
+        SplittableRandom rng = new SplittableRandom(seed);
+        int d = cfg.dModel(), v = cfg.vocabSize(), h = cfg.heads();
+        float p = cfg.dropout();
+        frontEnd = new ConvFrontEnd(params, "front_end.", cfg.featureDim(), cfg.frontEndChannels(), d, p, rng);
+        boolean mamba = cfg.architecture() == ModelConfig.Architecture.SPEECH_MAMBA;
+        for (int l = 0; l < cfg.encoderLayers(); l++) {
+            String pre = "encoder.layers." + l + ".";
+            if (mamba) {
+                encoderBlocks.add(new MambaSublayer(params, pre + "mamba1.", cfg.mamba(), p, rng));
+                encoderBlocks.add(new AttentionBlock(params, pre + "self_attn.", AttentionBlock.Kind.SELF, Norm.Kind.RMS,
+                        d, h, p, rng));
+                encoderBlocks.add(new MambaSublayer(params, pre + "mamba2.", cfg.mamba(), p, rng));
+            } else {
+                encoderBlocks.add(new AttentionBlock(params, pre + "self_attn.", AttentionBlock.Kind.SELF,
+                        Norm.Kind.LAYER, d, h, p, rng));
+                encoderBlocks.add(new FeedForwardBlock(params, pre + "ffn.", d, cfg.ffnDim(), p, rng));
+            }
+        }
+        encoderNorm = new Norm(params, "encoder.norm.", Norm.Kind.LAYER, d);
+        ctcHead = new Linear(params, "ctc_head.", d, v, true, rng);
+        embedding = params.add("decoder.embedding.weight", Init.normal(rng, v * d, 1.0), v, d);
+        for (int l = 0; l < cfg.decoderLayers(); l++) {
+            String pre = "decoder.layers." + l + ".";
+            if (mamba) {
+                decoderBlocks.add(new MambaSublayer(params, pre + "mamba1.", cfg.mamba(), p, rng));
+                decoderBlocks.add(new AttentionBlock(params, pre + "cross_attn.", AttentionBlock.Kind.CROSS,
+                        Norm.Kind.RMS, d, h, p, rng));
+                decoderBlocks.add(new MambaSublayer(params, pre + "mamba2.", cfg.mamba(), p, rng));
+            } else {
+                decoderBlocks.add(new AttentionBlock(params, pre + "self_attn.", AttentionBlock.Kind.CAUSAL_SELF,
+                        Norm.Kind.LAYER, d, h, p, rng));
+                decoderBlocks.add(new AttentionBlock(params, pre + "cross_attn.", AttentionBlock.Kind.CROSS,
+                        Norm.Kind.LAYER, d, h, p, rng));
+                decoderBlocks.add(new FeedForwardBlock(params, pre + "ffn.", d, cfg.ffnDim(), p, rng));
+            }
+        }
+        decoderNorm = new Norm(params, "decoder.norm.", Norm.Kind.LAYER, d);
+        decoderHead = new Linear(params, "decoder_head.", d, v, true, rng);
+        cfg.init().apply(params, new SplittableRandom(SequenceBlock.mix(seed, 0x1417)));
+    }
+
+    public ModelConfig config() { return cfg; }
+
+    public ParameterSet parameters() { return params; }
+
+    public Backend backend() { return params.backend(); }
+
+    // ------------------------------------------------------------------ encoder
+
+    /**
+     * What the encoder produced.
+     *
+     * @param out         (B, T', d) encoder output after the final LayerNorm (the decoder's memory)
+     * @param lengths     (B) I32 valid output frames
+     * @param hostLengths the same lengths on the host
+     * @param ctcLogits   (B, T', V) CTC head logits
+     */
+    public record Encoded(ConvFrontEnd.Activations frontEnd, List<SequenceBlock.Activations> blocks,
+                          Norm.Activations norm, Tensor out, Tensor lengths, int[] hostLengths, Tensor ctcLogits) {
+        public int batch() { return out.dim(0); }
+
+        public int frames() { return out.dim(1); }
+    }
+
+    /** Runs front end, encoder and CTC head over padded features (B, T, F). */
+    public Encoded encode(TensorArena arena, AsrBatch batch, boolean training, long seed) {
+        if (batch.featureDim() != cfg.featureDim()) {
+            throw new IllegalArgumentException("encode: features have " + batch.featureDim() + " bins, model '"
+                    + cfg.name() + "' expects " + cfg.featureDim());
+        }
+        Backend be = arena.backend();
+        int b = batch.batch(), t = batch.frames(), f = batch.featureDim(), d = cfg.dModel();
+        float[] padded = batch.features().clone();
+        for (int r = 0; r < b; r++) Arrays.fill(padded, (r * t + batch.frameLengths()[r]) * f, (r + 1) * t * f, 0f);
+        Tensor features = arena.floats(padded, b, t, f);                    // (B, T, F)
+        int[] outLengths = new int[b];
+        for (int r = 0; r < b; r++) outLengths[r] = ConvFrontEnd.outputFrames(batch.frameLengths()[r]);
+        Tensor lengths = arena.ints(outLengths, b);                         // (B)
+        ConvFrontEnd.Activations fe = frontEnd.forward(arena, features, batch.frameLengths(), training,
+                SequenceBlock.mix(seed, 1));
+        SequenceBlock.Context ctx = new SequenceBlock.Context(lengths, null, null);
+        List<SequenceBlock.Activations> acts = new ArrayList<>();
+        Tensor h = fe.out();
+        for (int i = 0; i < encoderBlocks.size(); i++) {
+            SequenceBlock.Activations a = encoderBlocks.get(i).forward(arena, h, ctx, training, SequenceBlock.mix(seed, 100 + i));
+            acts.add(a);
+            h = a.out();
+        }
+        Norm.Activations norm = encoderNorm.forward(arena, h);
+        int tOut = h.dim(1), v = cfg.vocabSize();
+        Tensor ctcLogits = arena.zeros(b, tOut, v);                         // (B, T', V)
+        ctcHead.forward(be, ctcLogits.reshape(b * tOut, v), norm.out().reshape(b * tOut, d));
+        return new Encoded(fe, acts, norm, norm.out(), lengths, outLengths, ctcLogits);
+    }
+
+    // ------------------------------------------------------------------ decoder
+
+    /**
+     * What the decoder produced.
+     *
+     * @param tokens       (B·L) I32 decoder input ids
+     * @param tokenLengths (B) I32 valid inputs per row
+     * @param logits       (B, L, V) next-token logits
+     */
+    public record Decoded(Tensor tokens, Tensor tokenLengths, Tensor embedded, float p, long seed,
+                          List<SequenceBlock.Activations> blocks, Norm.Activations norm, Tensor logits) { }
+
+    /**
+     * Runs the attention decoder over token prefixes against an encoder output.
+     *
+     * @param tokens       (B, L) row-major input ids (start with &lt;sos&gt;), any valid id past a row's length
+     * @param tokenLengths (B) valid inputs per row, each in [1, L]
+     */
+    public Decoded decode(TensorArena arena, Encoded memory, int[] tokens, int[] tokenLengths, int maxLength,
+                          boolean training, long seed) {
+        Backend be = arena.backend();
+        int b = memory.batch(), len = maxLength, d = cfg.dModel(), v = cfg.vocabSize();
+        if (tokens.length != b * len || tokenLengths.length != b) {
+            throw new IllegalArgumentException("decode: expected " + b + "·" + len + " tokens and " + b + " lengths, got "
+                    + tokens.length + " and " + tokenLengths.length);
+        }
+        for (int i = 0; i < tokens.length; i++) {
+            if (tokens[i] < 0 || tokens[i] >= v) {
+                throw new IllegalArgumentException("decode: token " + tokens[i] + " at " + i + " outside [0, " + v + ")");
+            }
+        }
+        for (int r = 0; r < b; r++) {
+            if (tokenLengths[r] < 1 || tokenLengths[r] > len) {
+                throw new IllegalArgumentException("decode: row " + r + " length " + tokenLengths[r] + " outside [1, " + len + "]");
+            }
+        }
+        Tensor ids = arena.ints(tokens, b * len);                           // (B·L)
+        Tensor lengths = arena.ints(tokenLengths, b);                       // (B)
+        Tensor embedded = arena.zeros(b, len, d);                           // (B, L, d)
+        be.embedding(embedded.reshape(b * len, d), ids, embedding.value());
+        be.scale(embedded, (float) Math.sqrt(d));
+        Tensor positions = arena.floats(SinusoidalPositions.table(len, d), len * d);
+        Tensor withPositions = arena.zeros(b, len, d);
+        be.addBias(withPositions.reshape(b, len * d), embedded.reshape(b, len * d), positions);
+        float p = training ? cfg.dropout() : 0f;
+        long embedSeed = SequenceBlock.mix(seed, 2);
+        Tensor h = withPositions;
+        if (p > 0) {
+            h = arena.zeros(b, len, d);
+            be.dropout(h, withPositions, p, embedSeed);
+        }
+        SequenceBlock.Context ctx = new SequenceBlock.Context(lengths, memory.out(), memory.lengths());
+        List<SequenceBlock.Activations> acts = new ArrayList<>();
+        for (int i = 0; i < decoderBlocks.size(); i++) {
+            SequenceBlock.Activations a = decoderBlocks.get(i).forward(arena, h, ctx, training, SequenceBlock.mix(seed, 10_000 + i));
+            acts.add(a);
+            h = a.out();
+        }
+        Norm.Activations norm = decoderNorm.forward(arena, h);
+        Tensor logits = arena.zeros(b, len, v);                             // (B, L, V)
+        decoderHead.forward(be, logits.reshape(b * len, v), norm.out().reshape(b * len, d));
+        return new Decoded(ids, lengths, embedded, p, embedSeed, acts, norm, logits);
+    }
+
+    // ------------------------------------------------------------------ loss
+
+    /**
+     * One batch's joint loss.
+     *
+     * @param loss      λ·ctc + (1-λ)·attention
+     * @param ctc       Σ CTC loss / B (rows without a valid alignment count 0)
+     * @param attention Σ cross-entropy over target tokens and &lt;eos&gt; / B
+     * @param tokens    decoder targets (target tokens plus one &lt;eos&gt; per row)
+     * @param correct   decoder targets whose argmax prediction is right
+     */
+    public record Loss(double loss, double ctc, double attention, int utterances, int tokens, int correct) {
+        public double accuracy() { return tokens == 0 ? 0 : (double) correct / tokens; }
+    }
+
+    /** The loss in evaluation mode (no dropout), without gradients. */
+    public Loss loss(AsrBatch batch) {
+        try (TensorArena arena = new TensorArena(backend())) {
+            return run(arena, batch, false, 0, false, 0f);
+        }
+    }
+
+    /**
+     * Forward and backward: ACCUMULATES {@code gradScale}·∂loss/∂w into every parameter's gradient
+     * (zero them first; gradScale = 1/k averages k accumulated micro-batches).
+     */
+    public Loss forwardBackward(AsrBatch batch, boolean training, long seed, float gradScale) {
+        try (TensorArena arena = new TensorArena(backend())) {
+            return run(arena, batch, training, seed, true, gradScale);
+        }
+    }
+
+    private Loss run(TensorArena arena, AsrBatch batch, boolean training, long seed, boolean backward, float gradScale) {
+        if (batch.targets() == null) throw new IllegalArgumentException("loss: the batch has no targets");
+        Backend be = arena.backend();
+        int b = batch.batch(), v = cfg.vocabSize(), sos = cfg.sosEos();
+        int longest = 0;
+        for (int r = 0; r < b; r++) {
+            int[] y = batch.targets()[r];
+            for (int id : y) {
+                if (id < 1 || id >= sos) {
+                    throw new IllegalArgumentException("loss: target id " + id + " in row " + r + " outside [1, " + (sos - 1)
+                            + "] (0 is the blank, " + sos + " is <sos/eos>)");
+                }
+            }
+            longest = Math.max(longest, y.length);
+        }
+        // CTC targets (B, S) padded with a harmless label; decoder input <sos>+y and output y+<eos>.
+        int s = Math.max(1, longest), len = longest + 1;
+        int[] ctcTargets = new int[b * s], targetLengths = new int[b];
+        int[] decoderIn = new int[b * len], decoderOut = new int[b * len], decoderLengths = new int[b];
+        Arrays.fill(ctcTargets, 1);
+        Arrays.fill(decoderIn, sos);
+        Arrays.fill(decoderOut, IGNORE);
+        int tokens = 0;
+        for (int r = 0; r < b; r++) {
+            int[] y = batch.targets()[r];
+            System.arraycopy(y, 0, ctcTargets, r * s, y.length);
+            targetLengths[r] = y.length;
+            System.arraycopy(y, 0, decoderIn, r * len + 1, y.length);
+            System.arraycopy(y, 0, decoderOut, r * len, y.length);
+            decoderOut[r * len + y.length] = sos;
+            decoderLengths[r] = y.length + 1;
+            tokens += y.length + 1;
+        }
+        Encoded enc = encode(arena, batch, training, SequenceBlock.mix(seed, 11));
+        Decoded dec = decode(arena, enc, decoderIn, decoderLengths, len, training, SequenceBlock.mix(seed, 12));
+
+        Tensor ctcTargetT = arena.ints(ctcTargets, b, s);
+        Tensor targetLengthT = arena.ints(targetLengths, b);
+        Tensor ctcLosses = arena.zeros(b);                                   // (B)
+        be.ctcLoss(ctcLosses, enc.ctcLogits(), enc.lengths(), ctcTargetT, targetLengthT, true);
+        Tensor decoderTargets = arena.ints(decoderOut, b * len);             // (B·L)
+        Tensor decoderLogits = dec.logits().reshape(b * len, v);
+        Tensor ceLosses = arena.zeros(b * len);                              // (B·L)
+        be.crossEntropy(ceLosses, decoderLogits, decoderTargets, cfg.labelSmoothing(), IGNORE);
+        double ctcSum = 0, ceSum = 0;
+        for (float x : be.toHost(ctcLosses)) ctcSum += x;
+        for (float x : be.toHost(ceLosses)) ceSum += x;
+        int correct = countCorrect(be.toHost(dec.logits()), decoderOut, v);
+        double lambda = cfg.ctcWeight();
+        Loss result = new Loss(lambda * ctcSum / b + (1 - lambda) * ceSum / b, ctcSum / b, ceSum / b, b, tokens, correct);
+        if (backward) backward(arena, enc, dec, ctcTargetT, targetLengthT, decoderTargets, gradScale);
+        return result;
+    }
+
+    private static int countCorrect(float[] logits, int[] targets, int v) {
+        int correct = 0;
+        for (int i = 0; i < targets.length; i++) {
+            if (targets[i] == IGNORE) continue;
+            int best = 0;
+            for (int k = 1; k < v; k++) if (logits[i * v + k] > logits[i * v + best]) best = k;
+            if (best == targets[i]) correct++;
+        }
+        return correct;
+    }
+
+    private void backward(TensorArena arena, Encoded enc, Decoded dec, Tensor ctcTargets, Tensor targetLengths,
+                          Tensor decoderTargets, float gradScale) {
+        Backend be = arena.backend();
+        int b = enc.batch(), frames = enc.frames(), len = dec.logits().dim(1), d = cfg.dModel(), v = cfg.vocabSize();
+        float lambda = cfg.ctcWeight();
+
+        Tensor dCtcLogits = arena.zeros(b, frames, v);
+        be.ctcLossBackward(dCtcLogits, arena.floats(Init.constant(b, lambda * gradScale / b), b), enc.ctcLogits(),
+                enc.lengths(), ctcTargets, targetLengths, true);
+        Tensor dDecoderLogits = arena.zeros(b * len, v);
+        be.crossEntropyBackward(dDecoderLogits, arena.floats(Init.constant(b * len, (1 - lambda) * gradScale / b), b * len),
+                dec.logits().reshape(b * len, v), decoderTargets, cfg.labelSmoothing(), IGNORE);
+
+        // Decoder, accumulating the cross-attention gradient into dMemory.
+        Tensor dMemory = arena.zeros(b, frames, d);                          // (B, T', d)
+        Tensor dDecoderNormed = arena.zeros(b, len, d);
+        decoderHead.backward(be, dDecoderNormed.reshape(b * len, d), dDecoderLogits, dec.norm().out().reshape(b * len, d));
+        Tensor dh = arena.zeros(b, len, d);
+        decoderNorm.backward(arena, dh, dDecoderNormed, dec.norm());
+        for (int i = decoderBlocks.size() - 1; i >= 0; i--) {
+            Tensor dIn = arena.zeros(b, len, d);
+            decoderBlocks.get(i).backward(arena, dIn, dMemory, dh, dec.blocks().get(i));
+            dh = dIn;
+        }
+        Tensor dWithPositions = dh;
+        if (dec.p() > 0) {
+            dWithPositions = arena.zeros(b, len, d);
+            be.dropoutBackward(dWithPositions, dh, dec.p(), dec.seed());
+        }
+        be.scale(dWithPositions, (float) Math.sqrt(d));
+        be.embeddingBackward(embedding.grad(), dWithPositions.reshape(b * len, d), dec.tokens());
+
+        // Encoder: CTC head plus the decoder's contribution.
+        ctcHead.backward(be, dMemory.reshape(b * frames, d), dCtcLogits.reshape(b * frames, v),
+                enc.out().reshape(b * frames, d));
+        Tensor de = arena.zeros(b, frames, d);
+        encoderNorm.backward(arena, de, dMemory, enc.norm());
+        for (int i = encoderBlocks.size() - 1; i >= 0; i--) {
+            Tensor dIn = arena.zeros(b, frames, d);
+            encoderBlocks.get(i).backward(arena, dIn, null, de, enc.blocks().get(i));
+            de = dIn;
+        }
+        frontEnd.backward(arena, de, enc.frontEnd());
+    }
+
+    @Override public void close() { params.close(); }
+}

@@ -1,0 +1,69 @@
+package dev.speechmamba.model;
+
+import dev.speechmamba.backend.AttentionMask;
+import dev.speechmamba.backend.Backend;
+import dev.speechmamba.tensor.Tensor;
+
+import java.util.SplittableRandom;
+
+/**
+ * Pre-norm residual attention: {@code x + Dropout(MHA(Norm(x), keys))}. Self-attention takes keys from
+ * Norm(x) and masks padded keys (and future keys when causal); cross-attention takes keys from the
+ * encoder output and masks its padded frames.
+ */
+final class AttentionBlock implements SequenceBlock {
+    enum Kind { SELF, CAUSAL_SELF, CROSS }
+
+    private final Kind kind;
+    private final Norm norm;
+    private final MultiHeadAttention attention;
+    private final float dropout;
+
+    AttentionBlock(ParameterSet params, String prefix, Kind kind, Norm.Kind normKind, int d, int heads, float dropout,
+                   SplittableRandom rng) {
+        this.kind = kind;
+        this.norm = new Norm(params, prefix + "norm.", normKind, d);
+        this.attention = new MultiHeadAttention(params, prefix, d, heads, rng);
+        this.dropout = dropout;
+    }
+
+    private record Act(Norm.Activations norm, MultiHeadAttention.Activations attention, float p, long seed,
+                       Tensor out) implements Activations { }
+
+    @Override
+    public Activations forward(TensorArena arena, Tensor x, Context ctx, boolean training, long seed) {
+        Backend be = arena.backend();
+        Norm.Activations n = norm.forward(arena, x);
+        MultiHeadAttention.Activations a = switch (kind) {
+            case SELF -> attention.forward(arena, n.out(), n.out(), AttentionMask.padding(ctx.lengths()));
+            case CAUSAL_SELF -> attention.forward(arena, n.out(), n.out(), AttentionMask.causal(ctx.lengths()));
+            case CROSS -> {
+                if (ctx.memory() == null) throw new IllegalStateException("cross-attention block without encoder output");
+                yield attention.forward(arena, n.out(), ctx.memory(), AttentionMask.padding(ctx.memoryLengths()));
+            }
+        };
+        float p = training ? dropout : 0f;
+        Tensor out = arena.zeros(x.shape().dims());                         // (B, T, d)
+        if (p > 0) {
+            Tensor dropped = arena.zeros(x.shape().dims());
+            be.dropout(dropped, a.out(), p, seed);
+            be.add(out, x, dropped);
+        } else {
+            be.add(out, x, a.out());
+        }
+        return new Act(n, a, p, seed, out);
+    }
+
+    @Override
+    public void backward(TensorArena arena, Tensor dx, Tensor dMemory, Tensor dOut, Activations activations) {
+        Act act = (Act) activations;
+        Backend be = arena.backend();
+        be.axpy(dx, 1f, dOut);
+        Tensor dAttention = arena.zeros(dOut.shape().dims());
+        if (act.p() > 0) be.dropoutBackward(dAttention, dOut, act.p(), act.seed());
+        else be.axpy(dAttention, 1f, dOut);
+        Tensor dNormed = arena.zeros(dOut.shape().dims());
+        attention.backward(arena, dNormed, kind == Kind.CROSS ? dMemory : dNormed, dAttention, act.attention());
+        norm.backward(arena, dx, dNormed, act.norm());
+    }
+}

@@ -1,0 +1,69 @@
+package dev.speechmamba.model;
+
+import dev.speechmamba.backend.AttentionMask;
+import dev.speechmamba.backend.Backend;
+import dev.speechmamba.tensor.Tensor;
+
+import java.util.SplittableRandom;
+
+/**
+ * Multi-head attention with q/k/v/out projections (all with bias) around {@link Backend#attention}:
+ * queries from one sequence, keys and values from another (the same one for self-attention).
+ */
+public final class MultiHeadAttention {
+    private final Linear q, k, v, o;
+    private final int heads, headDim;
+
+    public MultiHeadAttention(ParameterSet params, String prefix, int d, int heads, SplittableRandom rng) {
+        if (d % heads != 0) throw new IllegalArgumentException("attention: d " + d + " not divisible by heads " + heads);
+        this.heads = heads;
+        this.headDim = d / heads;
+        this.q = new Linear(params, prefix + "q_proj.", d, d, true, rng);
+        this.k = new Linear(params, prefix + "k_proj.", d, d, true, rng);
+        this.v = new Linear(params, prefix + "v_proj.", d, d, true, rng);
+        this.o = new Linear(params, prefix + "out_proj.", d, d, true, rng);
+    }
+
+    public record Activations(Tensor query, Tensor memory, Tensor q, Tensor k, Tensor v, Tensor context, Tensor lse,
+                              AttentionMask mask, Tensor out) { }
+
+    private float scale() { return (float) (1 / Math.sqrt(headDim)); }
+
+    /**
+     * @param query  (B, Tq, d)
+     * @param memory (B, Tk, d) keys/values source
+     * @return activations; out is (B, Tq, d)
+     */
+    public Activations forward(TensorArena arena, Tensor query, Tensor memory, AttentionMask mask) {
+        Backend be = arena.backend();
+        int batch = query.dim(0), tq = query.dim(1), tk = memory.dim(1), d = heads * headDim;
+        Tensor qh = arena.zeros(batch, tq, heads, headDim);                 // (B, Tq, H, Dh)
+        Tensor kh = arena.zeros(batch, tk, heads, headDim);                 // (B, Tk, H, Dh)
+        Tensor vh = arena.zeros(batch, tk, heads, headDim);                 // (B, Tk, H, Dh)
+        q.forward(be, qh.reshape(batch * tq, d), query.reshape(batch * tq, d));
+        k.forward(be, kh.reshape(batch * tk, d), memory.reshape(batch * tk, d));
+        v.forward(be, vh.reshape(batch * tk, d), memory.reshape(batch * tk, d));
+        Tensor context = arena.zeros(batch, tq, heads, headDim);            // (B, Tq, H, Dh)
+        Tensor lse = arena.zeros(batch, heads, tq);                         // (B, H, Tq)
+        be.attention(context, lse, qh, kh, vh, mask, scale());
+        Tensor out = arena.zeros(batch, tq, d);                             // (B, Tq, d)
+        o.forward(be, out.reshape(batch * tq, d), context.reshape(batch * tq, d));
+        return new Activations(query, memory, qh, kh, vh, context, lse, mask, out);
+    }
+
+    /** Accumulates dQuery (B, Tq, d) and dMemory (B, Tk, d) (the same tensor for self-attention). */
+    public void backward(TensorArena arena, Tensor dQuery, Tensor dMemory, Tensor dOut, Activations act) {
+        Backend be = arena.backend();
+        int batch = act.query().dim(0), tq = act.query().dim(1), tk = act.memory().dim(1), d = heads * headDim;
+        Tensor dContext = arena.zeros(batch, tq, heads, headDim);
+        o.backward(be, dContext.reshape(batch * tq, d), dOut.reshape(batch * tq, d), act.context().reshape(batch * tq, d));
+        Tensor dq = arena.zeros(batch, tq, heads, headDim);
+        Tensor dk = arena.zeros(batch, tk, heads, headDim);
+        Tensor dv = arena.zeros(batch, tk, heads, headDim);
+        be.attentionBackward(dq, dk, dv, dContext, act.q(), act.k(), act.v(), act.context(), act.lse(), act.mask(),
+                scale());
+        q.backward(be, dQuery.reshape(batch * tq, d), dq.reshape(batch * tq, d), act.query().reshape(batch * tq, d));
+        k.backward(be, dMemory.reshape(batch * tk, d), dk.reshape(batch * tk, d), act.memory().reshape(batch * tk, d));
+        v.backward(be, dMemory.reshape(batch * tk, d), dv.reshape(batch * tk, d), act.memory().reshape(batch * tk, d));
+    }
+}

@@ -1,0 +1,38 @@
+package dev.speechmamba.model;
+
+import dev.speechmamba.tensor.Tensor;
+
+/**
+ * One residual sub-layer of an encoder or decoder stack, (B, T, d) → (B, T, d): a Mamba block, an
+ * attention block or a feed-forward block. A stack is a list of these; layer boundaries only matter
+ * for parameter names.
+ */
+interface SequenceBlock {
+
+    /** What forward kept for backward; {@code out()} is the block's output (B, T, d). */
+    interface Activations {
+        Tensor out();
+    }
+
+    /**
+     * The sequence a stack runs over and, for decoders, the encoder output it attends to.
+     *
+     * @param lengths       (B) I32 valid positions of x
+     * @param memory        (B, S, d) encoder output, or null in the encoder
+     * @param memoryLengths (B) I32 valid encoder frames, or null
+     */
+    record Context(Tensor lengths, Tensor memory, Tensor memoryLengths) { }
+
+    Activations forward(TensorArena arena, Tensor x, Context ctx, boolean training, long seed);
+
+    /** Accumulates dx (B, T, d), dMemory (B, S, d; only cross-attention adds to it) and the weight gradients. */
+    void backward(TensorArena arena, Tensor dx, Tensor dMemory, Tensor dOut, Activations act);
+
+    /** Derives independent dropout seeds for the sites of one step (SplitMix64 finalizer). */
+    static long mix(long seed, long site) {
+        long z = seed * 0x9E3779B97F4A7C15L + site * 0xD1B54A32D192ED03L;
+        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+        return z ^ (z >>> 31);
+    }
+}

@@ -1,0 +1,62 @@
+package dev.speechmamba.text;
+
+import org.junit.jupiter.api.Test;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class WordErrorRateTest {
+
+    private static void check(String ref, String hyp, long s, long d, long i) {
+        WordErrorRate.Counts c = WordErrorRate.count(ref, hyp);
+        assertEquals(new WordErrorRate.Counts(s, d, i, ref.isBlank() ? 0 : ref.strip().split("\\s+").length), c,
+                "\"" + ref + "\" vs \"" + hyp + "\"");
+    }
+
+    @Test
+    void handCountedCases() {
+        check("the cat sat on the mat", "the cat sat on the mat", 0, 0, 0);
+        check("the cat sat on the mat", "the bat sat on the mat", 1, 0, 0);
+        check("the cat sat on the mat", "the cat on the mat", 0, 1, 0);
+        check("the cat sat on the mat", "the cat sat down on the mat", 0, 0, 1);
+        // Two 4-edit alignments exist (S1 D1 I2 and S3 I1); the backtrace prefers substitutions.
+        check("a b c d", "x b d e f", 3, 0, 1);
+        check("a b c", "", 0, 3, 0);
+        check("", "a b", 0, 0, 2);
+        check("one two three", "three two one", 2, 0, 0);
+        check("  spaced   out  words ", "spaced out words", 0, 0, 0);
+    }
+
+    @Test
+    void werAndTotals() {
+        WordErrorRate.Counts a = WordErrorRate.count("a b c d", "a x c");
+        assertEquals(0.5, a.wer(), 1e-12);
+        WordErrorRate.Counts total = a.plus(WordErrorRate.count("e f", "e f g"));
+        assertEquals(new WordErrorRate.Counts(1, 1, 1, 6), total);
+        assertEquals(0.5, total.wer(), 1e-12);
+        assertTrue(Double.isNaN(WordErrorRate.count("", "").wer()));
+        assertEquals(Double.POSITIVE_INFINITY, WordErrorRate.count("", "x").wer());
+        assertThrows(IllegalArgumentException.class, () -> WordErrorRate.count(null, "x"));
+    }
+
+    @Test
+    void errorsEqualEditDistanceOnRandomPairs() {
+        java.util.Random rng = new java.util.Random(3);
+        for (int t = 0; t < 300; t++) {
+            String ref = randomWords(rng), hyp = randomWords(rng);
+            WordErrorRate.Counts c = WordErrorRate.count(ref, hyp);
+            int n = ref.isEmpty() ? 0 : ref.split(" ").length, m = hyp.isEmpty() ? 0 : hyp.split(" ").length;
+            assertEquals(n, c.referenceWords());
+            // Alignment bookkeeping: matches + S + D = n and matches + S + I = m.
+            assertEquals(n - m, c.deletions() - c.insertions(), ref + " | " + hyp);
+            assertTrue(c.errors() >= Math.abs(n - m) && c.errors() <= Math.max(n, m));
+        }
+    }
+
+    private static String randomWords(java.util.Random rng) {
+        StringBuilder s = new StringBuilder();
+        for (int i = 0, n = rng.nextInt(8); i < n; i++) s.append(i > 0 ? " " : "").append((char) ('a' + rng.nextInt(4)));
+        return s.toString();
+    }
+}
