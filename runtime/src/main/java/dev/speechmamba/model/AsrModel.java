@@ -2,10 +2,13 @@ package dev.speechmamba.model;
 
 import dev.speechmamba.backend.Backend;
 import dev.speechmamba.tensor.Tensor;
+import dev.speechmamba.train.Checkpoint;
 
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.SplittableRandom;
 
 /**
@@ -23,7 +26,8 @@ import java.util.SplittableRandom;
  * → LayerNorm → decoder head Linear(d → V)
  * loss = λ·Σ CTC / B + (1-λ)·Σ CE(y+&lt;eos&gt;) / B   (ESPnet's normalisation: per utterance)
  * </pre>
- * Vocabulary convention: id 0 is the CTC blank, id V-1 is &lt;sos&gt;/&lt;eos&gt;; targets use ids 1..V-2.
+ * Vocabulary convention: id 0 is the CTC blank, id V-1 is &lt;sos&gt;/&lt;eos&gt;; targets use ids 1..V-2 (the layout
+ * of {@link dev.speechmamba.text.BpeTokenizer}: its {@code sosEosId()} is always {@code vocabSize() - 1}).
  * Weights live in {@link #parameters()}; activations of one step in a {@link TensorArena}.
  */
 public final class AsrModel implements AutoCloseable {
@@ -344,6 +348,47 @@ public final class AsrModel implements AutoCloseable {
             de = dIn;
         }
         frontEnd.backward(arena, de, enc.frontEnd());
+    }
+
+    // ------------------------------------------------------------------ checkpoints
+
+    /** The weights and the config (under {@link Checkpoint#CONFIG}) plus {@code metadata}, on the host. */
+    public Checkpoint toCheckpoint(Map<String, String> metadata) {
+        Map<String, String> meta = new LinkedHashMap<>(metadata);
+        meta.put(Checkpoint.CONFIG, cfg.toJson());
+        return new Checkpoint(params.toHost(), meta);
+    }
+
+    /**
+     * Builds the model a checkpoint describes and loads its weights. Optimizer moments stored beside
+     * the weights ("m." / "v." prefixes, see {@link dev.speechmamba.train.AdamOptimizer}) are skipped.
+     */
+    public static AsrModel fromCheckpoint(Backend backend, Checkpoint checkpoint) {
+        String json = checkpoint.config().orElseThrow(() -> new IllegalArgumentException(
+                "checkpoint has no model config (metadata '" + Checkpoint.CONFIG + "')"));
+        AsrModel model = new AsrModel(backend, ModelConfig.fromJson(json), 0);
+        try {
+            model.loadWeights(checkpoint);
+            return model;
+        } catch (RuntimeException e) {
+            model.close();
+            throw e;
+        }
+    }
+
+    /** Loads a checkpoint's weights; its config (when stored) must equal this model's, or nothing is loaded. */
+    public void loadWeights(Checkpoint checkpoint) {
+        checkpoint.config().map(ModelConfig::fromJson).ifPresent(stored -> {
+            if (!stored.equals(cfg)) {
+                throw new IllegalArgumentException("checkpoint was written for model config " + stored
+                        + " but this model is " + cfg);
+            }
+        });
+        Map<String, Tensor> weights = new LinkedHashMap<>();
+        checkpoint.tensors().forEach((name, t) -> {
+            if (!name.startsWith("m.") && !name.startsWith("v.")) weights.put(name, t);
+        });
+        params.load(weights);
     }
 
     @Override public void close() { params.close(); }

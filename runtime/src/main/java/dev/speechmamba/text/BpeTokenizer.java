@@ -27,10 +27,11 @@ import java.util.concurrent.ConcurrentHashMap;
  * one encoder.
  *
  * <p>Id layout of models trained here: {@code 0 = <blank>} (the CTC blank, never produced by {@link #encode}),
- * {@code 1 = <unk>}, {@code 2 = <sos/eos>} (one id starts and ends decoder sequences), then, with byte fallback,
- * the 256 byte pieces {@code <0x00>..<0xFF>}, then the characters of the training text in code-point order,
- * then the merged pieces in merge order. SentencePiece models keep their own order shifted by one, behind a
- * {@code <blank>} at id 0.
+ * {@code 1 = <unk>}, then, with byte fallback, the 256 byte pieces {@code <0x00>..<0xFF>}, then the characters
+ * of the training text in code-point order, then the merged pieces in merge order, and last
+ * {@code V-1 = <sos/eos>} (one id starts and ends decoder sequences; ESPnet's convention, which the model uses).
+ * SentencePiece models keep their own order shifted by one, behind a {@code <blank>} at id 0, with an added
+ * {@code <sos/eos>} at the end.
  *
  * <p>Unknown characters: with byte fallback a character that is not a piece is written as the ids of its UTF-8
  * bytes, so {@code decode(encode(s)).equals(s)} for every valid string. Without byte fallback it becomes

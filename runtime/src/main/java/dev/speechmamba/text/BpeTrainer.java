@@ -22,8 +22,11 @@ import java.util.TreeSet;
  * vocabulary size or when no pair occurs at least twice.
  */
 public final class BpeTrainer {
-    /** Ids the trained model reserves before any piece (see {@link BpeTokenizer}). */
-    public static final int BLANK_ID = 0, UNK_ID = 1, SOS_EOS_ID = 2;
+    /**
+     * Ids the trained model reserves (see {@link BpeTokenizer}): blank and unk first; {@code <sos/eos>} is the
+     * LAST id (vocabSize - 1), the ESPnet convention that {@link dev.speechmamba.model.AsrModel} relies on.
+     */
+    public static final int BLANK_ID = 0, UNK_ID = 1;
     public static final int MIN_VOCAB = 16, MAX_VOCAB = 1 << 20;
 
     /**
@@ -59,9 +62,8 @@ public final class BpeTrainer {
         List<Piece> pieces = new ArrayList<>();
         pieces.add(new Piece("<blank>", 0, PieceType.CONTROL));
         pieces.add(new Piece("<unk>", 0, PieceType.UNKNOWN));
-        pieces.add(new Piece("<sos/eos>", 0, PieceType.CONTROL));
         if (options.byteFallback()) for (int b = 0; b < 256; b++) pieces.add(new Piece(BpeTokenizer.bytePiece(b), 0, PieceType.BYTE));
-        int base = pieces.size() + alphabet.size();
+        int base = pieces.size() + alphabet.size() + 1; // + <sos/eos>, appended after the merges
         if (base > options.vocabSize()) {
             throw new IllegalArgumentException("BPE vocabulary size " + options.vocabSize() + " is smaller than the " + base
                     + " base entries (3 specials" + (options.byteFallback() ? " + 256 bytes" : "") + " + "
@@ -74,8 +76,10 @@ public final class BpeTrainer {
             pieces.add(new Piece(ch, 0, PieceType.NORMAL));
         }
 
-        new Merger(pieces, idOf, wordCounts).run(options.vocabSize());
-        return new BpeTokenizer(pieces, BLANK_ID, UNK_ID, SOS_EOS_ID, true, false);
+        new Merger(pieces, idOf, wordCounts).run(options.vocabSize() - 1);
+        int sosEos = pieces.size();
+        pieces.add(new Piece("<sos/eos>", 0, PieceType.CONTROL));
+        return new BpeTokenizer(pieces, BLANK_ID, UNK_ID, sosEos, true, false);
     }
 
     /** Incremental pair counting: only words that contain the merged pair are recounted. */

@@ -33,8 +33,9 @@ public final class SentencePieceModel {
 
     /**
      * A tokenizer for the BPE model in {@code file}. Ids: {@code 0 = <blank>} (added), SentencePiece id {@code i}
-     * becomes {@code i + 1}; {@code <unk>} is the model's UNKNOWN piece; {@code <sos/eos>} is its {@code </s>} (or
-     * {@code <s>}) control piece, or an added {@code <sos/eos>} at the end when it has neither.
+     * becomes {@code i + 1}; {@code <unk>} is the model's UNKNOWN piece; {@code <sos/eos>} is an added last piece
+     * (the ESPnet convention {@link dev.speechmamba.model.AsrModel} uses), so the model's own {@code <s>} and
+     * {@code </s>} stay ordinary control pieces that encoding never produces.
      */
     public static BpeTokenizer load(Path file) throws IOException {
         Contents c = read(file);
@@ -44,20 +45,15 @@ public final class SentencePieceModel {
         }
         List<Piece> pieces = new ArrayList<>();
         pieces.add(new Piece("<blank>", 0, PieceType.CONTROL));
-        int unk = -1, eos = -1, bos = -1;
+        int unk = -1;
         for (Piece p : c.pieces()) {
             int id = pieces.size();
             pieces.add(p);
             if (p.type() == PieceType.UNKNOWN && unk < 0) unk = id;
-            if (p.type() == PieceType.CONTROL && p.text().equals("</s>")) eos = id;
-            if (p.type() == PieceType.CONTROL && p.text().equals("<s>")) bos = id;
         }
         if (unk < 0) throw new IOException(file + ": SentencePiece model has no UNKNOWN piece");
-        int sosEos = eos >= 0 ? eos : bos;
-        if (sosEos < 0) {
-            sosEos = pieces.size();
-            pieces.add(new Piece("<sos/eos>", 0, PieceType.CONTROL));
-        }
+        int sosEos = pieces.size();
+        pieces.add(new Piece("<sos/eos>", 0, PieceType.CONTROL));
         try {
             return new BpeTokenizer(pieces, 0, unk, sosEos, c.addDummyPrefix(), c.removeExtraWhitespaces());
         } catch (IllegalArgumentException e) {

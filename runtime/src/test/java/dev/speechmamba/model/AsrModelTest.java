@@ -5,13 +5,17 @@ import dev.speechmamba.backend.Backends;
 import dev.speechmamba.backend.reference.ReferenceBackend;
 import dev.speechmamba.tensor.Tensor;
 import dev.speechmamba.train.AdamOptimizer;
+import dev.speechmamba.train.Checkpoint;
 import dev.speechmamba.train.GradientClipping;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.SplittableRandom;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -161,6 +165,32 @@ class AsrModelTest {
             assertTrue(e.getMessage().contains("expects 12"), e.getMessage());
             assertThrows(IllegalArgumentException.class, () -> AsrBatch.of(12, List.of(new float[13]), List.of(new int[] {1})));
         }
+    }
+
+    /** A saved model reloads exactly; a checkpoint of another config is refused with both configs named. */
+    @Test
+    void checkpointRoundTripAndConfigMismatch(@TempDir Path dir) throws Exception {
+        Backend be = new ReferenceBackend();
+        AsrBatch batch = randomBatch(MINI_MAMBA, 2, new int[] {17, 11}, new int[] {2, 3});
+        Path file = dir.resolve("mini.safetensors");
+        double before;
+        try (AsrModel model = new AsrModel(be, MINI_MAMBA, 9)) {
+            before = model.loss(batch).loss();
+            model.toCheckpoint(Map.of(Checkpoint.STEP, "12")).save(file);
+        }
+        Checkpoint loaded = Checkpoint.load(file);
+        assertEquals(12L, loaded.step().orElseThrow());
+        try (AsrModel again = AsrModel.fromCheckpoint(be, loaded)) {
+            assertEquals(MINI_MAMBA, again.config());
+            assertEquals(before, again.loss(batch).loss(), 0.0, "same weights, same loss");
+        }
+        try (AsrModel other = new AsrModel(be, MINI_MAMBA.withVocabSize(9), 9)) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> other.loadWeights(loaded));
+            assertTrue(e.getMessage().contains("V=7") && e.getMessage().contains("V=9"), e.getMessage());
+        }
+        Checkpoint noConfig = new Checkpoint(loaded.tensors(), Map.of());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> AsrModel.fromCheckpoint(be, noConfig));
+        assertTrue(e.getMessage().contains("no model config"), e.getMessage());
     }
 
     /** The tiny Speech-Mamba fits fixed targets on fixed random features: the training loss falls. */

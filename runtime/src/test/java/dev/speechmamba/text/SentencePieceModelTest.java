@@ -94,10 +94,10 @@ class SentencePieceModelTest {
         Path file = dir.resolve("bpe.model");
         Files.write(file, model(SentencePieceModel.BPE, false));
         BpeTokenizer tok = SentencePieceModel.load(file);
-        assertEquals(14, tok.vocabSize());
+        assertEquals(15, tok.vocabSize(), "<blank> + 13 pieces + <sos/eos>");
         assertEquals(0, tok.blankId());
         assertEquals(1, tok.unkId());
-        assertEquals(3, tok.sosEosId(), "</s> (SP id 2) is the sos/eos id");
+        assertEquals(tok.vocabSize() - 1, tok.sosEosId(), "an added last piece is the sos/eos id");
         // "the": th (score 0) first, then ▁th (-2), then ▁the (-3).
         assertArrayEquals(new int[] {6}, tok.encode("the"));
         // "cat": ▁c (-1) is the only merge; a and t stay single.
@@ -144,7 +144,7 @@ class SentencePieceModelTest {
             golden = new com.fasterxml.jackson.databind.ObjectMapper().readTree(in);
         }
         BpeTokenizer tok = SentencePieceModel.load(model);
-        assertEquals(201, tok.vocabSize(), "200 SentencePiece pieces behind <blank>");
+        assertEquals(202, tok.vocabSize(), "<blank>, 200 SentencePiece pieces, <sos/eos>");
         int cases = 0;
         for (var c : golden.withArray("cases")) {
             String text = c.get("text").asText();
