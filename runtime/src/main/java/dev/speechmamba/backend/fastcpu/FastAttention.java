@@ -173,7 +173,7 @@ final class FastAttention {
             for (int bound = S.loopBound(n); i < bound; i += V) {
                 acc = FloatVector.fromArray(S, x, xo + i).fma(FloatVector.fromArray(S, y, yo + i), acc);
             }
-            s = acc.reduceLanes(VectorOperators.ADD);
+            s = FastMath.sumLanes(acc);
         }
         for (; i < n; i++) s += x[xo + i] * y[yo + i];
         return s;

@@ -239,7 +239,7 @@ final class FastElementwise {
                     FloatVector v = FloatVector.fromArray(S, xs, xo + i);
                     acc = v.fma(v, acc);
                 }
-                s += acc.reduceLanes(jdk.incubator.vector.VectorOperators.ADD);
+                s += FastMath.sumLanes(acc);
                 for (; i < end; i++) s += (double) xs[xo + i] * xs[xo + i];
             }
             partial[chunk] = s;

@@ -89,12 +89,13 @@ final class FastScan {
                 if (slope != null) FloatVector.broadcast(S, 1f).intoArray(slope, j);
                 continue;
             }
-            var linear = raw.compare(VectorOperators.GT, 20f);
-            FloatVector e = raw.min(20f).lanewise(VectorOperators.EXP);
-            e.lanewise(VectorOperators.LOG1P).blend(raw, linear).intoArray(dt, j);
-            if (slope != null) {
-                // sigmoid(raw) = e / (1 + e)
-                e.div(e.add(1f)).blend(FloatVector.broadcast(S, 1f), linear).intoArray(slope, j);
+            // softplus needs log1p, which the Vector API only offers as an implementation-defined
+            // intrinsic; per (t, channel) it is cheap enough in scalar code, which is reproducible.
+            raw.intoArray(dt, j);
+            for (int k = j; k < j + V; k++) {
+                float x = dt[k];
+                dt[k] = FastElementwise.softplus(x);
+                if (slope != null) slope[k] = x > 20f ? 1f : FastElementwise.sigmoid(x);
             }
         }
         for (; j < width; j++) {
@@ -109,7 +110,7 @@ final class FastScan {
         int j = 0;
         for (int bound = S.loopBound(width); j < bound; j += V) {
             FloatVector zv = FloatVector.fromArray(S, z, off + j);
-            FloatVector sig = FloatVector.broadcast(S, 1f).div(zv.neg().lanewise(VectorOperators.EXP).add(1f));
+            FloatVector sig = FloatVector.broadcast(S, 1f).div(FastMath.exp(zv.neg()).add(1f));
             zv.mul(sig).intoArray(gate, j);
             if (slope != null) sig.mul(zv.mul(sig.neg().add(1f)).add(1f)).intoArray(slope, j);
         }
@@ -290,16 +291,16 @@ final class FastScan {
         if (bound > 0) {
             FloatVector yv = FloatVector.zero(S);
             for (; s < bound; s += V) {
-                FloatVector decay = FloatVector.fromArray(S, a, aOff + s).mul(dt).lanewise(VectorOperators.EXP);
+                FloatVector decay = FastMath.exp(FloatVector.fromArray(S, a, aOff + s).mul(dt));
                 FloatVector hv = decay.fma(FloatVector.fromArray(S, src, srcOff + s),
                         FloatVector.fromArray(S, bm, bOff + s).mul(dtu));
                 hv.intoArray(dst, dstOff + s);
                 if (cm != null) yv = FloatVector.fromArray(S, cm, cOff + s).fma(hv, yv);
             }
-            if (cm != null) y = yv.reduceLanes(VectorOperators.ADD);
+            if (cm != null) y = FastMath.sumLanes(yv);
         }
         for (; s < n; s++) {
-            float hv = (float) Math.exp(dt * a[aOff + s]) * src[srcOff + s] + dtu * bm[bOff + s];
+            float hv = FastMath.exp(dt * a[aOff + s]) * src[srcOff + s] + dtu * bm[bOff + s];
             dst[dstOff + s] = hv;
             if (cm != null) y += cm[cOff + s] * hv;
         }
@@ -329,7 +330,7 @@ final class FastScan {
                 if (pC != null) hv.fma(gyv, FloatVector.fromArray(S, pC, bcRel + s)).intoArray(pC, bcRel + s);
                 FloatVector dhv = FloatVector.fromArray(S, cm, cOff + s).fma(gyv, FloatVector.fromArray(S, dh, dhOff + s));
                 FloatVector av = FloatVector.fromArray(S, a, aOff + s);
-                FloatVector decay = av.mul(dt).lanewise(VectorOperators.EXP);
+                FloatVector decay = FastMath.exp(av.mul(dt));
                 FloatVector bv = FloatVector.fromArray(S, bm, bOff + s);
                 FloatVector dDecay = dhv.mul(FloatVector.fromArray(S, states, prevOff + s)).mul(decay);
                 dDtV = dDecay.fma(av, dDtV).add(dhv.mul(bv).mul(u));
@@ -338,15 +339,15 @@ final class FastScan {
                 dUv = dhv.fma(bv, dUv);
                 dhv.mul(decay).intoArray(dh, dhOff + s);
             }
-            dU = dUv.reduceLanes(VectorOperators.ADD) * dt;
-            dDt = dDtV.reduceLanes(VectorOperators.ADD);
+            dU = FastMath.sumLanes(dUv) * dt;
+            dDt = FastMath.sumLanes(dDtV);
         }
         for (; s < n; s++) {
             float hv = states[curOff + s];
             if (pC != null) pC[bcRel + s] += gy * hv;
             float dhv = dh[dhOff + s] + gy * cm[cOff + s];
             float aVal = a[aOff + s];
-            float decay = (float) Math.exp(dt * aVal);
+            float decay = FastMath.exp(dt * aVal);
             float bVal = bm[bOff + s];
             float dDecay = dhv * states[prevOff + s] * decay;
             dDt += dDecay * aVal + dhv * bVal * u;
