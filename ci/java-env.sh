@@ -7,7 +7,10 @@ find_jdk25() {
     local major; major="$(java_major "$JAVA_HOME/bin/java")"
     if [[ -n "$major" && "$major" -ge 25 ]]; then echo "$JAVA_HOME"; return 0; fi
   fi
-  if [[ -x /usr/lib/jvm/temurin-25-jdk-amd64/bin/java ]]; then echo /usr/lib/jvm/temurin-25-jdk-amd64; return 0; fi
+  local jdk
+  for jdk in /usr/lib/jvm/temurin-25-jdk-amd64 /usr/lib/jvm/temurin-25-jdk-*; do # amd64 first, then other arches
+    if [[ -x "$jdk/bin/java" ]]; then echo "$jdk"; return 0; fi
+  done
   return 1
 }
 

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Fresh Debian/Ubuntu machine → running demo: installs what is missing (Maven; a JDK 25 from Adoptium
-# when none is found), builds the project, then runs `./speech-mamba demo` (arguments are passed on).
+# when none is found; the text-to-speech engines), builds the project, then runs `./speech-mamba demo`
+# (arguments are passed on).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 # shellcheck source=ci/java-env.sh
@@ -33,6 +34,9 @@ if ! command -v mvn >/dev/null 2>&1; then
   apt_install maven
 fi
 echo "==> Maven: $(mvn -v 2>/dev/null | head -n 1 | sed 's/\x1b\[[0-9;]*m//g')"
+
+echo "==> Installing the text-to-speech engines for synth-corpus (ci/install-tts.sh)"
+if command -v apt-get >/dev/null 2>&1; then as_root "$root/ci/install-tts.sh" >/dev/null; else echo "    no apt-get: skipped"; fi
 
 echo "==> Building (mvn -DskipTests package)"
 cd "$root"

@@ -73,6 +73,13 @@ public final class GlobalCmvn {
     }
 
     public void save(Path file) throws IOException {
+        Path parent = file.toAbsolutePath().getParent();
+        if (parent != null) Files.createDirectories(parent);
+        Files.writeString(file, toJson(), java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    /** The JSON that {@link #save} writes, as text (e.g. for checkpoint metadata). */
+    public String toJson() {
         ObjectNode root = JSON.createObjectNode();
         root.put("format", FORMAT);
         root.put("version", 1);
@@ -82,15 +89,22 @@ public final class GlobalCmvn {
         for (double v : mean) meanNode.add(v);
         ArrayNode stdNode = root.putArray("std");
         for (double v : std) stdNode.add(v);
-        Path parent = file.toAbsolutePath().getParent();
-        if (parent != null) Files.createDirectories(parent);
-        JSON.writerWithDefaultPrettyPrinter().writeValue(file.toFile(), root);
+        try {
+            return JSON.writerWithDefaultPrettyPrinter().writeValueAsString(root);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException("CMVN JSON could not be written", e);
+        }
     }
 
     public static GlobalCmvn load(Path file) throws IOException {
+        return fromJson(Files.readString(file, java.nio.charset.StandardCharsets.UTF_8), file.toString());
+    }
+
+    /** Parses the JSON of {@link #toJson}; {@code file} names where the text came from in error messages. */
+    public static GlobalCmvn fromJson(String text, String file) throws IOException {
         JsonNode root;
         try {
-            root = JSON.readTree(file.toFile());
+            root = JSON.readTree(text);
         } catch (com.fasterxml.jackson.core.JacksonException e) {
             throw new IOException(file + ": not valid JSON CMVN statistics: " + e.getOriginalMessage(), e);
         }
@@ -110,7 +124,7 @@ public final class GlobalCmvn {
         }
     }
 
-    private static double[] doubles(Path file, JsonNode root, String key) throws IOException {
+    private static double[] doubles(String file, JsonNode root, String key) throws IOException {
         JsonNode node = root.get(key);
         if (node == null || !node.isArray()) throw new IOException(file + ": CMVN statistics lack the \"" + key + "\" array");
         double[] out = new double[node.size()];

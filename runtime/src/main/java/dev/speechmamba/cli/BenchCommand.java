@@ -1,5 +1,6 @@
 package dev.speechmamba.cli;
 
+import dev.speechmamba.backend.Backends;
 import dev.speechmamba.bench.KernelBenchmarks;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -14,7 +15,7 @@ import java.util.concurrent.Callable;
 /** {@code bench}: groups the benchmark commands. */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Run benchmarks.",
-        subcommands = {BenchCommand.Kernels.class})
+        subcommands = {BenchCommand.Kernels.class, ScalingBenchCommand.class})
 final class BenchCommand implements Callable<Integer> {
 
     @Spec
@@ -37,8 +38,9 @@ final class BenchCommand implements Callable<Integer> {
         CommandSpec spec;
 
         @Option(names = "--backends", split = ",", paramLabel = "NAME",
-                description = "Backends to measure: reference, cpu, cuda. Default: ${DEFAULT-VALUE}.")
-        List<String> backends = List.of("reference", "cpu");
+                description = "Backends to measure: reference, cpu, cuda. Default: reference and cpu, plus cuda "
+                        + "when a GPU is usable.")
+        List<String> backends;
 
         @Option(names = "--only", paramLabel = "KIND",
                 description = "Run only one kind: matmul or scan.")
@@ -73,6 +75,9 @@ final class BenchCommand implements Callable<Integer> {
                         "--only must be matmul or scan, got '" + only + "'");
             }
             boolean verbose = ((Main) spec.root().userObject()).verbose();
+            if (backends == null) {
+                backends = Backends.cudaUsable() ? List.of("reference", "cpu", "cuda") : List.of("reference", "cpu");
+            }
             KernelBenchmarks.Settings settings;
             try {
                 settings = new KernelBenchmarks.Settings(forks, warmup, iterations, seconds, backends, sizes,
@@ -82,8 +87,9 @@ final class BenchCommand implements Callable<Integer> {
             }
             PrintWriter out = spec.commandLine().getOut();
             KernelBenchmarks benchmarks = new KernelBenchmarks(settings, Map.of(), out);
-            out.printf("Running %d kernel benchmarks through JMH (forks %d, %d warm-up + %d × %.1f s)...%n",
-                    benchmarks.expectedRows(), forks, warmup, iterations, seconds);
+            int count = benchmarks.expectedRows();
+            out.printf("Running %d kernel benchmark%s through JMH (forks %d, %d warm-up + %d × %.1f s)...%n",
+                    count, count == 1 ? "" : "s", forks, warmup, iterations, seconds);
             out.flush();
             List<KernelBenchmarks.Row> rows = benchmarks.run();
             KernelBenchmarks.print(rows, out);

@@ -44,6 +44,7 @@ public final class AsrModel implements AutoCloseable {
     private final List<SequenceBlock> decoderBlocks = new ArrayList<>();
     private final Norm decoderNorm;
     private final Linear decoderHead;
+    private volatile int encoderAttentionWindow = -1;
 
     /** Builds the model of {@code cfg} with weights drawn from {@code seed}. */
     public AsrModel(Backend backend, ModelConfig cfg, long seed) {
@@ -96,10 +97,31 @@ public final class AsrModel implements AutoCloseable {
 
     public Backend backend() { return params.backend(); }
 
+    /**
+     * Limits the encoder's self-attention to a sliding window: frame i attends to frames [i-W, i+W]
+     * (after 4× subsampling, so W=256 is ±10 s of audio). The backends skip key blocks outside the window,
+     * so attention cost becomes linear in length. A runtime setting, not part of the config or the
+     * checkpoint: it applies to every later {@link #encode}, {@link #encodeForInference}, {@link #loss} and
+     * {@link #forwardBackward} (training with a window), and a model trained with full attention may be run
+     * with one. The decoder's attention is unaffected. Global tokens are not supported.
+     *
+     * @param frames W >= 0, or -1 for full attention (the default)
+     */
+    public void setEncoderAttentionWindow(int frames) {
+        if (frames < -1) {
+            throw new IllegalArgumentException("encoder attention window must be >= 0 frames or -1 (full), got " + frames);
+        }
+        encoderAttentionWindow = frames;
+    }
+
+    /** The encoder self-attention window W (±W frames), or -1 for full attention. */
+    public int encoderAttentionWindow() { return encoderAttentionWindow; }
+
     // ------------------------------------------------------------------ encoder
 
     /**
-     * What the encoder produced.
+     * What the encoder produced. From {@link #encodeForInference} frontEnd is null and blocks is empty
+     * (nothing is kept for backward).
      *
      * @param out         (B, T', d) encoder output after the final LayerNorm (the decoder's memory)
      * @param lengths     (B) I32 valid output frames
@@ -113,23 +135,16 @@ public final class AsrModel implements AutoCloseable {
         public int frames() { return out.dim(1); }
     }
 
-    /** Runs front end, encoder and CTC head over padded features (B, T, F). */
+    /** Runs front end, encoder and CTC head over padded features (B, T, F), keeping every activation for backward. */
     public Encoded encode(TensorArena arena, AsrBatch batch, boolean training, long seed) {
-        if (batch.featureDim() != cfg.featureDim()) {
-            throw new IllegalArgumentException("encode: features have " + batch.featureDim() + " bins, model '"
-                    + cfg.name() + "' expects " + cfg.featureDim());
-        }
         Backend be = arena.backend();
-        int b = batch.batch(), t = batch.frames(), f = batch.featureDim(), d = cfg.dModel();
-        float[] padded = batch.features().clone();
-        for (int r = 0; r < b; r++) Arrays.fill(padded, (r * t + batch.frameLengths()[r]) * f, (r + 1) * t * f, 0f);
-        Tensor features = arena.floats(padded, b, t, f);                    // (B, T, F)
-        int[] outLengths = new int[b];
-        for (int r = 0; r < b; r++) outLengths[r] = ConvFrontEnd.outputFrames(batch.frameLengths()[r]);
+        int b = batch.batch(), d = cfg.dModel();
+        Tensor features = uploadFeatures(arena, batch);                     // (B, T, F)
+        int[] outLengths = outputLengths(batch);
         Tensor lengths = arena.ints(outLengths, b);                         // (B)
         ConvFrontEnd.Activations fe = frontEnd.forward(arena, features, batch.frameLengths(), training,
                 SequenceBlock.mix(seed, 1));
-        SequenceBlock.Context ctx = new SequenceBlock.Context(lengths, null, null);
+        SequenceBlock.Context ctx = new SequenceBlock.Context(lengths, null, null, encoderAttentionWindow);
         List<SequenceBlock.Activations> acts = new ArrayList<>();
         Tensor h = fe.out();
         for (int i = 0; i < encoderBlocks.size(); i++) {
@@ -142,6 +157,70 @@ public final class AsrModel implements AutoCloseable {
         Tensor ctcLogits = arena.zeros(b, tOut, v);                         // (B, T', V)
         ctcHead.forward(be, ctcLogits.reshape(b * tOut, v), norm.out().reshape(b * tOut, d));
         return new Encoded(fe, acts, norm, norm.out(), lengths, outLengths, ctcLogits);
+    }
+
+    /**
+     * The same outputs as {@code encode(arena, batch, false, seed)} with activation memory of about two
+     * layers instead of all of them: each layer runs in a {@link TensorArena#child()} that is closed once
+     * its output is copied out. The result has no front-end or block activations, so it cannot be passed
+     * to backward; {@code out}, {@code lengths} and {@code ctcLogits} live in {@code arena}. This is the
+     * path for long recordings (an hour is ~90 000 frames).
+     */
+    public Encoded encodeForInference(TensorArena arena, AsrBatch batch) {
+        Backend be = arena.backend();
+        int b = batch.batch(), d = cfg.dModel();
+        Tensor features = uploadFeatures(arena, batch);                     // (B, T, F)
+        int[] outLengths = outputLengths(batch);
+        Tensor lengths = arena.ints(outLengths, b);                         // (B)
+        SequenceBlock.Context ctx = new SequenceBlock.Context(lengths, null, null, encoderAttentionWindow);
+        TensorArena current = arena.child();
+        try {
+            Tensor h;
+            try (TensorArena step = arena.child()) {
+                ConvFrontEnd.Activations fe = frontEnd.forward(step, features, batch.frameLengths(), false, 0);
+                h = current.zeros(fe.out().shape().dims());                 // (B, T', d)
+                be.copy(h, fe.out());
+            }
+            for (SequenceBlock block : encoderBlocks) {
+                TensorArena next = arena.child();
+                try (TensorArena step = arena.child()) {
+                    SequenceBlock.Activations a = block.forward(step, h, ctx, false, 0);
+                    Tensor copied = next.zeros(h.shape().dims());           // (B, T', d)
+                    be.copy(copied, a.out());
+                    h = copied;
+                } catch (RuntimeException | Error e) {
+                    next.close();
+                    throw e;
+                }
+                current.close();
+                current = next;
+            }
+            Norm.Activations norm = encoderNorm.forward(arena, h);
+            int tOut = h.dim(1), v = cfg.vocabSize();
+            Tensor ctcLogits = arena.zeros(b, tOut, v);                     // (B, T', V)
+            ctcHead.forward(be, ctcLogits.reshape(b * tOut, v), norm.out().reshape(b * tOut, d));
+            return new Encoded(null, List.of(), norm, norm.out(), lengths, outLengths, ctcLogits);
+        } finally {
+            current.close();
+        }
+    }
+
+    /** Features (B, T, F) on the backend with every frame past a row's length zeroed (the front end expects it). */
+    private Tensor uploadFeatures(TensorArena arena, AsrBatch batch) {
+        if (batch.featureDim() != cfg.featureDim()) {
+            throw new IllegalArgumentException("encode: features have " + batch.featureDim() + " bins, model '"
+                    + cfg.name() + "' expects " + cfg.featureDim());
+        }
+        int b = batch.batch(), t = batch.frames(), f = batch.featureDim();
+        float[] padded = batch.features().clone();
+        for (int r = 0; r < b; r++) Arrays.fill(padded, (r * t + batch.frameLengths()[r]) * f, (r + 1) * t * f, 0f);
+        return arena.floats(padded, b, t, f);
+    }
+
+    private static int[] outputLengths(AsrBatch batch) {
+        int[] outLengths = new int[batch.batch()];
+        for (int r = 0; r < outLengths.length; r++) outLengths[r] = ConvFrontEnd.outputFrames(batch.frameLengths()[r]);
+        return outLengths;
     }
 
     // ------------------------------------------------------------------ decoder
@@ -195,7 +274,7 @@ public final class AsrModel implements AutoCloseable {
             h = arena.zeros(b, len, d);
             be.dropout(h, withPositions, p, embedSeed);
         }
-        SequenceBlock.Context ctx = new SequenceBlock.Context(lengths, memory.out(), memory.lengths());
+        SequenceBlock.Context ctx = new SequenceBlock.Context(lengths, memory.out(), memory.lengths(), -1);
         List<SequenceBlock.Activations> acts = new ArrayList<>();
         for (int i = 0; i < decoderBlocks.size(); i++) {
             SequenceBlock.Activations a = decoderBlocks.get(i).forward(arena, h, ctx, training, SequenceBlock.mix(seed, 10_000 + i));

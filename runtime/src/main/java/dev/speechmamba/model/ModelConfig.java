@@ -105,6 +105,19 @@ public record ModelConfig(String name, Architecture architecture, int featureDim
     /** Id of &lt;sos&gt; and &lt;eos&gt; (one shared token, the last of the vocabulary, as in ESPnet). */
     public int sosEos() { return vocabSize - 1; }
 
+    /**
+     * Fails unless a tokenizer's ids are this model's: same vocabulary size, blank 0 and &lt;sos/eos&gt; = V-1.
+     *
+     * @param source the file(s) the pair came from, for the message
+     */
+    public void requireVocabulary(int tokenizerSize, int tokenizerBlank, int tokenizerSosEos, String source) {
+        if (tokenizerSize != vocabSize || tokenizerBlank != blank() || tokenizerSosEos != sosEos()) {
+            throw new IllegalArgumentException(source + ": tokenizer mismatch: the tokenizer has " + tokenizerSize
+                    + " pieces (blank " + tokenizerBlank + ", <sos/eos> " + tokenizerSosEos + ") but model config '" + name
+                    + "' has vocab_size " + vocabSize + " (blank " + blank() + ", <sos/eos> " + sosEos() + ")");
+        }
+    }
+
     /** The same model with another vocabulary size (set from the tokenizer). */
     public ModelConfig withVocabSize(int v) {
         return new ModelConfig(name, architecture, featureDim, frontEndChannels, dModel, heads, encoderLayers,

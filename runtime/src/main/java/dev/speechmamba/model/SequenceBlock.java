@@ -20,8 +20,17 @@ interface SequenceBlock {
      * @param lengths       (B) I32 valid positions of x
      * @param memory        (B, S, d) encoder output, or null in the encoder
      * @param memoryLengths (B) I32 valid encoder frames, or null
+     * @param selfAttentionWindow non-causal self-attention sees keys at most this many positions before and
+     *                      after the query, or -1 for all (limited-context attention in the encoder)
      */
-    record Context(Tensor lengths, Tensor memory, Tensor memoryLengths) { }
+    record Context(Tensor lengths, Tensor memory, Tensor memoryLengths, int selfAttentionWindow) {
+        public Context {
+            if (selfAttentionWindow < -1) {
+                throw new IllegalArgumentException("self-attention window must be >= 0 frames or -1 (full), got "
+                        + selfAttentionWindow);
+            }
+        }
+    }
 
     Activations forward(TensorArena arena, Tensor x, Context ctx, boolean training, long seed);
 

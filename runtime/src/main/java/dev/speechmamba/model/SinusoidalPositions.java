@@ -1,16 +1,25 @@
 package dev.speechmamba.model;
 
-import java.util.Arrays;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Fixed sinusoidal positions of "Attention Is All You Need":
- * PE[t, 2i] = sin(t / 10000^(2i/d)), PE[t, 2i+1] = cos(t / 10000^(2i/d)), for any length. The table of a
- * width grows on demand (to the next power of two) and shorter lengths read its prefix, so each row
- * is computed on the host once.
+ * PE[t, 2i] = sin(t / 10000^(2i/d)), PE[t, 2i+1] = cos(t / 10000^(2i/d)), for any length.
+ *
+ * <p>Memory stays linear in the length: the first {@link #CACHED_ROWS} rows of each width are computed
+ * once and kept; longer tables copy that prefix and compute only their remaining rows, which are not
+ * kept (an hour of audio is ~90 000 encoder frames; caching those would pin hundreds of MB forever).
+ * Rows are computed by rotating (sin, cos) pairs forward from an exact anchor every {@link #ANCHOR_EVERY}
+ * rows, so a row's value depends only on (t, i, d) — every table is a prefix of every longer one — and
+ * the cost is a few multiply-adds per element instead of a sin and a cos.
  */
 public final class SinusoidalPositions {
-    private static final ConcurrentHashMap<Integer, float[]> TABLES = new ConcurrentHashMap<>();
+    /** Rows per width kept between calls (decoder prefixes and encoder inputs up to ~5 minutes). */
+    static final int CACHED_ROWS = 8192;
+    /** Rows between exact sin/cos anchors; the rotation's rounding drift over this many steps is ~1e-14. */
+    static final int ANCHOR_EVERY = 32;
+
+    private static final ConcurrentHashMap<Integer, float[]> PREFIXES = new ConcurrentHashMap<>();
 
     private SinusoidalPositions() { }
 
@@ -20,15 +29,43 @@ public final class SinusoidalPositions {
             throw new IllegalArgumentException("sinusoidal positions need length >= 0 and an even width >= 2, got length "
                     + length + ", width " + d);
         }
-        float[] cached = TABLES.get(d);
-        if (cached == null || cached.length < (long) length * d) {
-            int rows = Integer.highestOneBit(Math.max(length, 64) - 1) << 1;
-            cached = compute(rows, d);
-            TABLES.merge(d, cached, (old, fresh) -> old.length >= fresh.length ? old : fresh);
+        if ((long) length * d > Integer.MAX_VALUE - 8) {
+            throw new IllegalArgumentException("sinusoidal positions: " + length + " rows of width " + d
+                    + " exceed one Java array");
         }
-        return Arrays.copyOf(cached, length * d);
+        float[] prefix = PREFIXES.computeIfAbsent(d, width -> {
+            float[] rows = new float[CACHED_ROWS * width];                // (CACHED_ROWS, d)
+            fill(rows, 0, CACHED_ROWS, width);
+            return rows;
+        });
+        float[] pe = new float[length * d];                               // (length, d)
+        int fromCache = Math.min(length, CACHED_ROWS);
+        System.arraycopy(prefix, 0, pe, 0, fromCache * d);
+        if (length > CACHED_ROWS) fill(pe, CACHED_ROWS, length, d);
+        return pe;
     }
 
+    /** Writes rows [from, to) of the width-d table into pe (row-major, row t at t·d); from is a multiple of ANCHOR_EVERY. */
+    static void fill(float[] pe, int from, int to, int d) {
+        for (int i = 0; i < d / 2; i++) {
+            double frequency = Math.exp(-Math.log(10000.0) * (2.0 * i) / d);
+            double stepSin = Math.sin(frequency), stepCos = Math.cos(frequency);
+            for (int anchor = from; anchor < to; anchor += ANCHOR_EVERY) {
+                double angle = anchor * frequency;
+                double s = Math.sin(angle), c = Math.cos(angle);
+                int end = Math.min(to, anchor + ANCHOR_EVERY);
+                for (int t = anchor; t < end; t++) {
+                    pe[t * d + 2 * i] = (float) s;
+                    pe[t * d + 2 * i + 1] = (float) c;
+                    double nextSin = s * stepCos + c * stepSin;
+                    c = c * stepCos - s * stepSin;
+                    s = nextSin;
+                }
+            }
+        }
+    }
+
+    /** The exact (length, d) table computed with one sin and one cos per element (the definition; for tests). */
     static float[] compute(int length, int d) {
         float[] pe = new float[length * d];
         for (int i = 0; i < d / 2; i++) {

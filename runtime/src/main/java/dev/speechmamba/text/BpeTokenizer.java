@@ -274,6 +274,13 @@ public final class BpeTokenizer {
 
     /** Writes the model as JSON (pieces with scores and types, special ids, options). */
     public void save(Path file) throws IOException {
+        Path parent = file.toAbsolutePath().getParent();
+        if (parent != null) Files.createDirectories(parent);
+        Files.writeString(file, toJson(), StandardCharsets.UTF_8);
+    }
+
+    /** The JSON that {@link #save} writes, as text (e.g. for checkpoint metadata). */
+    public String toJson() {
         ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
         ObjectNode root = json.createObjectNode();
         root.put("format", FORMAT);
@@ -291,16 +298,25 @@ public final class BpeTokenizer {
             node.put("score", p.score());
             node.put("type", p.type().name());
         }
-        Path parent = file.toAbsolutePath().getParent();
-        if (parent != null) Files.createDirectories(parent);
-        json.writeValue(file.toFile(), root);
+        try {
+            return json.writeValueAsString(root);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException("tokenizer JSON could not be written", e);
+        }
     }
 
     /** Reads a model written by {@link #save}. */
     public static BpeTokenizer load(Path file) throws IOException {
+        return fromJson(Files.readString(file, StandardCharsets.UTF_8), file.toString());
+    }
+
+    /**
+     * Parses the JSON of {@link #toJson}; {@code file} names where the text came from in error messages.
+     */
+    public static BpeTokenizer fromJson(String text, String file) throws IOException {
         JsonNode root;
         try {
-            root = new ObjectMapper().readTree(file.toFile());
+            root = new ObjectMapper().readTree(text);
         } catch (IOException e) {
             throw new IOException(file + ": not a readable tokenizer JSON file: " + e.getMessage(), e);
         }
@@ -324,7 +340,7 @@ public final class BpeTokenizer {
         }
     }
 
-    private static int required(JsonNode root, String field, Path file) {
+    private static int required(JsonNode root, String field, String file) {
         if (!root.path(field).isInt()) throw new IllegalArgumentException("missing integer field \"" + field + "\" in " + file);
         return root.path(field).asInt();
     }

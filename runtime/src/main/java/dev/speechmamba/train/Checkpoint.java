@@ -51,11 +51,18 @@ public record Checkpoint(Map<String, Tensor> tensors, Map<String, String> metada
         metadata = Collections.unmodifiableMap(new LinkedHashMap<>(metadata));
     }
 
-    /** Copies {@code tensors} from {@code backend} to the host (device tensors included). */
+    /**
+     * Copies {@code tensors} to the host: tensors of {@code backend} (device tensors included) through
+     * {@link Backend#toHost}, tensors already on the host directly, so a map mixing both works on every backend.
+     */
     public static Checkpoint fromBackend(Backend backend, Map<String, Tensor> tensors, Map<String, String> metadata) {
         Map<String, Tensor> host = new LinkedHashMap<>();
         tensors.forEach((name, t) -> {
             int[] dims = t.shape().dims();
+            if (t.storage() instanceof HostStorage) {
+                host.put(name, t.dtype() == DType.I32 ? Tensor.ofInts(hostInts(t), dims) : Tensor.ofFloats(hostFloats(t), dims));
+                return;
+            }
             host.put(name, switch (t.dtype()) {
                 case F32 -> Tensor.ofFloats(backend.toHost(t), dims);
                 case I32 -> Tensor.ofInts(backend.toHostInts(t), dims);
@@ -69,7 +76,7 @@ public record Checkpoint(Map<String, Tensor> tensors, Map<String, String> metada
     /** Writes the checkpoint atomically (the old file survives a failed write), tagging it with {@link #FORMAT}. */
     public void save(Path file) throws IOException {
         Map<String, String> meta = new LinkedHashMap<>(metadata);
-        meta.putIfAbsent(FORMAT, FORMAT_VERSION);
+        meta.put(FORMAT, FORMAT_VERSION);
         Safetensors.write(file, tensors, meta);
     }
 

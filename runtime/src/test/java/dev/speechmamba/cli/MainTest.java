@@ -29,14 +29,33 @@ class MainTest {
 
     @Test
     void helpWorksOnEveryCommand() {
-        for (String[] args : new String[][] {{"--help"}, {"backends", "--help"}, {"bench", "--help"},
-                {"bench", "kernels", "--help"}, {"demo", "--help"}, {"help", "bench"}}) {
+        // every registered command, nested ones included, so a new command cannot miss its --help
+        java.util.List<String[]> commands = new java.util.ArrayList<>();
+        commands.add(new String[] {"--help"});
+        collect(new picocli.CommandLine(new Main()), new java.util.ArrayList<>(), commands);
+        assertTrue(commands.size() >= 16, "all commands found: " + commands.size());
+        for (String[] args : commands) {
             Run r = run(args);
             assertEquals(0, r.code, String.join(" ", args) + ": " + r.err);
-            assertTrue(r.out.contains("Usage:"), r.out);
+            assertTrue(r.out.contains("Usage:"), String.join(" ", args) + ": " + r.out);
         }
         Run top = run("--help");
-        for (String sub : new String[] {"backends", "bench", "demo"}) assertTrue(top.out.contains(sub), top.out);
+        for (String sub : new String[] {"backends", "bench", "demo", "synth-corpus", "long-form", "fbank", "train-bpe",
+                "model-info", "train", "eval", "average", "transcribe", "serve"}) {
+            assertTrue(top.out.contains(sub), top.out);
+        }
+    }
+
+    private static void collect(picocli.CommandLine cl, java.util.List<String> path, java.util.List<String[]> out) {
+        for (var e : cl.getSubcommands().entrySet()) {
+            if (e.getKey().equals("help")) continue;
+            java.util.List<String> p = new java.util.ArrayList<>(path);
+            p.add(e.getKey());
+            java.util.List<String> withHelp = new java.util.ArrayList<>(p);
+            withHelp.add("--help");
+            out.add(withHelp.toArray(new String[0]));
+            collect(e.getValue(), p, out);
+        }
     }
 
     @Test

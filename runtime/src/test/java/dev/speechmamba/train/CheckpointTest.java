@@ -50,6 +50,24 @@ class CheckpointTest {
     }
 
     @Test
+    void fromBackendTakesHostTensorsAsTheyAreWithoutAskingTheBackend() {
+        // A backend that owns no host tensors (like CUDA) must never be asked to copy one.
+        Backend deviceOnly = (Backend) java.lang.reflect.Proxy.newProxyInstance(Backend.class.getClassLoader(),
+                new Class<?>[] {Backend.class}, (proxy, method, args) -> {
+                    throw new AssertionError("backend called: " + method.getName());
+                });
+        float[] backing = {7, 1, 2, 3};
+        Tensor view = new Tensor(dev.speechmamba.tensor.Shape.of(3), DType.F32,
+                dev.speechmamba.tensor.HostStorage.ofFloats(backing), 1);
+        Checkpoint c = Checkpoint.fromBackend(deviceOnly, Map.of("w", view, "ids", Tensor.ofInts(new int[] {4}, 1)),
+                Map.of());
+        assertArrayEquals(new float[] {1, 2, 3}, c.tensor("w").hostFloats());
+        assertArrayEquals(new int[] {4}, c.tensor("ids").hostInts());
+        backing[1] = 99;
+        assertEquals(1f, c.tensor("w").hostFloats()[0], "the checkpoint holds a copy");
+    }
+
+    @Test
     void copyIntoReportsEveryMismatchBeforeCopyingAnything() {
         Checkpoint ckpt = new Checkpoint(Map.of("a", Tensor.ofFloats(new float[] {1, 2}, 2),
                 "b", Tensor.ofFloats(new float[] {3}, 1)), Map.of());

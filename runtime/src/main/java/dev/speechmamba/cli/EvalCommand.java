@@ -1,0 +1,104 @@
+package dev.speechmamba.cli;
+
+import dev.speechmamba.backend.Backend;
+import dev.speechmamba.backend.Backends;
+import dev.speechmamba.trainer.Evaluator;
+import dev.speechmamba.trainer.FeaturePipeline;
+import dev.speechmamba.trainer.ModelBundle;
+import dev.speechmamba.trainer.Utterance;
+import dev.speechmamba.text.WordErrorRate;
+import dev.speechmamba.transcribe.TranscribeOptions;
+import dev.speechmamba.transcribe.Transcriber;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+
+/** {@code speech-mamba eval}: word error rate of a trained model on a manifest. */
+@Command(name = "eval", mixinStandardHelpOptions = true,
+        description = {"Decode every utterance of a manifest and print the WER with substitution, deletion and "
+                + "insertion counts: CTC greedy search by default, joint CTC/attention beam search with --beam N."})
+public final class EvalCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--model", required = true, paramLabel = "DIR|FILE",
+            description = "A training output folder (its model.safetensors) or a model/checkpoint file.")
+    Path model;
+
+    @Option(names = "--manifest", required = true, paramLabel = "MANIFEST", description = "Manifest (JSONL) to score.")
+    Path manifest;
+
+    @Option(names = "--device", defaultValue = "auto", description = "cpu, cuda, reference or auto (default: ${DEFAULT-VALUE}).")
+    String device;
+
+    @Option(names = "--batch-seconds", defaultValue = "120", description = "Padded audio seconds per batch (default: ${DEFAULT-VALUE}).")
+    double batchSeconds;
+
+    @Option(names = "--threads", description = "Feature-extraction threads (default: half the cores).")
+    Integer threads;
+
+    @Option(names = "--beam", paramLabel = "N",
+            description = "Joint CTC/attention beam search with N hypotheses (CTC weight 0.4) instead of CTC greedy.")
+    Integer beam;
+
+    @Option(names = "--ctc-weight", defaultValue = "0.4", description = "CTC weight of the beam search (default: ${DEFAULT-VALUE}).")
+    double ctcWeight;
+
+    @Option(names = "--show-errors", defaultValue = "0", paramLabel = "N",
+            description = "Also print up to N utterances whose hypothesis differs from the reference.")
+    int showErrors;
+
+    @Override
+    public Integer call() throws Exception {
+        List<Utterance> utterances = Utterance.readManifest(manifest);
+        int workers = threads != null ? threads : Math.max(1, Runtime.getRuntime().availableProcessors() / 2);
+        PrintWriter out = spec.commandLine().getOut();
+        try (Backend backend = Backends.create(device); ModelBundle bundle = ModelBundle.load(model, backend)) {
+            FeaturePipeline features = new FeaturePipeline(bundle.model().config().featureDim(), bundle.cmvn(), null, false);
+            long start = System.nanoTime();
+            Evaluator.Result r = beam == null
+                    ? Evaluator.run(bundle.model(), bundle.tokenizer(), features, utterances, batchSeconds, workers, false)
+                    : beamSearch(bundle, utterances);
+            double seconds = (System.nanoTime() - start) / 1e9;
+            var c = r.counts();
+            out.printf(Locale.ROOT, "WER %.2f%% (%d errors / %d words): S=%d D=%d I=%d; %d utterances, %.1f s, model %s, decoding: %s%n",
+                    100 * r.wer(), c.errors(), c.referenceWords(), c.substitutions(), c.deletions(), c.insertions(),
+                    utterances.size(), seconds, bundle.file(),
+                    beam == null ? "CTC greedy" : "joint CTC/attention beam " + beam + ", CTC weight " + ctcWeight);
+            int shown = 0;
+            for (int i = 0; i < utterances.size() && shown < showErrors; i++) {
+                if (!utterances.get(i).text().strip().equals(r.hypotheses().get(i).strip())) {
+                    out.printf("REF: %s%nHYP: %s%n", utterances.get(i).text(), r.hypotheses().get(i));
+                    shown++;
+                }
+            }
+        }
+        out.flush();
+        return 0;
+    }
+
+    /** Decodes with the transcriber's beam search (long recordings are segmented along CTC boundaries there). */
+    private Evaluator.Result beamSearch(ModelBundle bundle, List<Utterance> utterances) throws java.io.IOException {
+        if (beam < 1) throw new IllegalArgumentException("--beam must be >= 1, got " + beam);
+        TranscribeOptions options = TranscribeOptions.defaults().withDecoder(TranscribeOptions.Decoder.BEAM)
+                .withBeam(TranscribeOptions.defaults().beam().withBeamSize(beam).withCtcWeight(ctcWeight));
+        List<String> hypotheses = new ArrayList<>();
+        WordErrorRate.Counts counts = WordErrorRate.Counts.ZERO;
+        try (Transcriber transcriber = new Transcriber(bundle.model(), bundle.tokenizer(), bundle.cmvn(), options)) {
+            for (Utterance u : utterances) {
+                String hyp = transcriber.transcribe(FeaturePipeline.readAudio(u).samples()).text();
+                hypotheses.add(hyp);
+                counts = counts.plus(WordErrorRate.count(u.text(), hyp));
+            }
+        }
+        return new Evaluator.Result(Double.NaN, counts, hypotheses);
+    }
+}

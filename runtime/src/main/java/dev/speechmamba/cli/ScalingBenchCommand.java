@@ -1,0 +1,127 @@
+package dev.speechmamba.cli;
+
+import dev.speechmamba.bench.LengthAccuracy;
+import dev.speechmamba.bench.ScalingBench;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+
+/** {@code bench scaling}: time and memory against recording length, with log-log exponents, a CSV and an SVG plot. */
+@Command(name = "scaling", mixinStandardHelpOptions = true,
+        description = {"Encoder time, full transcription time (encoder + CTC greedy) and peak memory against "
+                + "recording length for Speech-Mamba with full and with windowed encoder attention and for its "
+                + "Transformer baseline; random weights and synthetic features (timing does not depend on them).",
+                "Writes scaling.csv, scaling.svg, scaling.png and scaling.md to --out. A model that runs out of memory or past "
+                        + "--time-limit-s at a length gets 'oom' / 'timeout' there and 'skipped' at longer lengths."})
+final class ScalingBenchCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--device", defaultValue = "cpu", paramLabel = "NAME",
+            description = "Backend: cpu, cuda or reference. Default: ${DEFAULT-VALUE}.")
+    String device;
+
+    @Option(names = "--config", defaultValue = "paper", paramLabel = "NAME",
+            description = "Speech-Mamba config name or JSON file. Default: ${DEFAULT-VALUE}.")
+    String config;
+
+    @Option(names = "--baseline", paramLabel = "NAME",
+            description = "Transformer baseline config, or 'none'. Default: transformer-<config> when it exists.")
+    String baseline;
+
+    @Option(names = "--minutes", split = ",", defaultValue = "1,2,5,10,20,40,60", paramLabel = "M",
+            description = "Recording lengths in minutes. Default: ${DEFAULT-VALUE}.")
+    List<Double> minutes;
+
+    @Option(names = "--out", required = true, paramLabel = "DIR", description = "Output folder.")
+    Path out;
+
+    @Option(names = "--repeats", defaultValue = "3", paramLabel = "N",
+            description = "Timed runs per model and length; the median is reported. Default: ${DEFAULT-VALUE}.")
+    int repeats;
+
+    @Option(names = "--warmup", defaultValue = "1", paramLabel = "N",
+            description = "Untimed runs per model and length before the timed ones. Default: ${DEFAULT-VALUE}.")
+    int warmup;
+
+    @Option(names = "--window", defaultValue = "256", paramLabel = "W",
+            description = "Limited-context attention: ±W encoder frames (40 ms each). Default: ${DEFAULT-VALUE}.")
+    int window;
+
+    @Option(names = "--time-limit-s", defaultValue = "120", paramLabel = "S",
+            description = "A run longer than this marks the length 'timeout'. Default: ${DEFAULT-VALUE}.")
+    double timeLimitSeconds;
+
+    @Option(names = "--seed", defaultValue = "1", paramLabel = "N", description = "Weights and features. Default: ${DEFAULT-VALUE}.")
+    long seed;
+
+    @Option(names = "--model", paramLabel = "DIR|FILE",
+            description = "Accuracy mode: a trained model (training output folder or model file); needs --manifests.")
+    Path model;
+
+    @Option(names = "--manifests", split = ",", paramLabel = "MANIFEST",
+            description = {"Accuracy mode: instead of timing, write the CTC-greedy WER of --model on each manifest "
+                    + "(e.g. test.jsonl,long45.jsonl,10min.jsonl,60min.jsonl) with full attention and with ±--window "
+                    + "frames to accuracy.csv and accuracy.md."})
+    List<Path> manifests;
+
+    @Option(names = "--batch-seconds", defaultValue = "120", paramLabel = "S",
+            description = "Accuracy mode: padded audio seconds per batch (a longer recording runs alone). Default: ${DEFAULT-VALUE}.")
+    double batchSeconds;
+
+    @Override
+    public Integer call() throws Exception {
+        if (model != null || manifests != null) return accuracy();
+        String base = baseline == null ? ScalingBench.defaultBaseline(config)
+                : baseline.equals("none") ? null : baseline;
+        ScalingBench.Settings settings;
+        try {
+            settings = new ScalingBench.Settings(device, config, base, minutes, out, warmup, repeats, window,
+                    timeLimitSeconds, seed);
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), e.getMessage());
+        }
+        PrintWriter log = spec.commandLine().getOut();
+        ScalingBench bench = new ScalingBench(settings, log);
+        try {
+            bench.series();
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), e.getMessage());
+        }
+        ScalingBench.Result result = bench.run();
+        log.println("Wrote " + result.csv() + ", " + result.plot() + (result.png() == null ? "" : ", " + result.png())
+                + " and " + result.table());
+        log.flush();
+        return 0;
+    }
+
+    private int accuracy() throws Exception {
+        LengthAccuracy.Settings settings;
+        try {
+            if (window < 0) throw new IllegalArgumentException("--window must be >= 0 frames, got " + window);
+            settings = new LengthAccuracy.Settings(model, manifests, List.of(-1, window), device, batchSeconds,
+                    Math.max(1, Runtime.getRuntime().availableProcessors() / 2));
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), e.getMessage());
+        }
+        PrintWriter log = spec.commandLine().getOut();
+        List<LengthAccuracy.Row> rows = LengthAccuracy.run(settings, log);
+        Files.createDirectories(out);
+        Files.writeString(out.resolve("accuracy.csv"), LengthAccuracy.csv(rows));
+        String table = LengthAccuracy.markdown(rows);
+        Files.writeString(out.resolve("accuracy.md"), table);
+        log.print(table);
+        log.println("Wrote " + out.resolve("accuracy.csv") + " and " + out.resolve("accuracy.md"));
+        log.flush();
+        return 0;
+    }
+}

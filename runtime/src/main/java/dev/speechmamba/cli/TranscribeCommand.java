@@ -1,0 +1,184 @@
+package dev.speechmamba.cli;
+
+import dev.speechmamba.audio.AudioFiles;
+import dev.speechmamba.backend.Backend;
+import dev.speechmamba.backend.Backends;
+import dev.speechmamba.decode.BeamSearch;
+import dev.speechmamba.transcribe.Transcriber;
+import dev.speechmamba.transcribe.TranscribeOptions;
+import dev.speechmamba.transcribe.Transcript;
+import dev.speechmamba.transcribe.TranscriptFormat;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import java.util.stream.Stream;
+
+/** Transcribes audio files (and folders of them) with a trained model. */
+@Command(name = "transcribe", mixinStandardHelpOptions = true,
+        description = {"Transcribe WAV or FLAC files (folders are searched recursively) with a trained model folder.",
+                "The encoder runs over each whole recording; long recordings are decoded segment by segment along",
+                "pauses found by CTC. Word times come from the CTC alignment. A file that fails prints one error",
+                "line naming it; the others are still transcribed (exit status 1 if any failed)."})
+final class TranscribeCommand implements Callable<Integer> {
+
+    /** Environment variable naming the default model folder. */
+    static final String MODEL_ENV = "SPEECH_MAMBA_MODEL";
+
+    @Parameters(arity = "1..*", paramLabel = "FILE", description = "Audio files or folders.")
+    List<Path> inputs;
+
+    @Option(names = "--model", paramLabel = "DIR",
+            description = "Model folder (model.safetensors with config, tokenizer and CMVN) or a .safetensors file."
+                    + " Default: $" + MODEL_ENV + ", else ./model.")
+    Path model;
+
+    @Option(names = "--format", defaultValue = "text", paramLabel = "FMT",
+            description = "text, json, srt or vtt (default: ${DEFAULT-VALUE}).")
+    String format;
+
+    @Option(names = "--decoder", defaultValue = "beam", paramLabel = "KIND",
+            description = "greedy (CTC) or beam (joint CTC/attention) (default: ${DEFAULT-VALUE}).")
+    String decoder;
+
+    @Option(names = "--beam", defaultValue = "10", description = "Beam size (default: ${DEFAULT-VALUE}).")
+    int beam;
+
+    @Option(names = "--ctc-weight", defaultValue = "0.4", description = "CTC weight in beam search, 0..1 (default: ${DEFAULT-VALUE}).")
+    double ctcWeight;
+
+    @Option(names = "--length-bonus", defaultValue = "0", description = "Score added per token in beam search (default: ${DEFAULT-VALUE}).")
+    double lengthBonus;
+
+    @Option(names = "--normalize-length", description = "Rank beam hypotheses by score per token.")
+    boolean normalizeLength;
+
+    @Option(names = "--device", defaultValue = "auto", paramLabel = "NAME",
+            description = "Backend: reference, cpu, cuda or auto (default: ${DEFAULT-VALUE}).")
+    String device;
+
+    @Option(names = "--batch", defaultValue = "8", description = "Recordings encoded together (default: ${DEFAULT-VALUE}).")
+    int batch;
+
+    @Option(names = "--attention-window", defaultValue = "-1", paramLabel = "FRAMES",
+            description = "Limit encoder self-attention to ±FRAMES encoder frames (40 ms each), so long recordings cost "
+                    + "linear time; -1 = full attention as trained (default: ${DEFAULT-VALUE}).")
+    int attentionWindow;
+
+    @Option(names = "--output-dir", paramLabel = "DIR",
+            description = "Write NAME.<txt|json|srt|vtt> per input into DIR instead of printing.")
+    Path outputDir;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        TranscriptFormat fmt = TranscriptFormat.parse(format);
+        TranscribeOptions options = TranscribeOptions.defaults()
+                .withDecoder(TranscribeOptions.Decoder.parse(decoder))
+                .withBeam(BeamSearch.Options.defaults().withBeamSize(beam).withCtcWeight(ctcWeight)
+                        .withLengthBonus(lengthBonus).withNormalizeLength(normalizeLength));
+        options = new TranscribeOptions(options.decoder(), options.beam(), options.segmentation(), batch);
+        List<Path> files = new ArrayList<>();
+        for (Path p : inputs) files.addAll(audioFiles(p));
+        if (files.size() > 1 && outputDir == null && (fmt == TranscriptFormat.SRT || fmt == TranscriptFormat.VTT)) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--format " + format
+                    + " with " + files.size() + " files needs --output-dir (one subtitle file per recording)");
+        }
+        Path modelPath = model != null ? model : Path.of(System.getenv().getOrDefault(MODEL_ENV, "model"));
+        PrintWriter out = spec.commandLine().getOut(), err = spec.commandLine().getErr();
+        int failures = 0;
+        try (Backend backend = Backends.create(device);
+             Transcriber transcriber = Transcriber.load(modelPath, backend, options)) {
+            transcriber.model().setEncoderAttentionWindow(attentionWindow);
+            for (int from = 0; from < files.size(); from += batch) {
+                List<Path> group = files.subList(from, Math.min(files.size(), from + batch));
+                List<Path> read = new ArrayList<>();
+                List<float[]> audio = new ArrayList<>();
+                for (Path f : group) {
+                    try {
+                        audio.add(AudioFiles.read16kMono(f).samples());
+                        read.add(f);
+                    } catch (IOException | RuntimeException e) {
+                        failures++;
+                        reportFailure(err, f, e);
+                    }
+                }
+                List<Transcript> results;
+                try {
+                    results = transcriber.transcribe(audio);
+                } catch (RuntimeException e) {
+                    // Retry one by one so that the error names the recording that caused it.
+                    results = new ArrayList<>();
+                    for (int i = 0; i < read.size(); i++) {
+                        try {
+                            results.add(transcriber.transcribe(audio.get(i)));
+                        } catch (RuntimeException single) {
+                            failures++;
+                            reportFailure(err, read.get(i), single);
+                            results.add(null);
+                        }
+                    }
+                }
+                for (int i = 0; i < read.size(); i++) {
+                    if (results.get(i) == null) continue;
+                    try {
+                        emit(out, fmt, read.get(i), results.get(i), files.size() > 1);
+                    } catch (IOException e) {
+                        failures++;
+                        reportFailure(err, read.get(i), e);
+                    }
+                }
+            }
+        }
+        out.flush();
+        err.flush();
+        return failures == 0 ? 0 : Main.EXIT_FAILURE;
+    }
+
+    private void emit(PrintWriter out, TranscriptFormat fmt, Path file, Transcript t, boolean several) throws IOException {
+        String text = fmt.format(t, file.toString());
+        if (outputDir != null) {
+            Files.createDirectories(outputDir);
+            String name = file.getFileName().toString();
+            int dot = name.lastIndexOf('.');
+            Path target = outputDir.resolve((dot > 0 ? name.substring(0, dot) : name) + "." + fmt.extension());
+            Files.writeString(target, text);
+        } else if (fmt == TranscriptFormat.TEXT && several) {
+            out.print(file + ": " + text);
+        } else {
+            out.print(text);
+        }
+        out.flush();
+    }
+
+    private static void reportFailure(PrintWriter err, Path file, Exception e) {
+        String message = Main.describe(e);
+        if (!message.contains(file.toString())) message = file + ": " + message;
+        err.println("speech-mamba: error: " + message);
+        err.flush();
+    }
+
+    /** A file, or the WAV/FLAC files under a folder in name order. */
+    private static List<Path> audioFiles(Path p) throws IOException {
+        if (!Files.isDirectory(p)) return List.of(p);
+        try (Stream<Path> walk = Files.walk(p)) {
+            return walk.filter(Files::isRegularFile).filter(f -> {
+                String n = f.getFileName().toString().toLowerCase(Locale.ROOT);
+                return n.endsWith(".wav") || n.endsWith(".flac");
+            }).sorted().toList();
+        }
+    }
+}

@@ -1,0 +1,85 @@
+package dev.speechmamba.decode;
+
+import dev.speechmamba.backend.Backend;
+import dev.speechmamba.model.AsrModel;
+import dev.speechmamba.model.TensorArena;
+import dev.speechmamba.tensor.Tensor;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The model's attention decoder over one segment of encoder output, as a {@link NextTokenScorer}: each call
+ * runs {@link AsrModel#decode} once for all prefixes, every row cross-attending to the same (T_seg, d)
+ * memory (uploaded once per distinct hypothesis count and kept until {@link #close}).
+ */
+public final class AsrModelDecoder implements NextTokenScorer, AutoCloseable {
+    private final AsrModel model;
+    private final float[] memory;   // (T_seg, d)
+    private final int frames;
+    private final TensorArena memoryArena;
+    private final Map<Integer, AsrModel.Encoded> replicated = new HashMap<>();
+
+    /**
+     * @param memory (frames, d) row-major encoder output of the segment (after the encoder's final norm)
+     */
+    public AsrModelDecoder(AsrModel model, float[] memory, int frames) {
+        int d = model.config().dModel();
+        if (frames < 1 || memory.length != frames * d) {
+            throw new IllegalArgumentException("decoder memory: expected " + frames + "·" + d + " values (frames ≥ 1), got "
+                    + memory.length);
+        }
+        this.model = model;
+        this.memory = memory;
+        this.frames = frames;
+        this.memoryArena = new TensorArena(model.backend());
+    }
+
+    @Override public int vocabSize() { return model.config().vocabSize(); }
+
+    @Override
+    public float[][] nextLogProbs(List<int[]> prefixes) {
+        int n = prefixes.size(), v = vocabSize();
+        if (n == 0) return new float[0][];
+        int longest = 0;
+        for (int[] p : prefixes) {
+            if (p.length == 0) throw new IllegalArgumentException("decoder: an empty prefix (prefixes start with <sos>)");
+            longest = Math.max(longest, p.length);
+        }
+        int[] tokens = new int[n * longest];                 // (N, L), padded with <sos> past each row's length
+        int[] lengths = new int[n];
+        java.util.Arrays.fill(tokens, model.config().sosEos());
+        for (int r = 0; r < n; r++) {
+            System.arraycopy(prefixes.get(r), 0, tokens, r * longest, prefixes.get(r).length);
+            lengths[r] = prefixes.get(r).length;
+        }
+        Backend be = model.backend();
+        float[] logits;                                      // (N, L, V)
+        try (TensorArena arena = new TensorArena(be)) {
+            AsrModel.Decoded out = model.decode(arena, memoryFor(n), tokens, lengths, longest, false, 0);
+            logits = be.toHost(out.logits());
+        }
+        float[][] result = new float[n][v];
+        for (int r = 0; r < n; r++) LogProbs.logSoftmax(logits, (r * longest + lengths[r] - 1) * v, v, result[r], 0);
+        return result;
+    }
+
+    private AsrModel.Encoded memoryFor(int rows) {
+        return replicated.computeIfAbsent(rows, n -> {
+            int d = model.config().dModel();
+            float[] copies = new float[n * frames * d];     // (N, T_seg, d)
+            for (int r = 0; r < n; r++) System.arraycopy(memory, 0, copies, r * frames * d, memory.length);
+            int[] lengths = new int[n];
+            java.util.Arrays.fill(lengths, frames);
+            Tensor out = memoryArena.floats(copies, n, frames, d);
+            Tensor lengthTensor = memoryArena.ints(lengths, n);
+            return new AsrModel.Encoded(null, List.of(), null, out, lengthTensor, lengths, null);
+        });
+    }
+
+    @Override public void close() {
+        replicated.clear();
+        memoryArena.close();
+    }
+}

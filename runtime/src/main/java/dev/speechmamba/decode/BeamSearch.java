@@ -1,0 +1,211 @@
+package dev.speechmamba.decode;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+
+/**
+ * Joint CTC/attention beam search (Watanabe et al. 2017, as in ESPnet's {@code BeamSearch}): each step scores
+ * all running hypotheses with ONE batched decoder call, keeps for every hypothesis the pre-beam of its most
+ * likely next tokens under the decoder, rescores those with CTC prefix scores, and keeps the best
+ * {@code beamSize} extensions overall:
+ * <pre>score(g·c) = score(g) + (1-λ)·log p_att(c|g) + λ·(ψ_ctc(g·c) - ψ_ctc(g)) + lengthBonus</pre>
+ * Extensions with &lt;eos&gt; end. The search stops when no hypothesis runs, at {@code maxLength} tokens
+ * (the encoder length: CTC cannot emit more), or when end detection sees that hypotheses ending in the
+ * last few steps are all far worse than the best ended one.
+ */
+public final class BeamSearch {
+
+    /**
+     * @param beamSize          hypotheses kept per step (ESPnet's default for this paper: 10)
+     * @param ctcWeight         λ in [0, 1]: 0 is attention only, 1 is CTC prefix search only
+     * @param lengthBonus       added per emitted token including &lt;eos&gt; (ESPnet's "penalty")
+     * @param normalizeLength   rank ended hypotheses by score / (tokens + 1) instead of score
+     * @param preBeamRatio      candidates per hypothesis = ceil(ratio·beamSize) most likely decoder tokens
+     * @param endDetectWindow   steps end detection looks back over (ESPnet: 3); 0 turns it off
+     * @param endDetectMargin   an ended hypothesis this many nats below the best counts as hopeless (ESPnet: 10)
+     */
+    public record Options(int beamSize, double ctcWeight, double lengthBonus, boolean normalizeLength,
+                          double preBeamRatio, int endDetectWindow, double endDetectMargin) {
+        public Options {
+            if (beamSize < 1) throw new IllegalArgumentException("beam search: beam size must be >= 1, got " + beamSize);
+            if (!(ctcWeight >= 0 && ctcWeight <= 1)) {
+                throw new IllegalArgumentException("beam search: CTC weight must be in [0, 1], got " + ctcWeight);
+            }
+            if (!Double.isFinite(lengthBonus)) throw new IllegalArgumentException("beam search: length bonus must be finite");
+            if (!(preBeamRatio >= 1)) throw new IllegalArgumentException("beam search: pre-beam ratio must be >= 1, got " + preBeamRatio);
+            if (endDetectWindow < 0) throw new IllegalArgumentException("beam search: end detection window must be >= 0");
+            if (!(endDetectMargin > 0)) throw new IllegalArgumentException("beam search: end detection margin must be > 0");
+        }
+
+        /** ESPnet's defaults for joint decoding: beam 10, CTC weight 0.4, no bonus, no normalisation. */
+        public static Options defaults() { return new Options(10, 0.4, 0.0, false, 1.5, 3, 10.0); }
+
+        public Options withBeamSize(int b) {
+            return new Options(b, ctcWeight, lengthBonus, normalizeLength, preBeamRatio, endDetectWindow, endDetectMargin);
+        }
+
+        public Options withCtcWeight(double w) {
+            return new Options(beamSize, w, lengthBonus, normalizeLength, preBeamRatio, endDetectWindow, endDetectMargin);
+        }
+
+        public Options withLengthBonus(double bonus) {
+            return new Options(beamSize, ctcWeight, bonus, normalizeLength, preBeamRatio, endDetectWindow, endDetectMargin);
+        }
+
+        public Options withNormalizeLength(boolean normalize) {
+            return new Options(beamSize, ctcWeight, lengthBonus, normalize, preBeamRatio, endDetectWindow, endDetectMargin);
+        }
+    }
+
+    /** A finished hypothesis: tokens without &lt;sos&gt;/&lt;eos&gt; and its total (unnormalised) score. */
+    public record Hypothesis(int[] tokens, double score) {
+        /** The score beam search ranks by. */
+        public double rankScore(boolean normalizeLength) { return normalizeLength ? score / (tokens.length + 1) : score; }
+
+        @Override public String toString() { return Arrays.toString(tokens) + " " + score; }
+    }
+
+    private record Running(int[] prefix, double score, CtcPrefixScorer.State ctc) { } // prefix starts with <sos>
+
+    private record Ended(Hypothesis hyp, int sequenceLength) { } // sequenceLength counts <sos> and <eos>
+
+    private record Candidate(int parent, int token, double score, CtcPrefixScorer.State ctc) { }
+
+    private final Options options;
+    private final int blank;
+    private final int sosEos;
+
+    public BeamSearch(Options options, int blank, int sosEos) {
+        if (blank == sosEos) throw new IllegalArgumentException("beam search: blank and <sos/eos> must differ");
+        this.options = options;
+        this.blank = blank;
+        this.sosEos = sosEos;
+    }
+
+    public Options options() { return options; }
+
+    /**
+     * Searches one utterance or segment.
+     *
+     * @param decoder   the attention decoder over this segment's encoder frames (unused when λ = 1)
+     * @param ctc       the segment's CTC log-probabilities (unused when λ = 0; may then be null)
+     * @param maxLength most tokens a hypothesis may have (usually the segment's frame count)
+     * @return ended hypotheses, best first (by {@link Hypothesis#rankScore}); never empty
+     */
+    public List<Hypothesis> search(NextTokenScorer decoder, LogProbs ctc, int maxLength) {
+        double lambda = options.ctcWeight();
+        boolean useCtc = lambda > 0, useAttention = lambda < 1;
+        int vocab = useAttention ? decoder.vocabSize() : ctc.vocab();
+        if (useCtc && ctc == null) throw new IllegalArgumentException("beam search: CTC weight " + lambda + " needs CTC log-probs");
+        if (useCtc && useAttention && ctc.vocab() != decoder.vocabSize()) {
+            throw new IllegalArgumentException("beam search: CTC vocabulary " + ctc.vocab() + " != decoder vocabulary " + decoder.vocabSize());
+        }
+        if (sosEos >= vocab || blank >= vocab) throw new IllegalArgumentException("beam search: special ids outside vocabulary " + vocab);
+        if (maxLength < 1) maxLength = 1;
+        CtcPrefixScorer scorer = useCtc && ctc.frames() > 0 ? new CtcPrefixScorer(ctc, blank, sosEos) : null;
+        if (useCtc && scorer == null) throw new IllegalArgumentException("beam search: CTC log-probs have no frames");
+
+        List<Running> running = List.of(new Running(new int[] {sosEos}, 0.0, scorer == null ? null : scorer.initial()));
+        List<Ended> ended = new ArrayList<>();
+        int preBeam = (int) Math.min(vocab - 1, Math.ceil(options.preBeamRatio() * options.beamSize()));
+        for (int step = 0; step < maxLength && !running.isEmpty(); step++) {
+            float[][] attention = useAttention ? decoder.nextLogProbs(running.stream().map(Running::prefix).toList()) : null;
+            List<Candidate> candidates = new ArrayList<>();
+            for (int h = 0; h < running.size(); h++) {
+                Running hyp = running.get(h);
+                for (int token : preBeamTokens(attention == null ? null : attention[h], vocab, preBeam)) {
+                    double score = hyp.score() + options.lengthBonus();
+                    if (useAttention) score += (1 - lambda) * attention[h][token];
+                    CtcPrefixScorer.State state = null;
+                    if (scorer != null) {
+                        state = scorer.extend(hyp.ctc(), token);
+                        score += lambda * (state.psi() - hyp.ctc().psi());
+                    }
+                    if (score > Double.NEGATIVE_INFINITY) candidates.add(new Candidate(h, token, score, state));
+                }
+            }
+            candidates.sort(Comparator.comparingDouble(Candidate::score).reversed()
+                    .thenComparingInt(Candidate::parent).thenComparingInt(Candidate::token));
+            List<Running> next = new ArrayList<>();
+            for (Candidate c : candidates.subList(0, Math.min(options.beamSize(), candidates.size()))) {
+                int[] parent = running.get(c.parent()).prefix();
+                if (c.token() == sosEos) {
+                    ended.add(new Ended(new Hypothesis(Arrays.copyOfRange(parent, 1, parent.length), c.score()), parent.length + 1));
+                } else {
+                    int[] prefix = Arrays.copyOf(parent, parent.length + 1);
+                    prefix[parent.length] = c.token();
+                    next.add(new Running(prefix, c.score(), c.ctc()));
+                }
+            }
+            running = next;
+            if (step == maxLength - 1) {
+                // Out of frames: what still runs ends here, as ESPnet does, without an <eos> score.
+                for (Running r : running) {
+                    ended.add(new Ended(new Hypothesis(Arrays.copyOfRange(r.prefix(), 1, r.prefix().length), r.score()),
+                            r.prefix().length + 1));
+                }
+                running = List.of();
+            }
+            if (endDetected(ended, step)) break;
+        }
+        if (ended.isEmpty()) {
+            // Only when every extension scored -inf: fall back to the best running prefix.
+            for (Running r : running) ended.add(new Ended(new Hypothesis(Arrays.copyOfRange(r.prefix(), 1, r.prefix().length), r.score()), 0));
+            if (ended.isEmpty()) ended.add(new Ended(new Hypothesis(new int[0], Double.NEGATIVE_INFINITY), 0));
+        }
+        boolean normalize = options.normalizeLength();
+        return ended.stream().map(Ended::hyp)
+                .sorted(Comparator.comparingDouble((Hypothesis h) -> h.rankScore(normalize)).reversed())
+                .toList();
+    }
+
+    /** The pre-beam: the decoder's most likely tokens, or all tokens when CTC scores alone. Never the blank. */
+    private int[] preBeamTokens(float[] attention, int vocab, int preBeam) {
+        if (attention == null) {
+            int[] all = new int[vocab - 1];
+            for (int k = 0, i = 0; k < vocab; k++) if (k != blank) all[i++] = k;
+            return all;
+        }
+        // Top-k by insertion into a short sorted list: O(V·k) at worst, about O(V) for a peaked distribution.
+        int[] out = new int[preBeam];
+        int filled = 0;
+        for (int k = 0; k < vocab; k++) {
+            if (k == blank) continue;
+            float score = attention[k];
+            if (filled == preBeam && !(score > attention[out[filled - 1]])) continue;
+            int pos = filled < preBeam ? filled++ : filled - 1;
+            while (pos > 0 && score > attention[out[pos - 1]]) {
+                out[pos] = out[pos - 1];
+                pos--;
+            }
+            out[pos] = k;
+        }
+        return out;
+    }
+
+    /**
+     * ESPnet's {@code end_detect}: true when, for each of the last {@code endDetectWindow} sequence lengths,
+     * some hypothesis of that length has ended and the best of them is more than the margin below the best
+     * ended hypothesis overall — longer hypotheses are then unlikely to win.
+     */
+    private boolean endDetected(List<Ended> ended, int step) {
+        int window = options.endDetectWindow();
+        if (window == 0 || ended.isEmpty()) return false;
+        double best = ended.stream().mapToDouble(e -> e.hyp().score()).max().orElseThrow();
+        for (int m = 0; m < window; m++) {
+            int length = step - m;
+            double bestOfLength = Double.NEGATIVE_INFINITY;
+            boolean any = false;
+            for (Ended e : ended) {
+                if (e.sequenceLength() == length) {
+                    any = true;
+                    bestOfLength = Math.max(bestOfLength, e.hyp().score());
+                }
+            }
+            if (!any || bestOfLength - best >= -options.endDetectMargin()) return false;
+        }
+        return true;
+    }
+}

@@ -1,0 +1,107 @@
+package dev.speechmamba.trainer;
+
+import dev.speechmamba.audio.Audio;
+import dev.speechmamba.audio.AudioFiles;
+import dev.speechmamba.audio.Fbank;
+import dev.speechmamba.audio.Features;
+import dev.speechmamba.audio.GlobalCmvn;
+import dev.speechmamba.audio.SpecAugment;
+import dev.speechmamba.audio.SpeedPerturbation;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+/**
+ * Audio → 16 kHz mono → [speed perturbation] → 80-bin fbank → global CMVN → [SpecAugment]. The bracketed
+ * steps run only when augmenting (training), drawing from a generator seeded by the caller, so the same seed
+ * gives the same features on any thread.
+ */
+public final class FeaturePipeline {
+    private final Fbank fbank;
+    private final GlobalCmvn cmvn;
+    private final SpecAugment specAugment;   // null: no augmentation
+    private final boolean speedPerturb;
+
+    /**
+     * @param cmvn         statistics to normalize with, or null for raw log-mel features (used to compute them)
+     * @param specAugment  SpecAugment settings when training, null otherwise
+     * @param speedPerturb draw a speed factor from {0.95, 1.0, 1.05} when training
+     */
+    public FeaturePipeline(int melBins, GlobalCmvn cmvn, SpecAugment specAugment, boolean speedPerturb) {
+        this.fbank = new Fbank(melBins);
+        if (cmvn != null && cmvn.dims() != melBins) {
+            throw new IllegalArgumentException("CMVN statistics have " + cmvn.dims() + " dims but the model reads "
+                    + melBins + " fbank bins");
+        }
+        this.cmvn = cmvn;
+        this.specAugment = specAugment;
+        this.speedPerturb = speedPerturb;
+    }
+
+    /** Reads the utterance's samples: its [offset, offset + duration) slice when the manifest gives an offset. */
+    public static Audio readAudio(Utterance u) throws IOException {
+        Audio audio = AudioFiles.read16kMono(u.audio());
+        if (u.offset() == null) return audio;
+        int rate = audio.sampleRate();
+        int from = (int) Math.round(u.offset() * rate);
+        int to = (int) Math.min(audio.samples().length, Math.round((u.offset() + u.duration()) * rate));
+        if (from >= to) {
+            throw new IOException(u.audio() + ": offset " + u.offset() + " s lies past the end of the audio ("
+                    + audio.duration() + " s)");
+        }
+        return new Audio(Arrays.copyOfRange(audio.samples(), from, to), rate);
+    }
+
+    /** Features of {@code u}; {@code augmentSeed} drives speed perturbation and SpecAugment. */
+    public Features features(Utterance u, long augmentSeed) throws IOException {
+        Audio audio = readAudio(u);
+        SplittableRandom rng = new SplittableRandom(augmentSeed);
+        if (speedPerturb) audio = SpeedPerturbation.apply(audio, SpeedPerturbation.drawFactor(rng));
+        if (audio.samples().length < Fbank.FRAME_LENGTH) {
+            throw new IOException(u.audio() + ": only " + audio.samples().length + " samples, shorter than one "
+                    + Fbank.FRAME_LENGTH + "-sample analysis frame");
+        }
+        Features f = fbank.compute(audio);
+        if (cmvn != null) cmvn.applyInPlace(f);
+        if (specAugment != null) f = specAugment.apply(f, rng);
+        return f;
+    }
+
+    /**
+     * Global CMVN statistics of raw fbank features over {@code utterances} (no augmentation), computed with
+     * {@code threads} workers whose partial statistics merge exactly.
+     */
+    public static GlobalCmvn computeCmvn(List<Utterance> utterances, int melBins, int threads) throws IOException {
+        FeaturePipeline raw = new FeaturePipeline(melBins, null, null, false);
+        int workers = Math.max(1, Math.min(threads, utterances.size()));
+        ExecutorService pool = Executors.newFixedThreadPool(workers, r -> {
+            Thread t = new Thread(r, "cmvn-stats");
+            t.setDaemon(true);
+            return t;
+        });
+        try {
+            List<Future<GlobalCmvn.Accumulator>> parts = new ArrayList<>();
+            for (int w = 0; w < workers; w++) {
+                int worker = w;
+                parts.add(pool.submit(() -> {
+                    GlobalCmvn.Accumulator acc = new GlobalCmvn.Accumulator(melBins);
+                    for (int i = worker; i < utterances.size(); i += workers) {
+                        acc.add(raw.features(utterances.get(i), 0));
+                    }
+                    return acc;
+                }));
+            }
+            GlobalCmvn.Accumulator total = new GlobalCmvn.Accumulator(melBins);
+            for (Future<GlobalCmvn.Accumulator> f : parts) total.merge(BatchLoader.await(f));
+            return total.finish();
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+}

@@ -1,0 +1,92 @@
+package dev.speechmamba.trainer;
+
+import java.io.PrintStream;
+import java.nio.file.Path;
+
+/**
+ * Everything {@link Trainer} needs. Defaults ({@link #defaults}) follow the paper where it speaks (Adam
+ * β = (0.9, 0.98), ε = 1e-9, peak lr 1e-3 with Noam warm-up, clipping 5.0) and suit small corpora otherwise.
+ *
+ * @param config        named config or JSON file (its vocab_size is replaced by the tokenizer's)
+ * @param train         training manifest
+ * @param valid         validation manifest, or null for no validation
+ * @param out           output folder (tokenizer, CMVN, checkpoints, model, metrics, plot)
+ * @param device        backend name: cpu, cuda, reference or auto
+ * @param epochs        epochs to train in total (a resumed run counts the epochs already done)
+ * @param maxSteps      stop after this many optimizer steps in total, 0 for no limit
+ * @param seed          seeds weights, data order, augmentation and dropout
+ * @param vocabSize     BPE vocabulary size when a tokenizer is trained
+ * @param batchSeconds  padded audio seconds per micro-batch
+ * @param bucketSize    utterances per length bucket
+ * @param accumSteps    micro-batches per optimizer step
+ * @param peakLr        Noam peak learning rate (reached at warmupSteps)
+ * @param warmupSteps   Noam warm-up steps
+ * @param clipNorm      global gradient-norm clipping threshold
+ * @param ckptEvery     save a checkpoint every N optimizer steps (0: only at epoch ends and the end)
+ * @param keepCheckpoints how many of the newest checkpoints to keep (at least averageLast)
+ * @param averageLast   the exported model averages the last k checkpoints
+ * @param resume        continue from the newest checkpoint in out
+ * @param augment       speed perturbation and SpecAugment on training features
+ * @param dropout       overrides the config's dropout when not null
+ * @param threads       feature-extraction threads
+ * @param progress      where the progress bar goes (stderr), or null for none
+ */
+public record TrainOptions(String config, Path train, Path valid, Path out, String device, int epochs, long maxSteps,
+                           long seed, int vocabSize, double batchSeconds, int bucketSize, int accumSteps, double peakLr,
+                           int warmupSteps, double clipNorm, long ckptEvery, int keepCheckpoints, int averageLast,
+                           boolean resume, boolean augment, Float dropout, int threads, PrintStream progress) {
+    public TrainOptions {
+        StringBuilder bad = new StringBuilder();
+        if (config == null || config.isBlank()) bad.append("; --config is required");
+        if (train == null) bad.append("; --train is required");
+        if (out == null) bad.append("; --out is required");
+        if (epochs < 1) bad.append("; --epochs must be >= 1, got ").append(epochs);
+        if (maxSteps < 0) bad.append("; --max-steps must be >= 0, got ").append(maxSteps);
+        if (!(batchSeconds > 0)) bad.append("; --batch-seconds must be positive, got ").append(batchSeconds);
+        if (bucketSize < 1) bad.append("; --bucket-size must be >= 1, got ").append(bucketSize);
+        if (accumSteps < 1) bad.append("; --accum-steps must be >= 1, got ").append(accumSteps);
+        if (!(peakLr > 0)) bad.append("; --lr must be positive, got ").append(peakLr);
+        if (warmupSteps < 1) bad.append("; --warmup-steps must be >= 1, got ").append(warmupSteps);
+        if (!(clipNorm > 0)) bad.append("; --clip must be positive, got ").append(clipNorm);
+        if (ckptEvery < 0) bad.append("; --ckpt-every must be >= 0, got ").append(ckptEvery);
+        if (averageLast < 1) bad.append("; --average-last must be >= 1, got ").append(averageLast);
+        if (keepCheckpoints < 1) bad.append("; --keep-checkpoints must be >= 1, got ").append(keepCheckpoints);
+        if (threads < 1) bad.append("; --threads must be >= 1, got ").append(threads);
+        if (dropout != null && !(dropout >= 0 && dropout < 1)) bad.append("; --dropout must be in [0, 1), got ").append(dropout);
+        if (!bad.isEmpty()) throw new IllegalArgumentException("train: " + bad.substring(2));
+    }
+
+    /** The defaults for {@code config}, {@code train}, {@code valid} and {@code out}. */
+    public static TrainOptions defaults(String config, Path train, Path valid, Path out) {
+        return new TrainOptions(config, train, valid, out, "auto", 10, 0, 1, 256, 60, 256, 1, 1e-3, 1000, 5.0, 0, 5, 1,
+                false, true, null, Math.max(1, Runtime.getRuntime().availableProcessors() / 2), System.err);
+    }
+
+    public TrainOptions withEpochs(int e) { return with(e, maxSteps, resume, ckptEvery); }
+
+    public TrainOptions withMaxSteps(long s) { return with(epochs, s, resume, ckptEvery); }
+
+    public TrainOptions withResume(boolean r) { return with(epochs, maxSteps, r, ckptEvery); }
+
+    public TrainOptions withCkptEvery(long n) { return with(epochs, maxSteps, resume, n); }
+
+    private TrainOptions with(int e, long s, boolean r, long c) {
+        return new TrainOptions(config, train, valid, out, device, e, s, seed, vocabSize, batchSeconds, bucketSize, accumSteps,
+                peakLr, warmupSteps, clipNorm, c, keepCheckpoints, averageLast, r, augment, dropout, threads, progress);
+    }
+
+    /** A copy with other training knobs (tests and the CLI build options step by step). */
+    public TrainOptions withTraining(String newDevice, long newSeed, int newVocab, double newBatchSeconds, int newAccum,
+                                     double newLr, int newWarmup, boolean newAugment, Float newDropout, int newAverage,
+                                     PrintStream newProgress) {
+        return new TrainOptions(config, train, valid, out, newDevice, epochs, maxSteps, newSeed, newVocab, newBatchSeconds,
+                bucketSize, newAccum, newLr, newWarmup, clipNorm, ckptEvery, Math.max(keepCheckpoints, newAverage), newAverage,
+                resume, newAugment, newDropout, threads, newProgress);
+    }
+
+    /** The settings that fix the data order: a resumed run must use the same ones. */
+    String dataPlan(int trainUtterances) {
+        return "seed=" + seed + ";batch_seconds=" + batchSeconds + ";bucket_size=" + bucketSize + ";accum_steps=" + accumSteps
+                + ";augment=" + augment + ";train_utterances=" + trainUtterances;
+    }
+}

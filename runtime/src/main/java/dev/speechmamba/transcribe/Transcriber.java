@@ -1,0 +1,201 @@
+package dev.speechmamba.transcribe;
+
+import dev.speechmamba.audio.Fbank;
+import dev.speechmamba.audio.Features;
+import dev.speechmamba.audio.GlobalCmvn;
+import dev.speechmamba.backend.Backend;
+import dev.speechmamba.decode.AsrModelDecoder;
+import dev.speechmamba.decode.BeamSearch;
+import dev.speechmamba.decode.CtcAligner;
+import dev.speechmamba.decode.CtcGreedy;
+import dev.speechmamba.decode.LogProbs;
+import dev.speechmamba.decode.Segmenter;
+import dev.speechmamba.decode.TokenSpan;
+import dev.speechmamba.decode.WordTimings;
+import dev.speechmamba.model.AsrBatch;
+import dev.speechmamba.model.AsrModel;
+import dev.speechmamba.model.ModelConfig;
+import dev.speechmamba.model.TensorArena;
+import dev.speechmamba.text.BpeTokenizer;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Speech to text with a trained model, following the pipeline pcm → features → encode → decode → text:
+ * 16 kHz samples become 80-bin filterbanks (normalised with the model's global CMVN when it has one); the
+ * encoder runs over each whole recording in one pass; the greedy CTC path marks pauses, along which the
+ * recording is cut into segments; each segment is decoded on its own (CTC greedy, or joint CTC/attention
+ * beam search whose decoder cross-attends to the segment's slice of the encoder output); word times come
+ * from the CTC alignment of the chosen tokens. Not thread-safe: one transcriber per thread.
+ */
+public final class Transcriber implements AutoCloseable {
+    private final AsrModel model;
+    private final BpeTokenizer tokenizer;
+    private final GlobalCmvn cmvn;
+    private final TranscribeOptions options;
+    private final Fbank fbank;
+    private final Segmenter segmenter;
+    private final BeamSearch beamSearch;
+    private final boolean ownsModel;
+
+    /**
+     * Wraps a model (not closed by {@link #close}).
+     *
+     * @param cmvn null when the model was trained on raw filterbanks
+     */
+    public Transcriber(AsrModel model, BpeTokenizer tokenizer, GlobalCmvn cmvn, TranscribeOptions options) {
+        this(model, tokenizer, cmvn, options, false);
+    }
+
+    private Transcriber(AsrModel model, BpeTokenizer tokenizer, GlobalCmvn cmvn, TranscribeOptions options, boolean ownsModel) {
+        ModelConfig cfg = model.config();
+        ModelFolder.checkTokenizer(cfg, tokenizer, "transcriber");
+        if (cmvn != null && cmvn.dims() != cfg.featureDim()) {
+            throw new IllegalArgumentException("transcriber: CMVN has " + cmvn.dims() + " dims, model expects " + cfg.featureDim());
+        }
+        this.model = model;
+        this.tokenizer = tokenizer;
+        this.cmvn = cmvn;
+        this.options = options;
+        this.fbank = new Fbank(cfg.featureDim());
+        this.segmenter = new Segmenter(options.segmentation());
+        this.beamSearch = new BeamSearch(options.beam(), cfg.blank(), cfg.sosEos());
+        this.ownsModel = ownsModel;
+    }
+
+    /** Loads a model folder (see {@link ModelFolder}) onto {@code backend}. */
+    public static Transcriber load(Path modelPath, Backend backend, TranscribeOptions options) throws IOException {
+        ModelFolder.Loaded loaded = ModelFolder.load(modelPath, backend);
+        try {
+            return new Transcriber(loaded.model(), loaded.tokenizer(), loaded.cmvn().orElse(null), options, true);
+        } catch (RuntimeException e) {
+            loaded.model().close();
+            throw e;
+        }
+    }
+
+    public AsrModel model() { return model; }
+
+    public BpeTokenizer tokenizer() { return tokenizer; }
+
+    public Optional<GlobalCmvn> cmvn() { return Optional.ofNullable(cmvn); }
+
+    public TranscribeOptions options() { return options; }
+
+    /** Transcribes one recording of 16 kHz mono samples in [-1, 1]. */
+    public Transcript transcribe(float[] pcm16k) {
+        return transcribe(List.of(pcm16k)).getFirst();
+    }
+
+    /**
+     * Transcribes recordings, encoding up to {@code maxBatch} of similar length together; results are in
+     * input order. A recording too short for one filterbank frame (25 ms) gives an empty transcript.
+     */
+    public List<Transcript> transcribe(List<float[]> pcm16k) {
+        Transcript[] results = new Transcript[pcm16k.size()];
+        List<Integer> pending = new ArrayList<>();
+        for (int i = 0; i < pcm16k.size(); i++) {
+            float[] pcm = pcm16k.get(i);
+            if (pcm == null) throw new IllegalArgumentException("transcribe: recording " + i + " is null");
+            for (int k = 0; k < pcm.length; k++) {
+                if (!Float.isFinite(pcm[k])) throw new IllegalArgumentException("transcribe: recording " + i + " has a non-finite sample at " + k);
+            }
+            if (Fbank.numFrames(pcm.length) == 0) results[i] = Transcript.empty();
+            else pending.add(i);
+        }
+        pending.sort(Comparator.comparingInt(i -> pcm16k.get(i).length));
+        for (int from = 0; from < pending.size(); from += options.maxBatch()) {
+            List<Integer> chunk = pending.subList(from, Math.min(pending.size(), from + options.maxBatch()));
+            List<Transcript> decoded = transcribeBatch(chunk.stream().map(pcm16k::get).toList());
+            for (int k = 0; k < chunk.size(); k++) results[chunk.get(k)] = decoded.get(k);
+        }
+        return List.of(results);
+    }
+
+    private List<Transcript> transcribeBatch(List<float[]> pcms) {
+        ModelConfig cfg = model.config();
+        int v = cfg.vocabSize(), d = cfg.dModel();
+        List<float[]> features = new ArrayList<>();
+        for (float[] pcm : pcms) {
+            Features f = fbank.compute(pcm);
+            if (cmvn != null) cmvn.applyInPlace(f);
+            features.add(f.data());
+        }
+        AsrBatch batch = AsrBatch.of(cfg.featureDim(), features, null);
+        float[] ctcLogits, memory;      // (B, T', V), (B, T', d)
+        int[] lengths;
+        int frames;
+        Backend be = model.backend();
+        try (TensorArena arena = new TensorArena(be)) {
+            AsrModel.Encoded enc = model.encodeForInference(arena, batch);
+            ctcLogits = be.toHost(enc.ctcLogits());
+            memory = be.toHost(enc.out());
+            lengths = enc.hostLengths().clone();
+            frames = enc.frames();
+        }
+        List<Transcript> out = new ArrayList<>();
+        for (int b = 0; b < pcms.size(); b++) {
+            LogProbs logProbs = LogProbs.fromLogits(ctcLogits, b * frames, lengths[b], v);
+            float[] utteranceMemory = Arrays.copyOfRange(memory, b * frames * d, (b * frames + lengths[b]) * d);
+            out.add(decodeUtterance(logProbs, utteranceMemory));
+        }
+        return out;
+    }
+
+    /** Decodes one recording from its CTC log-probs (T', V) and encoder output (T', d). */
+    private Transcript decodeUtterance(LogProbs logProbs, float[] memory) {
+        ModelConfig cfg = model.config();
+        int blank = cfg.blank(), d = cfg.dModel();
+        int[] path = logProbs.argmaxPath();
+        List<Segmenter.FrameRange> ranges = segmenter.segments(path, blank);
+        List<TokenSpan> greedySpans = options.decoder() == TranscribeOptions.Decoder.GREEDY ? CtcGreedy.collapse(path, blank) : null;
+        List<Segment> segments = new ArrayList<>();
+        for (Segmenter.FrameRange range : ranges) {
+            List<TokenSpan> spans;
+            if (greedySpans != null) {
+                spans = greedySpans.stream().filter(s -> range.contains(s.firstFrame())).toList();
+            } else {
+                LogProbs slice = logProbs.slice(range.start(), range.end());
+                float[] sliceMemory = Arrays.copyOfRange(memory, range.start() * d, range.end() * d);
+                int[] tokens;
+                try (AsrModelDecoder decoder = new AsrModelDecoder(model, sliceMemory, range.length())) {
+                    tokens = beamSearch.search(decoder, slice, range.length()).getFirst().tokens();
+                }
+                List<TokenSpan> local = CtcAligner.minimumFrames(tokens) <= slice.frames()
+                        ? CtcAligner.align(slice, tokens, blank)
+                        : WordTimings.spreadEvenly(tokens, 0, slice.frames());
+                spans = local.stream().map(s -> s.shift(range.start())).toList();
+            }
+            Segment segment = toSegment(spans, range);
+            if (!segment.text().isEmpty()) segments.add(segment);
+        }
+        List<Word> words = segments.stream().flatMap(s -> s.words().stream()).toList();
+        String text = String.join(" ", segments.stream().map(Segment::text).toList());
+        return new Transcript(text, words, segments);
+    }
+
+    private Segment toSegment(List<TokenSpan> spans, Segmenter.FrameRange range) {
+        // Control ids (<sos/eos>) carry no text; a untrained CTC head may still emit them.
+        List<TokenSpan> textual = spans.stream()
+                .filter(s -> tokenizer.piece(s.token()).type() != BpeTokenizer.PieceType.CONTROL).toList();
+        String text = tokenizer.decode(CtcGreedy.tokens(textual)).strip();
+        List<Word> words = new ArrayList<>();
+        for (WordTimings.WordSpan w : WordTimings.words(textual, id -> tokenizer.piece(id).text())) {
+            String wordText = tokenizer.decode(w.tokens()).strip();
+            if (!wordText.isEmpty()) words.add(new Word(wordText, w.start(), w.end()));
+        }
+        double start = words.isEmpty() ? range.start() * WordTimings.FRAME_SECONDS : words.getFirst().start();
+        double end = words.isEmpty() ? range.end() * WordTimings.FRAME_SECONDS : words.getLast().end();
+        return new Segment(text, start, end, words);
+    }
+
+    @Override public void close() {
+        if (ownsModel) model.close();
+    }
+}

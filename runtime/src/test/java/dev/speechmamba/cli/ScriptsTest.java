@@ -1,0 +1,63 @@
+package dev.speechmamba.cli;
+
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/** The launcher and CI scripts parse, are executable, and CI runs exactly the README's test command. */
+class ScriptsTest {
+
+    private static Path root;
+
+    @BeforeAll
+    static void findRepositoryRoot() {
+        Path dir = Path.of("").toAbsolutePath();
+        while (dir != null && !Files.isRegularFile(dir.resolve("speech-mamba"))) dir = dir.getParent();
+        assumeTrue(dir != null, "not run inside the source tree");
+        root = dir;
+    }
+
+    private static final List<String> SCRIPTS =
+            List.of("speech-mamba", "ci/setup-and-demo.sh", "ci/test.sh", ".ci/run");
+
+    @Test
+    void scriptsAreExecutableAndParse() throws Exception {
+        for (String script : SCRIPTS) {
+            Path file = root.resolve(script);
+            assertTrue(Files.isExecutable(file), script + " must be executable");
+            Process p = new ProcessBuilder("bash", "-n", file.toString()).redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertTrue(p.waitFor(30, TimeUnit.SECONDS), script + ": bash -n timed out");
+            assertEquals(0, p.exitValue(), script + ": " + out);
+            assertTrue(Files.readString(file).contains("set -euo pipefail"), script + " must use set -euo pipefail");
+        }
+    }
+
+    @Test
+    void ciRunsExactlyTheReadmeTestCommand() throws IOException {
+        // The README's second code block is the test command; .ci/run's last line must be that command.
+        String readme = Files.readString(root.resolve("README.md"));
+        Matcher blocks = Pattern.compile("(?m)^```\\s*\\n(.*?)\\n```").matcher(readme);
+        assertTrue(blocks.find(), "README has no set-up command block");
+        String setup = blocks.group(1).strip();
+        assertTrue(blocks.find(), "README has no test command block");
+        String test = blocks.group(1).strip();
+        assertEquals("ci/setup-and-demo.sh", setup);
+        List<String> lines = Files.readAllLines(root.resolve(".ci/run")).stream()
+                .map(String::strip).filter(l -> !l.isEmpty() && !l.startsWith("#")).toList();
+        assertEquals(test, lines.getLast());
+        assertTrue(lines.contains("export JAVA_HOME=/usr/lib/jvm/temurin-25-jdk-amd64"), lines.toString());
+    }
+}

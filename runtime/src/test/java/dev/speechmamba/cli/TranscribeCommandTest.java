@@ -1,0 +1,120 @@
+package dev.speechmamba.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.speechmamba.audio.Audio;
+import dev.speechmamba.audio.WavWriter;
+import dev.speechmamba.backend.reference.ReferenceBackend;
+import dev.speechmamba.model.AsrModel;
+import dev.speechmamba.model.ModelConfig;
+import dev.speechmamba.text.BpeTokenizer;
+import dev.speechmamba.text.BpeTrainer;
+import dev.speechmamba.transcribe.ModelFolder;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class TranscribeCommandTest {
+
+    private record Run(int code, String out, String err) { }
+
+    private static Run run(String... args) {
+        StringWriter out = new StringWriter(), err = new StringWriter();
+        int code = Main.run(args, new PrintWriter(out), new PrintWriter(err));
+        return new Run(code, out.toString(), err.toString());
+    }
+
+    private static float[] tone(double seconds, double hz) {
+        float[] pcm = new float[(int) (seconds * 16_000)];
+        for (int i = 0; i < pcm.length; i++) pcm[i] = (float) (0.3 * Math.sin(2 * Math.PI * hz * i / 16_000.0));
+        return pcm;
+    }
+
+    private static Path modelFolder(Path dir) throws Exception {
+        BpeTokenizer tok = BpeTrainer.train(List.of("the cat sat on the mat", "a dog ran far away"), new BpeTrainer.Options(24, false));
+        try (AsrModel model = new AsrModel(new ReferenceBackend(), ModelConfig.named("tiny").withVocabSize(tok.vocabSize()), 3)) {
+            ModelFolder.save(dir.resolve("model"), model, tok, null);
+        }
+        return dir.resolve("model");
+    }
+
+    @Test
+    void transcribesFilesAndFoldersInEveryFormat(@TempDir Path dir) throws Exception {
+        Path model = modelFolder(dir);
+        Path audio = Files.createDirectories(dir.resolve("audio"));
+        WavWriter.writePcm16(audio.resolve("a.wav"), new Audio(tone(1.0, 200), 16_000));
+        WavWriter.writePcm16(audio.resolve("b.wav"), new Audio(tone(0.6, 300), 8_000));   // resampled on read
+        Files.writeString(audio.resolve("notes.txt"), "not audio, skipped in folders");
+
+        Run json = run("transcribe", audio.toString(), "--model", model.toString(), "--format", "json", "--device", "cpu");
+        assertEquals(0, json.code(), json.err());
+        List<String> lines = json.out().lines().toList();
+        assertEquals(2, lines.size(), json.out());
+        JsonNode first = new ObjectMapper().readTree(lines.getFirst());
+        assertTrue(first.get("file").asText().endsWith("a.wav"));
+        assertTrue(first.has("segments") && first.has("words") && first.has("text"));
+
+        Run text = run("transcribe", audio.resolve("a.wav").toString(), "--model", model.toString(), "--decoder", "greedy",
+                "--device", "cpu");
+        assertEquals(0, text.code(), text.err());
+        assertEquals(1, text.out().lines().count());
+
+        Path subs = dir.resolve("subs");
+        Run vtt = run("transcribe", audio.toString(), "--model", model.toString(), "--format", "vtt", "--beam", "3",
+                "--ctc-weight", "0.5", "--output-dir", subs.toString(), "--device", "cpu");
+        assertEquals(0, vtt.code(), vtt.err());
+        assertTrue(Files.readString(subs.resolve("a.vtt")).startsWith("WEBVTT\n"));
+        assertTrue(Files.exists(subs.resolve("b.vtt")));
+    }
+
+    @Test
+    void helpListsTheOptions() {
+        Run help = run("transcribe", "--help");
+        assertEquals(0, help.code(), help.err());
+        for (String option : List.of("--model", "--format", "--decoder", "--beam", "--ctc-weight", "--device", "--output-dir")) {
+            assertTrue(help.out().contains(option), option + " missing from:\n" + help.out());
+        }
+    }
+
+    @Test
+    void aBadFileIsOneErrorLineNamingItAndTheOthersStillRun(@TempDir Path dir) throws Exception {
+        Path model = modelFolder(dir);
+        Path good = dir.resolve("good.wav"), bad = dir.resolve("bad.wav"), missing = dir.resolve("missing.wav");
+        WavWriter.writePcm16(good, new Audio(tone(0.8, 250), 16_000));
+        Files.writeString(bad, "this is not a wav file");
+        Run r = run("transcribe", bad.toString(), good.toString(), missing.toString(), "--model", model.toString(),
+                "--decoder", "greedy", "--device", "cpu");
+        assertEquals(Main.EXIT_FAILURE, r.code());
+        List<String> errors = r.err().lines().toList();
+        assertEquals(2, errors.size(), r.err());
+        assertTrue(errors.get(0).startsWith("speech-mamba: error: ") && errors.get(0).contains(bad.toString()), errors.get(0));
+        assertTrue(errors.get(1).contains(missing.toString()), errors.get(1));
+        assertTrue(r.out().startsWith(good + ": "), r.out());
+    }
+
+    @Test
+    void aMissingModelOrSeveralSubtitleFilesOnStdoutAreClearErrors(@TempDir Path dir) throws Exception {
+        Path wav = dir.resolve("a.wav");
+        WavWriter.writePcm16(wav, new Audio(tone(0.5, 200), 16_000));
+        Run noModel = run("transcribe", wav.toString(), "--model", dir.resolve("nowhere").toString());
+        assertEquals(Main.EXIT_FAILURE, noModel.code());
+        assertEquals(1, noModel.err().lines().count(), noModel.err());
+        assertTrue(noModel.err().contains("nowhere"), noModel.err());
+
+        Run srt = run("transcribe", wav.toString(), wav.toString(), "--format", "srt", "--model", dir.toString());
+        assertEquals(Main.EXIT_USAGE, srt.code());
+        assertTrue(srt.err().contains("--output-dir"), srt.err());
+
+        Run format = run("transcribe", wav.toString(), "--format", "docx", "--model", dir.toString());
+        assertEquals(Main.EXIT_FAILURE, format.code());
+        assertTrue(format.err().contains("docx"), format.err());
+    }
+}
