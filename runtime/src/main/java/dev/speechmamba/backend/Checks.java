@@ -43,6 +43,16 @@ public final class Checks {
         }
     }
 
+    /** dst and src: both given, with the same shape and dtype. */
+    public static void copyable(String op, Tensor dst, Tensor src) {
+        notNull(op, "dst", dst);
+        notNull(op, "src", src);
+        if (!dst.shape().equals(src.shape()) || dst.dtype() != src.dtype()) {
+            throw error(op, "dst " + dst.shape() + " " + dst.dtype() + " and src " + src.shape() + " " + src.dtype()
+                    + " differ");
+        }
+    }
+
     public static void dtype(String op, String name, Tensor t, DType expected) {
         notNull(op, name, t);
         if (t.dtype() != expected) throw error(op, name + " must be " + expected + ", got " + t.dtype());
@@ -59,6 +69,18 @@ public final class Checks {
                 throw error(op, name + "[" + b + "] = " + lengths[b] + " is outside [0, " + max + "]");
             }
         }
+    }
+
+    /** Optional gradient: when present, F32 and shaped like {@code like}. */
+    public static void gradLike(String op, String name, Tensor grad, String likeName, Tensor like) {
+        if (grad == null) return;
+        f32(op, name, grad);
+        sameShape(op, name, grad, likeName, like);
+    }
+
+    /** Dropout's p must lie in [0, 1). */
+    public static void dropProbability(String op, float p) {
+        if (!(p >= 0f && p < 1f)) throw error(op, "drop probability p = " + p + " is outside [0, 1)");
     }
 
     public static void positive(String op, String name, double value) {

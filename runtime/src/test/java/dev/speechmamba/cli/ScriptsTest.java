@@ -54,7 +54,7 @@ class ScriptsTest {
         String setup = blocks.group(1).strip();
         assertTrue(blocks.find(), "README has no test command block");
         String test = blocks.group(1).strip();
-        assertEquals("ci/setup-and-demo.sh", setup);
+        assertEquals("./ci/setup-and-demo.sh", setup);
         List<String> lines = Files.readAllLines(root.resolve(".ci/run")).stream()
                 .map(String::strip).filter(l -> !l.isEmpty() && !l.startsWith("#")).toList();
         assertEquals(test, lines.getLast());

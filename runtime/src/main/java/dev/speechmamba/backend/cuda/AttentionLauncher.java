@@ -1,5 +1,6 @@
 package dev.speechmamba.backend.cuda;
 
+import dev.speechmamba.backend.AttentionChecks;
 import dev.speechmamba.backend.AttentionMask;
 import dev.speechmamba.backend.Checks;
 import dev.speechmamba.cuda.KernelArgs;
@@ -36,12 +37,9 @@ final class AttentionLauncher {
     }
 
     void forward(Tensor out, Tensor lse, Tensor q, Tensor k, Tensor v, AttentionMask mask, float scale) {
-        int[] dims = checkInputs(FORWARD, q, k, v, mask);
-        int B = dims[0], Tq = dims[1], Tk = dims[2], H = dims[3], Dh = dims[4];
-        Checks.f32(FORWARD, "out", out);
-        Checks.sameShape(FORWARD, "out", out, "q", q);
-        Checks.f32(FORWARD, "lse", lse);
-        Checks.shape(FORWARD, "lse", lse, B, H, Tq);
+        AttentionChecks.Dims dims = checkInputs(FORWARD, q, k, v, mask);
+        int B = dims.batch(), Tq = dims.queries(), Tk = dims.keys(), H = dims.heads(), Dh = dims.headDim();
+        AttentionChecks.outputs(FORWARD, out, lse, q);
         KernelArgs args = KernelArgs.of().ptr(ctx.ptr(out)).ptr(ctx.ptr(lse)).ptr(ctx.ptr(q)).ptr(ctx.ptr(k))
                 .ptr(ctx.ptr(v)).ptr(ctx.ptrOrNull(mask.keyLengths()));
         maskArgs(args, Tq, Tk, H, Dh, mask, scale);
@@ -51,17 +49,10 @@ final class AttentionLauncher {
 
     void backward(Tensor dq, Tensor dk, Tensor dv, Tensor dOut, Tensor q, Tensor k, Tensor v, Tensor out,
                   Tensor lse, AttentionMask mask, float scale) {
-        int[] dims = checkInputs(BACKWARD, q, k, v, mask);
-        int B = dims[0], Tq = dims[1], Tk = dims[2], H = dims[3], Dh = dims[4];
-        Checks.f32(BACKWARD, "dOut", dOut);
-        Checks.sameShape(BACKWARD, "dOut", dOut, "q", q);
-        Checks.f32(BACKWARD, "out", out);
-        Checks.sameShape(BACKWARD, "out", out, "q", q);
-        Checks.f32(BACKWARD, "lse", lse);
-        Checks.shape(BACKWARD, "lse", lse, B, H, Tq);
-        if (dq != null) { Checks.f32(BACKWARD, "dq", dq); Checks.sameShape(BACKWARD, "dq", dq, "q", q); }
-        if (dk != null) { Checks.f32(BACKWARD, "dk", dk); Checks.sameShape(BACKWARD, "dk", dk, "k", k); }
-        if (dv != null) { Checks.f32(BACKWARD, "dv", dv); Checks.sameShape(BACKWARD, "dv", dv, "v", v); }
+        AttentionChecks.Dims dims = checkInputs(BACKWARD, q, k, v, mask);
+        int B = dims.batch(), Tq = dims.queries(), Tk = dims.keys(), H = dims.heads(), Dh = dims.headDim();
+        AttentionChecks.outputs(BACKWARD, out, lse, q);
+        AttentionChecks.grads(BACKWARD, dq, dk, dv, dOut, q, k, v);
         if (dq == null && dk == null && dv == null) return;
 
         long rows = (long) B * Tq * H;
@@ -98,30 +89,13 @@ final class AttentionLauncher {
 
     private static long ceilDiv(long n, int d) { return (n + d - 1) / d; }
 
-    /** As AttentionRef.checkInputs, reading the key lengths from the device. @return {B, Tq, Tk, H, Dh} */
-    private int[] checkInputs(String op, Tensor q, Tensor k, Tensor v, AttentionMask mask) {
-        Checks.f32(op, "q", q);
-        Checks.shape(op, "q", q, Checks.ANY, Checks.ANY, Checks.ANY, Checks.ANY);
-        int B = q.dim(0), Tq = q.dim(1), H = q.dim(2), Dh = q.dim(3);
-        Checks.f32(op, "k", k);
-        Checks.shape(op, "k", k, B, Checks.ANY, H, Dh);
-        int Tk = k.dim(1);
-        Checks.f32(op, "v", v);
-        Checks.shape(op, "v", v, B, Tk, H, Dh);
-        Checks.notNull(op, "mask", mask);
-        if (mask.windowLeft() < -1 || mask.windowRight() < -1) {
-            throw Checks.error(op, "window bounds (" + mask.windowLeft() + ", " + mask.windowRight()
-                    + ") must each be -1 (unlimited) or >= 0");
+    /** The shared attention checks, then the head size this kernel supports. */
+    private AttentionChecks.Dims checkInputs(String op, Tensor q, Tensor k, Tensor v, AttentionMask mask) {
+        AttentionChecks.Dims dims = AttentionChecks.inputs(op, q, k, v, mask, ctx::hostInts);
+        if (dims.headDim() > MAX_HEAD_DIM) {
+            throw Checks.error(op, "q " + q.shape() + " has head size " + dims.headDim()
+                    + "; the CUDA attention supports at most " + MAX_HEAD_DIM);
         }
-        if (Dh > MAX_HEAD_DIM) {
-            throw Checks.error(op, "q " + q.shape() + " has head size " + Dh + "; the CUDA attention supports at most "
-                    + MAX_HEAD_DIM);
-        }
-        if (mask.keyLengths() != null) {
-            Checks.i32(op, "mask.keyLengths", mask.keyLengths());
-            Checks.shape(op, "mask.keyLengths", mask.keyLengths(), B);
-            Checks.lengths(op, "mask.keyLengths", ctx.hostInts(mask.keyLengths()), Tk);
-        }
-        return new int[] {B, Tq, Tk, H, Dh};
+        return dims;
     }
 }

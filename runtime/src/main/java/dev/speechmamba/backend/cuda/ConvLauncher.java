@@ -1,6 +1,7 @@
 package dev.speechmamba.backend.cuda;
 
-import dev.speechmamba.backend.Checks;
+import dev.speechmamba.backend.ConvChecks;
+import dev.speechmamba.backend.ConvChecks.Conv2dDims;
 import dev.speechmamba.cuda.KernelArgs;
 import dev.speechmamba.tensor.DType;
 import dev.speechmamba.tensor.Shape;
@@ -99,76 +100,38 @@ final class ConvLauncher {
         }
     }
 
-    /** Sizes of one 2-D convolution. */
-    private record Conv2dDims(int batch, int inChannels, int height, int width, int outChannels, int kernelH,
-                              int kernelW, int outHeight, int outWidth) {
-        KernelArgs append(KernelArgs args, int stride, int padding) {
-            return args.i32(batch).i32(inChannels).i32(height).i32(width).i32(outChannels).i32(kernelH).i32(kernelW)
-                    .i32(outHeight).i32(outWidth).i32(stride).i32(padding);
-        }
-    }
-
-    private static Conv2dDims resolve2d(String op, Tensor x, Tensor w, Tensor bias, int stride, int padding) {
-        Checks.shape(op, "x", x, Checks.ANY, Checks.ANY, Checks.ANY, Checks.ANY);
-        Checks.shape(op, "w", w, Checks.ANY, x.dim(1), Checks.ANY, Checks.ANY);
-        if (bias != null) {
-            Checks.f32(op, "bias", bias);
-            Checks.shape(op, "bias", bias, w.dim(0));
-        }
-        if (stride < 1) throw Checks.error(op, "stride must be >= 1, got " + stride);
-        if (padding < 0) throw Checks.error(op, "padding must be >= 0, got " + padding);
-        int height = x.dim(2);
-        int width = x.dim(3);
-        int kernelH = w.dim(2);
-        int kernelW = w.dim(3);
-        if (kernelH < 1 || kernelW < 1 || height + 2 * padding < kernelH || width + 2 * padding < kernelW) {
-            throw Checks.error(op, "kernel of w " + w.shape() + " does not fit x " + x.shape() + " with padding " + padding);
-        }
-        return new Conv2dDims(x.dim(0), x.dim(1), height, width, w.dim(0), kernelH, kernelW,
-                (height + 2 * padding - kernelH) / stride + 1, (width + 2 * padding - kernelW) / stride + 1);
+    /** Appends the convolution's sizes, stride and padding in the order every conv2d kernel takes them. */
+    private static KernelArgs append(KernelArgs args, Conv2dDims d, int stride, int padding) {
+        return args.i32(d.batch()).i32(d.inChannels()).i32(d.height()).i32(d.width()).i32(d.outChannels())
+                .i32(d.kernelH()).i32(d.kernelW()).i32(d.outHeight()).i32(d.outWidth()).i32(stride).i32(padding);
     }
 
     void conv2d(Tensor out, Tensor x, Tensor w, Tensor bias, int stride, int padding) {
-        String name = "conv2d";
-        Checks.f32(name, "out", out);
-        Checks.f32(name, "x", x);
-        Checks.f32(name, "w", w);
-        Conv2dDims d = resolve2d(name, x, w, bias, stride, padding);
-        Checks.shape(name, "out", out, d.batch(), d.outChannels(), d.outHeight(), d.outWidth());
+        Conv2dDims d = ConvChecks.conv2d("conv2d", out, x, w, bias, stride, padding);
         if (out.size() == 0) return;
         if (useGemm(d)) {
             conv2dGemm(out, x, w, bias, d, stride, padding);
             return;
         }
         ctx.launch(CONV, "conv2d_forward", ctx.gridFor(out.size(), THREADS), 1, 1, THREADS, 1, 1, 0,
-                d.append(KernelArgs.of().ptr(ctx.ptr(out)).ptr(ctx.ptr(x)).ptr(ctx.ptr(w)).ptr(ctx.ptrOrNull(bias)),
-                        stride, padding));
+                append(KernelArgs.of().ptr(ctx.ptr(out)).ptr(ctx.ptr(x)).ptr(ctx.ptr(w)).ptr(ctx.ptrOrNull(bias)),
+                        d, stride, padding));
     }
 
     void conv2dBackward(Tensor dx, Tensor dw, Tensor dBias, Tensor dOut, Tensor x, Tensor w, int stride, int padding) {
         String name = "conv2dBackward";
-        Checks.f32(name, "dOut", dOut);
-        Checks.f32(name, "x", x);
-        Checks.f32(name, "w", w);
-        Conv2dDims d = resolve2d(name, x, w, null, stride, padding);
-        Checks.shape(name, "dOut", dOut, d.batch(), d.outChannels(), d.outHeight(), d.outWidth());
-        DenseChecks.gradLike(name, "dx", dx, "x", x);
-        DenseChecks.gradLike(name, "dw", dw, "w", w);
-        if (dBias != null) {
-            Checks.f32(name, "dBias", dBias);
-            Checks.shape(name, "dBias", dBias, d.outChannels());
-        }
+        Conv2dDims d = ConvChecks.conv2dBackward(name, dx, dw, dBias, dOut, x, w, stride, padding);
         if (useGemm(d) && dOut.size() > 0 && (dx != null || dw != null)) {
             conv2dBackwardGemm(dx, dw, dOut, x, w, d, stride, padding);
         } else if (dx != null) {
             ctx.launch(CONV, "conv2d_backward_input", ctx.gridFor(x.size(), THREADS), 1, 1, THREADS, 1, 1, 0,
-                    d.append(KernelArgs.of().ptr(ctx.ptr(dx)).ptr(ctx.ptr(dOut)).ptr(ctx.ptr(w)), stride, padding));
+                    append(KernelArgs.of().ptr(ctx.ptr(dx)).ptr(ctx.ptr(dOut)).ptr(ctx.ptr(w)), d, stride, padding));
         }
         if (dw != null && dOut.size() > 0 && !useGemm(d)) {
             // one block per weight element; the grid is 1-D, so w must have < 2^31 elements
             int blocks = DenseChecks.intSize(name, "elements of w", w.size());
             ctx.launch(CONV, "conv2d_backward_weight", blocks, 1, 1, THREADS, 1, 1, 0,
-                    d.append(KernelArgs.of().ptr(ctx.ptr(dw)).ptr(ctx.ptr(dOut)).ptr(ctx.ptr(x)), stride, padding));
+                    append(KernelArgs.of().ptr(ctx.ptr(dw)).ptr(ctx.ptr(dOut)).ptr(ctx.ptr(x)), d, stride, padding));
         }
         if (dBias != null && dOut.size() > 0) {
             ctx.launch(CONV, "conv2d_backward_bias", d.outChannels(), 1, 1, THREADS, 1, 1, 0, KernelArgs.of()
@@ -177,41 +140,15 @@ final class ConvLauncher {
         }
     }
 
-    private static void check1d(String op, Tensor x, Tensor w) {
-        Checks.shape(op, "x", x, Checks.ANY, Checks.ANY, Checks.ANY);
-        Checks.shape(op, "w", w, x.dim(2), Checks.ANY);
-        if (w.dim(1) < 1) throw Checks.error(op, "w " + w.shape() + " needs a kernel width >= 1");
-    }
-
     void causalConv1d(Tensor out, Tensor x, Tensor w, Tensor bias) {
-        String name = "causalConv1d";
-        Checks.f32(name, "out", out);
-        Checks.f32(name, "x", x);
-        Checks.f32(name, "w", w);
-        check1d(name, x, w);
-        if (bias != null) {
-            Checks.f32(name, "bias", bias);
-            Checks.shape(name, "bias", bias, x.dim(2));
-        }
-        Checks.sameShape(name, "out", out, "x", x);
+        ConvChecks.causalConv1d("causalConv1d", out, x, w, bias);
         ctx.launch(CONV, "causal_conv1d_forward", ctx.gridFor(x.size(), THREADS), 1, 1, THREADS, 1, 1, 0,
                 KernelArgs.of().ptr(ctx.ptr(out)).ptr(ctx.ptr(x)).ptr(ctx.ptr(w)).ptr(ctx.ptrOrNull(bias))
                         .i32(x.dim(0)).i32(x.dim(1)).i32(x.dim(2)).i32(w.dim(1)));
     }
 
     void causalConv1dBackward(Tensor dx, Tensor dw, Tensor dBias, Tensor dOut, Tensor x, Tensor w) {
-        String name = "causalConv1dBackward";
-        Checks.f32(name, "dOut", dOut);
-        Checks.f32(name, "x", x);
-        Checks.f32(name, "w", w);
-        check1d(name, x, w);
-        Checks.sameShape(name, "dOut", dOut, "x", x);
-        DenseChecks.gradLike(name, "dx", dx, "x", x);
-        DenseChecks.gradLike(name, "dw", dw, "w", w);
-        if (dBias != null) {
-            Checks.f32(name, "dBias", dBias);
-            Checks.shape(name, "dBias", dBias, x.dim(2));
-        }
+        ConvChecks.causalConv1dBackward("causalConv1dBackward", dx, dw, dBias, dOut, x, w);
         int batch = x.dim(0), time = x.dim(1), channels = x.dim(2), taps = w.dim(1);
         if (dx != null) {
             ctx.launch(CONV, "causal_conv1d_backward_input", ctx.gridFor(x.size(), THREADS), 1, 1, THREADS, 1, 1, 0,

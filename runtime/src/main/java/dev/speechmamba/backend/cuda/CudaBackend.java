@@ -115,12 +115,7 @@ public final class CudaBackend implements Backend {
 
     @Override
     public void copy(Tensor dst, Tensor src) {
-        Checks.notNull("copy", "dst", dst);
-        Checks.notNull("copy", "src", src);
-        if (!dst.shape().equals(src.shape()) || dst.dtype() != src.dtype()) {
-            throw new IllegalArgumentException("copy: dst " + dst.shape() + " " + dst.dtype() + " and src "
-                    + src.shape() + " " + src.dtype() + " differ");
-        }
+        Checks.copyable("copy", dst, src);
         long bytes = src.size() * src.dtype().bytes();
         if (bytes > 0) ctx.handles().copyDeviceToDevice(ctx.ptr(dst), ctx.ptr(src), bytes);
     }

@@ -1,6 +1,7 @@
 package dev.speechmamba.backend.cuda;
 
 import dev.speechmamba.backend.Checks;
+import dev.speechmamba.backend.ElementwiseChecks;
 import dev.speechmamba.backend.Unary;
 import dev.speechmamba.cuda.KernelArgs;
 import dev.speechmamba.tensor.Tensor;
@@ -33,23 +34,14 @@ final class ElementwiseLauncher {
     }
 
     void unary(Unary op, Tensor out, Tensor x) {
-        String name = "unary";
-        Checks.notNull(name, "op", op);
-        Checks.f32(name, "out", out);
-        Checks.f32(name, "x", x);
-        Checks.sameShape(name, "out", out, "x", x);
+        ElementwiseChecks.unary("unary", op, out, x);
         flat(ELEMENTWISE, "unary_forward", x.size(),
                 KernelArgs.of().ptr(ctx.ptr(out)).ptr(ctx.ptr(x)).i64(x.size()).i32(op.ordinal()));
     }
 
     void unaryBackward(Unary op, Tensor dx, Tensor dOut, Tensor x) {
-        String name = "unaryBackward";
-        Checks.notNull(name, "op", op);
-        Checks.f32(name, "dOut", dOut);
-        Checks.f32(name, "x", x);
-        Checks.sameShape(name, "dOut", dOut, "x", x);
+        ElementwiseChecks.unaryBackward("unaryBackward", op, dx, dOut, x);
         if (dx == null) return;
-        DenseChecks.gradLike(name, "dx", dx, "x", x);
         flat(ELEMENTWISE, "unary_backward", x.size(),
                 KernelArgs.of().ptr(ctx.ptr(dx)).ptr(ctx.ptr(dOut)).ptr(ctx.ptr(x)).i64(x.size()).i32(op.ordinal()));
     }
@@ -63,62 +55,33 @@ final class ElementwiseLauncher {
     }
 
     private void binary(String name, String kernel, Tensor out, Tensor a, Tensor b) {
-        Checks.f32(name, "out", out);
-        Checks.f32(name, "a", a);
-        Checks.f32(name, "b", b);
-        Checks.sameShape(name, "a", a, "b", b);
-        Checks.sameShape(name, "out", out, "a", a);
+        ElementwiseChecks.binary(name, out, a, b);
         flat(ELEMENTWISE, kernel, a.size(),
                 KernelArgs.of().ptr(ctx.ptr(out)).ptr(ctx.ptr(a)).ptr(ctx.ptr(b)).i64(a.size()));
     }
 
     void addBackward(Tensor da, Tensor db, Tensor dOut) {
-        String name = "addBackward";
-        Checks.f32(name, "dOut", dOut);
-        DenseChecks.gradLike(name, "da", da, "dOut", dOut);
-        DenseChecks.gradLike(name, "db", db, "dOut", dOut);
+        ElementwiseChecks.addBackward("addBackward", da, db, dOut);
         if (da != null) axpyUnchecked(da, 1f, dOut);
         if (db != null) axpyUnchecked(db, 1f, dOut);
     }
 
     void mulBackward(Tensor da, Tensor db, Tensor dOut, Tensor a, Tensor b) {
-        String name = "mulBackward";
-        Checks.f32(name, "dOut", dOut);
-        Checks.f32(name, "a", a);
-        Checks.f32(name, "b", b);
-        Checks.sameShape(name, "a", a, "b", b);
-        Checks.sameShape(name, "dOut", dOut, "a", a);
-        DenseChecks.gradLike(name, "da", da, "a", a);
-        DenseChecks.gradLike(name, "db", db, "b", b);
+        ElementwiseChecks.mulBackward("mulBackward", da, db, dOut, a, b);
         if (da == null && db == null) return;
         flat(ELEMENTWISE, "mul_backward", a.size(), KernelArgs.of().ptr(ctx.ptrOrNull(da)).ptr(ctx.ptrOrNull(db))
                 .ptr(ctx.ptr(dOut)).ptr(ctx.ptr(a)).ptr(ctx.ptr(b)).i64(a.size()));
     }
 
     void addBias(Tensor out, Tensor x, Tensor bias) {
-        String name = "addBias";
-        Checks.f32(name, "out", out);
-        Checks.f32(name, "x", x);
-        Checks.f32(name, "bias", bias);
-        Checks.sameShape(name, "out", out, "x", x);
-        if (x.rank() < 1) throw Checks.error(name, "x " + x.shape() + " needs a channel dimension");
-        int channels = x.dim(-1);
-        Checks.shape(name, "bias", bias, channels);
+        int channels = ElementwiseChecks.addBias("addBias", out, x, bias);
         if (channels == 0) return;
         flat(ELEMENTWISE, "add_bias_forward", x.size(), KernelArgs.of().ptr(ctx.ptr(out)).ptr(ctx.ptr(x))
                 .ptr(ctx.ptr(bias)).i64(x.size()).i32(channels));
     }
 
     void addBiasBackward(Tensor dx, Tensor dBias, Tensor dOut) {
-        String name = "addBiasBackward";
-        Checks.f32(name, "dOut", dOut);
-        if (dOut.rank() < 1) throw Checks.error(name, "dOut " + dOut.shape() + " needs a channel dimension");
-        int channels = dOut.dim(-1);
-        DenseChecks.gradLike(name, "dx", dx, "dOut", dOut);
-        if (dBias != null) {
-            Checks.f32(name, "dBias", dBias);
-            Checks.shape(name, "dBias", dBias, channels);
-        }
+        int channels = ElementwiseChecks.addBiasBackward("addBiasBackward", dx, dBias, dOut);
         if (dx != null) axpyUnchecked(dx, 1f, dOut);
         if (dBias != null) columnSum(dBias, dOut, dOut.shape().rows(), channels);
     }
@@ -133,10 +96,7 @@ final class ElementwiseLauncher {
     }
 
     void axpy(Tensor y, float alpha, Tensor x) {
-        String name = "axpy";
-        Checks.f32(name, "y", y);
-        Checks.f32(name, "x", x);
-        Checks.sameShape(name, "y", y, "x", x);
+        ElementwiseChecks.axpy("axpy", y, x);
         axpyUnchecked(y, alpha, x);
     }
 
@@ -168,21 +128,14 @@ final class ElementwiseLauncher {
     }
 
     void dropout(Tensor out, Tensor x, float p, long seed) {
-        String name = "dropout";
-        Checks.f32(name, "out", out);
-        Checks.f32(name, "x", x);
-        Checks.sameShape(name, "out", out, "x", x);
-        DenseChecks.probability(name, p);
+        ElementwiseChecks.dropout("dropout", out, x, p);
         flat(ELEMENTWISE, "dropout_forward", x.size(), KernelArgs.of().ptr(ctx.ptr(out)).ptr(ctx.ptr(x)).i64(x.size())
                 .f32(p).f32(keepScale(p)).i64(seed));
     }
 
     void dropoutBackward(Tensor dx, Tensor dOut, float p, long seed) {
-        String name = "dropoutBackward";
-        Checks.f32(name, "dOut", dOut);
-        DenseChecks.probability(name, p);
+        ElementwiseChecks.dropoutBackward("dropoutBackward", dx, dOut, p);
         if (dx == null) return;
-        DenseChecks.gradLike(name, "dx", dx, "dOut", dOut);
         flat(ELEMENTWISE, "dropout_backward", dOut.size(), KernelArgs.of().ptr(ctx.ptr(dx)).ptr(ctx.ptr(dOut))
                 .i64(dOut.size()).f32(p).f32(keepScale(p)).i64(seed));
     }
@@ -192,17 +145,7 @@ final class ElementwiseLauncher {
 
     void adamStep(Tensor param, Tensor grad, Tensor m, Tensor v, float lr, float beta1, float beta2, float eps,
                   float weightDecay, int step) {
-        String name = "adamStep";
-        Checks.f32(name, "param", param);
-        Checks.f32(name, "grad", grad);
-        Checks.f32(name, "m", m);
-        Checks.f32(name, "v", v);
-        Checks.sameShape(name, "param", param, "grad", grad);
-        Checks.sameShape(name, "param", param, "m", m);
-        Checks.sameShape(name, "param", param, "v", v);
-        if (step < 1) throw Checks.error(name, "step must be 1-based, got " + step);
-        if (!(beta1 >= 0 && beta1 < 1)) throw Checks.error(name, "beta1 = " + beta1 + " is outside [0, 1)");
-        if (!(beta2 >= 0 && beta2 < 1)) throw Checks.error(name, "beta2 = " + beta2 + " is outside [0, 1)");
+        ElementwiseChecks.adamStep("adamStep", param, grad, m, v, beta1, beta2, step);
         float correction1 = (float) (1.0 - Math.pow(beta1, step));
         float correction2 = (float) (1.0 - Math.pow(beta2, step));
         flat(ADAM, "adam_step", param.size(), KernelArgs.of().ptr(ctx.ptr(param)).ptr(ctx.ptr(grad)).ptr(ctx.ptr(m))

@@ -1,6 +1,6 @@
 package dev.speechmamba.backend.cuda;
 
-import dev.speechmamba.backend.Checks;
+import dev.speechmamba.backend.LayoutChecks;
 import dev.speechmamba.cuda.KernelArgs;
 import dev.speechmamba.tensor.Tensor;
 
@@ -19,38 +19,26 @@ final class LayoutLauncher {
     }
 
     void sliceLastDim(Tensor out, Tensor x, int start) {
-        String name = "sliceLastDim";
-        Checks.f32(name, "out", out);
-        Checks.f32(name, "x", x);
-        DenseChecks.slice(name, "x", x, "out", out, start);
+        LayoutChecks.sliceLastDim("sliceLastDim", out, x, start);
         flat(LAYOUT, "slice_last_forward", out.size(), KernelArgs.of().ptr(ctx.ptr(out)).ptr(ctx.ptr(x))
                 .i64(x.shape().rows()).i32(x.dim(-1)).i32(out.dim(-1)).i32(start));
     }
 
     void sliceLastDimBackward(Tensor dx, Tensor dOut, int start) {
-        String name = "sliceLastDimBackward";
-        Checks.f32(name, "dOut", dOut);
+        LayoutChecks.sliceLastDimBackward("sliceLastDimBackward", dx, dOut, start);
         if (dx == null) return;
-        Checks.f32(name, "dx", dx);
-        DenseChecks.slice(name, "dx", dx, "dOut", dOut, start);
         flat(LAYOUT, "slice_last_backward", dOut.size(), KernelArgs.of().ptr(ctx.ptr(dx)).ptr(ctx.ptr(dOut))
                 .i64(dx.shape().rows()).i32(dx.dim(-1)).i32(dOut.dim(-1)).i32(start));
     }
 
     void permute(Tensor out, Tensor x, int[] perm) {
-        String name = "permute";
-        Checks.f32(name, "out", out);
-        Checks.f32(name, "x", x);
-        DenseChecks.permute(name, "x", x, "out", out, perm);
+        LayoutChecks.permute("permute", out, x, perm);
         permuteKernel(out, x, perm, false);
     }
 
     void permuteBackward(Tensor dx, Tensor dOut, int[] perm) {
-        String name = "permuteBackward";
-        Checks.f32(name, "dOut", dOut);
+        LayoutChecks.permuteBackward("permuteBackward", dx, dOut, perm);
         if (dx == null) return;
-        Checks.f32(name, "dx", dx);
-        DenseChecks.permute(name, "dx", dx, "dOut", dOut, perm);
         permuteKernel(dOut, dx, perm, true);
     }
 
@@ -87,30 +75,19 @@ final class LayoutLauncher {
 
     /** Ids are copied to the host and checked first (a synchronising read), so a bad id fails here. */
     void embedding(Tensor out, Tensor ids, Tensor table) {
-        String name = "embedding";
-        Checks.f32(name, "out", out);
-        Checks.i32(name, "ids", ids);
-        Checks.f32(name, "table", table);
-        Checks.shape(name, "table", table, Checks.ANY, Checks.ANY);
-        int count = Math.toIntExact(ids.size());
-        int channels = table.dim(1);
-        Checks.shape(name, "out", out, count, channels);
-        DenseChecks.ids(name, ctx.hostInts(ids), table.dim(0));
+        LayoutChecks.EmbeddingDims dims = LayoutChecks.embedding("embedding", out, ids, table, ctx::hostInts);
+        int count = dims.count();
+        int channels = dims.channels();
         flat(EMBEDDING, "embedding_forward", out.size(), KernelArgs.of().ptr(ctx.ptr(out)).ptr(ctx.ptr(ids))
                 .ptr(ctx.ptr(table)).i64(count).i32(channels));
     }
 
     void embeddingBackward(Tensor dTable, Tensor dOut, Tensor ids) {
-        String name = "embeddingBackward";
-        Checks.f32(name, "dOut", dOut);
-        Checks.i32(name, "ids", ids);
-        int count = Math.toIntExact(ids.size());
-        Checks.shape(name, "dOut", dOut, count, Checks.ANY);
-        int channels = dOut.dim(1);
-        if (dTable == null) return;
-        Checks.f32(name, "dTable", dTable);
-        Checks.shape(name, "dTable", dTable, Checks.ANY, channels);
-        DenseChecks.ids(name, ctx.hostInts(ids), dTable.dim(0));
+        LayoutChecks.EmbeddingDims dims =
+                LayoutChecks.embeddingBackward("embeddingBackward", dTable, dOut, ids, ctx::hostInts);
+        if (dims == null) return;
+        int count = dims.count();
+        int channels = dims.channels();
         flat(EMBEDDING, "embedding_backward", dOut.size(), KernelArgs.of().ptr(ctx.ptr(dTable)).ptr(ctx.ptr(dOut))
                 .ptr(ctx.ptr(ids)).i64(count).i32(channels));
     }

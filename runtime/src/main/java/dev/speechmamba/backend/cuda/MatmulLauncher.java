@@ -1,6 +1,6 @@
 package dev.speechmamba.backend.cuda;
 
-import dev.speechmamba.backend.Checks;
+import dev.speechmamba.backend.MatmulChecks;
 import dev.speechmamba.cuda.cublas.Cublas;
 import dev.speechmamba.tensor.Tensor;
 
@@ -18,60 +18,17 @@ final class MatmulLauncher {
 
     MatmulLauncher(CudaContext ctx) { this.ctx = ctx; }
 
-    /** The problem out = op(a) @ op(b): batch entries, op(a) (M, K), op(b) (K, N), which operands are batched. */
-    record Dims(int batch, int m, int n, int k, boolean aBatched, boolean bBatched, boolean outBatched) { }
-
     /** One operand: its tensor, whether it has one matrix per batch entry, whether it is used transposed. */
     private record Operand(Tensor t, boolean batched, boolean transposed) { }
 
-    static Dims resolve(String op, Tensor out, Tensor a, boolean transA, Tensor b, boolean transB) {
-        int[] o = out.shape().dims();
-        int[] x = a.shape().dims();
-        int[] y = b.shape().dims();
-        String shapes = "out " + out.shape() + ", a " + a.shape() + (transA ? "^T" : "") + ", b " + b.shape()
-                + (transB ? "^T" : "");
-        if (o.length < 2 || o.length > 3 || x.length < 2 || x.length > 3 || y.length < 2 || y.length > 3) {
-            throw Checks.error(op, "operands must be 2-D or 3-D, got " + shapes);
-        }
-        int m = transA ? x[x.length - 1] : x[x.length - 2];
-        int kA = transA ? x[x.length - 2] : x[x.length - 1];
-        int kB = transB ? y[y.length - 1] : y[y.length - 2];
-        int n = transB ? y[y.length - 2] : y[y.length - 1];
-        if (kA != kB) throw Checks.error(op, "inner dimensions " + kA + " and " + kB + " differ: " + shapes);
-        if (o[o.length - 2] != m || o[o.length - 1] != n) {
-            throw Checks.error(op, "out must end in (" + m + ", " + n + "): " + shapes);
-        }
-        if (o.length == 2 && (x.length == 3 || y.length == 3)) {
-            throw Checks.error(op, "out must be 3-D when a or b is batched: " + shapes);
-        }
-        int batch = -1;
-        for (int[] dims : new int[][] {o, x, y}) {
-            if (dims.length != 3) continue;
-            if (batch >= 0 && dims[0] != batch) throw Checks.error(op, "batch counts differ: " + shapes);
-            batch = dims[0];
-        }
-        if (batch < 0) batch = 1;
-        return new Dims(batch, m, n, kA, x.length == 3, y.length == 3, o.length == 3);
-    }
-
     void matmul(Tensor out, Tensor a, boolean transA, Tensor b, boolean transB, float alpha, float beta) {
-        String name = "matmul";
-        Checks.f32(name, "out", out);
-        Checks.f32(name, "a", a);
-        Checks.f32(name, "b", b);
-        Dims d = resolve(name, out, a, transA, b, transB);
+        MatmulChecks.Dims d = MatmulChecks.matmul("matmul", out, a, transA, b, transB);
         gemm(out, d.outBatched(), new Operand(a, d.aBatched(), transA), new Operand(b, d.bBatched(), transB),
                 alpha, beta, d.batch(), d.m(), d.n(), d.k());
     }
 
     void matmulBackward(Tensor da, Tensor db, Tensor dOut, Tensor a, boolean transA, Tensor b, boolean transB) {
-        String name = "matmulBackward";
-        Checks.f32(name, "dOut", dOut);
-        Checks.f32(name, "a", a);
-        Checks.f32(name, "b", b);
-        Dims d = resolve(name, dOut, a, transA, b, transB);
-        DenseChecks.gradLike(name, "da", da, "a", a);
-        DenseChecks.gradLike(name, "db", db, "b", b);
+        MatmulChecks.Dims d = MatmulChecks.matmulBackward("matmulBackward", da, db, dOut, a, transA, b, transB);
         int batch = d.batch(), m = d.m(), n = d.n(), k = d.k();
         Operand g = new Operand(dOut, d.outBatched(), false);
         Operand gT = new Operand(dOut, d.outBatched(), true);

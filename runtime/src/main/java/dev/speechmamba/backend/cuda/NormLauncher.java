@@ -1,6 +1,6 @@
 package dev.speechmamba.backend.cuda;
 
-import dev.speechmamba.backend.Checks;
+import dev.speechmamba.backend.NormChecks;
 import dev.speechmamba.cuda.KernelArgs;
 import dev.speechmamba.tensor.Tensor;
 
@@ -24,31 +24,14 @@ final class NormLauncher {
     }
 
     void rmsNorm(Tensor out, Tensor rstd, Tensor x, Tensor weight, float eps) {
-        String name = "rmsNorm";
-        Checks.f32(name, "out", out);
-        Checks.f32(name, "rstd", rstd);
-        Checks.f32(name, "x", x);
-        Checks.f32(name, "weight", weight);
-        DenseChecks.rows(name, x, "rstd", rstd);
-        Checks.sameShape(name, "out", out, "x", x);
-        Checks.shape(name, "weight", weight, x.dim(-1));
-        if (!(eps >= 0)) throw Checks.error(name, "eps must be >= 0, got " + eps);
+        NormChecks.rmsNorm("rmsNorm", out, rstd, x, weight, eps);
         int rows = x.shape().rows();
         perRowWarp("rms_norm_forward", rows, KernelArgs.of().ptr(ctx.ptr(out)).ptr(ctx.ptr(rstd)).ptr(ctx.ptr(x))
                 .ptr(ctx.ptr(weight)).i64(rows).i32(x.dim(-1)).f32(eps));
     }
 
     void rmsNormBackward(Tensor dx, Tensor dWeight, Tensor dOut, Tensor x, Tensor weight, Tensor rstd) {
-        String name = "rmsNormBackward";
-        Checks.f32(name, "dOut", dOut);
-        Checks.f32(name, "x", x);
-        Checks.f32(name, "weight", weight);
-        Checks.f32(name, "rstd", rstd);
-        DenseChecks.rows(name, x, "rstd", rstd);
-        Checks.sameShape(name, "dOut", dOut, "x", x);
-        Checks.shape(name, "weight", weight, x.dim(-1));
-        DenseChecks.gradLike(name, "dx", dx, "x", x);
-        DenseChecks.gradLike(name, "dWeight", dWeight, "weight", weight);
+        NormChecks.rmsNormBackward("rmsNormBackward", dx, dWeight, dOut, x, weight, rstd);
         int rows = x.shape().rows();
         int cols = x.dim(-1);
         if (dx != null) {
@@ -59,19 +42,7 @@ final class NormLauncher {
     }
 
     void layerNorm(Tensor out, Tensor mean, Tensor rstd, Tensor x, Tensor weight, Tensor bias, float eps) {
-        String name = "layerNorm";
-        Checks.f32(name, "out", out);
-        Checks.f32(name, "mean", mean);
-        Checks.f32(name, "rstd", rstd);
-        Checks.f32(name, "x", x);
-        Checks.f32(name, "weight", weight);
-        Checks.f32(name, "bias", bias);
-        DenseChecks.rows(name, x, "mean", mean);
-        DenseChecks.rows(name, x, "rstd", rstd);
-        Checks.sameShape(name, "out", out, "x", x);
-        Checks.shape(name, "weight", weight, x.dim(-1));
-        Checks.shape(name, "bias", bias, x.dim(-1));
-        if (!(eps >= 0)) throw Checks.error(name, "eps must be >= 0, got " + eps);
+        NormChecks.layerNorm("layerNorm", out, mean, rstd, x, weight, bias, eps);
         int rows = x.shape().rows();
         perRowWarp("layer_norm_forward", rows, KernelArgs.of().ptr(ctx.ptr(out)).ptr(ctx.ptr(mean))
                 .ptr(ctx.ptr(rstd)).ptr(ctx.ptr(x)).ptr(ctx.ptr(weight)).ptr(ctx.ptr(bias)).i64(rows)
@@ -80,19 +51,7 @@ final class NormLauncher {
 
     void layerNormBackward(Tensor dx, Tensor dWeight, Tensor dBias, Tensor dOut, Tensor x, Tensor weight,
                            Tensor mean, Tensor rstd) {
-        String name = "layerNormBackward";
-        Checks.f32(name, "dOut", dOut);
-        Checks.f32(name, "x", x);
-        Checks.f32(name, "weight", weight);
-        Checks.f32(name, "mean", mean);
-        Checks.f32(name, "rstd", rstd);
-        DenseChecks.rows(name, x, "mean", mean);
-        DenseChecks.rows(name, x, "rstd", rstd);
-        Checks.sameShape(name, "dOut", dOut, "x", x);
-        Checks.shape(name, "weight", weight, x.dim(-1));
-        DenseChecks.gradLike(name, "dx", dx, "x", x);
-        DenseChecks.gradLike(name, "dWeight", dWeight, "weight", weight);
-        DenseChecks.gradLike(name, "dBias", dBias, "weight", weight);
+        NormChecks.layerNormBackward("layerNormBackward", dx, dWeight, dBias, dOut, x, weight, mean, rstd);
         int rows = x.shape().rows();
         int cols = x.dim(-1);
         if (dx != null) {
@@ -114,11 +73,7 @@ final class NormLauncher {
     }
 
     void softmax(Tensor out, Tensor x, boolean log) {
-        String name = log ? "logSoftmax" : "softmax";
-        Checks.f32(name, "out", out);
-        Checks.f32(name, "x", x);
-        Checks.sameShape(name, "out", out, "x", x);
-        if (x.rank() < 1) throw Checks.error(name, "x " + x.shape() + " needs a last dimension");
+        NormChecks.softmax(log ? "logSoftmax" : "softmax", out, x);
         int rows = x.shape().rows();
         int cols = x.dim(-1);
         if (cols == 0) return;
@@ -127,13 +82,8 @@ final class NormLauncher {
     }
 
     void softmaxBackward(Tensor dx, Tensor dOut, Tensor out, boolean log) {
-        String name = log ? "logSoftmaxBackward" : "softmaxBackward";
-        Checks.f32(name, "dOut", dOut);
-        Checks.f32(name, "out", out);
-        Checks.sameShape(name, "dOut", dOut, "out", out);
-        if (out.rank() < 1) throw Checks.error(name, "out " + out.shape() + " needs a last dimension");
+        NormChecks.softmaxBackward(log ? "logSoftmaxBackward" : "softmaxBackward", dx, dOut, out);
         if (dx == null) return;
-        DenseChecks.gradLike(name, "dx", dx, "out", out);
         int rows = out.shape().rows();
         int cols = out.dim(-1);
         if (cols == 0) return;

@@ -1,6 +1,7 @@
 package dev.speechmamba.backend.cuda;
 
 import dev.speechmamba.backend.Checks;
+import dev.speechmamba.backend.ScanChecks;
 import dev.speechmamba.backend.ScanGrads;
 import dev.speechmamba.backend.ScanInputs;
 import dev.speechmamba.cuda.KernelArgs;
@@ -35,10 +36,9 @@ final class ScanLauncher {
 
     /** out (B, T, D) = scan(in); returns the chunk-start states (B, D, nChunks, N), owned by the caller. */
     Tensor forward(Tensor out, ScanInputs in) {
-        int[] dims = checkInputs(FORWARD, in);
-        Checks.f32(FORWARD, "out", out);
-        Checks.sameShape(FORWARD, "out", out, "u", in.u());
-        int B = dims[0], T = dims[1], D = dims[2], N = dims[3];
+        ScanChecks.Dims dims = checkInputs(FORWARD, in);
+        ScanChecks.output(FORWARD, out, in);
+        int B = dims.batch(), T = dims.time(), D = dims.channels(), N = dims.states();
         Tensor saved = ctx.newTensor(DType.F32, B, D, chunks(T), N);
         try {
             launchForward(out, saved, in, B, T, D, N);
@@ -51,9 +51,9 @@ final class ScanLauncher {
 
     /** Accumulates the scan's gradients into the non-null fields of {@code g}. */
     void backward(ScanGrads g, Tensor dOut, ScanInputs in, Tensor saved) {
-        int[] dims = checkInputs(BACKWARD, in);
-        int B = dims[0], T = dims[1], D = dims[2], N = dims[3];
-        checkGrads(BACKWARD, g, dOut, in);
+        ScanChecks.Dims dims = checkInputs(BACKWARD, in);
+        int B = dims.batch(), T = dims.time(), D = dims.channels(), N = dims.states();
+        ScanChecks.grads(BACKWARD, g, dOut, in);
         if (g.du() == null && g.dDelta() == null && g.dA() == null && g.dB() == null && g.dC() == null
                 && g.dSkip() == null && g.dz() == null && g.dDeltaBias() == null) {
             return;
@@ -118,65 +118,15 @@ final class ScanLauncher {
                 .ptr(ctx.ptrOrNull(in.deltaBias())).ptr(ctx.ptrOrNull(in.lengths()));
     }
 
-    // ------------------------------------------------------------------ argument checks (as SelectiveScanRef's)
+    // ------------------------------------------------------------------ argument checks
 
-    /** @return {B, T, D, N} */
-    private int[] checkInputs(String op, ScanInputs in) {
-        Checks.notNull(op, "inputs", in);
-        Checks.f32(op, "u", in.u());
-        Checks.shape(op, "u", in.u(), Checks.ANY, Checks.ANY, Checks.ANY);
-        int B = in.u().dim(0), T = in.u().dim(1), D = in.u().dim(2);
-        Checks.f32(op, "a", in.a());
-        Checks.shape(op, "a", in.a(), D, Checks.ANY);
-        int N = in.a().dim(1);
-        if (N > MAX_STATE) {
-            throw Checks.error(op, "a " + in.a().shape() + " has N = " + N + " states; the CUDA scan supports at most "
-                    + MAX_STATE);
+    /** The shared scan checks, then the state size this kernel supports. */
+    private ScanChecks.Dims checkInputs(String op, ScanInputs in) {
+        ScanChecks.Dims dims = ScanChecks.inputs(op, in, ctx::hostInts);
+        if (dims.states() > MAX_STATE) {
+            throw Checks.error(op, "a " + in.a().shape() + " has N = " + dims.states()
+                    + " states; the CUDA scan supports at most " + MAX_STATE);
         }
-        Checks.f32(op, "delta", in.delta());
-        Checks.shape(op, "delta", in.delta(), B, T, D);
-        Checks.f32(op, "b", in.b());
-        Checks.shape(op, "b", in.b(), B, T, N);
-        Checks.f32(op, "c", in.c());
-        Checks.shape(op, "c", in.c(), B, T, N);
-        if (in.dSkip() != null) {
-            Checks.f32(op, "dSkip", in.dSkip());
-            Checks.shape(op, "dSkip", in.dSkip(), D);
-        }
-        if (in.z() != null) {
-            Checks.f32(op, "z", in.z());
-            Checks.shape(op, "z", in.z(), B, T, D);
-        }
-        if (in.deltaBias() != null) {
-            Checks.f32(op, "deltaBias", in.deltaBias());
-            Checks.shape(op, "deltaBias", in.deltaBias(), D);
-        }
-        if (in.lengths() != null) {
-            Checks.i32(op, "lengths", in.lengths());
-            Checks.shape(op, "lengths", in.lengths(), B);
-            Checks.lengths(op, "lengths", ctx.hostInts(in.lengths()), T);
-        }
-        return new int[] {B, T, D, N};
-    }
-
-    private static void checkGrads(String op, ScanGrads g, Tensor dOut, ScanInputs in) {
-        Checks.notNull(op, "grads", g);
-        Checks.f32(op, "dOut", dOut);
-        Checks.sameShape(op, "dOut", dOut, "u", in.u());
-        gradLike(op, "du", g.du(), "u", in.u());
-        gradLike(op, "dDelta", g.dDelta(), "delta", in.delta());
-        gradLike(op, "dA", g.dA(), "a", in.a());
-        gradLike(op, "dB", g.dB(), "b", in.b());
-        gradLike(op, "dC", g.dC(), "c", in.c());
-        gradLike(op, "dSkip gradient", g.dSkip(), "dSkip", in.dSkip());
-        gradLike(op, "dz", g.dz(), "z", in.z());
-        gradLike(op, "dDeltaBias", g.dDeltaBias(), "deltaBias", in.deltaBias());
-    }
-
-    private static void gradLike(String op, String gradName, Tensor grad, String inputName, Tensor input) {
-        if (grad == null) return;
-        if (input == null) throw Checks.error(op, gradName + " is given but input " + inputName + " is null");
-        Checks.f32(op, gradName, grad);
-        Checks.sameShape(op, gradName, grad, inputName, input);
+        return dims;
     }
 }

@@ -1,6 +1,6 @@
 package dev.speechmamba.backend.fastcpu;
 
-import dev.speechmamba.backend.Checks;
+import dev.speechmamba.backend.ElementwiseChecks;
 import dev.speechmamba.tensor.Tensor;
 
 /** The Adam(W) update, elementwise over the parameter, split over threads by range. */
@@ -12,16 +12,7 @@ final class FastAdam {
     void adamStep(Tensor param, Tensor grad, Tensor m, Tensor v, float lr, float beta1, float beta2, float eps,
                   float weightDecay, int step) {
         String op = "adamStep";
-        Checks.f32(op, "param", param);
-        Checks.f32(op, "grad", grad);
-        Checks.f32(op, "m", m);
-        Checks.f32(op, "v", v);
-        Checks.sameShape(op, "grad", grad, "param", param);
-        Checks.sameShape(op, "m", m, "param", param);
-        Checks.sameShape(op, "v", v, "param", param);
-        if (step < 1) throw Checks.error(op, "step must be >= 1 (1-based), got " + step);
-        if (!(beta1 >= 0f && beta1 < 1f)) throw Checks.error(op, "beta1 must be in [0, 1), got " + beta1);
-        if (!(beta2 >= 0f && beta2 < 1f)) throw Checks.error(op, "beta2 must be in [0, 1), got " + beta2);
+        ElementwiseChecks.adamStep(op, param, grad, m, v, beta1, beta2, step);
         float[] p = FastHost.floats(op, param), g = FastHost.floats(op, grad), ms = FastHost.floats(op, m),
                 vs = FastHost.floats(op, v);
         int po = FastHost.off(param), go = FastHost.off(grad), mo = FastHost.off(m), vo = FastHost.off(v);

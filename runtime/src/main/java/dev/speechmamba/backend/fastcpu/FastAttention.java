@@ -1,10 +1,9 @@
 package dev.speechmamba.backend.fastcpu;
 
+import dev.speechmamba.backend.AttentionChecks;
 import dev.speechmamba.backend.AttentionMask;
-import dev.speechmamba.backend.Checks;
 import dev.speechmamba.tensor.Tensor;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -24,29 +23,15 @@ final class FastAttention {
 
     private record Dims(int batch, int tq, int tk, int heads, int dh, int[] keyLengths) { }
 
+    /** The shared attention checks; rows without key lengths see all Tk keys. */
     private static Dims check(String op, Tensor q, Tensor k, Tensor v, AttentionMask mask) {
-        Checks.notNull(op, "mask", mask);
-        Checks.f32(op, "q", q);
-        Checks.f32(op, "k", k);
-        Checks.f32(op, "v", v);
-        if (q.rank() != 4) throw Checks.error(op, "q has shape " + q.shape() + ", expected (B, Tq, H, Dh)");
-        int batch = q.dim(0), tq = q.dim(1), heads = q.dim(2), dh = q.dim(3);
-        Checks.shape(op, "k", k, batch, Checks.ANY, heads, dh);
-        int tk = k.dim(1);
-        Checks.shape(op, "v", v, batch, tk, heads, dh);
-        if (mask.windowLeft() < -1 || mask.windowRight() < -1) {
-            throw Checks.error(op, "window bounds (" + mask.windowLeft() + ", " + mask.windowRight()
-                    + ") must each be -1 (unlimited) or >= 0");
+        AttentionChecks.Dims d = AttentionChecks.inputs(op, q, k, v, mask, t -> FastHost.intsCopy(op, t));
+        int[] lengths = d.keyLengths();
+        if (lengths == null) {
+            lengths = new int[d.batch()];
+            java.util.Arrays.fill(lengths, d.keys());
         }
-        int[] lengths = new int[batch];
-        java.util.Arrays.fill(lengths, tk);
-        if (mask.keyLengths() != null) {
-            Checks.i32(op, "mask.keyLengths", mask.keyLengths());
-            Checks.shape(op, "mask.keyLengths", mask.keyLengths(), batch);
-            lengths = FastHost.intsCopy(op, mask.keyLengths());
-            Checks.lengths(op, "mask.keyLengths", lengths, tk);
-        }
-        return new Dims(batch, tq, tk, heads, dh, lengths);
+        return new Dims(d.batch(), d.queries(), d.keys(), d.heads(), d.headDim(), lengths);
     }
 
     /** First visible key of query i (may exceed {@link #lastKey}: then none is visible). */
@@ -64,10 +49,7 @@ final class FastAttention {
     void attention(Tensor out, Tensor lse, Tensor q, Tensor k, Tensor v, AttentionMask mask, float scale) {
         String op = "attention";
         Dims d = check(op, q, k, v, mask);
-        Checks.f32(op, "out", out);
-        Checks.shape(op, "out", out, d.batch, d.tq, d.heads, d.dh);
-        Checks.f32(op, "lse", lse);
-        Checks.shape(op, "lse", lse, d.batch, d.heads, d.tq);
+        AttentionChecks.outputs(op, out, lse, q);
         float[] qs = FastHost.floats(op, q), ks = FastHost.floats(op, k), vs = FastHost.floats(op, v);
         float[] os = FastHost.floats(op, out), ls = FastHost.floats(op, lse);
         int qo = FastHost.off(q), ko = FastHost.off(k), vo = FastHost.off(v), oo = FastHost.off(out), lo = FastHost.off(lse);
@@ -119,15 +101,8 @@ final class FastAttention {
                            Tensor lse, AttentionMask mask, float scale) {
         String op = "attentionBackward";
         Dims d = check(op, q, k, v, mask);
-        Checks.f32(op, "dOut", dOut);
-        Checks.sameShape(op, "dOut", dOut, "q", q);
-        Checks.f32(op, "out", out);
-        Checks.sameShape(op, "out", out, "q", q);
-        Checks.f32(op, "lse", lse);
-        Checks.shape(op, "lse", lse, d.batch, d.heads, d.tq);
-        if (dq != null) { Checks.f32(op, "dq", dq); Checks.sameShape(op, "dq", dq, "q", q); }
-        if (dk != null) { Checks.f32(op, "dk", dk); Checks.sameShape(op, "dk", dk, "k", k); }
-        if (dv != null) { Checks.f32(op, "dv", dv); Checks.sameShape(op, "dv", dv, "v", v); }
+        AttentionChecks.outputs(op, out, lse, q);
+        AttentionChecks.grads(op, dq, dk, dv, dOut, q, k, v);
         if (dq == null && dk == null && dv == null) return;
         float[] qs = FastHost.floats(op, q), ks = FastHost.floats(op, k), vs = FastHost.floats(op, v);
         float[] gs = FastHost.floats(op, dOut), os = FastHost.floats(op, out), ls = FastHost.floats(op, lse);

@@ -1,6 +1,6 @@
 package dev.speechmamba.backend.fastcpu;
 
-import dev.speechmamba.backend.Checks;
+import dev.speechmamba.backend.ConvChecks;
 import dev.speechmamba.tensor.Tensor;
 
 /**
@@ -26,31 +26,14 @@ final class FastConv {
         int positions() { return ho * wo; }
     }
 
-    private static Geometry geometry(String op, Tensor x, Tensor w, int stride, int padding) {
-        Checks.f32(op, "x", x);
-        Checks.f32(op, "w", w);
-        if (x.rank() != 4) throw Checks.error(op, "x has shape " + x.shape() + ", expected (B, Ci, H, W)");
-        if (w.rank() != 4) throw Checks.error(op, "w has shape " + w.shape() + ", expected (Co, Ci, Kh, Kw)");
-        if (stride < 1) throw Checks.error(op, "stride must be >= 1, got " + stride);
-        if (padding < 0) throw Checks.error(op, "padding must be >= 0, got " + padding);
-        if (w.dim(1) != x.dim(1)) {
-            throw Checks.error(op, "w " + w.shape() + " expects " + w.dim(1) + " input channels but x " + x.shape()
-                    + " has " + x.dim(1));
-        }
-        int h = x.dim(2), wd = x.dim(3), kh = w.dim(2), kw = w.dim(3);
-        int ho = (h + 2 * padding - kh) / stride + 1, wo = (wd + 2 * padding - kw) / stride + 1;
-        if (h + 2 * padding < kh || wd + 2 * padding < kw) {
-            throw Checks.error(op, "kernel " + kh + "x" + kw + " is larger than the padded input of x " + x.shape());
-        }
-        return new Geometry(x.dim(0), x.dim(1), h, wd, w.dim(0), kh, kw, ho, wo, stride, padding);
+    private static Geometry geometry(ConvChecks.Conv2dDims d, int stride, int padding) {
+        return new Geometry(d.batch(), d.inChannels(), d.height(), d.width(), d.outChannels(), d.kernelH(), d.kernelW(),
+                d.outHeight(), d.outWidth(), stride, padding);
     }
 
     void conv2d(Tensor out, Tensor x, Tensor w, Tensor bias, int stride, int padding) {
         String op = "conv2d";
-        Geometry g = geometry(op, x, w, stride, padding);
-        Checks.f32(op, "out", out);
-        Checks.shape(op, "out", out, g.batch, g.co, g.ho, g.wo);
-        if (bias != null) { Checks.f32(op, "bias", bias); Checks.shape(op, "bias", bias, g.co); }
+        Geometry g = geometry(ConvChecks.conv2d(op, out, x, w, bias, stride, padding), stride, padding);
         float[] xs = FastHost.floats(op, x), ws = FastHost.floats(op, w), o = FastHost.floats(op, out);
         int xo = FastHost.off(x), wOff = FastHost.off(w), oo = FastHost.off(out);
         int patch = g.patch(), positions = g.positions();
@@ -79,12 +62,8 @@ final class FastConv {
 
     void conv2dBackward(Tensor dx, Tensor dw, Tensor dBias, Tensor dOut, Tensor x, Tensor w, int stride, int padding) {
         String op = "conv2dBackward";
-        Geometry g = geometry(op, x, w, stride, padding);
-        Checks.f32(op, "dOut", dOut);
-        Checks.shape(op, "dOut", dOut, g.batch, g.co, g.ho, g.wo);
-        if (dx != null) { Checks.f32(op, "dx", dx); Checks.sameShape(op, "dx", dx, "x", x); }
-        if (dw != null) { Checks.f32(op, "dw", dw); Checks.sameShape(op, "dw", dw, "w", w); }
-        if (dBias != null) { Checks.f32(op, "dBias", dBias); Checks.shape(op, "dBias", dBias, g.co); }
+        ConvChecks.Conv2dDims d = ConvChecks.conv2dBackward(op, dx, dw, dBias, dOut, x, w, stride, padding);
+        Geometry g = geometry(d, stride, padding);
         float[] xs = FastHost.floats(op, x), ws = FastHost.floats(op, w), gs = FastHost.floats(op, dOut);
         int xo = FastHost.off(x), wOff = FastHost.off(w), go = FastHost.off(dOut);
         int patch = g.patch(), positions = g.positions();
@@ -161,15 +140,6 @@ final class FastConv {
 
     // ------------------------------------------------------------------ causal depthwise conv1d
 
-    private static int[] checkConv1d(String op, Tensor x, Tensor w) {
-        Checks.f32(op, "x", x);
-        Checks.f32(op, "w", w);
-        if (x.rank() != 3) throw Checks.error(op, "x has shape " + x.shape() + ", expected (B, T, C)");
-        Checks.shape(op, "w", w, x.dim(2), Checks.ANY);
-        if (w.dim(1) < 1) throw Checks.error(op, "w " + w.shape() + " needs a kernel width >= 1");
-        return new int[] {x.dim(0), x.dim(1), x.dim(2), w.dim(1)};
-    }
-
     /** w (C, K) transposed to (K, C). */
     private static float[] transposeWeights(float[] w, int wOff, int c, int k) {
         float[] wt = new float[k * c];
@@ -179,11 +149,8 @@ final class FastConv {
 
     void causalConv1d(Tensor out, Tensor x, Tensor w, Tensor bias) {
         String op = "causalConv1d";
-        int[] d = checkConv1d(op, x, w);
-        int batch = d[0], t = d[1], c = d[2], k = d[3];
-        Checks.f32(op, "out", out);
-        Checks.sameShape(op, "out", out, "x", x);
-        if (bias != null) { Checks.f32(op, "bias", bias); Checks.shape(op, "bias", bias, c); }
+        ConvChecks.Conv1dDims d = ConvChecks.causalConv1d(op, out, x, w, bias);
+        int batch = d.batch(), t = d.time(), c = d.channels(), k = d.taps();
         float[] xs = FastHost.floats(op, x), o = FastHost.floats(op, out);
         float[] wt = transposeWeights(FastHost.floats(op, w), FastHost.off(w), c, k);
         float[] bs = bias == null ? null : FastHost.floats(op, bias);
@@ -205,13 +172,8 @@ final class FastConv {
 
     void causalConv1dBackward(Tensor dx, Tensor dw, Tensor dBias, Tensor dOut, Tensor x, Tensor w) {
         String op = "causalConv1dBackward";
-        int[] d = checkConv1d(op, x, w);
-        int batch = d[0], t = d[1], c = d[2], k = d[3];
-        Checks.f32(op, "dOut", dOut);
-        Checks.sameShape(op, "dOut", dOut, "x", x);
-        if (dx != null) { Checks.f32(op, "dx", dx); Checks.sameShape(op, "dx", dx, "x", x); }
-        if (dw != null) { Checks.f32(op, "dw", dw); Checks.sameShape(op, "dw", dw, "w", w); }
-        if (dBias != null) { Checks.f32(op, "dBias", dBias); Checks.shape(op, "dBias", dBias, c); }
+        ConvChecks.Conv1dDims d = ConvChecks.causalConv1dBackward(op, dx, dw, dBias, dOut, x, w);
+        int batch = d.batch(), t = d.time(), c = d.channels(), k = d.taps();
         float[] xs = FastHost.floats(op, x), gs = FastHost.floats(op, dOut);
         int xo = FastHost.off(x), go = FastHost.off(dOut);
         if (dx != null) {

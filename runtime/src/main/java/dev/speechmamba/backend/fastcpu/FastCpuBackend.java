@@ -85,12 +85,7 @@ public final class FastCpuBackend implements Backend {
 
     @Override
     public void copy(Tensor dst, Tensor src) {
-        Checks.notNull("copy", "dst", dst);
-        Checks.notNull("copy", "src", src);
-        if (!dst.shape().equals(src.shape()) || dst.dtype() != src.dtype()) {
-            throw Checks.error("copy", "dst " + dst.shape() + " " + dst.dtype() + " and src " + src.shape() + " "
-                    + src.dtype() + " differ");
-        }
+        Checks.copyable("copy", dst, src);
         if (src.dtype() == DType.I32) {
             System.arraycopy(FastHost.ints("copy", src), FastHost.off(src), FastHost.ints("copy", dst), FastHost.off(dst),
                     FastHost.size(src));

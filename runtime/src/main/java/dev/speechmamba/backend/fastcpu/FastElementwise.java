@@ -1,6 +1,7 @@
 package dev.speechmamba.backend.fastcpu;
 
 import dev.speechmamba.backend.Checks;
+import dev.speechmamba.backend.ElementwiseChecks;
 import dev.speechmamba.backend.DropoutMask;
 import dev.speechmamba.backend.Unary;
 import dev.speechmamba.tensor.Tensor;
@@ -22,10 +23,7 @@ final class FastElementwise {
 
     void unary(Unary op, Tensor out, Tensor x) {
         String name = "unary";
-        Checks.notNull(name, "op", op);
-        Checks.f32(name, "x", x);
-        Checks.f32(name, "out", out);
-        Checks.sameShape(name, "out", out, "x", x);
+        ElementwiseChecks.unary(name, op, out, x);
         float[] o = FastHost.floats(name, out), xs = FastHost.floats(name, x);
         int oo = FastHost.off(out), xo = FastHost.off(x);
         par.forRange(FastHost.size(x), TRANSCENDENTAL_COST, (from, to) -> {
@@ -35,13 +33,8 @@ final class FastElementwise {
 
     void unaryBackward(Unary op, Tensor dx, Tensor dOut, Tensor x) {
         String name = "unaryBackward";
-        Checks.notNull(name, "op", op);
-        Checks.f32(name, "x", x);
-        Checks.f32(name, "dOut", dOut);
-        Checks.sameShape(name, "dOut", dOut, "x", x);
+        ElementwiseChecks.unaryBackward(name, op, dx, dOut, x);
         if (dx == null) return;
-        Checks.f32(name, "dx", dx);
-        Checks.sameShape(name, "dx", dx, "x", x);
         float[] d = FastHost.floats(name, dx), g = FastHost.floats(name, dOut), xs = FastHost.floats(name, x);
         int dOff = FastHost.off(dx), gOff = FastHost.off(dOut), xOff = FastHost.off(x);
         par.forRange(FastHost.size(x), TRANSCENDENTAL_COST, (from, to) -> {
@@ -85,11 +78,7 @@ final class FastElementwise {
     void mul(Tensor out, Tensor a, Tensor b) { binary("mul", out, a, b, true); }
 
     private void binary(String name, Tensor out, Tensor a, Tensor b, boolean multiply) {
-        Checks.f32(name, "a", a);
-        Checks.f32(name, "b", b);
-        Checks.f32(name, "out", out);
-        Checks.sameShape(name, "a", a, "b", b);
-        Checks.sameShape(name, "out", out, "a", a);
+        ElementwiseChecks.binary(name, out, a, b);
         float[] o = FastHost.floats(name, out), x = FastHost.floats(name, a), y = FastHost.floats(name, b);
         int oo = FastHost.off(out), xo = FastHost.off(a), yo = FastHost.off(b);
         par.forRange(FastHost.size(a), 1, (from, to) -> {
@@ -103,23 +92,14 @@ final class FastElementwise {
     }
 
     void addBackward(Tensor da, Tensor db, Tensor dOut) {
-        String name = "addBackward";
-        Checks.f32(name, "dOut", dOut);
-        if (da != null) { Checks.f32(name, "da", da); Checks.sameShape(name, "da", da, "dOut", dOut); }
-        if (db != null) { Checks.f32(name, "db", db); Checks.sameShape(name, "db", db, "dOut", dOut); }
+        ElementwiseChecks.addBackward("addBackward", da, db, dOut);
         if (da != null) axpyUnchecked(da, 1f, dOut);
         if (db != null) axpyUnchecked(db, 1f, dOut);
     }
 
     void mulBackward(Tensor da, Tensor db, Tensor dOut, Tensor a, Tensor b) {
         String name = "mulBackward";
-        Checks.f32(name, "dOut", dOut);
-        Checks.f32(name, "a", a);
-        Checks.f32(name, "b", b);
-        Checks.sameShape(name, "a", a, "b", b);
-        Checks.sameShape(name, "dOut", dOut, "a", a);
-        if (da != null) { Checks.f32(name, "da", da); Checks.sameShape(name, "da", da, "a", a); }
-        if (db != null) { Checks.f32(name, "db", db); Checks.sameShape(name, "db", db, "b", b); }
+        ElementwiseChecks.mulBackward(name, da, db, dOut, a, b);
         float[] g = FastHost.floats(name, dOut);
         int go = FastHost.off(dOut);
         if (da != null) fmaInto(name, da, g, go, b);
@@ -144,13 +124,7 @@ final class FastElementwise {
 
     void addBias(Tensor out, Tensor x, Tensor bias) {
         String name = "addBias";
-        Checks.f32(name, "x", x);
-        Checks.f32(name, "out", out);
-        Checks.f32(name, "bias", bias);
-        Checks.sameShape(name, "out", out, "x", x);
-        if (x.rank() < 1) throw Checks.error(name, "x must have rank >= 1, got " + x.shape());
-        int c = x.dim(-1);
-        Checks.shape(name, "bias", bias, c);
+        int c = ElementwiseChecks.addBias(name, out, x, bias);
         float[] o = FastHost.floats(name, out), xs = FastHost.floats(name, x), bs = FastHost.floats(name, bias);
         int oo = FastHost.off(out), xo = FastHost.off(x), bo = FastHost.off(bias);
         par.forRange(x.shape().rows(), c, (from, to) -> {
@@ -167,11 +141,7 @@ final class FastElementwise {
 
     void addBiasBackward(Tensor dx, Tensor dBias, Tensor dOut) {
         String name = "addBiasBackward";
-        Checks.f32(name, "dOut", dOut);
-        if (dOut.rank() < 1) throw Checks.error(name, "dOut must have rank >= 1, got " + dOut.shape());
-        int c = dOut.dim(-1);
-        if (dx != null) { Checks.f32(name, "dx", dx); Checks.sameShape(name, "dx", dx, "dOut", dOut); }
-        if (dBias != null) { Checks.f32(name, "dBias", dBias); Checks.shape(name, "dBias", dBias, c); }
+        int c = ElementwiseChecks.addBiasBackward(name, dx, dBias, dOut);
         if (dx != null) axpyUnchecked(dx, 1f, dOut);
         if (dBias != null) {
             float[] g = FastHost.floats(name, dOut);
@@ -187,10 +157,7 @@ final class FastElementwise {
     // ------------------------------------------------------------------ axpy, scale, norms
 
     void axpy(Tensor y, float alpha, Tensor x) {
-        String name = "axpy";
-        Checks.f32(name, "y", y);
-        Checks.f32(name, "x", x);
-        Checks.sameShape(name, "y", y, "x", x);
+        ElementwiseChecks.axpy("axpy", y, x);
         axpyUnchecked(y, alpha, x);
     }
 
@@ -253,25 +220,15 @@ final class FastElementwise {
 
     void dropout(Tensor out, Tensor x, float p, long seed) {
         String name = "dropout";
-        Checks.f32(name, "x", x);
-        Checks.f32(name, "out", out);
-        Checks.sameShape(name, "out", out, "x", x);
-        checkProbability(name, p);
+        ElementwiseChecks.dropout(name, out, x, p);
         masked(name, out, x, p, seed, false);
     }
 
     void dropoutBackward(Tensor dx, Tensor dOut, float p, long seed) {
         String name = "dropoutBackward";
-        Checks.f32(name, "dOut", dOut);
-        checkProbability(name, p);
+        ElementwiseChecks.dropoutBackward(name, dx, dOut, p);
         if (dx == null) return;
-        Checks.f32(name, "dx", dx);
-        Checks.sameShape(name, "dx", dx, "dOut", dOut);
         masked(name, dx, dOut, p, seed, true);
-    }
-
-    private static void checkProbability(String name, float p) {
-        if (!(p >= 0f && p < 1f)) throw Checks.error(name, "drop probability p must be in [0, 1), got " + p);
     }
 
     private void masked(String name, Tensor dst, Tensor src, float p, long seed, boolean accumulate) {

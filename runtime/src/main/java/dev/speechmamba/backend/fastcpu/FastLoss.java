@@ -1,6 +1,6 @@
 package dev.speechmamba.backend.fastcpu;
 
-import dev.speechmamba.backend.Checks;
+import dev.speechmamba.backend.LossChecks;
 import dev.speechmamba.tensor.Tensor;
 
 /**
@@ -14,47 +14,21 @@ final class FastLoss {
 
     // ------------------------------------------------------------------ CTC
 
-    private record Ctc(int batch, int t, int v, int s, int[] inputLengths, int[] targets, int[] targetLengths) { }
-
-    private static Ctc checkCtc(String op, Tensor logits, Tensor inputLengths, Tensor targets, Tensor targetLengths) {
-        Checks.f32(op, "logits", logits);
-        if (logits.rank() != 3) throw Checks.error(op, "logits has shape " + logits.shape() + ", expected (B, T, V)");
-        int batch = logits.dim(0), t = logits.dim(1), v = logits.dim(2);
-        if (v < 2) throw Checks.error(op, "logits " + logits.shape() + " need V >= 2 (blank plus a label)");
-        Checks.i32(op, "inputLengths", inputLengths);
-        Checks.shape(op, "inputLengths", inputLengths, batch);
-        Checks.i32(op, "targets", targets);
-        Checks.shape(op, "targets", targets, batch, Checks.ANY);
-        int s = targets.dim(1);
-        Checks.i32(op, "targetLengths", targetLengths);
-        Checks.shape(op, "targetLengths", targetLengths, batch);
-        int[] il = FastHost.intsCopy(op, inputLengths), tg = FastHost.intsCopy(op, targets),
-                tl = FastHost.intsCopy(op, targetLengths);
-        Checks.lengths(op, "inputLengths", il, t);
-        Checks.lengths(op, "targetLengths", tl, s);
-        for (int b = 0; b < batch; b++) {
-            for (int i = 0; i < tl[b]; i++) {
-                int label = tg[b * s + i];
-                if (label < 1 || label >= v) {
-                    throw Checks.error(op, "targets[" + b + ", " + i + "] = " + label + " is outside [1, " + v
-                            + ") (0 is the blank)");
-                }
-            }
-        }
-        return new Ctc(batch, t, v, s, il, tg, tl);
+    private static LossChecks.CtcDims checkCtc(String op, Tensor logits, Tensor inputLengths, Tensor targets,
+                                               Tensor targetLengths) {
+        return LossChecks.ctcInputs(op, logits, inputLengths, targets, targetLengths, t -> FastHost.intsCopy(op, t));
     }
 
     void ctcLoss(Tensor losses, Tensor logits, Tensor inputLengths, Tensor targets, Tensor targetLengths,
                  boolean zeroInfinity) {
         String op = "ctcLoss";
-        Ctc c = checkCtc(op, logits, inputLengths, targets, targetLengths);
-        Checks.f32(op, "losses", losses);
-        Checks.shape(op, "losses", losses, c.batch);
+        LossChecks.CtcDims c = checkCtc(op, logits, inputLengths, targets, targetLengths);
+        LossChecks.perRow(op, "losses", losses, c.batch());
         float[] lg = FastHost.floats(op, logits), out = FastHost.floats(op, losses);
         int lgo = FastHost.off(logits), lso = FastHost.off(losses);
-        par.forRange(c.batch, 30L * c.t * (c.v + 2L * c.s), (from, to) -> {
+        par.forRange(c.batch(), 30L * c.time() * (c.vocab() + 2L * c.maxTarget()), (from, to) -> {
             for (int b = from; b < to; b++) {
-                double[] logProbs = logSoftmaxRows(lg, lgo + b * c.t * c.v, c.inputLengths[b], c.v);
+                double[] logProbs = logSoftmaxRows(lg, lgo + b * c.time() * c.vocab(), c.inputLengths()[b], c.vocab());
                 double nll = -logLikelihood(c, b, logProbs, null);
                 out[lso + b] = (float) (zeroInfinity && Double.isInfinite(nll) ? 0.0 : nll);
             }
@@ -64,25 +38,23 @@ final class FastLoss {
     void ctcLossBackward(Tensor dLogits, Tensor dLosses, Tensor logits, Tensor inputLengths, Tensor targets,
                          Tensor targetLengths, boolean zeroInfinity) {
         String op = "ctcLossBackward";
-        Ctc c = checkCtc(op, logits, inputLengths, targets, targetLengths);
-        Checks.f32(op, "dLosses", dLosses);
-        Checks.shape(op, "dLosses", dLosses, c.batch);
+        LossChecks.CtcDims c = checkCtc(op, logits, inputLengths, targets, targetLengths);
+        LossChecks.perRow(op, "dLosses", dLosses, c.batch());
         if (dLogits == null) return;
-        Checks.f32(op, "dLogits", dLogits);
-        Checks.sameShape(op, "dLogits", dLogits, "logits", logits);
+        LossChecks.logitsGrad(op, dLogits, logits);
         float[] lg = FastHost.floats(op, logits), dl = FastHost.floats(op, dLogits), gl = FastHost.floats(op, dLosses);
         int lgo = FastHost.off(logits), dlo = FastHost.off(dLogits), glo = FastHost.off(dLosses);
-        par.forRange(c.batch, 60L * c.t * (c.v + 2L * c.s), (from, to) -> {
+        par.forRange(c.batch(), 60L * c.time() * (c.vocab() + 2L * c.maxTarget()), (from, to) -> {
             for (int b = from; b < to; b++) {
-                int len = c.inputLengths[b], v = c.v;
-                double[] logProbs = logSoftmaxRows(lg, lgo + b * c.t * v, len, v);
-                int ext = 2 * c.targetLengths[b] + 1;
+                int len = c.inputLengths()[b], v = c.vocab();
+                double[] logProbs = logSoftmaxRows(lg, lgo + b * c.time() * v, len, v);
+                int ext = 2 * c.targetLengths()[b] + 1;
                 double[] occupancy = new double[len * ext]; // log α_t(s) + log β_t(s), (T, 2S+1)
                 double logP = logLikelihood(c, b, logProbs, occupancy);
                 if (logP == Double.NEGATIVE_INFINITY) {
                     // No alignment: zero gradient under zeroInfinity, else NaN as PyTorch (and the reference).
                     if (zeroInfinity) continue;
-                    int base = dlo + b * c.t * v;
+                    int base = dlo + b * c.time() * v;
                     for (int i = 0; i < len * v; i++) dl[base + i] = Float.NaN;
                     continue;
                 }
@@ -92,13 +64,13 @@ final class FastLoss {
                 for (int tt = 0; tt < len; tt++) {
                     java.util.Arrays.fill(posterior, 0.0);
                     for (int s = 0; s < ext; s++) {
-                        int label = s % 2 == 0 ? 0 : c.targets[b * c.s + s / 2];
+                        int label = s % 2 == 0 ? 0 : c.targets()[b * c.maxTarget() + s / 2];
                         double o = occupancy[tt * ext + s];
                         if (o != Double.NEGATIVE_INFINITY) {
                             posterior[label] += Math.exp(o - logProbs[tt * v + label] - logP);
                         }
                     }
-                    int row = dlo + (b * c.t + tt) * v;
+                    int row = dlo + (b * c.time() + tt) * v;
                     for (int k = 0; k < v; k++) {
                         double grad = Math.exp(logProbs[tt * v + k]) - posterior[k];
                         dl[row + k] = (float) (dl[row + k] + scale * grad);
@@ -135,12 +107,12 @@ final class FastLoss {
      * sequence. When occupancy is non-null, also runs beta and stores log α_t(s) + log β_t(s) there
      * (both include the emission at t).
      */
-    private static double logLikelihood(Ctc c, int b, double[] logProbs, double[] occupancy) {
-        int len = c.inputLengths[b], labels = c.targetLengths[b], v = c.v;
+    private static double logLikelihood(LossChecks.CtcDims c, int b, double[] logProbs, double[] occupancy) {
+        int len = c.inputLengths()[b], labels = c.targetLengths()[b], v = c.vocab();
         int ext = 2 * labels + 1;
         if (len == 0) return labels == 0 ? 0.0 : Double.NEGATIVE_INFINITY;
         int[] lab = new int[ext];
-        for (int s = 0; s < ext; s++) lab[s] = s % 2 == 0 ? 0 : c.targets[b * c.s + s / 2];
+        for (int s = 0; s < ext; s++) lab[s] = s % 2 == 0 ? 0 : c.targets()[b * c.maxTarget() + s / 2];
         double ninf = Double.NEGATIVE_INFINITY;
         double[] alpha = new double[len * ext];
         java.util.Arrays.fill(alpha, ninf);
@@ -177,30 +149,18 @@ final class FastLoss {
 
     // ------------------------------------------------------------------ cross-entropy
 
-    private static int[] checkCrossEntropy(String op, Tensor logits, Tensor targets, float smoothing) {
-        Checks.f32(op, "logits", logits);
-        if (logits.rank() != 2) throw Checks.error(op, "logits has shape " + logits.shape() + ", expected (N, V)");
-        if (logits.dim(1) < 1) throw Checks.error(op, "logits " + logits.shape() + " have no classes");
-        Checks.i32(op, "targets", targets);
-        Checks.shape(op, "targets", targets, logits.dim(0));
-        if (!(smoothing >= 0f && smoothing <= 1f)) throw Checks.error(op, "smoothing must be in [0, 1], got " + smoothing);
-        return FastHost.intsCopy(op, targets);
-    }
-
-    private static void checkTarget(String op, int[] tg, int r, int v, int ignoreIndex) {
-        if (tg[r] != ignoreIndex && (tg[r] < 0 || tg[r] >= v)) {
-            throw Checks.error(op, "targets[" + r + "] = " + tg[r] + " is outside [0, " + v + ") and is not ignoreIndex "
-                    + ignoreIndex);
-        }
+    private static LossChecks.CrossEntropyDims checkCrossEntropy(String op, Tensor logits, Tensor targets,
+                                                                 float smoothing, int ignoreIndex) {
+        return LossChecks.crossEntropyInputs(op, logits, targets, smoothing, ignoreIndex,
+                t -> FastHost.intsCopy(op, t));
     }
 
     void crossEntropy(Tensor losses, Tensor logits, Tensor targets, float smoothing, int ignoreIndex) {
         String op = "crossEntropy";
-        int[] tg = checkCrossEntropy(op, logits, targets, smoothing);
-        int n = logits.dim(0), v = logits.dim(1);
-        for (int r = 0; r < n; r++) checkTarget(op, tg, r, v, ignoreIndex);
-        Checks.f32(op, "losses", losses);
-        Checks.shape(op, "losses", losses, n);
+        LossChecks.CrossEntropyDims dims = checkCrossEntropy(op, logits, targets, smoothing, ignoreIndex);
+        int n = dims.rows(), v = dims.vocab();
+        int[] tg = dims.targets();
+        LossChecks.perRow(op, "losses", losses, n);
         float[] lg = FastHost.floats(op, logits), out = FastHost.floats(op, losses);
         int lgo = FastHost.off(logits), lo = FastHost.off(losses);
         par.forRange(n, 20L * v, (from, to) -> {
@@ -223,14 +183,12 @@ final class FastLoss {
     void crossEntropyBackward(Tensor dLogits, Tensor dLosses, Tensor logits, Tensor targets, float smoothing,
                               int ignoreIndex) {
         String op = "crossEntropyBackward";
-        int[] tg = checkCrossEntropy(op, logits, targets, smoothing);
-        int n = logits.dim(0), v = logits.dim(1);
-        for (int r = 0; r < n; r++) checkTarget(op, tg, r, v, ignoreIndex);
-        Checks.f32(op, "dLosses", dLosses);
-        Checks.shape(op, "dLosses", dLosses, n);
+        LossChecks.CrossEntropyDims dims = checkCrossEntropy(op, logits, targets, smoothing, ignoreIndex);
+        int n = dims.rows(), v = dims.vocab();
+        int[] tg = dims.targets();
+        LossChecks.perRow(op, "dLosses", dLosses, n);
         if (dLogits == null) return;
-        Checks.f32(op, "dLogits", dLogits);
-        Checks.sameShape(op, "dLogits", dLogits, "logits", logits);
+        LossChecks.logitsGrad(op, dLogits, logits);
         float[] lg = FastHost.floats(op, logits), dl = FastHost.floats(op, dLogits), gl = FastHost.floats(op, dLosses);
         int lgo = FastHost.off(logits), dlo = FastHost.off(dLogits), glo = FastHost.off(dLosses);
         par.forRange(n, 20L * v, (from, to) -> {

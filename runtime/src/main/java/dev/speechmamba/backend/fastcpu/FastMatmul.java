@@ -1,6 +1,6 @@
 package dev.speechmamba.backend.fastcpu;
 
-import dev.speechmamba.backend.Checks;
+import dev.speechmamba.backend.MatmulChecks;
 import dev.speechmamba.tensor.Tensor;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
@@ -28,88 +28,45 @@ final class FastMatmul {
 
     void matmul(Tensor out, Tensor a, boolean transA, Tensor b, boolean transB, float alpha, float beta) {
         String op = "matmul";
-        Checks.f32(op, "out", out);
-        Dims d = dims(op, out, a, transA, b, transB);
+        MatmulChecks.Dims d = MatmulChecks.matmul(op, out, a, transA, b, transB);
         float[] A = FastHost.floats(op, a), B = FastHost.floats(op, b), C = FastHost.floats(op, out);
-        gemm(d.batch, A, FastHost.off(a), d.aStride(), transA, transA ? d.m : d.k,
-                B, FastHost.off(b), d.bStride(), transB, transB ? d.k : d.n,
-                C, FastHost.off(out), d.outStride(), d.n, d.m, d.n, d.k, alpha, beta);
+        gemm(d.batch(), A, FastHost.off(a), d.aStride(), transA, transA ? d.m() : d.k(),
+                B, FastHost.off(b), d.bStride(), transB, transB ? d.k() : d.n(),
+                C, FastHost.off(out), d.outStride(), d.n(), d.m(), d.n(), d.k(), alpha, beta);
     }
 
     void matmulBackward(Tensor da, Tensor db, Tensor dOut, Tensor a, boolean transA, Tensor b, boolean transB) {
         String op = "matmulBackward";
-        Checks.f32(op, "dOut", dOut);
-        Dims d = dims(op, dOut, a, transA, b, transB);
-        if (da != null) { Checks.f32(op, "da", da); Checks.sameShape(op, "da", da, "a", a); }
-        if (db != null) { Checks.f32(op, "db", db); Checks.sameShape(op, "db", db, "b", b); }
+        MatmulChecks.Dims d = MatmulChecks.matmulBackward(op, da, db, dOut, a, transA, b, transB);
         float[] A = FastHost.floats(op, a), B = FastHost.floats(op, b), G = FastHost.floats(op, dOut);
         int aOff = FastHost.off(a), bOff = FastHost.off(b), gOff = FastHost.off(dOut);
         long aStride = d.aStride(), bStride = d.bStride(), gStride = d.outStride();
-        int lda = transA ? d.m : d.k, ldb = transB ? d.k : d.n;
+        int lda = transA ? d.m() : d.k(), ldb = transB ? d.k() : d.n();
         if (da != null) {
             float[] DA = FastHost.floats(op, da);
             if (!transA) {
                 // dA (M, K) += dOut (M, N) · op(B)ᵀ (N, K)
-                gemm(d.batch, G, gOff, gStride, false, d.n, B, bOff, bStride, !transB, ldb,
-                        DA, FastHost.off(da), aStride, d.k, d.m, d.k, d.n, 1f, 1f);
+                gemm(d.batch(), G, gOff, gStride, false, d.n(), B, bOff, bStride, !transB, ldb,
+                        DA, FastHost.off(da), aStride, d.k(), d.m(), d.k(), d.n(), 1f, 1f);
             } else {
                 // dA (K, M) += op(B) (K, N) · dOutᵀ (N, M)
-                gemm(d.batch, B, bOff, bStride, transB, ldb, G, gOff, gStride, true, d.n,
-                        DA, FastHost.off(da), aStride, d.m, d.k, d.m, d.n, 1f, 1f);
+                gemm(d.batch(), B, bOff, bStride, transB, ldb, G, gOff, gStride, true, d.n(),
+                        DA, FastHost.off(da), aStride, d.m(), d.k(), d.m(), d.n(), 1f, 1f);
             }
         }
         if (db != null) {
             float[] DB = FastHost.floats(op, db);
             if (!transB) {
                 // dB (K, N) += op(A)ᵀ (K, M) · dOut (M, N)
-                gemm(d.batch, A, aOff, aStride, !transA, lda, G, gOff, gStride, false, d.n,
-                        DB, FastHost.off(db), bStride, d.n, d.k, d.n, d.m, 1f, 1f);
+                gemm(d.batch(), A, aOff, aStride, !transA, lda, G, gOff, gStride, false, d.n(),
+                        DB, FastHost.off(db), bStride, d.n(), d.k(), d.n(), d.m(), 1f, 1f);
             } else {
                 // dB (N, K) += dOutᵀ (N, M) · op(A) (M, K)
-                gemm(d.batch, G, gOff, gStride, true, d.n, A, aOff, aStride, transA, lda,
-                        DB, FastHost.off(db), bStride, d.k, d.n, d.k, d.m, 1f, 1f);
+                gemm(d.batch(), G, gOff, gStride, true, d.n(), A, aOff, aStride, transA, lda,
+                        DB, FastHost.off(db), bStride, d.k(), d.n(), d.k(), d.m(), 1f, 1f);
             }
         }
     }
-
-    /** The GEMM problem; a 2-D operand (or output) is shared by every batch entry: stride 0. */
-    private record Dims(int batch, int m, int n, int k, boolean aBatched, boolean bBatched, boolean outBatched) {
-        long aStride() { return aBatched ? (long) m * k : 0; }
-
-        long bStride() { return bBatched ? (long) k * n : 0; }
-
-        long outStride() { return outBatched ? (long) m * n : 0; }
-    }
-
-    /** Resolves out = op(a) @ op(b) (out may be dOut) with the same rules and messages as the reference. */
-    private static Dims dims(String op, Tensor out, Tensor a, boolean transA, Tensor b, boolean transB) {
-        Checks.f32(op, "a", a);
-        Checks.f32(op, "b", b);
-        int[] o = out.shape().dims(), x = a.shape().dims(), y = b.shape().dims();
-        String shapes = "out " + out.shape() + ", a " + a.shape() + (transA ? "^T" : "") + ", b " + b.shape()
-                + (transB ? "^T" : "");
-        if (o.length < 2 || o.length > 3 || x.length < 2 || x.length > 3 || y.length < 2 || y.length > 3) {
-            throw Checks.error(op, "operands must be 2-D or 3-D, got " + shapes);
-        }
-        int m = transA ? x[x.length - 1] : x[x.length - 2], ka = transA ? x[x.length - 2] : x[x.length - 1];
-        int kb = transB ? y[y.length - 1] : y[y.length - 2], n = transB ? y[y.length - 2] : y[y.length - 1];
-        if (ka != kb) throw Checks.error(op, "inner dimensions " + ka + " and " + kb + " differ: " + shapes);
-        if (o[o.length - 2] != m || o[o.length - 1] != n) {
-            throw Checks.error(op, "out must end in (" + m + ", " + n + "): " + shapes);
-        }
-        if (o.length == 2 && (x.length == 3 || y.length == 3)) {
-            throw Checks.error(op, "out must be 3-D when a or b is batched: " + shapes);
-        }
-        int batch = -1;
-        for (int[] dims : new int[][] {o, x, y}) {
-            if (dims.length != 3) continue;
-            if (batch >= 0 && dims[0] != batch) throw Checks.error(op, "batch counts differ: " + shapes);
-            batch = dims[0];
-        }
-        return new Dims(Math.max(batch, 1), m, n, ka, x.length == 3, y.length == 3, o.length == 3);
-    }
-
-    // ------------------------------------------------------------------ kernel
 
     /**
      * C_i = alpha · op(A_i) · op(B_i) + beta · C_i for i &lt; batch. Strides are in elements between batch

@@ -1,6 +1,6 @@
 package dev.speechmamba.backend.fastcpu;
 
-import dev.speechmamba.backend.Checks;
+import dev.speechmamba.backend.NormChecks;
 import dev.speechmamba.tensor.Tensor;
 
 /**
@@ -16,13 +16,8 @@ final class FastNorm {
 
     void rmsNorm(Tensor out, Tensor rstd, Tensor x, Tensor weight, float eps) {
         String op = "rmsNorm";
-        int[] rc = normRows(op, x, "rstd", rstd);
-        checkEps(op, eps);
-        int rows = rc[0], c = rc[1];
-        Checks.f32(op, "out", out);
-        Checks.sameShape(op, "out", out, "x", x);
-        Checks.f32(op, "weight", weight);
-        Checks.shape(op, "weight", weight, c);
+        NormChecks.Rows rc = NormChecks.rmsNorm(op, out, rstd, x, weight, eps);
+        int rows = rc.rows(), c = rc.cols();
         float[] o = FastHost.floats(op, out), rs = FastHost.floats(op, rstd), xs = FastHost.floats(op, x),
                 w = FastHost.floats(op, weight);
         int oo = FastHost.off(out), ro = FastHost.off(rstd), xo = FastHost.off(x), wo = FastHost.off(weight);
@@ -40,14 +35,8 @@ final class FastNorm {
 
     void rmsNormBackward(Tensor dx, Tensor dWeight, Tensor dOut, Tensor x, Tensor weight, Tensor rstd) {
         String op = "rmsNormBackward";
-        int[] rc = normRows(op, x, "rstd", rstd);
-        int rows = rc[0], c = rc[1];
-        Checks.f32(op, "dOut", dOut);
-        Checks.sameShape(op, "dOut", dOut, "x", x);
-        Checks.f32(op, "weight", weight);
-        Checks.shape(op, "weight", weight, c);
-        if (dx != null) { Checks.f32(op, "dx", dx); Checks.sameShape(op, "dx", dx, "x", x); }
-        if (dWeight != null) { Checks.f32(op, "dWeight", dWeight); Checks.shape(op, "dWeight", dWeight, c); }
+        NormChecks.Rows rc = NormChecks.rmsNormBackward(op, dx, dWeight, dOut, x, weight, rstd);
+        int rows = rc.rows(), c = rc.cols();
         float[] g = FastHost.floats(op, dOut), xs = FastHost.floats(op, x), w = FastHost.floats(op, weight),
                 rs = FastHost.floats(op, rstd);
         int go = FastHost.off(dOut), xo = FastHost.off(x), wo = FastHost.off(weight), ro = FastHost.off(rstd);
@@ -83,16 +72,8 @@ final class FastNorm {
 
     void layerNorm(Tensor out, Tensor mean, Tensor rstd, Tensor x, Tensor weight, Tensor bias, float eps) {
         String op = "layerNorm";
-        int[] rc = normRows(op, x, "mean", mean);
-        normRows(op, x, "rstd", rstd);
-        checkEps(op, eps);
-        int rows = rc[0], c = rc[1];
-        Checks.f32(op, "out", out);
-        Checks.sameShape(op, "out", out, "x", x);
-        Checks.f32(op, "weight", weight);
-        Checks.shape(op, "weight", weight, c);
-        Checks.f32(op, "bias", bias);
-        Checks.shape(op, "bias", bias, c);
+        NormChecks.Rows rc = NormChecks.layerNorm(op, out, mean, rstd, x, weight, bias, eps);
+        int rows = rc.rows(), c = rc.cols();
         float[] o = FastHost.floats(op, out), ms = FastHost.floats(op, mean), rs = FastHost.floats(op, rstd),
                 xs = FastHost.floats(op, x), w = FastHost.floats(op, weight), b = FastHost.floats(op, bias);
         int oo = FastHost.off(out), mo = FastHost.off(mean), ro = FastHost.off(rstd), xo = FastHost.off(x),
@@ -121,16 +102,8 @@ final class FastNorm {
     void layerNormBackward(Tensor dx, Tensor dWeight, Tensor dBias, Tensor dOut, Tensor x, Tensor weight,
                            Tensor mean, Tensor rstd) {
         String op = "layerNormBackward";
-        int[] rc = normRows(op, x, "mean", mean);
-        normRows(op, x, "rstd", rstd);
-        int rows = rc[0], c = rc[1];
-        Checks.f32(op, "dOut", dOut);
-        Checks.sameShape(op, "dOut", dOut, "x", x);
-        Checks.f32(op, "weight", weight);
-        Checks.shape(op, "weight", weight, c);
-        if (dx != null) { Checks.f32(op, "dx", dx); Checks.sameShape(op, "dx", dx, "x", x); }
-        if (dWeight != null) { Checks.f32(op, "dWeight", dWeight); Checks.shape(op, "dWeight", dWeight, c); }
-        if (dBias != null) { Checks.f32(op, "dBias", dBias); Checks.shape(op, "dBias", dBias, c); }
+        NormChecks.Rows rc = NormChecks.layerNormBackward(op, dx, dWeight, dBias, dOut, x, weight, mean, rstd);
+        int rows = rc.rows(), c = rc.cols();
         float[] g = FastHost.floats(op, dOut), xs = FastHost.floats(op, x), w = FastHost.floats(op, weight),
                 ms = FastHost.floats(op, mean), rs = FastHost.floats(op, rstd);
         int go = FastHost.off(dOut), xo = FastHost.off(x), wo = FastHost.off(weight), mo = FastHost.off(mean),
@@ -187,10 +160,8 @@ final class FastNorm {
     void logSoftmax(Tensor out, Tensor x) { softmaxForward("logSoftmax", out, x, true); }
 
     private void softmaxForward(String op, Tensor out, Tensor x, boolean log) {
-        int[] rc = rowsCols(op, "x", x);
-        int rows = rc[0], c = rc[1];
-        Checks.f32(op, "out", out);
-        Checks.sameShape(op, "out", out, "x", x);
+        NormChecks.Rows rc = NormChecks.softmax(op, out, x);
+        int rows = rc.rows(), c = rc.cols();
         float[] o = FastHost.floats(op, out), xs = FastHost.floats(op, x);
         int oo = FastHost.off(out), xo = FastHost.off(x);
         par.forRange(rows, 20L * c, (from, to) -> {
@@ -241,13 +212,9 @@ final class FastNorm {
     }
 
     private void softmaxBackwardImpl(String op, Tensor dx, Tensor dOut, Tensor out, boolean log) {
-        int[] rc = rowsCols(op, "out", out);
-        int rows = rc[0], c = rc[1];
-        Checks.f32(op, "dOut", dOut);
-        Checks.sameShape(op, "dOut", dOut, "out", out);
+        NormChecks.Rows rc = NormChecks.softmaxBackward(op, dx, dOut, out);
+        int rows = rc.rows(), c = rc.cols();
         if (dx == null) return;
-        Checks.f32(op, "dx", dx);
-        Checks.sameShape(op, "dx", dx, "out", out);
         float[] d = FastHost.floats(op, dx), g = FastHost.floats(op, dOut), o = FastHost.floats(op, out);
         int dOff = FastHost.off(dx), go = FastHost.off(dOut), oo = FastHost.off(out);
         par.forRange(rows, (log ? 20L : 4L) * c, (from, to) -> {
@@ -267,30 +234,5 @@ final class FastNorm {
                 }
             }
         });
-    }
-
-    /** {rows, cols} of t viewed as (rows, last dim); t must be F32 with rank >= 1. */
-    private static int[] rowsCols(String op, String name, Tensor t) {
-        Checks.f32(op, name, t);
-        if (t.rank() < 1) throw Checks.error(op, name + " " + t.shape() + " needs a last dimension");
-        return new int[] {t.shape().rows(), t.dim(-1)};
-    }
-
-    /** x is (..., C) with rank >= 2 and the per-row statistic has x's leading dims; returns {rows, C}. */
-    private static int[] normRows(String op, Tensor x, String statName, Tensor stat) {
-        Checks.f32(op, "x", x);
-        Checks.f32(op, statName, stat);
-        int[] dims = x.shape().dims();
-        if (dims.length < 2) throw Checks.error(op, "x has shape " + x.shape() + ", expected (R, C)");
-        int[] leading = java.util.Arrays.copyOf(dims, dims.length - 1);
-        if (!java.util.Arrays.equals(stat.shape().dims(), leading)) {
-            throw Checks.error(op, statName + " has shape " + stat.shape() + ", expected "
-                    + dev.speechmamba.tensor.Shape.of(leading) + " for x " + x.shape());
-        }
-        return new int[] {x.shape().rows(), x.dim(-1)};
-    }
-
-    private static void checkEps(String op, float eps) {
-        if (!(eps >= 0)) throw Checks.error(op, "eps must be >= 0, got " + eps);
     }
 }

@@ -1,11 +1,11 @@
 package dev.speechmamba.backend.fastcpu;
 
 import dev.speechmamba.backend.Checks;
+import dev.speechmamba.backend.ScanChecks;
 import dev.speechmamba.backend.ScanGrads;
 import dev.speechmamba.backend.ScanInputs;
 import dev.speechmamba.tensor.Tensor;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -34,32 +34,10 @@ final class FastScan {
                          boolean softplus, int[] lengths) { }
 
     private static Views views(String op, ScanInputs in) {
-        Checks.notNull(op, "inputs", in);
-        Checks.f32(op, "u", in.u());
-        if (in.u().rank() != 3) throw Checks.error(op, "u has shape " + in.u().shape() + ", expected (B, T, D)");
-        int batch = in.u().dim(0), t = in.u().dim(1), d = in.u().dim(2);
-        Checks.f32(op, "delta", in.delta());
-        Checks.shape(op, "delta", in.delta(), batch, t, d);
-        Checks.f32(op, "a", in.a());
-        Checks.shape(op, "a", in.a(), d, Checks.ANY);
-        int n = in.a().dim(1);
-        Checks.f32(op, "b", in.b());
-        Checks.shape(op, "b", in.b(), batch, t, n);
-        Checks.f32(op, "c", in.c());
-        Checks.shape(op, "c", in.c(), batch, t, n);
-        if (in.dSkip() != null) { Checks.f32(op, "dSkip", in.dSkip()); Checks.shape(op, "dSkip", in.dSkip(), d); }
-        if (in.z() != null) { Checks.f32(op, "z", in.z()); Checks.shape(op, "z", in.z(), batch, t, d); }
-        if (in.deltaBias() != null) {
-            Checks.f32(op, "deltaBias", in.deltaBias());
-            Checks.shape(op, "deltaBias", in.deltaBias(), d);
-        }
-        int[] lengths;
-        if (in.lengths() != null) {
-            Checks.i32(op, "lengths", in.lengths());
-            Checks.shape(op, "lengths", in.lengths(), batch);
-            lengths = FastHost.intsCopy(op, in.lengths());
-            Checks.lengths(op, "lengths", lengths, t);
-        } else {
+        ScanChecks.Dims dims = ScanChecks.inputs(op, in, lengthsTensor -> FastHost.intsCopy(op, lengthsTensor));
+        int batch = dims.batch(), t = dims.time(), d = dims.channels(), n = dims.states();
+        int[] lengths = dims.lengths();
+        if (lengths == null) {
             lengths = new int[batch];
             java.util.Arrays.fill(lengths, t);
         }
@@ -123,8 +101,7 @@ final class FastScan {
     Tensor selectiveScan(Tensor out, ScanInputs in) {
         String op = "selectiveScan";
         Views v = views(op, in);
-        Checks.f32(op, "out", out);
-        Checks.shape(op, "out", out, v.batch, v.t, v.d);
+        ScanChecks.output(op, out, in);
         float[] o = FastHost.floats(op, out);
         int oo = FastHost.off(out);
         int blocks = (v.d + BLOCK - 1) / BLOCK;
@@ -163,18 +140,8 @@ final class FastScan {
 
     void selectiveScanBackward(ScanGrads grads, Tensor dOut, ScanInputs in, Tensor saved) {
         String op = "selectiveScanBackward";
-        Checks.notNull(op, "grads", grads);
         Views v = views(op, in);
-        Checks.f32(op, "dOut", dOut);
-        Checks.shape(op, "dOut", dOut, v.batch, v.t, v.d);
-        checkGrad(op, "du", grads.du(), in.u());
-        checkGrad(op, "dDelta", grads.dDelta(), in.delta());
-        checkGrad(op, "dA", grads.dA(), in.a());
-        checkGrad(op, "dB", grads.dB(), in.b());
-        checkGrad(op, "dC", grads.dC(), in.c());
-        checkOptionalGrad(op, "dSkip", grads.dSkip(), "dSkip", in.dSkip());
-        checkOptionalGrad(op, "dz", grads.dz(), "z", in.z());
-        checkOptionalGrad(op, "dDeltaBias", grads.dDeltaBias(), "deltaBias", in.deltaBias());
+        ScanChecks.grads(op, grads, dOut, in);
         if (saved != null) {
             throw Checks.error(op, "this backend saves nothing (it recomputes the states), but got saved "
                     + saved.shape() + " (from another backend?)");
@@ -380,17 +347,5 @@ final class FastScan {
             for (double[] p : parts) if (p != null) s += p[i];
             out[off + i] = (float) s;
         }
-    }
-
-    private static void checkGrad(String op, String name, Tensor grad, Tensor like) {
-        if (grad == null) return;
-        Checks.f32(op, name, grad);
-        Checks.shape(op, name, grad, like.shape().dims());
-    }
-
-    private static void checkOptionalGrad(String op, String name, Tensor grad, String inputName, Tensor input) {
-        if (grad == null) return;
-        if (input == null) throw Checks.error(op, name + " is given but the input " + inputName + " is null");
-        checkGrad(op, name, grad, input);
     }
 }

@@ -1,8 +1,6 @@
 package dev.speechmamba.backend.reference;
 
 import dev.speechmamba.backend.AttentionMask;
-import dev.speechmamba.backend.Checks;
-import dev.speechmamba.tensor.Tensor;
 
 /**
  * Scaled dot-product attention in float64, one query row at a time, the specification the flash
@@ -129,53 +127,5 @@ public final class AttentionRef {
                 }
             }
         }
-    }
-
-    // ------------------------------------------------------------------ argument checks
-
-    /**
-     * Checks q (B, Tq, H, Dh), k and v (B, Tk, H, Dh), the mask's key lengths (B) I32 in [0, Tk], and
-     * the window bounds (each -1 or &gt;= 0).
-     *
-     * @return {B, Tq, Tk, H, Dh}
-     */
-    public static int[] checkInputs(String op, Tensor q, Tensor k, Tensor v, AttentionMask mask) {
-        Checks.f32(op, "q", q);
-        Checks.shape(op, "q", q, Checks.ANY, Checks.ANY, Checks.ANY, Checks.ANY);
-        int B = q.dim(0), Tq = q.dim(1), H = q.dim(2), Dh = q.dim(3);
-        Checks.f32(op, "k", k);
-        Checks.shape(op, "k", k, B, Checks.ANY, H, Dh);
-        int Tk = k.dim(1);
-        Checks.f32(op, "v", v);
-        Checks.shape(op, "v", v, B, Tk, H, Dh);
-        Checks.notNull(op, "mask", mask);
-        if (mask.windowLeft() < -1 || mask.windowRight() < -1) {
-            throw Checks.error(op, "window bounds (" + mask.windowLeft() + ", " + mask.windowRight()
-                    + ") must each be -1 (unlimited) or >= 0");
-        }
-        if (mask.keyLengths() != null) {
-            Checks.i32(op, "mask.keyLengths", mask.keyLengths());
-            Checks.shape(op, "mask.keyLengths", mask.keyLengths(), B);
-            Checks.lengths(op, "mask.keyLengths", HostArrays.toInts(mask.keyLengths()), Tk);
-        }
-        return new int[] {B, Tq, Tk, H, Dh};
-    }
-
-    /** Checks dOut like q, and dq, dk, dv (each optional) like q, k, v. */
-    public static void checkGrads(String op, Tensor dq, Tensor dk, Tensor dv, Tensor dOut, Tensor q, Tensor k,
-                                  Tensor v) {
-        Checks.f32(op, "dOut", dOut);
-        Checks.sameShape(op, "dOut", dOut, "q", q);
-        if (dq != null) { Checks.f32(op, "dq", dq); Checks.sameShape(op, "dq", dq, "q", q); }
-        if (dk != null) { Checks.f32(op, "dk", dk); Checks.sameShape(op, "dk", dk, "k", k); }
-        if (dv != null) { Checks.f32(op, "dv", dv); Checks.sameShape(op, "dv", dv, "v", v); }
-    }
-
-    /** Checks out like q and lse (B, H, Tq), both F32. */
-    public static void checkOutputs(String op, Tensor out, Tensor lse, Tensor q) {
-        Checks.f32(op, "out", out);
-        Checks.sameShape(op, "out", out, "q", q);
-        Checks.f32(op, "lse", lse);
-        Checks.shape(op, "lse", lse, q.dim(0), q.dim(2), q.dim(1));
     }
 }

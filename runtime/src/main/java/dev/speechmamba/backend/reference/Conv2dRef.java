@@ -1,7 +1,6 @@
 package dev.speechmamba.backend.reference;
 
-import dev.speechmamba.backend.Checks;
-import dev.speechmamba.tensor.Tensor;
+import dev.speechmamba.backend.ConvChecks;
 
 /**
  * Direct 2-D convolution (cross-correlation, as PyTorch) with the same stride and zero padding on
@@ -11,32 +10,8 @@ import dev.speechmamba.tensor.Tensor;
 final class Conv2dRef {
     private Conv2dRef() { }
 
-    record Dims(int batch, int inChannels, int height, int width, int outChannels, int kernelH, int kernelW,
-                int outHeight, int outWidth) { }
-
-    /** Checks x (B, Ci, H, W), w (Co, Ci, Kh, Kw), bias (Co) or null, stride and padding; returns the sizes. */
-    static Dims resolve(String op, Tensor x, Tensor w, Tensor bias, int stride, int padding) {
-        Checks.shape(op, "x", x, Checks.ANY, Checks.ANY, Checks.ANY, Checks.ANY);
-        Checks.shape(op, "w", w, Checks.ANY, x.dim(1), Checks.ANY, Checks.ANY);
-        if (bias != null) {
-            Checks.f32(op, "bias", bias);
-            Checks.shape(op, "bias", bias, w.dim(0));
-        }
-        if (stride < 1) throw Checks.error(op, "stride must be >= 1, got " + stride);
-        if (padding < 0) throw Checks.error(op, "padding must be >= 0, got " + padding);
-        int height = x.dim(2);
-        int width = x.dim(3);
-        int kernelH = w.dim(2);
-        int kernelW = w.dim(3);
-        if (kernelH < 1 || kernelW < 1 || height + 2 * padding < kernelH || width + 2 * padding < kernelW) {
-            throw Checks.error(op, "kernel of w " + w.shape() + " does not fit x " + x.shape() + " with padding " + padding);
-        }
-        return new Dims(x.dim(0), x.dim(1), height, width, w.dim(0), kernelH, kernelW,
-                outputSize(height, kernelH, stride, padding), outputSize(width, kernelW, stride, padding));
-    }
-
     static int outputSize(int size, int kernel, int stride, int padding) {
-        return (size + 2 * padding - kernel) / stride + 1;
+        return ConvChecks.outputSize(size, kernel, stride, padding);
     }
 
     static void forward(double[] out, double[] x, double[] w, double[] bias, int batch, int inChannels,

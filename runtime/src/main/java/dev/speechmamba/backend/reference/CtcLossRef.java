@@ -1,8 +1,5 @@
 package dev.speechmamba.backend.reference;
 
-import dev.speechmamba.backend.Checks;
-import dev.speechmamba.tensor.Tensor;
-
 import java.util.Arrays;
 
 /**
@@ -169,55 +166,5 @@ public final class CtcLossRef {
                 }
             }
         }
-    }
-
-    // ------------------------------------------------------------------ argument checks
-
-    /** Checks the per-row losses (or their gradient): F32 of shape (rows). */
-    public static void checkPerRow(String op, String name, Tensor t, int rows) {
-        Checks.f32(op, name, t);
-        Checks.shape(op, name, t, rows);
-    }
-
-    /** Checks an optional dLogits like logits. */
-    public static void checkLogitsGrad(String op, Tensor dLogits, Tensor logits) {
-        if (dLogits == null) return;
-        Checks.f32(op, "dLogits", dLogits);
-        Checks.sameShape(op, "dLogits", dLogits, "logits", logits);
-    }
-
-    /**
-     * Checks logits (B, T, V) F32, inputLengths (B) in [0, T], targets (B, S) I32 with labels in [1, V)
-     * within each row's length, targetLengths (B) in [0, S].
-     *
-     * @return {B, T, V, S}
-     */
-    public static int[] checkInputs(String op, Tensor logits, Tensor inputLengths, Tensor targets,
-                                    Tensor targetLengths) {
-        Checks.f32(op, "logits", logits);
-        Checks.shape(op, "logits", logits, Checks.ANY, Checks.ANY, Checks.ANY);
-        int B = logits.dim(0), T = logits.dim(1), V = logits.dim(2);
-        if (V < 2) throw Checks.error(op, "logits " + logits.shape() + " need V >= 2 (blank plus a label)");
-        Checks.i32(op, "inputLengths", inputLengths);
-        Checks.shape(op, "inputLengths", inputLengths, B);
-        Checks.i32(op, "targets", targets);
-        Checks.shape(op, "targets", targets, B, Checks.ANY);
-        int S = targets.dim(1);
-        Checks.i32(op, "targetLengths", targetLengths);
-        Checks.shape(op, "targetLengths", targetLengths, B);
-        Checks.lengths(op, "inputLengths", HostArrays.toInts(inputLengths), T);
-        int[] lengths = HostArrays.toInts(targetLengths);
-        Checks.lengths(op, "targetLengths", lengths, S);
-        int[] labels = HostArrays.toInts(targets);
-        for (int b = 0; b < B; b++) {
-            for (int s = 0; s < lengths[b]; s++) {
-                int label = labels[b * S + s];
-                if (label <= BLANK || label >= V) {
-                    throw Checks.error(op, "targets[" + b + ", " + s + "] = " + label + " is outside [1, " + V
-                            + ") (0 is the blank) for logits " + logits.shape());
-                }
-            }
-        }
-        return new int[] {B, T, V, S};
     }
 }

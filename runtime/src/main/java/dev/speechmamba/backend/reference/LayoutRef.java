@@ -1,52 +1,8 @@
 package dev.speechmamba.backend.reference;
 
-import dev.speechmamba.backend.Checks;
-import dev.speechmamba.tensor.Tensor;
-
-import java.util.Arrays;
-
 /** Slicing along the last dimension and axis permutations, in float64. */
 final class LayoutRef {
     private LayoutRef() { }
-
-    /** Checks wide (..., Cx) against narrow (..., Co): same leading dims and 0 <= start, start + Co <= Cx. */
-    static void checkSlice(String op, String wideName, Tensor wide, String narrowName, Tensor narrow, int start) {
-        int[] w = wide.shape().dims();
-        int[] n = narrow.shape().dims();
-        boolean sameLeading = w.length >= 1 && w.length == n.length
-                && Arrays.equals(Arrays.copyOf(w, w.length - 1), Arrays.copyOf(n, n.length - 1));
-        if (!sameLeading) {
-            throw Checks.error(op, wideName + " " + wide.shape() + " and " + narrowName + " " + narrow.shape()
-                    + " must share every dimension but the last");
-        }
-        if (start < 0 || start + n[n.length - 1] > w[w.length - 1]) {
-            throw Checks.error(op, "columns [" + start + ", " + (start + n[n.length - 1]) + ") of " + narrowName + " "
-                    + narrow.shape() + " do not fit in " + wideName + " " + wide.shape());
-        }
-    }
-
-    /** Checks that perm is a permutation of x's axes (rank 2 to 4) and out.dim(i) == x.dim(perm[i]). */
-    static void checkPermute(String op, String xName, Tensor x, String outName, Tensor out, int[] perm) {
-        Checks.notNull(op, "perm", perm);
-        int rank = x.rank();
-        if (rank < 2 || rank > 4) throw Checks.error(op, xName + " " + x.shape() + " must have rank 2 to 4");
-        boolean[] seen = new boolean[rank];
-        boolean valid = perm.length == rank;
-        for (int i = 0; valid && i < rank; i++) {
-            valid = perm[i] >= 0 && perm[i] < rank && !seen[perm[i]];
-            if (valid) seen[perm[i]] = true;
-        }
-        if (!valid) {
-            throw Checks.error(op, "perm " + Arrays.toString(perm) + " is not a permutation of the axes of " + xName
-                    + " " + x.shape());
-        }
-        int[] expected = new int[rank];
-        for (int i = 0; i < rank; i++) expected[i] = x.dim(perm[i]);
-        if (!Arrays.equals(out.shape().dims(), expected)) {
-            throw Checks.error(op, outName + " has shape " + out.shape() + ", expected " + Arrays.toString(expected)
-                    + " for " + xName + " " + x.shape() + " permuted by " + Arrays.toString(perm));
-        }
-    }
 
     /** out[r, c] = x[r, start + c]. x: (rows, Cx); out: (rows, Co). */
     static void sliceForward(double[] out, double[] x, int rows, int xCols, int outCols, int start) {

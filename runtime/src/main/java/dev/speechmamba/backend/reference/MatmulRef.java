@@ -1,55 +1,11 @@
 package dev.speechmamba.backend.reference;
 
-import dev.speechmamba.tensor.Tensor;
-
 /**
- * Batched GEMM in float64: out = alpha · op(a) @ op(b) + beta · out.
- *
- * <p>op(a) is (M, K) and op(b) is (K, N). Storage layouts: a is (M, K), or (K, M) when transA;
- * b is (K, N), or (N, K) when transB; out is (M, N). Each operand is either batched (one matrix
- * per batch entry, consecutive) or shared by every batch entry.
+ * Batched GEMM in float64: out = alpha · op(a) @ op(b) + beta · out, with the layouts and batching rules of
+ * {@link dev.speechmamba.backend.MatmulChecks}.
  */
 final class MatmulRef {
     private MatmulRef() { }
-
-    /** The GEMM problem: batch entries, op(a) (M, K), op(b) (K, N), and which operands are batched. */
-    record Dims(int batch, int m, int n, int k, boolean aBatched, boolean bBatched, boolean outBatched) { }
-
-    /**
-     * Resolves and checks the shapes of out = op(a) @ op(b) ({@code out} may be dOut). Throws
-     * IllegalArgumentException naming {@code op} and every shape when they do not fit together.
-     */
-    static Dims resolve(String op, Tensor out, Tensor a, boolean transA, Tensor b, boolean transB) {
-        int[] o = out.shape().dims();
-        int[] x = a.shape().dims();
-        int[] y = b.shape().dims();
-        String shapes = "out " + out.shape() + ", a " + a.shape() + (transA ? "^T" : "") + ", b " + b.shape()
-                + (transB ? "^T" : "");
-        if (o.length < 2 || o.length > 3 || x.length < 2 || x.length > 3 || y.length < 2 || y.length > 3) {
-            throw new IllegalArgumentException(op + ": operands must be 2-D or 3-D, got " + shapes);
-        }
-        int m = transA ? x[x.length - 1] : x[x.length - 2];
-        int kA = transA ? x[x.length - 2] : x[x.length - 1];
-        int kB = transB ? y[y.length - 1] : y[y.length - 2];
-        int n = transB ? y[y.length - 2] : y[y.length - 1];
-        if (kA != kB) throw new IllegalArgumentException(op + ": inner dimensions " + kA + " and " + kB + " differ: " + shapes);
-        if (o[o.length - 2] != m || o[o.length - 1] != n) {
-            throw new IllegalArgumentException(op + ": out must end in (" + m + ", " + n + "): " + shapes);
-        }
-        if (o.length == 2 && (x.length == 3 || y.length == 3)) {
-            throw new IllegalArgumentException(op + ": out must be 3-D when a or b is batched: " + shapes);
-        }
-        int batch = -1;
-        for (int[] dims : new int[][] {o, x, y}) {
-            if (dims.length != 3) continue;
-            if (batch >= 0 && dims[0] != batch) {
-                throw new IllegalArgumentException(op + ": batch counts differ: " + shapes);
-            }
-            batch = dims[0];
-        }
-        if (batch < 0) batch = 1;
-        return new Dims(batch, m, n, kA, x.length == 3, y.length == 3, o.length == 3);
-    }
 
     /** Element (i, k) of op(a) in a matrix starting at {@code base}. */
     private static double opA(double[] a, int base, boolean transA, int i, int k, int m, int kDim) {

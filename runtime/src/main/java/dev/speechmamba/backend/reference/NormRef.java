@@ -1,26 +1,8 @@
 package dev.speechmamba.backend.reference;
 
-import dev.speechmamba.backend.Checks;
-import dev.speechmamba.tensor.Tensor;
-
-import java.util.Arrays;
-
 /** RMSNorm and LayerNorm over the last dimension of a (rows, C) matrix, in float64. */
 final class NormRef {
     private NormRef() { }
-
-    /** Checks x is (..., C) with rank >= 2 and a per-row statistic has x's leading dims, e.g. (R) for (R, C). */
-    static void checkRows(String op, Tensor x, String statName, Tensor stat) {
-        Checks.notNull(op, "x", x);
-        Checks.notNull(op, statName, stat);
-        int[] dims = x.shape().dims();
-        if (dims.length < 2) throw Checks.error(op, "x has shape " + x.shape() + ", expected (R, C)");
-        int[] leading = Arrays.copyOf(dims, dims.length - 1);
-        if (!Arrays.equals(stat.shape().dims(), leading)) {
-            throw Checks.error(op, statName + " has shape " + stat.shape() + ", expected "
-                    + Arrays.toString(leading).replace('[', '(').replace(']', ')') + " for x " + x.shape());
-        }
-    }
 
     /** out = x · rstd · weight with rstd = 1 / sqrt(mean(x²) + eps). out, x: (R, C); weight: (C); rstd: (R). */
     static void rmsForward(double[] out, double[] rstd, double[] x, double[] weight, double eps, int rows, int cols) {

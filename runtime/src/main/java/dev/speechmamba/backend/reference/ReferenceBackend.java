@@ -1,8 +1,16 @@
 package dev.speechmamba.backend.reference;
 
+import dev.speechmamba.backend.AttentionChecks;
 import dev.speechmamba.backend.AttentionMask;
 import dev.speechmamba.backend.Backend;
 import dev.speechmamba.backend.Checks;
+import dev.speechmamba.backend.ConvChecks;
+import dev.speechmamba.backend.ElementwiseChecks;
+import dev.speechmamba.backend.LayoutChecks;
+import dev.speechmamba.backend.LossChecks;
+import dev.speechmamba.backend.MatmulChecks;
+import dev.speechmamba.backend.NormChecks;
+import dev.speechmamba.backend.ScanChecks;
 import dev.speechmamba.backend.ScanGrads;
 import dev.speechmamba.backend.ScanInputs;
 import dev.speechmamba.backend.Unary;
@@ -51,10 +59,7 @@ public final class ReferenceBackend implements Backend {
 
     @Override
     public void copy(Tensor dst, Tensor src) {
-        if (!dst.shape().equals(src.shape()) || dst.dtype() != src.dtype()) {
-            throw new IllegalArgumentException("copy: dst " + dst.shape() + " " + dst.dtype() + " and src "
-                    + src.shape() + " " + src.dtype() + " differ");
-        }
+        Checks.copyable("copy", dst, src);
         if (src.dtype() == DType.I32) {
             System.arraycopy(HostArrays.host("copy", src).ints(), Math.toIntExact(src.offset()),
                     HostArrays.host("copy", dst).ints(), Math.toIntExact(dst.offset()), Math.toIntExact(src.size()));
@@ -73,11 +78,7 @@ public final class ReferenceBackend implements Backend {
 
     @Override
     public void matmul(Tensor out, Tensor a, boolean transA, Tensor b, boolean transB, float alpha, float beta) {
-        String opName = "matmul";
-        Checks.f32(opName, "out", out);
-        Checks.f32(opName, "a", a);
-        Checks.f32(opName, "b", b);
-        MatmulRef.Dims d = MatmulRef.resolve(opName, out, a, transA, b, transB);
+        MatmulChecks.Dims d = MatmulChecks.matmul("matmul", out, a, transA, b, transB);
         double[] outValues = HostArrays.toDouble(out); // (Bo, M, N) or (M, N); read for beta
         MatmulRef.forward(outValues, HostArrays.toDouble(a), transA, HostArrays.toDouble(b), transB, alpha, beta,
                 d.batch(), d.m(), d.n(), d.k(), d.aBatched(), d.bBatched(), d.outBatched());
@@ -86,13 +87,7 @@ public final class ReferenceBackend implements Backend {
 
     @Override
     public void matmulBackward(Tensor da, Tensor db, Tensor dOut, Tensor a, boolean transA, Tensor b, boolean transB) {
-        String opName = "matmulBackward";
-        Checks.f32(opName, "dOut", dOut);
-        Checks.f32(opName, "a", a);
-        Checks.f32(opName, "b", b);
-        MatmulRef.Dims d = MatmulRef.resolve(opName, dOut, a, transA, b, transB);
-        if (da != null) { Checks.f32(opName, "da", da); Checks.sameShape(opName, "da", da, "a", a); }
-        if (db != null) { Checks.f32(opName, "db", db); Checks.sameShape(opName, "db", db, "b", b); }
+        MatmulChecks.Dims d = MatmulChecks.matmulBackward("matmulBackward", da, db, dOut, a, transA, b, transB);
         double[] daValues = HostArrays.toDouble(da);
         double[] dbValues = HostArrays.toDouble(db);
         MatmulRef.backward(daValues, dbValues, HostArrays.toDouble(dOut), HostArrays.toDouble(a), transA,
@@ -104,11 +99,7 @@ public final class ReferenceBackend implements Backend {
 
     @Override
     public void unary(Unary op, Tensor out, Tensor x) {
-        String opName = "unary";
-        Checks.notNull(opName, "op", op);
-        Checks.f32(opName, "out", out);
-        Checks.f32(opName, "x", x);
-        Checks.sameShape(opName, "out", out, "x", x);
+        ElementwiseChecks.unary("unary", op, out, x);
         double[] outValues = new double[Math.toIntExact(x.size())];
         ElementwiseRef.unaryForward(op, outValues, HostArrays.toDouble(x), outValues.length);
         HostArrays.store(out, outValues);
@@ -116,14 +107,8 @@ public final class ReferenceBackend implements Backend {
 
     @Override
     public void unaryBackward(Unary op, Tensor dx, Tensor dOut, Tensor x) {
-        String opName = "unaryBackward";
-        Checks.notNull(opName, "op", op);
-        Checks.f32(opName, "dOut", dOut);
-        Checks.f32(opName, "x", x);
-        Checks.sameShape(opName, "dOut", dOut, "x", x);
+        ElementwiseChecks.unaryBackward("unaryBackward", op, dx, dOut, x);
         if (dx == null) return;
-        Checks.f32(opName, "dx", dx);
-        Checks.sameShape(opName, "dx", dx, "x", x);
         double[] dxValues = HostArrays.toDouble(dx);
         ElementwiseRef.unaryBackward(op, dxValues, HostArrays.toDouble(dOut), HostArrays.toDouble(x), dxValues.length);
         HostArrays.store(dx, dxValues);
@@ -131,12 +116,7 @@ public final class ReferenceBackend implements Backend {
 
     @Override
     public void add(Tensor out, Tensor a, Tensor b) {
-        String opName = "add";
-        Checks.f32(opName, "out", out);
-        Checks.f32(opName, "a", a);
-        Checks.f32(opName, "b", b);
-        Checks.sameShape(opName, "a", a, "b", b);
-        Checks.sameShape(opName, "out", out, "a", a);
+        ElementwiseChecks.binary("add", out, a, b);
         double[] outValues = new double[Math.toIntExact(a.size())];
         ElementwiseRef.addForward(outValues, HostArrays.toDouble(a), HostArrays.toDouble(b), outValues.length);
         HostArrays.store(out, outValues);
@@ -144,10 +124,7 @@ public final class ReferenceBackend implements Backend {
 
     @Override
     public void addBackward(Tensor da, Tensor db, Tensor dOut) {
-        String opName = "addBackward";
-        Checks.f32(opName, "dOut", dOut);
-        if (da != null) { Checks.f32(opName, "da", da); Checks.sameShape(opName, "da", da, "dOut", dOut); }
-        if (db != null) { Checks.f32(opName, "db", db); Checks.sameShape(opName, "db", db, "dOut", dOut); }
+        ElementwiseChecks.addBackward("addBackward", da, db, dOut);
         double[] daValues = HostArrays.toDouble(da);
         double[] dbValues = HostArrays.toDouble(db);
         ElementwiseRef.addBackward(daValues, dbValues, HostArrays.toDouble(dOut), Math.toIntExact(dOut.size()));
@@ -157,12 +134,7 @@ public final class ReferenceBackend implements Backend {
 
     @Override
     public void mul(Tensor out, Tensor a, Tensor b) {
-        String opName = "mul";
-        Checks.f32(opName, "out", out);
-        Checks.f32(opName, "a", a);
-        Checks.f32(opName, "b", b);
-        Checks.sameShape(opName, "a", a, "b", b);
-        Checks.sameShape(opName, "out", out, "a", a);
+        ElementwiseChecks.binary("mul", out, a, b);
         double[] outValues = new double[Math.toIntExact(a.size())];
         ElementwiseRef.mulForward(outValues, HostArrays.toDouble(a), HostArrays.toDouble(b), outValues.length);
         HostArrays.store(out, outValues);
@@ -170,14 +142,7 @@ public final class ReferenceBackend implements Backend {
 
     @Override
     public void mulBackward(Tensor da, Tensor db, Tensor dOut, Tensor a, Tensor b) {
-        String opName = "mulBackward";
-        Checks.f32(opName, "dOut", dOut);
-        Checks.f32(opName, "a", a);
-        Checks.f32(opName, "b", b);
-        Checks.sameShape(opName, "a", a, "b", b);
-        Checks.sameShape(opName, "dOut", dOut, "a", a);
-        if (da != null) { Checks.f32(opName, "da", da); Checks.sameShape(opName, "da", da, "a", a); }
-        if (db != null) { Checks.f32(opName, "db", db); Checks.sameShape(opName, "db", db, "b", b); }
+        ElementwiseChecks.mulBackward("mulBackward", da, db, dOut, a, b);
         double[] daValues = HostArrays.toDouble(da);
         double[] dbValues = HostArrays.toDouble(db);
         ElementwiseRef.mulBackward(daValues, dbValues, HostArrays.toDouble(dOut), HostArrays.toDouble(a),
@@ -188,14 +153,7 @@ public final class ReferenceBackend implements Backend {
 
     @Override
     public void addBias(Tensor out, Tensor x, Tensor bias) {
-        String opName = "addBias";
-        Checks.f32(opName, "out", out);
-        Checks.f32(opName, "x", x);
-        Checks.f32(opName, "bias", bias);
-        Checks.sameShape(opName, "out", out, "x", x);
-        if (x.rank() < 1) throw Checks.error(opName, "x " + x.shape() + " needs a channel dimension");
-        int channels = x.dim(-1);
-        Checks.shape(opName, "bias", bias, channels);
+        int channels = ElementwiseChecks.addBias("addBias", out, x, bias);
         int rows = x.shape().rows();
         double[] outValues = new double[Math.toIntExact(x.size())]; // (rows, C)
         ElementwiseRef.addBiasForward(outValues, HostArrays.toDouble(x), HostArrays.toDouble(bias), rows, channels);
@@ -204,12 +162,7 @@ public final class ReferenceBackend implements Backend {
 
     @Override
     public void addBiasBackward(Tensor dx, Tensor dBias, Tensor dOut) {
-        String opName = "addBiasBackward";
-        Checks.f32(opName, "dOut", dOut);
-        if (dOut.rank() < 1) throw Checks.error(opName, "dOut " + dOut.shape() + " needs a channel dimension");
-        int channels = dOut.dim(-1);
-        if (dx != null) { Checks.f32(opName, "dx", dx); Checks.sameShape(opName, "dx", dx, "dOut", dOut); }
-        if (dBias != null) { Checks.f32(opName, "dBias", dBias); Checks.shape(opName, "dBias", dBias, channels); }
+        int channels = ElementwiseChecks.addBiasBackward("addBiasBackward", dx, dBias, dOut);
         double[] dxValues = HostArrays.toDouble(dx);     // (rows, C)
         double[] dBiasValues = HostArrays.toDouble(dBias); // (C)
         ElementwiseRef.addBiasBackward(dxValues, dBiasValues, HostArrays.toDouble(dOut), dOut.shape().rows(), channels);
@@ -219,10 +172,7 @@ public final class ReferenceBackend implements Backend {
 
     @Override
     public void axpy(Tensor y, float alpha, Tensor x) {
-        String opName = "axpy";
-        Checks.f32(opName, "y", y);
-        Checks.f32(opName, "x", x);
-        Checks.sameShape(opName, "y", y, "x", x);
+        ElementwiseChecks.axpy("axpy", y, x);
         double[] yValues = HostArrays.toDouble(y);
         ElementwiseRef.axpy(yValues, alpha, HostArrays.toDouble(x), yValues.length);
         HostArrays.store(y, yValues);
@@ -245,10 +195,7 @@ public final class ReferenceBackend implements Backend {
 
     @Override
     public void sliceLastDim(Tensor out, Tensor x, int start) {
-        String opName = "sliceLastDim";
-        Checks.f32(opName, "out", out);
-        Checks.f32(opName, "x", x);
-        LayoutRef.checkSlice(opName, "x", x, "out", out, start);
+        LayoutChecks.sliceLastDim("sliceLastDim", out, x, start);
         double[] outValues = new double[Math.toIntExact(out.size())]; // (rows, Co)
         LayoutRef.sliceForward(outValues, HostArrays.toDouble(x), out.shape().rows(), x.dim(-1), out.dim(-1), start);
         HostArrays.store(out, outValues);
@@ -256,11 +203,8 @@ public final class ReferenceBackend implements Backend {
 
     @Override
     public void sliceLastDimBackward(Tensor dx, Tensor dOut, int start) {
-        String opName = "sliceLastDimBackward";
-        Checks.f32(opName, "dOut", dOut);
+        LayoutChecks.sliceLastDimBackward("sliceLastDimBackward", dx, dOut, start);
         if (dx == null) return;
-        Checks.f32(opName, "dx", dx);
-        LayoutRef.checkSlice(opName, "dx", dx, "dOut", dOut, start);
         double[] dxValues = HostArrays.toDouble(dx); // (rows, Cx)
         LayoutRef.sliceBackward(dxValues, HostArrays.toDouble(dOut), dOut.shape().rows(), dx.dim(-1), dOut.dim(-1), start);
         HostArrays.store(dx, dxValues);
@@ -268,10 +212,7 @@ public final class ReferenceBackend implements Backend {
 
     @Override
     public void permute(Tensor out, Tensor x, int... perm) {
-        String opName = "permute";
-        Checks.f32(opName, "out", out);
-        Checks.f32(opName, "x", x);
-        LayoutRef.checkPermute(opName, "x", x, "out", out, perm);
+        LayoutChecks.permute("permute", out, x, perm);
         double[] outValues = new double[Math.toIntExact(out.size())];
         LayoutRef.permuteForward(outValues, HostArrays.toDouble(x), x.shape().dims(), perm);
         HostArrays.store(out, outValues);
@@ -279,11 +220,8 @@ public final class ReferenceBackend implements Backend {
 
     @Override
     public void permuteBackward(Tensor dx, Tensor dOut, int... perm) {
-        String opName = "permuteBackward";
-        Checks.f32(opName, "dOut", dOut);
+        LayoutChecks.permuteBackward("permuteBackward", dx, dOut, perm);
         if (dx == null) return;
-        Checks.f32(opName, "dx", dx);
-        LayoutRef.checkPermute(opName, "dx", dx, "dOut", dOut, perm);
         double[] dxValues = HostArrays.toDouble(dx);
         LayoutRef.permuteBackward(dxValues, HostArrays.toDouble(dOut), dx.shape().dims(), perm);
         HostArrays.store(dx, dxValues);
@@ -291,17 +229,9 @@ public final class ReferenceBackend implements Backend {
 
     @Override
     public void rmsNorm(Tensor out, Tensor rstd, Tensor x, Tensor weight, float eps) {
-        String opName = "rmsNorm";
-        Checks.f32(opName, "out", out);
-        Checks.f32(opName, "rstd", rstd);
-        Checks.f32(opName, "x", x);
-        Checks.f32(opName, "weight", weight);
-        NormRef.checkRows(opName, x, "rstd", rstd);
-        Checks.sameShape(opName, "out", out, "x", x);
-        Checks.shape(opName, "weight", weight, x.dim(-1));
-        if (!(eps >= 0)) throw Checks.error(opName, "eps must be >= 0, got " + eps);
-        int rows = x.shape().rows();
-        int cols = x.dim(-1);
+        NormChecks.Rows shape = NormChecks.rmsNorm("rmsNorm", out, rstd, x, weight, eps);
+        int rows = shape.rows();
+        int cols = shape.cols();
         double[] outValues = new double[rows * cols]; // (R, C)
         double[] rstdValues = new double[rows];       // (R)
         NormRef.rmsForward(outValues, rstdValues, HostArrays.toDouble(x), HostArrays.toDouble(weight), eps, rows, cols);
@@ -311,16 +241,7 @@ public final class ReferenceBackend implements Backend {
 
     @Override
     public void rmsNormBackward(Tensor dx, Tensor dWeight, Tensor dOut, Tensor x, Tensor weight, Tensor rstd) {
-        String opName = "rmsNormBackward";
-        Checks.f32(opName, "dOut", dOut);
-        Checks.f32(opName, "x", x);
-        Checks.f32(opName, "weight", weight);
-        Checks.f32(opName, "rstd", rstd);
-        NormRef.checkRows(opName, x, "rstd", rstd);
-        Checks.sameShape(opName, "dOut", dOut, "x", x);
-        Checks.shape(opName, "weight", weight, x.dim(-1));
-        if (dx != null) { Checks.f32(opName, "dx", dx); Checks.sameShape(opName, "dx", dx, "x", x); }
-        if (dWeight != null) { Checks.f32(opName, "dWeight", dWeight); Checks.sameShape(opName, "dWeight", dWeight, "weight", weight); }
+        NormChecks.rmsNormBackward("rmsNormBackward", dx, dWeight, dOut, x, weight, rstd);
         double[] dxValues = HostArrays.toDouble(dx);
         double[] dWeightValues = HostArrays.toDouble(dWeight);
         NormRef.rmsBackward(dxValues, dWeightValues, HostArrays.toDouble(dOut), HostArrays.toDouble(x),
@@ -331,21 +252,9 @@ public final class ReferenceBackend implements Backend {
 
     @Override
     public void layerNorm(Tensor out, Tensor mean, Tensor rstd, Tensor x, Tensor weight, Tensor bias, float eps) {
-        String opName = "layerNorm";
-        Checks.f32(opName, "out", out);
-        Checks.f32(opName, "mean", mean);
-        Checks.f32(opName, "rstd", rstd);
-        Checks.f32(opName, "x", x);
-        Checks.f32(opName, "weight", weight);
-        Checks.f32(opName, "bias", bias);
-        NormRef.checkRows(opName, x, "mean", mean);
-        NormRef.checkRows(opName, x, "rstd", rstd);
-        Checks.sameShape(opName, "out", out, "x", x);
-        Checks.shape(opName, "weight", weight, x.dim(-1));
-        Checks.shape(opName, "bias", bias, x.dim(-1));
-        if (!(eps >= 0)) throw Checks.error(opName, "eps must be >= 0, got " + eps);
-        int rows = x.shape().rows();
-        int cols = x.dim(-1);
+        NormChecks.Rows shape = NormChecks.layerNorm("layerNorm", out, mean, rstd, x, weight, bias, eps);
+        int rows = shape.rows();
+        int cols = shape.cols();
         double[] outValues = new double[rows * cols]; // (R, C)
         double[] meanValues = new double[rows];       // (R)
         double[] rstdValues = new double[rows];       // (R)
@@ -358,19 +267,7 @@ public final class ReferenceBackend implements Backend {
 
     @Override
     public void layerNormBackward(Tensor dx, Tensor dWeight, Tensor dBias, Tensor dOut, Tensor x, Tensor weight, Tensor mean, Tensor rstd) {
-        String opName = "layerNormBackward";
-        Checks.f32(opName, "dOut", dOut);
-        Checks.f32(opName, "x", x);
-        Checks.f32(opName, "weight", weight);
-        Checks.f32(opName, "mean", mean);
-        Checks.f32(opName, "rstd", rstd);
-        NormRef.checkRows(opName, x, "mean", mean);
-        NormRef.checkRows(opName, x, "rstd", rstd);
-        Checks.sameShape(opName, "dOut", dOut, "x", x);
-        Checks.shape(opName, "weight", weight, x.dim(-1));
-        if (dx != null) { Checks.f32(opName, "dx", dx); Checks.sameShape(opName, "dx", dx, "x", x); }
-        if (dWeight != null) { Checks.f32(opName, "dWeight", dWeight); Checks.sameShape(opName, "dWeight", dWeight, "weight", weight); }
-        if (dBias != null) { Checks.f32(opName, "dBias", dBias); Checks.sameShape(opName, "dBias", dBias, "weight", weight); }
+        NormChecks.layerNormBackward("layerNormBackward", dx, dWeight, dBias, dOut, x, weight, mean, rstd);
         double[] dxValues = HostArrays.toDouble(dx);
         double[] dWeightValues = HostArrays.toDouble(dWeight);
         double[] dBiasValues = HostArrays.toDouble(dBias);
@@ -384,11 +281,7 @@ public final class ReferenceBackend implements Backend {
 
     @Override
     public void softmax(Tensor out, Tensor x) {
-        String opName = "softmax";
-        Checks.f32(opName, "out", out);
-        Checks.f32(opName, "x", x);
-        Checks.sameShape(opName, "out", out, "x", x);
-        if (x.rank() < 1) throw Checks.error(opName, "x " + x.shape() + " needs a last dimension");
+        NormChecks.softmax("softmax", out, x);
         double[] outValues = new double[Math.toIntExact(x.size())]; // (rows, C)
         SoftmaxRef.softmaxForward(outValues, HostArrays.toDouble(x), x.shape().rows(), x.dim(-1));
         HostArrays.store(out, outValues);
@@ -396,14 +289,8 @@ public final class ReferenceBackend implements Backend {
 
     @Override
     public void softmaxBackward(Tensor dx, Tensor dOut, Tensor out) {
-        String opName = "softmaxBackward";
-        Checks.f32(opName, "dOut", dOut);
-        Checks.f32(opName, "out", out);
-        Checks.sameShape(opName, "dOut", dOut, "out", out);
-        if (out.rank() < 1) throw Checks.error(opName, "out " + out.shape() + " needs a last dimension");
+        NormChecks.softmaxBackward("softmaxBackward", dx, dOut, out);
         if (dx == null) return;
-        Checks.f32(opName, "dx", dx);
-        Checks.sameShape(opName, "dx", dx, "out", out);
         double[] dxValues = HostArrays.toDouble(dx);
         SoftmaxRef.softmaxBackward(dxValues, HostArrays.toDouble(dOut), HostArrays.toDouble(out), out.shape().rows(), out.dim(-1));
         HostArrays.store(dx, dxValues);
@@ -411,11 +298,7 @@ public final class ReferenceBackend implements Backend {
 
     @Override
     public void logSoftmax(Tensor out, Tensor x) {
-        String opName = "logSoftmax";
-        Checks.f32(opName, "out", out);
-        Checks.f32(opName, "x", x);
-        Checks.sameShape(opName, "out", out, "x", x);
-        if (x.rank() < 1) throw Checks.error(opName, "x " + x.shape() + " needs a last dimension");
+        NormChecks.softmax("logSoftmax", out, x);
         double[] outValues = new double[Math.toIntExact(x.size())]; // (rows, C)
         SoftmaxRef.logSoftmaxForward(outValues, HostArrays.toDouble(x), x.shape().rows(), x.dim(-1));
         HostArrays.store(out, outValues);
@@ -423,14 +306,8 @@ public final class ReferenceBackend implements Backend {
 
     @Override
     public void logSoftmaxBackward(Tensor dx, Tensor dOut, Tensor out) {
-        String opName = "logSoftmaxBackward";
-        Checks.f32(opName, "dOut", dOut);
-        Checks.f32(opName, "out", out);
-        Checks.sameShape(opName, "dOut", dOut, "out", out);
-        if (out.rank() < 1) throw Checks.error(opName, "out " + out.shape() + " needs a last dimension");
+        NormChecks.softmaxBackward("logSoftmaxBackward", dx, dOut, out);
         if (dx == null) return;
-        Checks.f32(opName, "dx", dx);
-        Checks.sameShape(opName, "dx", dx, "out", out);
         double[] dxValues = HostArrays.toDouble(dx);
         SoftmaxRef.logSoftmaxBackward(dxValues, HostArrays.toDouble(dOut), HostArrays.toDouble(out), out.shape().rows(), out.dim(-1));
         HostArrays.store(dx, dxValues);
@@ -438,11 +315,7 @@ public final class ReferenceBackend implements Backend {
 
     @Override
     public void dropout(Tensor out, Tensor x, float p, long seed) {
-        String opName = "dropout";
-        Checks.f32(opName, "out", out);
-        Checks.f32(opName, "x", x);
-        Checks.sameShape(opName, "out", out, "x", x);
-        DropoutRef.requireProbability(opName, p);
+        ElementwiseChecks.dropout("dropout", out, x, p);
         double[] outValues = new double[Math.toIntExact(x.size())];
         DropoutRef.forward(outValues, HostArrays.toDouble(x), p, seed, outValues.length);
         HostArrays.store(out, outValues);
@@ -450,12 +323,8 @@ public final class ReferenceBackend implements Backend {
 
     @Override
     public void dropoutBackward(Tensor dx, Tensor dOut, float p, long seed) {
-        String opName = "dropoutBackward";
-        Checks.f32(opName, "dOut", dOut);
-        DropoutRef.requireProbability(opName, p);
+        ElementwiseChecks.dropoutBackward("dropoutBackward", dx, dOut, p);
         if (dx == null) return;
-        Checks.f32(opName, "dx", dx);
-        Checks.sameShape(opName, "dx", dx, "dOut", dOut);
         double[] dxValues = HostArrays.toDouble(dx);
         DropoutRef.backward(dxValues, HostArrays.toDouble(dOut), p, seed, dxValues.length);
         HostArrays.store(dx, dxValues);
@@ -463,49 +332,27 @@ public final class ReferenceBackend implements Backend {
 
     @Override
     public void embedding(Tensor out, Tensor ids, Tensor table) {
-        String opName = "embedding";
-        Checks.f32(opName, "out", out);
-        Checks.i32(opName, "ids", ids);
-        Checks.f32(opName, "table", table);
-        Checks.shape(opName, "table", table, Checks.ANY, Checks.ANY);
-        int count = Math.toIntExact(ids.size());
-        int vocab = table.dim(0);
-        int channels = table.dim(1);
-        Checks.shape(opName, "out", out, count, channels);
-        int[] idValues = HostArrays.toInts(ids);
-        EmbeddingRef.requireIds(opName, idValues, vocab);
+        LayoutChecks.EmbeddingDims dims = LayoutChecks.embedding("embedding", out, ids, table, HostArrays::toInts);
+        int count = dims.count(), vocab = dims.vocab(), channels = dims.channels();
         double[] outValues = new double[count * channels]; // (N, C)
-        EmbeddingRef.forward(outValues, idValues, HostArrays.toDouble(table), count, vocab, channels);
+        EmbeddingRef.forward(outValues, dims.ids(), HostArrays.toDouble(table), count, vocab, channels);
         HostArrays.store(out, outValues);
     }
 
     @Override
     public void embeddingBackward(Tensor dTable, Tensor dOut, Tensor ids) {
-        String opName = "embeddingBackward";
-        Checks.f32(opName, "dOut", dOut);
-        Checks.i32(opName, "ids", ids);
-        int count = Math.toIntExact(ids.size());
-        Checks.shape(opName, "dOut", dOut, count, Checks.ANY);
-        int channels = dOut.dim(1);
-        if (dTable == null) return;
-        Checks.f32(opName, "dTable", dTable);
-        Checks.shape(opName, "dTable", dTable, Checks.ANY, channels);
-        int vocab = dTable.dim(0);
-        int[] idValues = HostArrays.toInts(ids);
-        EmbeddingRef.requireIds(opName, idValues, vocab);
+        LayoutChecks.EmbeddingDims dims =
+                LayoutChecks.embeddingBackward("embeddingBackward", dTable, dOut, ids, HostArrays::toInts);
+        if (dims == null) return;
+        int count = dims.count(), vocab = dims.vocab(), channels = dims.channels();
         double[] dTableValues = HostArrays.toDouble(dTable); // (V, C)
-        EmbeddingRef.backward(dTableValues, HostArrays.toDouble(dOut), idValues, count, vocab, channels);
+        EmbeddingRef.backward(dTableValues, HostArrays.toDouble(dOut), dims.ids(), count, vocab, channels);
         HostArrays.store(dTable, dTableValues);
     }
 
     @Override
     public void conv2d(Tensor out, Tensor x, Tensor w, Tensor bias, int stride, int padding) {
-        String opName = "conv2d";
-        Checks.f32(opName, "out", out);
-        Checks.f32(opName, "x", x);
-        Checks.f32(opName, "w", w);
-        Conv2dRef.Dims d = Conv2dRef.resolve(opName, x, w, bias, stride, padding);
-        Checks.shape(opName, "out", out, d.batch(), d.outChannels(), d.outHeight(), d.outWidth());
+        ConvChecks.Conv2dDims d = ConvChecks.conv2d("conv2d", out, x, w, bias, stride, padding);
         double[] outValues = new double[Math.toIntExact(out.size())]; // (B, Co, Ho, Wo)
         Conv2dRef.forward(outValues, HostArrays.toDouble(x), HostArrays.toDouble(w), HostArrays.toDouble(bias),
                 d.batch(), d.inChannels(), d.height(), d.width(), d.outChannels(), d.kernelH(), d.kernelW(), stride,
@@ -515,15 +362,8 @@ public final class ReferenceBackend implements Backend {
 
     @Override
     public void conv2dBackward(Tensor dx, Tensor dw, Tensor dBias, Tensor dOut, Tensor x, Tensor w, int stride, int padding) {
-        String opName = "conv2dBackward";
-        Checks.f32(opName, "dOut", dOut);
-        Checks.f32(opName, "x", x);
-        Checks.f32(opName, "w", w);
-        Conv2dRef.Dims d = Conv2dRef.resolve(opName, x, w, null, stride, padding);
-        Checks.shape(opName, "dOut", dOut, d.batch(), d.outChannels(), d.outHeight(), d.outWidth());
-        if (dx != null) { Checks.f32(opName, "dx", dx); Checks.sameShape(opName, "dx", dx, "x", x); }
-        if (dw != null) { Checks.f32(opName, "dw", dw); Checks.sameShape(opName, "dw", dw, "w", w); }
-        if (dBias != null) { Checks.f32(opName, "dBias", dBias); Checks.shape(opName, "dBias", dBias, d.outChannels()); }
+        ConvChecks.Conv2dDims d =
+                ConvChecks.conv2dBackward("conv2dBackward", dx, dw, dBias, dOut, x, w, stride, padding);
         double[] dxValues = HostArrays.toDouble(dx);
         double[] dwValues = HostArrays.toDouble(dw);
         double[] dBiasValues = HostArrays.toDouble(dBias);
@@ -537,16 +377,8 @@ public final class ReferenceBackend implements Backend {
 
     @Override
     public void causalConv1d(Tensor out, Tensor x, Tensor w, Tensor bias) {
-        String opName = "causalConv1d";
-        Checks.f32(opName, "out", out);
-        Checks.f32(opName, "x", x);
-        Checks.f32(opName, "w", w);
-        Checks.shape(opName, "x", x, Checks.ANY, Checks.ANY, Checks.ANY);
-        int channels = x.dim(2);
-        Checks.shape(opName, "w", w, channels, Checks.ANY);
-        if (w.dim(1) < 1) throw Checks.error(opName, "w " + w.shape() + " needs a kernel width >= 1");
-        if (bias != null) { Checks.f32(opName, "bias", bias); Checks.shape(opName, "bias", bias, channels); }
-        Checks.sameShape(opName, "out", out, "x", x);
+        ConvChecks.Conv1dDims d = ConvChecks.causalConv1d("causalConv1d", out, x, w, bias);
+        int channels = d.channels();
         double[] outValues = new double[Math.toIntExact(x.size())]; // (B, T, C)
         Conv1dRef.forward(outValues, HostArrays.toDouble(x), HostArrays.toDouble(w), HostArrays.toDouble(bias),
                 x.dim(0), x.dim(1), channels, w.dim(1));
@@ -555,18 +387,8 @@ public final class ReferenceBackend implements Backend {
 
     @Override
     public void causalConv1dBackward(Tensor dx, Tensor dw, Tensor dBias, Tensor dOut, Tensor x, Tensor w) {
-        String opName = "causalConv1dBackward";
-        Checks.f32(opName, "dOut", dOut);
-        Checks.f32(opName, "x", x);
-        Checks.f32(opName, "w", w);
-        Checks.shape(opName, "x", x, Checks.ANY, Checks.ANY, Checks.ANY);
-        int channels = x.dim(2);
-        Checks.shape(opName, "w", w, channels, Checks.ANY);
-        if (w.dim(1) < 1) throw Checks.error(opName, "w " + w.shape() + " needs a kernel width >= 1");
-        Checks.sameShape(opName, "dOut", dOut, "x", x);
-        if (dx != null) { Checks.f32(opName, "dx", dx); Checks.sameShape(opName, "dx", dx, "x", x); }
-        if (dw != null) { Checks.f32(opName, "dw", dw); Checks.sameShape(opName, "dw", dw, "w", w); }
-        if (dBias != null) { Checks.f32(opName, "dBias", dBias); Checks.shape(opName, "dBias", dBias, channels); }
+        ConvChecks.Conv1dDims d = ConvChecks.causalConv1dBackward("causalConv1dBackward", dx, dw, dBias, dOut, x, w);
+        int channels = d.channels();
         double[] dxValues = HostArrays.toDouble(dx);
         double[] dwValues = HostArrays.toDouble(dw);
         double[] dBiasValues = HostArrays.toDouble(dBias);
@@ -580,9 +402,9 @@ public final class ReferenceBackend implements Backend {
     @Override
     public Tensor selectiveScan(Tensor out, ScanInputs in) {
         String op = "selectiveScan";
-        int[] dims = SelectiveScanRef.checkInputs(op, in);
-        SelectiveScanRef.checkOutput(op, out, in);
-        int B = dims[0], T = dims[1], D = dims[2], N = dims[3];
+        ScanChecks.Dims dims = ScanChecks.inputs(op, in, HostArrays::toInts);
+        ScanChecks.output(op, out, in);
+        int B = dims.batch(), T = dims.time(), D = dims.channels(), N = dims.states();
         double[] result = new double[B * T * D]; // (B, T, D)
         SelectiveScanRef.forward(result, HostArrays.toDouble(in.u()), HostArrays.toDouble(in.delta()),
                 HostArrays.toDouble(in.a()), HostArrays.toDouble(in.b()), HostArrays.toDouble(in.c()),
@@ -595,13 +417,13 @@ public final class ReferenceBackend implements Backend {
     @Override
     public void selectiveScanBackward(ScanGrads grads, Tensor dOut, ScanInputs in, Tensor saved) {
         String op = "selectiveScanBackward";
-        int[] dims = SelectiveScanRef.checkInputs(op, in);
-        SelectiveScanRef.checkGrads(op, grads, dOut, in);
+        ScanChecks.Dims dims = ScanChecks.inputs(op, in, HostArrays::toInts);
+        ScanChecks.grads(op, grads, dOut, in);
         if (saved != null) {
             throw new IllegalArgumentException(op + ": the reference backend saves nothing, but got saved "
                     + saved.shape() + " (from another backend?)");
         }
-        int B = dims[0], T = dims[1], D = dims[2], N = dims[3];
+        int B = dims.batch(), T = dims.time(), D = dims.channels(), N = dims.states();
         // Gradients are read, accumulated into by the Ref loop, and stored back.
         double[] du = HostArrays.toDouble(grads.du());                 // (B, T, D)
         double[] dDelta = HostArrays.toDouble(grads.dDelta());         // (B, T, D)
@@ -629,9 +451,9 @@ public final class ReferenceBackend implements Backend {
     @Override
     public void attention(Tensor out, Tensor lse, Tensor q, Tensor k, Tensor v, AttentionMask mask, float scale) {
         String op = "attention";
-        int[] dims = AttentionRef.checkInputs(op, q, k, v, mask);
-        AttentionRef.checkOutputs(op, out, lse, q);
-        int B = dims[0], Tq = dims[1], Tk = dims[2], H = dims[3], Dh = dims[4];
+        AttentionChecks.Dims dims = AttentionChecks.inputs(op, q, k, v, mask, HostArrays::toInts);
+        AttentionChecks.outputs(op, out, lse, q);
+        int B = dims.batch(), Tq = dims.queries(), Tk = dims.keys(), H = dims.heads(), Dh = dims.headDim();
         double[] result = new double[B * Tq * H * Dh]; // (B, Tq, H, Dh)
         double[] logSumExp = new double[B * H * Tq];  // (B, H, Tq)
         AttentionRef.forward(result, logSumExp, HostArrays.toDouble(q), HostArrays.toDouble(k), HostArrays.toDouble(v),
@@ -643,10 +465,10 @@ public final class ReferenceBackend implements Backend {
     @Override
     public void attentionBackward(Tensor dq, Tensor dk, Tensor dv, Tensor dOut, Tensor q, Tensor k, Tensor v, Tensor out, Tensor lse, AttentionMask mask, float scale) {
         String op = "attentionBackward";
-        int[] dims = AttentionRef.checkInputs(op, q, k, v, mask);
-        AttentionRef.checkOutputs(op, out, lse, q);
-        AttentionRef.checkGrads(op, dq, dk, dv, dOut, q, k, v);
-        int B = dims[0], Tq = dims[1], Tk = dims[2], H = dims[3], Dh = dims[4];
+        AttentionChecks.Dims dims = AttentionChecks.inputs(op, q, k, v, mask, HostArrays::toInts);
+        AttentionChecks.outputs(op, out, lse, q);
+        AttentionChecks.grads(op, dq, dk, dv, dOut, q, k, v);
+        int B = dims.batch(), Tq = dims.queries(), Tk = dims.keys(), H = dims.heads(), Dh = dims.headDim();
         double[] dqAcc = HostArrays.toDouble(dq); // (B, Tq, H, Dh)
         double[] dkAcc = HostArrays.toDouble(dk); // (B, Tk, H, Dh)
         double[] dvAcc = HostArrays.toDouble(dv); // (B, Tk, H, Dh)
@@ -661,9 +483,10 @@ public final class ReferenceBackend implements Backend {
     @Override
     public void ctcLoss(Tensor losses, Tensor logits, Tensor inputLengths, Tensor targets, Tensor targetLengths, boolean zeroInfinity) {
         String op = "ctcLoss";
-        int[] dims = CtcLossRef.checkInputs(op, logits, inputLengths, targets, targetLengths);
-        int B = dims[0], T = dims[1], V = dims[2], S = dims[3];
-        CtcLossRef.checkPerRow(op, "losses", losses, B);
+        LossChecks.CtcDims dims = LossChecks.ctcInputs(op, logits, inputLengths, targets, targetLengths,
+                HostArrays::toInts);
+        int B = dims.batch(), T = dims.time(), V = dims.vocab(), S = dims.maxTarget();
+        LossChecks.perRow(op, "losses", losses, B);
         double[] result = new double[B]; // (B)
         CtcLossRef.forward(result, HostArrays.toDouble(logits), HostArrays.toInts(inputLengths),
                 HostArrays.toInts(targets), HostArrays.toInts(targetLengths), zeroInfinity, B, T, V, S);
@@ -673,10 +496,11 @@ public final class ReferenceBackend implements Backend {
     @Override
     public void ctcLossBackward(Tensor dLogits, Tensor dLosses, Tensor logits, Tensor inputLengths, Tensor targets, Tensor targetLengths, boolean zeroInfinity) {
         String op = "ctcLossBackward";
-        int[] dims = CtcLossRef.checkInputs(op, logits, inputLengths, targets, targetLengths);
-        int B = dims[0], T = dims[1], V = dims[2], S = dims[3];
-        CtcLossRef.checkPerRow(op, "dLosses", dLosses, B);
-        CtcLossRef.checkLogitsGrad(op, dLogits, logits);
+        LossChecks.CtcDims dims = LossChecks.ctcInputs(op, logits, inputLengths, targets, targetLengths,
+                HostArrays::toInts);
+        int B = dims.batch(), T = dims.time(), V = dims.vocab(), S = dims.maxTarget();
+        LossChecks.perRow(op, "dLosses", dLosses, B);
+        LossChecks.logitsGrad(op, dLogits, logits);
         if (dLogits == null) return;
         double[] grad = HostArrays.toDouble(dLogits); // (B, T, V)
         CtcLossRef.backward(grad, HostArrays.toDouble(dLosses), HostArrays.toDouble(logits),
@@ -688,9 +512,10 @@ public final class ReferenceBackend implements Backend {
     @Override
     public void crossEntropy(Tensor losses, Tensor logits, Tensor targets, float smoothing, int ignoreIndex) {
         String op = "crossEntropy";
-        int[] dims = CrossEntropyRef.checkInputs(op, logits, targets, smoothing, ignoreIndex);
-        int N = dims[0], V = dims[1];
-        CrossEntropyRef.checkPerRow(op, "losses", losses, N);
+        LossChecks.CrossEntropyDims dims =
+                LossChecks.crossEntropyInputs(op, logits, targets, smoothing, ignoreIndex, HostArrays::toInts);
+        int N = dims.rows(), V = dims.vocab();
+        LossChecks.perRow(op, "losses", losses, N);
         double[] result = new double[N]; // (N)
         CrossEntropyRef.forward(result, HostArrays.toDouble(logits), HostArrays.toInts(targets), smoothing,
                 ignoreIndex, N, V);
@@ -700,10 +525,11 @@ public final class ReferenceBackend implements Backend {
     @Override
     public void crossEntropyBackward(Tensor dLogits, Tensor dLosses, Tensor logits, Tensor targets, float smoothing, int ignoreIndex) {
         String op = "crossEntropyBackward";
-        int[] dims = CrossEntropyRef.checkInputs(op, logits, targets, smoothing, ignoreIndex);
-        int N = dims[0], V = dims[1];
-        CrossEntropyRef.checkPerRow(op, "dLosses", dLosses, N);
-        CrossEntropyRef.checkLogitsGrad(op, dLogits, logits);
+        LossChecks.CrossEntropyDims dims =
+                LossChecks.crossEntropyInputs(op, logits, targets, smoothing, ignoreIndex, HostArrays::toInts);
+        int N = dims.rows(), V = dims.vocab();
+        LossChecks.perRow(op, "dLosses", dLosses, N);
+        LossChecks.logitsGrad(op, dLogits, logits);
         if (dLogits == null) return;
         double[] grad = HostArrays.toDouble(dLogits); // (N, V)
         CrossEntropyRef.backward(grad, HostArrays.toDouble(dLosses), HostArrays.toDouble(logits),
@@ -713,17 +539,7 @@ public final class ReferenceBackend implements Backend {
 
     @Override
     public void adamStep(Tensor param, Tensor grad, Tensor m, Tensor v, float lr, float beta1, float beta2, float eps, float weightDecay, int step) {
-        String opName = "adamStep";
-        Checks.f32(opName, "param", param);
-        Checks.f32(opName, "grad", grad);
-        Checks.f32(opName, "m", m);
-        Checks.f32(opName, "v", v);
-        Checks.sameShape(opName, "param", param, "grad", grad);
-        Checks.sameShape(opName, "param", param, "m", m);
-        Checks.sameShape(opName, "param", param, "v", v);
-        if (step < 1) throw Checks.error(opName, "step must be 1-based, got " + step);
-        if (!(beta1 >= 0 && beta1 < 1)) throw Checks.error(opName, "beta1 = " + beta1 + " is outside [0, 1)");
-        if (!(beta2 >= 0 && beta2 < 1)) throw Checks.error(opName, "beta2 = " + beta2 + " is outside [0, 1)");
+        ElementwiseChecks.adamStep("adamStep", param, grad, m, v, beta1, beta2, step);
         double[] paramValues = HostArrays.toDouble(param);
         double[] mValues = HostArrays.toDouble(m);
         double[] vValues = HostArrays.toDouble(v);

@@ -1,9 +1,6 @@
 package dev.speechmamba.backend.reference;
 
-import dev.speechmamba.backend.Checks;
-import dev.speechmamba.backend.ScanGrads;
 import dev.speechmamba.backend.ScanInputs;
-import dev.speechmamba.tensor.Tensor;
 
 import java.util.Arrays;
 
@@ -180,77 +177,5 @@ public final class SelectiveScanRef {
                 }
             }
         }
-    }
-
-    // ------------------------------------------------------------------ argument checks
-
-    /**
-     * Checks every {@link ScanInputs} field against u's (B, T, D) and a's (D, N), and the lengths' range.
-     *
-     * @return {B, T, D, N}
-     */
-    public static int[] checkInputs(String op, ScanInputs in) {
-        Checks.notNull(op, "inputs", in);
-        Checks.f32(op, "u", in.u());
-        Checks.shape(op, "u", in.u(), Checks.ANY, Checks.ANY, Checks.ANY);
-        int B = in.u().dim(0), T = in.u().dim(1), D = in.u().dim(2);
-        Checks.f32(op, "a", in.a());
-        Checks.shape(op, "a", in.a(), D, Checks.ANY);
-        int N = in.a().dim(1);
-        Checks.f32(op, "delta", in.delta());
-        Checks.shape(op, "delta", in.delta(), B, T, D);
-        Checks.f32(op, "b", in.b());
-        Checks.shape(op, "b", in.b(), B, T, N);
-        Checks.f32(op, "c", in.c());
-        Checks.shape(op, "c", in.c(), B, T, N);
-        if (in.dSkip() != null) {
-            Checks.f32(op, "dSkip", in.dSkip());
-            Checks.shape(op, "dSkip", in.dSkip(), D);
-        }
-        if (in.z() != null) {
-            Checks.f32(op, "z", in.z());
-            Checks.shape(op, "z", in.z(), B, T, D);
-        }
-        if (in.deltaBias() != null) {
-            Checks.f32(op, "deltaBias", in.deltaBias());
-            Checks.shape(op, "deltaBias", in.deltaBias(), D);
-        }
-        if (in.lengths() != null) {
-            Checks.i32(op, "lengths", in.lengths());
-            Checks.shape(op, "lengths", in.lengths(), B);
-            Checks.lengths(op, "lengths", HostArrays.toInts(in.lengths()), T);
-        }
-        return new int[] {B, T, D, N};
-    }
-
-    /** Checks out: (B, T, D) F32 like u. */
-    public static void checkOutput(String op, Tensor out, ScanInputs in) {
-        Checks.f32(op, "out", out);
-        Checks.sameShape(op, "out", out, "u", in.u());
-    }
-
-    /**
-     * Checks dOut like u, and that each non-null gradient is F32 and shaped like its input, and that absent
-     * inputs have no gradient.
-     */
-    public static void checkGrads(String op, ScanGrads g, Tensor dOut, ScanInputs in) {
-        Checks.notNull(op, "grads", g);
-        Checks.f32(op, "dOut", dOut);
-        Checks.sameShape(op, "dOut", dOut, "u", in.u());
-        gradLike(op, "du", g.du(), "u", in.u());
-        gradLike(op, "dDelta", g.dDelta(), "delta", in.delta());
-        gradLike(op, "dA", g.dA(), "a", in.a());
-        gradLike(op, "dB", g.dB(), "b", in.b());
-        gradLike(op, "dC", g.dC(), "c", in.c());
-        gradLike(op, "dSkip gradient", g.dSkip(), "dSkip", in.dSkip());
-        gradLike(op, "dz", g.dz(), "z", in.z());
-        gradLike(op, "dDeltaBias", g.dDeltaBias(), "deltaBias", in.deltaBias());
-    }
-
-    private static void gradLike(String op, String gradName, Tensor grad, String inputName, Tensor input) {
-        if (grad == null) return;
-        if (input == null) throw Checks.error(op, gradName + " is given but input " + inputName + " is null");
-        Checks.f32(op, gradName, grad);
-        Checks.sameShape(op, gradName, grad, inputName, input);
     }
 }
