@@ -110,6 +110,10 @@ final class ServeCommand implements Callable<Integer> {
             } catch (Exception e) {
                 System.err.println("speech-mamba: error during shutdown: " + Main.describe(e));
             } finally {
+                // Printed here, not after stopped.await(): the JVM halts as soon as the shutdown hooks finish,
+                // so the main thread may never run again after a SIGTERM.
+                out.println("speech-mamba: stopped");
+                out.flush();
                 stopped.countDown();
             }
         }, "speech-mamba-shutdown");
@@ -119,8 +123,6 @@ final class ServeCommand implements Callable<Integer> {
                 host, server.port(), "/v1/audio/transcriptions");
         out.flush();
         stopped.await();
-        out.println("speech-mamba: stopped");
-        out.flush();
         return 0;
     }
 
