@@ -7,8 +7,7 @@ import dev.speechmamba.backend.ScanGrads;
 import dev.speechmamba.backend.ScanInputs;
 import dev.speechmamba.backend.Unary;
 import dev.speechmamba.tensor.DType;
-import dev.speechmamba.tensor.HostStorage;
-import dev.speechmamba.tensor.Shape;
+import dev.speechmamba.tensor.HostTensors;
 import dev.speechmamba.tensor.Tensor;
 
 /**
@@ -55,15 +54,7 @@ public final class FastCpuBackend implements Backend {
     // ------------------------------------------------------------------ memory
 
     @Override
-    public Tensor zeros(DType dtype, int... dims) {
-        Shape s = Shape.of(dims);
-        int n = Math.toIntExact(s.size());
-        return switch (dtype) {
-            case F32 -> new Tensor(s, dtype, HostStorage.ofFloats(new float[n]));
-            case I32 -> new Tensor(s, dtype, HostStorage.ofInts(new int[n]));
-            case BF16 -> throw new IllegalArgumentException("cpu: BF16 tensors are not supported on the CPU");
-        };
-    }
+    public Tensor zeros(DType dtype, int... dims) { return HostTensors.zeros("cpu", dtype, dims); }
 
     @Override public Tensor fromHost(float[] data, int... dims) { return Tensor.ofFloats(data.clone(), dims); }
 
@@ -72,9 +63,7 @@ public final class FastCpuBackend implements Backend {
     @Override
     public float[] toHost(Tensor t) {
         Checks.f32("toHost", "t", t);
-        float[] out = new float[FastHost.size(t)];
-        System.arraycopy(FastHost.floats("toHost", t), FastHost.off(t), out, 0, out.length);
-        return out;
+        return HostTensors.floatsCopy("toHost", t);
     }
 
     @Override
@@ -86,13 +75,7 @@ public final class FastCpuBackend implements Backend {
     @Override
     public void copy(Tensor dst, Tensor src) {
         Checks.copyable("copy", dst, src);
-        if (src.dtype() == DType.I32) {
-            System.arraycopy(FastHost.ints("copy", src), FastHost.off(src), FastHost.ints("copy", dst), FastHost.off(dst),
-                    FastHost.size(src));
-        } else {
-            System.arraycopy(FastHost.floats("copy", src), FastHost.off(src), FastHost.floats("copy", dst),
-                    FastHost.off(dst), FastHost.size(src));
-        }
+        HostTensors.copy("copy", dst, src);
     }
 
     @Override

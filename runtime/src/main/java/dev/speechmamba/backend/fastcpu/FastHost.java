@@ -2,18 +2,14 @@ package dev.speechmamba.backend.fastcpu;
 
 import dev.speechmamba.backend.Checks;
 import dev.speechmamba.tensor.HostStorage;
+import dev.speechmamba.tensor.HostTensors;
 import dev.speechmamba.tensor.Tensor;
 
 /** Access to the host arrays behind the fast backend's tensors, honouring each view's element offset. */
 final class FastHost {
     private FastHost() { }
 
-    static HostStorage storage(String op, Tensor t) {
-        if (!(t.storage() instanceof HostStorage h)) {
-            throw Checks.error(op, "tensor " + t.shape() + " is not a host tensor (wrong backend?)");
-        }
-        return h;
-    }
+    static HostStorage storage(String op, Tensor t) { return HostTensors.storage(op, t); }
 
     static float[] floats(String op, Tensor t) { return storage(op, t).floats(); }
 
@@ -27,8 +23,6 @@ final class FastHost {
     static int[] intsCopy(String op, Tensor t) {
         if (t == null) return null;
         Checks.i32(op, "int tensor", t);
-        int[] out = new int[size(t)];
-        System.arraycopy(ints(op, t), off(t), out, 0, out.length);
-        return out;
+        return HostTensors.intsCopy(op, t);
     }
 }

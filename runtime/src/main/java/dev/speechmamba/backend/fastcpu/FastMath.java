@@ -32,7 +32,7 @@ final class FastMath {
     /** Rotations by V/2, V/4, ..., 1 lanes: a fixed pairwise summation tree. */
     private static final VectorShuffle<Float>[] HALVING = halvingShuffles();
 
-    @SuppressWarnings("unchecked")
+    @SuppressWarnings({"unchecked", "rawtypes"}) // Java has no generic array creation
     private static VectorShuffle<Float>[] halvingShuffles() {
         int lanes = S.length(), steps = Integer.numberOfTrailingZeros(lanes);
         VectorShuffle<Float>[] shuffles = new VectorShuffle[steps];

@@ -1,6 +1,7 @@
 package dev.speechmamba.backend.reference;
 
 import dev.speechmamba.tensor.HostStorage;
+import dev.speechmamba.tensor.HostTensors;
 import dev.speechmamba.tensor.Tensor;
 
 /**
@@ -10,12 +11,7 @@ import dev.speechmamba.tensor.Tensor;
 public final class HostArrays {
     private HostArrays() { }
 
-    static HostStorage host(String op, Tensor t) {
-        if (!(t.storage() instanceof HostStorage h)) {
-            throw new IllegalArgumentException(op + ": tensor " + t.shape() + " is not a host tensor");
-        }
-        return h;
-    }
+    static HostStorage host(String op, Tensor t) { return HostTensors.storage(op, t); }
 
     /** The tensor's values as doubles (a copy); null stays null. */
     public static double[] toDouble(Tensor t) {
@@ -34,12 +30,7 @@ public final class HostArrays {
 
     /** The I32 tensor's values (a copy); null stays null. */
     public static int[] toInts(Tensor t) {
-        if (t == null) return null;
-        int[] v = host("reference", t).ints();
-        int off = Math.toIntExact(t.offset());
-        int[] out = new int[Math.toIntExact(t.size())];
-        System.arraycopy(v, off, out, 0, out.length);
-        return out;
+        return t == null ? null : HostTensors.intsCopy("reference", t);
     }
 
     /** Stores {@code values} into the F32 tensor, rounding to float. No-op for a null tensor. */

@@ -15,8 +15,7 @@ import dev.speechmamba.backend.ScanGrads;
 import dev.speechmamba.backend.ScanInputs;
 import dev.speechmamba.backend.Unary;
 import dev.speechmamba.tensor.DType;
-import dev.speechmamba.tensor.HostStorage;
-import dev.speechmamba.tensor.Shape;
+import dev.speechmamba.tensor.HostTensors;
 import dev.speechmamba.tensor.Tensor;
 
 /**
@@ -30,15 +29,7 @@ public final class ReferenceBackend implements Backend {
     public String name() { return "reference"; }
 
     @Override
-    public Tensor zeros(DType dtype, int... dims) {
-        Shape s = Shape.of(dims);
-        int n = Math.toIntExact(s.size());
-        return switch (dtype) {
-            case F32 -> new Tensor(s, dtype, HostStorage.ofFloats(new float[n]));
-            case I32 -> new Tensor(s, dtype, HostStorage.ofInts(new int[n]));
-            case BF16 -> throw new IllegalArgumentException("reference: BF16 tensors are not supported on the CPU");
-        };
-    }
+    public Tensor zeros(DType dtype, int... dims) { return HostTensors.zeros("reference", dtype, dims); }
 
     @Override
     public Tensor fromHost(float[] data, int... dims) { return Tensor.ofFloats(data.clone(), dims); }
@@ -47,12 +38,7 @@ public final class ReferenceBackend implements Backend {
     public Tensor fromHostInts(int[] data, int... dims) { return Tensor.ofInts(data.clone(), dims); }
 
     @Override
-    public float[] toHost(Tensor t) {
-        float[] f = HostArrays.host("toHost", t).floats();
-        float[] out = new float[Math.toIntExact(t.size())];
-        System.arraycopy(f, Math.toIntExact(t.offset()), out, 0, out.length);
-        return out;
-    }
+    public float[] toHost(Tensor t) { return HostTensors.floatsCopy("toHost", t); }
 
     @Override
     public int[] toHostInts(Tensor t) { return HostArrays.toInts(t); }
@@ -60,13 +46,7 @@ public final class ReferenceBackend implements Backend {
     @Override
     public void copy(Tensor dst, Tensor src) {
         Checks.copyable("copy", dst, src);
-        if (src.dtype() == DType.I32) {
-            System.arraycopy(HostArrays.host("copy", src).ints(), Math.toIntExact(src.offset()),
-                    HostArrays.host("copy", dst).ints(), Math.toIntExact(dst.offset()), Math.toIntExact(src.size()));
-        } else {
-            System.arraycopy(HostArrays.host("copy", src).floats(), Math.toIntExact(src.offset()),
-                    HostArrays.host("copy", dst).floats(), Math.toIntExact(dst.offset()), Math.toIntExact(src.size()));
-        }
+        HostTensors.copy("copy", dst, src);
     }
 
     @Override
