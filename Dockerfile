@@ -1,4 +1,6 @@
-# Speech-Mamba inference server image: `speech-mamba serve` on port 8000 with the model in /opt/speech-mamba/model.
+# Speech-Mamba inference server image: `speech-mamba serve` on port 8000. It serves /opt/speech-mamba/model when
+# that folder exists (a volume, or baked in by ci/build-image.sh --model), else the default model bundled in the
+# runtime jar, so the image works with no model volume at all.
 #
 # Two ways to build it, one Dockerfile:
 #
@@ -15,27 +17,27 @@
 #    the jars and jlinks the Java runtime; the runtime stage copies both onto BASE_IMAGE (a CUDA runtime image:
 #    cuBLAS and NVRTC; the driver's libcuda comes from the NVIDIA container runtime at `docker run --gpus all`).
 #
-# Run:  docker run --rm -p 8000:8000 [--gpus all] -v /path/to/model:/opt/speech-mamba/model:ro speech-mamba
-# A model baked in by `ci/build-image.sh --model DIR` needs no volume. Extra server flags follow the image name
-# (they replace the default command, so repeat `serve --model /opt/speech-mamba/model`); JVM options go in
-# JAVA_TOOL_OPTIONS. The JVM is PID 1, so `docker stop` (SIGTERM) drains in-flight requests before exiting.
+# Run:  docker run --rm -p 8000:8000 [--gpus all] [-v /path/to/model:/opt/speech-mamba/model:ro] speech-mamba
+# Without the volume (and no model baked in) the bundled default model is served. Extra server flags follow the
+# image name (they replace the default command, so start them with `serve`); the model is found the same way
+# (`--model DIR` or -e SPEECH_MAMBA_MODEL=DIR choose another); JVM options go in JAVA_TOOL_OPTIONS. The JVM is PID 1, so `docker stop` (SIGTERM) drains in-flight requests before exiting.
 
 ARG BASE_IMAGE=nvidia/cuda:13.0.1-runtime-ubuntu24.04
 ARG BUILD_IMAGE=nvidia/cuda:13.0.1-devel-ubuntu24.04
 
 # ---- common runtime layout -------------------------------------------------------------------------------------
 FROM ${BASE_IMAGE} AS runtime-base
+# No SPEECH_MAMBA_MODEL and no empty model/ folder here: `serve` then takes ./model (= /opt/speech-mamba/model, the
+# working directory's) when one is mounted or baked in, and the model inside the runtime jar otherwise.
 ENV SPEECH_MAMBA_HOME=/opt/speech-mamba \
-    SPEECH_MAMBA_MODEL=/opt/speech-mamba/model \
     LANG=C.UTF-8
-RUN mkdir -p /opt/speech-mamba/model
 WORKDIR /opt/speech-mamba
 EXPOSE 8000
 # Any non-root uid works: the server writes only to /tmp (uploads are decoded from short-lived temporary files).
 USER 10001:10001
 ENTRYPOINT ["/opt/speech-mamba/java/bin/java", "--add-modules=jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED", \
             "-Xss16m", "-cp", "/opt/speech-mamba/lib/*", "dev.speechmamba.cli.Main"]
-CMD ["serve", "--port", "8000", "--model", "/opt/speech-mamba/model"]
+CMD ["serve", "--port", "8000"]
 
 # ---- variant 1: artifacts built on the host (ci/build-image.sh stages dist/{java,lib[,model]}) ------------------
 FROM runtime-base AS prebuilt

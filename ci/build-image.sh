@@ -5,7 +5,8 @@
 # Dockerfile's `prebuilt` target from a small staged context. See the Dockerfile for the in-Docker variant.
 #
 # Usage: ci/build-image.sh [--model DIR] [--tag TAG] [--base IMAGE] [--no-maven]
-#   --model DIR   bake a model folder into /opt/speech-mamba/model (the default command serves it)
+#   --model DIR   bake a model folder into /opt/speech-mamba/model (the default command serves it; without it the
+#                 default command serves the model bundled in the runtime jar)
 #   --tag TAG     image tag (default: speech-mamba:local)
 #   --base IMAGE  runtime base (default: speech-mamba/debian-base:bookworm, built here when missing; a CUDA
 #                 runtime image where one can be pulled)
@@ -27,7 +28,7 @@ while [[ $# -gt 0 ]]; do
     --tag) tag="$2"; shift 2 ;;
     --base) base="$2"; shift 2 ;;
     --no-maven) maven=0; shift ;;
-    -h|--help) sed -n '2,16p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,17p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "build-image: unknown argument '$1' (try --help)" >&2; exit 2 ;;
   esac
 done

@@ -12,5 +12,19 @@ PACK=${PACK:-../shared/gpu/pack}
 "$PACK" jdk.incubator.vector || true
 [[ -x .gpu/jre/bin/java && -n $(ls .gpu/lib/speech-mamba-runtime-*.jar 2>/dev/null) ]] || { echo "prepare: packing failed" >&2; exit 1; }
 # The carried tree is limited to 64 MiB: drop what no GPU check loads (JMH runs on the CPU only).
-rm -f .gpu/lib/commons-math3-*.jar .gpu/lib/jmh-core-*.jar .gpu/lib/jopt-simple-*.jar .gpu/lib/speech-mamba-examples-*.jar
+# Testcontainers and its Docker client serve the container tests, which never run there.
+rm -f .gpu/lib/commons-math3-*.jar .gpu/lib/jmh-core-*.jar .gpu/lib/jopt-simple-*.jar .gpu/lib/speech-mamba-examples-*.jar \
+  .gpu/lib/testcontainers-*.jar .gpu/lib/docker-java-*.jar .gpu/lib/jna-*.jar .gpu/lib/commons-compress-*.jar \
+  .gpu/lib/duct-tape-*.jar .gpu/lib/junit-4*.jar .gpu/lib/hamcrest-core-*.jar
+# JCuda's natives jar carries the PTX compiler's JNI library (24 MB) that the driver path never loads, and
+# the runtime jar the bundled default model, which no GPU check uses (the tree carries its source copy).
+python3 - .gpu/lib/jcuda-natives-*.jar .gpu/lib/speech-mamba-runtime-*.jar <<'PY'
+import os, sys, zipfile
+for path in sys.argv[1:]:
+    with zipfile.ZipFile(path) as src, zipfile.ZipFile(path + ".tmp", "w", zipfile.ZIP_DEFLATED) as dst:
+        for item in src.infolist():
+            if "libJNvPTXCompiler" not in item.filename and "dev/speechmamba/models/" not in item.filename:
+                dst.writestr(item, src.read(item.filename))
+    os.replace(path + ".tmp", path)
+PY
 du -sh .gpu runtime/target/test-classes jvm-bindings/target/test-classes

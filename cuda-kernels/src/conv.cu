@@ -108,16 +108,17 @@ extern "C" __global__ void conv2d_backward_bias(float* dBias, const float* dOut,
     if (threadIdx.x == 0) dBias[co] += acc;
 }
 
-// im2col for the GEMM path of conv2d, batch entries [b0, b0 + nb):
-// col[e, (ci·Kh + kh)·Kw + kw, ho·Wo + wo] = x[b0+e, ci, ho·s-p+kh, wo·s-p+kw] (0 in the padding).
-// col: (nb, Ci·Kh·Kw, Ho·Wo), so out_e (Co, Ho·Wo) = w (Co, Ci·Kh·Kw) · col_e.
+// im2col for the GEMM path of conv2d, batch entries [b0, b0 + nb) and output rows [ho0, ho0 + nho):
+// col[e, (ci·Kh + kh)·Kw + kw, (ho - ho0)·Wo + wo] = x[b0+e, ci, ho·s-p+kh, wo·s-p+kw] (0 in the padding).
+// col: (nb, Ci·Kh·Kw, nho·Wo), so the output columns [ho0·Wo, (ho0 + nho)·Wo) of out_e (Co, Ho·Wo) are
+// w (Co, Ci·Kh·Kw) · col_e. Row slices keep the buffer bounded when one entry is long (an hour of audio).
 extern "C" __global__ void conv2d_im2col(float* col, const float* x, int b0, int nb, int Ci, int H, int W,
-                                         int Kh, int Kw, int Ho, int Wo, int stride, int padding) {
-    const i64 n = (i64)nb * Ci * Kh * Kw * Ho * Wo;
+                                         int Kh, int Kw, int ho0, int nho, int Wo, int stride, int padding) {
+    const i64 n = (i64)nb * Ci * Kh * Kw * nho * Wo;
     for (i64 e = global_index(); e < n; e += grid_stride()) {
         i64 rest = e;
         const int wo = (int)(rest % Wo); rest /= Wo;
-        const int ho = (int)(rest % Ho); rest /= Ho;
+        const int ho = ho0 + (int)(rest % nho); rest /= nho;
         const int kw = (int)(rest % Kw); rest /= Kw;
         const int kh = (int)(rest % Kh); rest /= Kh;
         const int ci = (int)(rest % Ci);

@@ -21,6 +21,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.SplittableRandom;
+import java.util.function.IntConsumer;
 
 /**
  * How encoder and transcription time and memory grow with recording length, for Speech-Mamba with full
@@ -32,8 +33,10 @@ import java.util.SplittableRandom;
  * kernels; then per length {@code warmup} untimed runs, then {@code repeats} timed runs whose median is reported. One run is
  * {@link AsrModel#encodeForInference} followed by {@link Backend#synchronize()} (the encoder time),
  * then the CTC logits copied to the host and decoded greedily with {@link CtcGreedy} (the transcription
- * time adds those). Lengths run in ascending order; once a model runs out of memory ("oom") or a run
- * exceeds the time limit ("timeout"), its longer lengths are "skipped".
+ * time adds those). Lengths run in ascending order; once a model runs out of memory ("oom"), a run
+ * exceeds the time limit ("timeout") or a run fails with any other exception ("error", its first line
+ * logged), its longer lengths are "skipped" and the next model runs. scaling.csv and scaling.md are
+ * rewritten after every length, so a run that is killed still leaves the rows measured so far.
  *
  * <p>Memory columns: {@code activation_mb} is the peak of the bytes held by the run's
  * {@link TensorArena}s (inputs, activations and CTC logits; deterministic, every backend);
@@ -99,6 +102,9 @@ public final class ScalingBench {
 
     private final Settings settings;
     private final PrintWriter log;
+    /** Called with the input frames before each run of a length; tests make it throw to exercise "error" rows. */
+    private IntConsumer beforeRun = frames -> { };
+    private String plotTitle;
 
     public ScalingBench(Settings settings, PrintWriter log) {
         this.settings = settings;
@@ -130,61 +136,141 @@ public final class ScalingBench {
         return list;
     }
 
+    /** Replaces the default plot title (device and config), e.g. to name the GPU; null keeps the default. */
+    public ScalingBench plotTitle(String title) {
+        this.plotTitle = title == null || title.isBlank() ? null : title;
+        return this;
+    }
+
+    /** Test hook: {@code hook} runs before every warm-up and timed run of a length, with its input frames. */
+    ScalingBench beforeEachRun(IntConsumer hook) {
+        this.beforeRun = java.util.Objects.requireNonNull(hook, "hook");
+        return this;
+    }
+
     public Result run() throws IOException {
         List<Series> all = series();
         Files.createDirectories(settings.out());
         List<Row> rows = new ArrayList<>();
-        for (Series s : all) rows.addAll(runSeries(s));
-        List<Fit> fits = new ArrayList<>();
-        for (Series s : all) fits.add(fit(s, rows));
-        Path csv = settings.out().resolve("scaling.csv");
-        Files.writeString(csv, csv(rows, fits));
-        String title = "Encoder and transcription time vs length (" + settings.device() + ", "
-                + all.getFirst().config().name() + ")";
-        Path plot = settings.out().resolve("scaling.svg");
-        Files.writeString(plot, ScalingPlot.svg(rows, fits, title));
-        Path png = settings.out().resolve("scaling.png");
+        for (Series s : all) runSeries(s, all, rows);
+        List<Fit> fits = fits(all, rows);
+        Path csv = writeTables(all, rows);
+        String title = plotTitle != null ? plotTitle : defaultTitle(settings.device(), all.getFirst().config().name());
+        Plots plots = writePlots(rows, fits, title, settings.out(), log);
+        Path table = settings.out().resolve("scaling.md");
+        log.print(markdown(rows, fits));
+        log.flush();
+        return new Result(rows, fits, csv, plots.svg(), plots.png(), table);
+    }
+
+    /** The plot title when none is given: the device and the Speech-Mamba config. */
+    static String defaultTitle(String device, String config) {
+        return "Encoder and transcription time vs length (" + device + ", " + config + ")";
+    }
+
+    /** The plots written by {@link #writePlots}; png is null when Java2D could not draw here. */
+    record Plots(Path svg, Path png) { }
+
+    /**
+     * Writes scaling.svg and, where Java2D works, scaling.png to {@code out}. A runtime without the
+     * java.desktop module (a jlink'd JRE) or without fonts gets the SVG and one logged line instead of the PNG.
+     */
+    static Plots writePlots(List<Row> rows, List<Fit> fits, String title, Path out, PrintWriter log) throws IOException {
+        Path svg = out.resolve("scaling.svg");
+        Files.writeString(svg, ScalingPlot.svg(rows, fits, title));
+        Path png = out.resolve("scaling.png");
         try {
-            ScalingPlot.png(rows, fits, title, png);
+            ScalingPng.write(rows, fits, title, png);
+        } catch (LinkageError e) {
+            Files.deleteIfExists(png);
+            png = null;
+            log.println("PNG plot not written: this Java runtime "
+                    + (ModuleLayer.boot().findModule("java.desktop").isPresent() ? "cannot link Java2D" : "has no java.desktop module")
+                    + " (" + e + "); the SVG has the same plot");
         } catch (IOException | RuntimeException | Error e) {
             // Java2D needs fonts (fontconfig); a bare container may lack them, and the SVG says the same.
             Files.deleteIfExists(png);
             png = null;
             log.println("PNG plot not written (" + e + "); the SVG has the same plot");
         }
-        Path table = settings.out().resolve("scaling.md");
-        Files.writeString(table, markdown(rows, fits));
-        log.print(markdown(rows, fits));
         log.flush();
-        return new Result(rows, fits, csv, plot, png, table);
+        return new Plots(svg, png);
     }
 
-    private List<Row> runSeries(Series s) {
-        List<Row> rows = new ArrayList<>();
-        String blockedBy = null;
+    private static List<Fit> fits(List<Series> all, List<Row> rows) {
+        List<Fit> fits = new ArrayList<>();
+        for (Series s : all) fits.add(fit(s, rows));
+        return fits;
+    }
+
+    /** (Re)writes scaling.csv and scaling.md from the rows so far; returns the CSV's path. */
+    private Path writeTables(List<Series> all, List<Row> rows) throws IOException {
+        List<Fit> fits = fits(all, rows);
+        Path csv = settings.out().resolve("scaling.csv");
+        Files.writeString(csv, csv(rows, fits));
+        Files.writeString(settings.out().resolve("scaling.md"), markdown(rows, fits));
+        return csv;
+    }
+
+    /**
+     * Appends one row per length of {@code s} to {@code rows}, rewriting the tables after each. A failure
+     * to create the backend or model, or to close them, is logged and turns the lengths without a row
+     * into one "error" and then "skipped" rows: it never ends the benchmark.
+     */
+    private void runSeries(Series s, List<Series> all, List<Row> rows) throws IOException {
+        int first = rows.size();
+        double weightsMb = Double.NaN;
         try (Backend be = Backends.create(settings.device());
              AsrModel model = new AsrModel(be, s.config(), settings.seed())) {
             model.setEncoderAttentionWindow(s.window());
-            double weightsMb = model.parameters().count() * 4.0 / (1 << 20);
+            weightsMb = model.parameters().count() * 4.0 / (1 << 20);
             if (settings.warmup() > 0) warmUpCompiler(be, model, s);
+            String blockedBy = null;
             for (double minutes : settings.minutes()) {
-                int frames = (int) Math.round(minutes * 60 * FRAMES_PER_SECOND);
-                int encoderFrames = dev.speechmamba.model.ConvFrontEnd.outputFrames(Math.max(frames, 1));
-                if (blockedBy != null) {
-                    rows.add(failed(s, minutes, frames, encoderFrames, "skipped", weightsMb));
-                    continue;
-                }
-                Row row = runLength(be, model, s, minutes, frames, encoderFrames, weightsMb);
+                int frames = inputFrames(minutes);
+                int encoderFrames = encoderFrames(frames);
+                Row row = blockedBy != null ? failed(s, minutes, frames, encoderFrames, "skipped", weightsMb)
+                        : runLength(be, model, s, minutes, frames, encoderFrames, weightsMb);
                 rows.add(row);
-                log.printf(Locale.ROOT, "%-12s %-11s %7.2f min %8d frames: %s%n", s.model(), s.attention(), minutes,
-                        encoderFrames, row.ok() ? String.format(Locale.ROOT, "encoder %.1f ms, transcription %.1f ms, "
-                                + "peak %.1f MB, activations %.1f MB", row.encoderMs(), row.transcribeMs(), row.peakMb(),
-                                row.activationMb()) : row.status());
-                log.flush();
+                if (blockedBy == null) {
+                    log.printf(Locale.ROOT, "%-12s %-11s %7.2f min %8d frames: %s%n", s.model(), s.attention(), minutes,
+                            encoderFrames, row.ok() ? String.format(Locale.ROOT, "encoder %.1f ms, transcription %.1f ms, "
+                                    + "peak %.1f MB, activations %.1f MB", row.encoderMs(), row.transcribeMs(),
+                                    row.peakMb(), row.activationMb()) : row.status());
+                    log.flush();
+                }
                 if (!row.ok()) blockedBy = row.status();
+                writeTables(all, rows);
             }
+        } catch (RuntimeException | OutOfMemoryError | LinkageError e) {
+            logError(s, "setting up or closing the model", e);
+            boolean oom = e instanceof OutOfMemoryError || isDeviceOutOfMemory(e);
+            int done = rows.size() - first;
+            List<Double> minutes = settings.minutes();
+            for (int i = done; i < minutes.size(); i++) {
+                int frames = inputFrames(minutes.get(i));
+                String status = i > done ? "skipped" : oom ? "oom" : "error";
+                rows.add(failed(s, minutes.get(i), frames, encoderFrames(frames), status, weightsMb));
+            }
+            writeTables(all, rows);
         }
-        return rows;
+    }
+
+    private static int inputFrames(double minutes) { return (int) Math.round(minutes * 60 * FRAMES_PER_SECOND); }
+
+    private static int encoderFrames(int frames) {
+        return dev.speechmamba.model.ConvFrontEnd.outputFrames(Math.max(frames, 1));
+    }
+
+    /** The exception's first line and where it was thrown, so a failed length is diagnosable from the log. */
+    private void logError(Series s, String what, Throwable e) {
+        String text = String.valueOf(e);
+        int newline = text.indexOf('\n');
+        String firstLine = newline < 0 ? text : text.substring(0, newline);
+        StackTraceElement[] trace = e.getStackTrace();
+        log.printf(Locale.ROOT, "%-12s %-11s error %s: %s%s%n", s.model(), s.attention(), what, firstLine,
+                trace.length > 0 ? " (at " + trace[0] + ")" : "");
+        log.flush();
     }
 
     /**
@@ -234,6 +320,7 @@ public final class ScalingBench {
         int tokens = 0;
         try {
             for (int run = 0; run < settings.warmup() + settings.repeats(); run++) {
+                beforeRun.accept(frames);
                 try (TensorArena arena = new TensorArena(be)) {
                     long start = System.nanoTime();
                     AsrModel.Encoded enc = model.encodeForInference(arena, batch);
@@ -255,8 +342,9 @@ public final class ScalingBench {
         } catch (OutOfMemoryError e) {
             return failed(s, minutes, frames, encoderFrames, "oom", weightsMb);
         } catch (RuntimeException e) {
-            if (!isDeviceOutOfMemory(e)) throw e;
-            return failed(s, minutes, frames, encoderFrames, "oom", weightsMb);
+            if (isDeviceOutOfMemory(e)) return failed(s, minutes, frames, encoderFrames, "oom", weightsMb);
+            logError(s, String.format(Locale.ROOT, "at %.2f min", minutes), e);
+            return failed(s, minutes, frames, encoderFrames, "error", weightsMb);
         }
         double peakBytes = device ? devicePeakBytes(be) : heap.stream().mapToLong(p -> p.getPeakUsage().getUsed()).sum();
         double mb = 1 << 20;
@@ -368,10 +456,14 @@ public final class ScalingBench {
     }
 
     private String markdown(List<Row> rows, List<Fit> fits) {
-        StringBuilder sb = new StringBuilder();
-        sb.append(String.format(Locale.ROOT, "Scaling benchmark: device %s, %s; %d warm-up + %d timed runs (median); "
-                        + "random weights, synthetic features, batch 1.%n", settings.device(), KernelBenchmarks.machineLine(),
-                settings.warmup(), settings.repeats()));
+        return markdown(String.format(Locale.ROOT, "Scaling benchmark: device %s, %s; %d warm-up + %d timed runs (median); "
+                        + "random weights, synthetic features, batch 1.", settings.device(), KernelBenchmarks.machineLine(),
+                settings.warmup(), settings.repeats()), rows, fits);
+    }
+
+    /** scaling.md: {@code headline} (one line, what was measured where), the rows' table and the fits' table. */
+    static String markdown(String headline, List<Row> rows, List<Fit> fits) {
+        StringBuilder sb = new StringBuilder(headline).append(System.lineSeparator());
         sb.append("\n| model | config | attention | minutes | encoder frames | status | encoder ms | transcription ms | "
                 + "peak MB | activation MB |\n|---|---|---|---:|---:|---|---:|---:|---:|---:|\n");
         for (Row r : rows) {

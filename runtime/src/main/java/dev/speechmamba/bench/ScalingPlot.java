@@ -1,26 +1,14 @@
 package dev.speechmamba.bench;
 
-import javax.imageio.ImageIO;
-import java.awt.BasicStroke;
-import java.awt.Color;
-import java.awt.Font;
-import java.awt.Graphics2D;
-import java.awt.RenderingHints;
-import java.awt.geom.AffineTransform;
-import java.awt.geom.Ellipse2D;
-import java.awt.geom.Line2D;
-import java.awt.geom.Path2D;
-import java.awt.image.BufferedImage;
-import java.io.IOException;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 
 /**
- * The scaling curves, drawn once through a small {@link Canvas} into a standalone SVG (text, always
- * written) and a PNG (Java2D, headless): time against recording length on log-log axes, encoder time
- * solid and full transcription time dashed, one colour per model, the fitted exponents in the legend,
- * and a slope-1 guide for linear scaling.
+ * The scaling curves, drawn once through a small {@link Canvas}: time against recording length on
+ * log-log axes, encoder time solid and full transcription time dashed, one colour per model, the fitted
+ * exponents in the legend, and a slope-1 guide for linear scaling. This class writes the standalone SVG
+ * (plain text) and must not reference java.awt or javax.imageio: a JRE without the java.desktop module
+ * (a jlink'd runtime on a GPU node) has to link it; {@link ScalingPng} is the Java2D renderer.
  */
 final class ScalingPlot {
     private static final String[] COLOURS = {"#1f77b4", "#2ca02c", "#d62728", "#9467bd", "#ff7f0e", "#8c564b"};
@@ -47,22 +35,6 @@ final class ScalingPlot {
         SvgCanvas canvas = new SvgCanvas();
         draw(canvas, rows, fits, title);
         return canvas.finish();
-    }
-
-    static void png(List<ScalingBench.Row> rows, List<ScalingBench.Fit> fits, String title, Path file) throws IOException {
-        System.setProperty("java.awt.headless", "true");
-        BufferedImage image = new BufferedImage(WIDTH, HEIGHT, BufferedImage.TYPE_INT_RGB);
-        Graphics2D g = image.createGraphics();
-        try {
-            g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
-            g.setRenderingHint(RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
-            g.setColor(Color.WHITE);
-            g.fillRect(0, 0, WIDTH, HEIGHT);
-            draw(new Java2dCanvas(g), rows, fits, title);
-        } finally {
-            g.dispose();
-        }
-        if (!ImageIO.write(image, "png", file.toFile())) throw new IOException("no PNG writer in this JDK");
     }
 
     static void draw(Canvas c, List<ScalingBench.Row> rows, List<ScalingBench.Fit> fits, String title) {
@@ -194,61 +166,6 @@ final class ScalingPlot {
             String transform = rotated ? String.format(Locale.ROOT, " transform=\"rotate(-90 %.1f %.1f)\"", x, y) : "";
             sb.append(String.format(Locale.ROOT, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"%s\" font-size=\"%d\"%s>%s</text>%n",
                     x, y, anchor, size, transform, escaped));
-        }
-    }
-
-    private record Java2dCanvas(Graphics2D g) implements Canvas {
-        private static Color colour(String hex) { return Color.decode(hex); }
-
-        private void stroke(String colour, double width, String dash) {
-            g.setColor(colour(colour));
-            if (dash == null) {
-                g.setStroke(new BasicStroke((float) width));
-            } else {
-                String[] parts = dash.split(",");
-                float[] pattern = new float[parts.length];
-                for (int i = 0; i < parts.length; i++) pattern[i] = Float.parseFloat(parts[i]);
-                g.setStroke(new BasicStroke((float) width, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10f, pattern, 0f));
-            }
-        }
-
-        @Override public void line(double x1, double y1, double x2, double y2, String colour, double width, String dash) {
-            stroke(colour, width, dash);
-            g.draw(new Line2D.Double(x1, y1, x2, y2));
-        }
-
-        @Override public void polyline(double[] xs, double[] ys, String colour, double width, String dash) {
-            stroke(colour, width, dash);
-            Path2D.Double path = new Path2D.Double();
-            path.moveTo(xs[0], ys[0]);
-            for (int i = 1; i < xs.length; i++) path.lineTo(xs[i], ys[i]);
-            g.draw(path);
-        }
-
-        @Override public void dot(double x, double y, double radius, String colour) {
-            g.setColor(colour(colour));
-            g.fill(new Ellipse2D.Double(x - radius, y - radius, 2 * radius, 2 * radius));
-        }
-
-        @Override public void rect(double x, double y, double w, double h, String colour) {
-            stroke(colour, 1, null);
-            g.draw(new java.awt.geom.Rectangle2D.Double(x, y, w, h));
-        }
-
-        @Override public void text(double x, double y, String text, String anchor, int size, boolean rotated) {
-            g.setColor(Color.BLACK);
-            g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, size));
-            int width = g.getFontMetrics().stringWidth(text);
-            double shift = switch (anchor) {
-                case "middle" -> -width / 2.0;
-                case "end" -> -width;
-                default -> 0;
-            };
-            AffineTransform saved = g.getTransform();
-            g.translate(x, y);
-            if (rotated) g.rotate(-Math.PI / 2);
-            g.drawString(text, (float) shift, 0f);
-            g.setTransform(saved);
         }
     }
 }

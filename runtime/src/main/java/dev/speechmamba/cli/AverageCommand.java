@@ -29,13 +29,18 @@ public final class AverageCommand implements Callable<Integer> {
     @Option(names = "--output", paramLabel = "FILE", description = "Model file to write (default: DIR/model.safetensors).")
     Path output;
 
+    @Option(names = "--bf16", description = "Store the weights as BF16 (half the size; loading widens them to float32). "
+            + "For shipping a model, e.g. the bundled default one.")
+    boolean bf16;
+
     @Override
     public Integer call() throws Exception {
         Path target = output != null ? output : dir.resolve(ModelBundle.MODEL_FILE);
-        List<Path> used = new CheckpointStore(dir).exportAverage(last, target);
+        List<Path> used = new CheckpointStore(dir).exportAverage(last, target, bf16);
         PrintWriter out = spec.commandLine().getOut();
         out.println("averaged " + used.size() + " checkpoint" + (used.size() == 1 ? "" : "s") + " ("
-                + String.join(", ", used.stream().map(p -> p.getFileName().toString()).toList()) + ") -> " + target);
+                + String.join(", ", used.stream().map(p -> p.getFileName().toString()).toList()) + ") -> " + target
+                + (bf16 ? " (BF16 weights)" : ""));
         if (used.size() < last) out.println("note: only " + used.size() + " checkpoints exist (asked " + last + ")");
         out.flush();
         return 0;

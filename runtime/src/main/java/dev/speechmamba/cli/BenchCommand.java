@@ -15,7 +15,7 @@ import java.util.concurrent.Callable;
 /** {@code bench}: groups the benchmark commands. */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Run benchmarks.",
-        subcommands = {BenchCommand.Kernels.class, ScalingBenchCommand.class})
+        subcommands = {BenchCommand.Kernels.class, ScalingBenchCommand.class, TrainStepBenchCommand.class})
 final class BenchCommand implements Callable<Integer> {
 
     @Spec

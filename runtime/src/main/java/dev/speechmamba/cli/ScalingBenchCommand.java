@@ -2,6 +2,7 @@ package dev.speechmamba.cli;
 
 import dev.speechmamba.bench.LengthAccuracy;
 import dev.speechmamba.bench.ScalingBench;
+import dev.speechmamba.bench.ScalingReplot;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -20,7 +21,9 @@ import java.util.concurrent.Callable;
                 + "recording length for Speech-Mamba with full and with windowed encoder attention and for its "
                 + "Transformer baseline; random weights and synthetic features (timing does not depend on them).",
                 "Writes scaling.csv, scaling.svg, scaling.png and scaling.md to --out. A model that runs out of memory or past "
-                        + "--time-limit-s at a length gets 'oom' / 'timeout' there and 'skipped' at longer lengths."})
+                        + "--time-limit-s at a length gets 'oom' / 'timeout' there and 'skipped' at longer lengths.",
+                "With --replot CSV nothing is measured: scaling.svg, scaling.png and scaling.md are rebuilt from that "
+                        + "scaling.csv into --out."})
 final class ScalingBenchCommand implements Callable<Integer> {
 
     @Spec
@@ -57,6 +60,12 @@ final class ScalingBenchCommand implements Callable<Integer> {
             description = "Limited-context attention: ±W encoder frames (40 ms each). Default: ${DEFAULT-VALUE}.")
     int window;
 
+    @Option(names = "--accuracy-attention", defaultValue = "full,window", split = ",", paramLabel = "full|window",
+            description = {"Accuracy mode: which encoder attention to decode with: full, window (±--window) or both. "
+                    + "Full attention over an hour-long recording is quadratic: on a CPU, 'window' alone. "
+                    + "Default: ${DEFAULT-VALUE}."})
+    List<String> accuracyAttention;
+
     @Option(names = "--time-limit-s", defaultValue = "120", paramLabel = "S",
             description = "A run longer than this marks the length 'timeout'. Default: ${DEFAULT-VALUE}.")
     double timeLimitSeconds;
@@ -78,8 +87,17 @@ final class ScalingBenchCommand implements Callable<Integer> {
             description = "Accuracy mode: padded audio seconds per batch (a longer recording runs alone). Default: ${DEFAULT-VALUE}.")
     double batchSeconds;
 
+    @Option(names = "--replot", paramLabel = "CSV",
+            description = "Rebuild the plots and scaling.md from an existing scaling.csv instead of measuring.")
+    Path replot;
+
+    @Option(names = "--title", paramLabel = "TEXT",
+            description = "Plot title, e.g. to name the GPU. Default: the device and the Speech-Mamba config.")
+    String title;
+
     @Override
     public Integer call() throws Exception {
+        if (replot != null) return replot();
         if (model != null || manifests != null) return accuracy();
         String base = baseline == null ? ScalingBench.defaultBaseline(config)
                 : baseline.equals("none") ? null : baseline;
@@ -91,7 +109,7 @@ final class ScalingBenchCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(), e.getMessage());
         }
         PrintWriter log = spec.commandLine().getOut();
-        ScalingBench bench = new ScalingBench(settings, log);
+        ScalingBench bench = new ScalingBench(settings, log).plotTitle(title);
         try {
             bench.series();
         } catch (IllegalArgumentException e) {
@@ -104,11 +122,36 @@ final class ScalingBenchCommand implements Callable<Integer> {
         return 0;
     }
 
+    private int replot() throws Exception {
+        if (model != null || manifests != null) {
+            throw new ParameterException(spec.commandLine(), "--replot cannot be combined with --model / --manifests");
+        }
+        PrintWriter log = spec.commandLine().getOut();
+        ScalingBench.Result result;
+        try {
+            result = ScalingReplot.replot(replot, out, title, log);
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), e.getMessage());
+        }
+        log.println("Wrote " + result.plot() + (result.png() == null ? "" : ", " + result.png()) + " and " + result.table()
+                + " from " + result.csv());
+        log.flush();
+        return 0;
+    }
+
     private int accuracy() throws Exception {
         LengthAccuracy.Settings settings;
         try {
             if (window < 0) throw new IllegalArgumentException("--window must be >= 0 frames, got " + window);
-            settings = new LengthAccuracy.Settings(model, manifests, List.of(-1, window), device, batchSeconds,
+            List<Integer> windows = new java.util.ArrayList<>();
+            for (String a : accuracyAttention) {
+                switch (a.strip()) {
+                    case "full" -> windows.add(-1);
+                    case "window" -> windows.add(window);
+                    default -> throw new IllegalArgumentException("--accuracy-attention takes full and/or window, got '" + a + "'");
+                }
+            }
+            settings = new LengthAccuracy.Settings(model, manifests, windows.stream().distinct().toList(), device, batchSeconds,
                     Math.max(1, Runtime.getRuntime().availableProcessors() / 2));
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage());

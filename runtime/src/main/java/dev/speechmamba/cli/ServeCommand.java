@@ -5,6 +5,7 @@ import dev.speechmamba.backend.Backends;
 import dev.speechmamba.serve.ServerConfig;
 import dev.speechmamba.serve.TranscriberEngine;
 import dev.speechmamba.serve.TranscriptionServer;
+import dev.speechmamba.transcribe.ModelSource;
 import dev.speechmamba.transcribe.TranscribeOptions;
 import dev.speechmamba.transcribe.Transcriber;
 import picocli.CommandLine.Command;
@@ -38,9 +39,9 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--host", defaultValue = "0.0.0.0", description = "Address to bind (default: ${DEFAULT-VALUE}).")
     String host;
 
-    @Option(names = "--model", paramLabel = "DIR", defaultValue = "${env:SPEECH_MAMBA_MODEL:-models/default}",
+    @Option(names = "--model", paramLabel = "DIR",
             description = "Model folder (model.safetensors with config and tokenizer) or .safetensors file "
-                    + "(default: $SPEECH_MAMBA_MODEL, else models/default; now ${DEFAULT-VALUE}).")
+                    + "(default: $" + ModelSource.MODEL_ENV + ", else ./model if it exists, else the model bundled in the jar).")
     Path model;
 
     @Option(names = "--device", defaultValue = "auto", description = "cpu, cuda or auto (default: ${DEFAULT-VALUE}: cuda when a GPU is usable).")
@@ -86,13 +87,17 @@ final class ServeCommand implements Callable<Integer> {
         options = new TranscribeOptions(options.decoder(), options.beam(), options.segmentation(), maxBatch);
         PrintWriter out = spec.commandLine().getOut();
 
+        ModelSource source = ModelSource.resolve(model);
+        if (model == null) {
+            PrintWriter err = spec.commandLine().getErr();
+            err.println("speech-mamba: " + source.describe());
+            err.flush();
+        }
         Backend backend = Backends.create(backendName);
         TranscriberEngine engine;
         try {
-            Transcriber transcriber = Transcriber.load(model, backend, options);
-            String name = model.toAbsolutePath().normalize().getFileName() == null ? model.toString()
-                    : model.toAbsolutePath().normalize().getFileName().toString();
-            engine = new TranscriberEngine(transcriber, backend, name);
+            Transcriber transcriber = Transcriber.load(source, backend, options);
+            engine = new TranscriberEngine(transcriber, backend, source.name());
         } catch (Exception | Error e) {
             backend.close();
             throw e;
@@ -119,7 +124,7 @@ final class ServeCommand implements Callable<Integer> {
         }, "speech-mamba-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
         out.printf(Locale.ROOT, "speech-mamba: serving %s (device %s, max batch %d, max wait %d ms, queue %d) at http://%s:%d%s%n",
-                model, engine.device(), config.maxBatch(), config.maxWait().toMillis(), config.queueCapacity(),
+                source.name(), engine.device(), config.maxBatch(), config.maxWait().toMillis(), config.queueCapacity(),
                 host, server.port(), "/v1/audio/transcriptions");
         out.flush();
         stopped.await();

@@ -4,6 +4,7 @@ import dev.speechmamba.audio.AudioFiles;
 import dev.speechmamba.backend.Backend;
 import dev.speechmamba.backend.Backends;
 import dev.speechmamba.decode.BeamSearch;
+import dev.speechmamba.transcribe.ModelSource;
 import dev.speechmamba.transcribe.Transcriber;
 import dev.speechmamba.transcribe.TranscribeOptions;
 import dev.speechmamba.transcribe.Transcript;
@@ -34,14 +35,14 @@ import java.util.stream.Stream;
 final class TranscribeCommand implements Callable<Integer> {
 
     /** Environment variable naming the default model folder. */
-    static final String MODEL_ENV = "SPEECH_MAMBA_MODEL";
+    static final String MODEL_ENV = ModelSource.MODEL_ENV;
 
     @Parameters(arity = "1..*", paramLabel = "FILE", description = "Audio files or folders.")
     List<Path> inputs;
 
     @Option(names = "--model", paramLabel = "DIR",
             description = "Model folder (model.safetensors with config, tokenizer and CMVN) or a .safetensors file."
-                    + " Default: $" + MODEL_ENV + ", else ./model.")
+                    + " Default: $" + MODEL_ENV + ", else ./model if it exists, else the model bundled in the jar.")
     Path model;
 
     @Option(names = "--format", defaultValue = "text", paramLabel = "FMT",
@@ -97,11 +98,16 @@ final class TranscribeCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(), "--format " + format
                     + " with " + files.size() + " files needs --output-dir (one subtitle file per recording)");
         }
-        Path modelPath = model != null ? model : Path.of(System.getenv().getOrDefault(MODEL_ENV, "model"));
+        ModelSource source = ModelSource.resolve(model);
         PrintWriter out = spec.commandLine().getOut(), err = spec.commandLine().getErr();
+        if (model == null) {
+            // Chosen implicitly, so say which one; on stderr, so that stdout stays exactly the transcript.
+            err.println("speech-mamba: " + source.describe());
+            err.flush();
+        }
         int failures = 0;
         try (Backend backend = Backends.create(device);
-             Transcriber transcriber = Transcriber.load(modelPath, backend, options)) {
+             Transcriber transcriber = Transcriber.load(source, backend, options)) {
             transcriber.model().setEncoderAttentionWindow(attentionWindow);
             for (int from = 0; from < files.size(); from += batch) {
                 List<Path> group = files.subList(from, Math.min(files.size(), from + batch));

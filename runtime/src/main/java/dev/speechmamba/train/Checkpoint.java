@@ -75,9 +75,19 @@ public record Checkpoint(Map<String, Tensor> tensors, Map<String, String> metada
 
     /** Writes the checkpoint atomically (the old file survives a failed write), tagging it with {@link #FORMAT}. */
     public void save(Path file) throws IOException {
+        save(file, false);
+    }
+
+    /**
+     * As {@link #save(Path)}; with {@code floatsAsBf16} every F32 tensor is stored as BF16 (half the bytes,
+     * widened back to F32 on load) — for shipping a trained model, never for training checkpoints.
+     */
+    public void save(Path file, boolean floatsAsBf16) throws IOException {
         Map<String, String> meta = new LinkedHashMap<>(metadata);
         meta.put(FORMAT, FORMAT_VERSION);
-        Safetensors.write(file, tensors, meta);
+        java.util.Set<String> narrow = new java.util.LinkedHashSet<>();
+        if (floatsAsBf16) tensors.forEach((name, t) -> { if (t.dtype() == DType.F32) narrow.add(name); });
+        Safetensors.write(file, tensors, meta, narrow);
     }
 
     /** Reads and validates a checkpoint; files from other tools load too, but a foreign format tag is refused. */

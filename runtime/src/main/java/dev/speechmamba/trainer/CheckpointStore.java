@@ -140,6 +140,11 @@ public final class CheckpointStore {
      * @return the checkpoints that were averaged
      */
     public List<Path> exportAverage(int k, Path target) throws IOException {
+        return exportAverage(k, target, false);
+    }
+
+    /** As {@link #exportAverage(int, Path)}, optionally storing the weights as BF16 (see {@link Checkpoint#save(Path, boolean)}). */
+    public List<Path> exportAverage(int k, Path target, boolean bf16) throws IOException {
         if (k < 1) throw new IllegalArgumentException("averaging: k must be >= 1, got " + k);
         List<Path> all = list();
         if (all.isEmpty()) throw new IllegalArgumentException(folder + ": no checkpoints to average");
@@ -152,7 +157,8 @@ public final class CheckpointStore {
         }
         meta.put(KIND, "model");
         meta.put("averaged_from", String.join(",", chosen.stream().map(p -> p.getFileName().toString()).toList()));
-        new Checkpoint(avg.tensors(), meta).save(target);
+        if (bf16) meta.put("weights_dtype", "BF16");
+        new Checkpoint(avg.tensors(), meta).save(target, bf16);
         return chosen;
     }
 }

@@ -215,7 +215,7 @@ public final class Trainer {
             log("wrote " + modelFile + " (average of " + averaged.size() + " checkpoint" + (averaged.size() == 1 ? "" : "s") + ")");
             List<com.fasterxml.jackson.databind.JsonNode> records = metrics.read();
             if (records.stream().anyMatch(n -> n.path("kind").asText().equals("train"))) {
-                LossPlot.write(records, out.resolve(PLOT_FILE));
+                writeLossPlot(records, out.resolve(PLOT_FILE), this::log);
             }
             return new Result(step, epoch, losses, validations, modelFile);
         }
@@ -261,6 +261,27 @@ public final class Trainer {
         Artifacts.writeAtomically(file, stats.toJson());
         log(String.format(Locale.ROOT, "computed CMVN statistics over %,d frames → %s", stats.frames(), file));
         return stats;
+    }
+
+    /**
+     * The loss plot is a convenience next to the model and metrics already written: a runtime without the
+     * java.desktop module (a jlink'd JRE on a GPU node) or without fonts gets a logged note, not a failed run.
+     * Returns whether the PNG was written.
+     */
+    static boolean writeLossPlot(List<com.fasterxml.jackson.databind.JsonNode> records, Path png,
+                                 java.util.function.Consumer<String> log) {
+        try {
+            LossPlot.write(records, png);
+            return true;
+        } catch (LinkageError e) {
+            log.accept("loss plot " + png + " not written: this Java runtime "
+                    + (ModuleLayer.boot().findModule("java.desktop").isPresent() ? "cannot link Java2D" : "has no java.desktop module")
+                    + " (" + e + "); the losses are in " + METRICS_FILE);
+        } catch (IOException | RuntimeException | InternalError e) {
+            // Java2D without fontconfig throws InternalError ("Fontconfig head is null") or a RuntimeException.
+            log.accept("loss plot " + png + " not written (" + e + "); the losses are in " + METRICS_FILE);
+        }
+        return false;
     }
 
     private void log(String line) {

@@ -30,8 +30,12 @@ public final class ModelFolder {
 
     private ModelFolder() { }
 
-    /** What a model folder holds, with the model built on a backend. */
-    public record Loaded(AsrModel model, BpeTokenizer tokenizer, Optional<GlobalCmvn> cmvn, Path weights) { }
+    /**
+     * What a model folder holds, with the model built on a backend.
+     *
+     * @param source where the weights came from (a file path, or the classpath resource of a bundled model)
+     */
+    public record Loaded(AsrModel model, BpeTokenizer tokenizer, Optional<GlobalCmvn> cmvn, String source) { }
 
     /** The weights file a model path names. */
     public static Path weightsFile(Path modelPath) throws IOException {
@@ -49,8 +53,18 @@ public final class ModelFolder {
     /** Loads weights, tokenizer and CMVN, and checks that they belong together. */
     public static Loaded load(Path modelPath, Backend backend) throws IOException {
         Path weights = weightsFile(modelPath);
-        Path dir = weights.toAbsolutePath().getParent();
-        Checkpoint checkpoint = Checkpoint.load(weights);
+        return load(Checkpoint.load(weights), weights.toAbsolutePath().getParent(), weights.toString(), backend);
+    }
+
+    /**
+     * Builds the model of a checkpoint already read.
+     *
+     * @param siblingDir where {@code tokenizer.json} / {@code cmvn.json} are looked for when the metadata lacks
+     *                   them; null when the checkpoint has no folder (then the metadata must hold the tokenizer)
+     * @param weights    names the checkpoint in messages
+     */
+    static Loaded load(Checkpoint checkpoint, Path siblingDir, String weights, Backend backend) throws IOException {
+        Path dir = siblingDir;
         String configJson = checkpoint.config().orElseThrow(() -> new IOException(weights
                 + ": not a model checkpoint (no '" + Checkpoint.CONFIG + "' in its metadata)"));
         ModelConfig config;
@@ -84,9 +98,10 @@ public final class ModelFolder {
         config.requireVocabulary(tokenizer.vocabSize(), tokenizer.blankId(), tokenizer.sosEosId(), where);
     }
 
-    private static BpeTokenizer readTokenizer(Checkpoint checkpoint, Path dir, Path weights) throws IOException {
+    private static BpeTokenizer readTokenizer(Checkpoint checkpoint, Path dir, String weights) throws IOException {
         String json = checkpoint.metadata().get(Checkpoint.TOKENIZER);
         if (json != null) return BpeTokenizer.fromJson(json, weights + " (metadata 'tokenizer')");
+        if (dir == null) throw new IOException(weights + ": no tokenizer ('" + Checkpoint.TOKENIZER + "' is not in the metadata)");
         Path file = dir.resolve(TOKENIZER_FILE);
         if (!Files.isRegularFile(file)) {
             throw new IOException(weights + ": no tokenizer (neither '" + Checkpoint.TOKENIZER + "' in the metadata nor " + file + ")");
@@ -94,9 +109,10 @@ public final class ModelFolder {
         return BpeTokenizer.load(file);
     }
 
-    private static Optional<GlobalCmvn> readCmvn(Checkpoint checkpoint, Path dir, Path weights) throws IOException {
+    private static Optional<GlobalCmvn> readCmvn(Checkpoint checkpoint, Path dir, String weights) throws IOException {
         String json = checkpoint.metadata().get(CMVN);
         if (json != null) return Optional.of(GlobalCmvn.fromJson(json, weights + " (metadata 'cmvn')"));
+        if (dir == null) return Optional.empty();
         Path file = dir.resolve(CMVN_FILE);
         return Files.isRegularFile(file) ? Optional.of(GlobalCmvn.load(file)) : Optional.empty();
     }

@@ -71,7 +71,12 @@ public final class Transcriber implements AutoCloseable {
 
     /** Loads a model folder (see {@link ModelFolder}) onto {@code backend}. */
     public static Transcriber load(Path modelPath, Backend backend, TranscribeOptions options) throws IOException {
-        ModelFolder.Loaded loaded = ModelFolder.load(modelPath, backend);
+        return load(new ModelSource.Folder(modelPath, "the caller"), backend, options);
+    }
+
+    /** Loads a model folder or the bundled default model (see {@link ModelSource#resolve}) onto {@code backend}. */
+    public static Transcriber load(ModelSource source, Backend backend, TranscribeOptions options) throws IOException {
+        ModelFolder.Loaded loaded = source.load(backend);
         try {
             return new Transcriber(loaded.model(), loaded.tokenizer(), loaded.cmvn().orElse(null), options, true);
         } catch (RuntimeException e) {

@@ -93,6 +93,33 @@ class LengthAccuracyTest {
     }
 
     @Test
+    void accuracyAttentionPicksTheRows(@TempDir Path dir) throws Exception {
+        BpeTokenizer tokenizer = BpeTrainer.train(List.of("the cat sat on the mat", "a dog ran far away"),
+                new BpeTrainer.Options(30, false));
+        GlobalCmvn.Accumulator acc = new GlobalCmvn.Accumulator(80);
+        acc.add(new Fbank().compute(tone(1.0, 1)));
+        Path modelDir = dir.resolve("model");
+        try (Backend be = Backends.create("cpu");
+             AsrModel model = new AsrModel(be, ModelConfig.named("tiny").withVocabSize(tokenizer.vocabSize()), 3)) {
+            ModelFolder.save(modelDir, model, tokenizer, acc.finish());
+        }
+        manifest(dir, "short", 2, 1.0);
+        Path out = dir.resolve("out");
+        String[] r = run("bench", "scaling", "--device", "cpu", "--model", modelDir.toString(), "--manifests",
+                dir.resolve("short.jsonl").toString(), "--window", "8", "--accuracy-attention", "window",
+                "--out", out.toString());
+        assertEquals("0", r[0], r[1] + r[2]);
+        List<String> lines = Files.readAllLines(out.resolve("accuracy.csv"));
+        assertEquals(2, lines.size(), "window only: " + lines);
+        assertEquals("window=8", lines.get(1).split(",")[1]);
+
+        String[] bad = run("bench", "scaling", "--device", "cpu", "--model", modelDir.toString(), "--manifests",
+                dir.resolve("short.jsonl").toString(), "--accuracy-attention", "sliding", "--out", out.toString());
+        assertEquals("2", bad[0], bad[1] + bad[2]);
+        assertTrue(bad[2].contains("--accuracy-attention takes full and/or window, got 'sliding'"), bad[2]);
+    }
+
+    @Test
     void manifestsWithoutModelIsAUsageError(@TempDir Path dir) throws Exception {
         manifest(dir, "m", 1, 0.5);
         String[] r = run("bench", "scaling", "--manifests", dir.resolve("m.jsonl").toString(), "--out", dir.toString());

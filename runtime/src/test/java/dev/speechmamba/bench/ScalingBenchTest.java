@@ -110,6 +110,46 @@ class ScalingBenchTest {
         assertEquals(0, svg.getElementsByTagName("polyline").getLength());
     }
 
+    /**
+     * A length whose run throws gives an "error" row and "skipped" for that model's longer lengths; the next
+     * model still runs, and the CSV already holds the first model's rows while the second one runs.
+     */
+    @Test
+    void failingLengthIsAnErrorRowAndTheBenchGoesOn(@TempDir Path dir) throws Exception {
+        ScalingBench.Settings settings = new ScalingBench.Settings("cpu", "tiny", null, List.of(0.01, 0.02, 0.03), dir,
+                0, 1, 16, 600, 7);
+        StringWriter log = new StringWriter();
+        int[] failuresLeft = {1};
+        List<List<String>> csvSeenBySecondModel = new java.util.ArrayList<>();
+        int[] runs = {0};
+        ScalingBench bench = new ScalingBench(settings, new PrintWriter(log)).beforeEachRun(frames -> {
+            runs[0]++;
+            if (frames == 120 && failuresLeft[0]-- > 0) {
+                throw new IllegalStateException("injected failure at " + frames + " frames\nsecond line");
+            }
+            if (runs[0] == 3) {   // the first run of the second model (the first model ran twice, then failed)
+                try {
+                    csvSeenBySecondModel.add(Files.readAllLines(dir.resolve("scaling.csv")));
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            }
+        });
+        ScalingBench.Result result = bench.run();
+        List<String> statuses = result.rows().stream().map(ScalingBench.Row::status).toList();
+        assertEquals(List.of("ok", "error", "skipped", "ok", "ok", "ok"), statuses);
+        List<String[]> rows = rows(dir.resolve("scaling.csv"));
+        assertEquals(statuses, rows.stream().map(r -> r[column("status")]).toList());
+        assertEquals("", rows.get(1)[column("encoder_ms")]);
+        assertTrue(log.toString().contains("injected failure at 120 frames"), log.toString());
+        assertFalse(log.toString().contains("second line"), "only the first line is logged: " + log);
+        assertEquals(1, csvSeenBySecondModel.size());
+        List<String> partial = csvSeenBySecondModel.getFirst();
+        assertEquals(1 + 3, partial.size(), "header and the first model's rows: " + partial);
+        assertTrue(partial.get(2).contains(",error,"), partial.get(2));
+        assertTrue(Files.readString(dir.resolve("scaling.md")).contains("| error |"));
+    }
+
     @Test
     void badOptionsAreUsageErrors(@TempDir Path dir) {
         String[] r = run("bench", "scaling", "--config", "tiny", "--minutes", "0,1", "--out", dir.toString());

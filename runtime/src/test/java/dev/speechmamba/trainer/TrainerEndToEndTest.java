@@ -149,6 +149,23 @@ class TrainerEndToEndTest {
         try (ModelBundle bundle = ModelBundle.load(averaged, new ReferenceBackend())) {
             assertEquals(16, bundle.model().config().vocabSize());
         }
+        // --bf16: half the bytes, every weight the float32 average rounded to 8 mantissa bits, and it still loads
+        Path half = dir.resolve("avg3-bf16.safetensors");
+        Run bf16 = cli("average", "--model", out.toString(), "--last", "3", "--output", half.toString(), "--bf16");
+        assertEquals(0, bf16.code(), bf16.err());
+        assertTrue(bf16.out().contains("(BF16 weights)"), bf16.out());
+        assertTrue(Files.size(half) < 0.6 * Files.size(averaged), Files.size(half) + " vs " + Files.size(averaged));
+        Checkpoint narrow = Checkpoint.load(half);
+        assertEquals("BF16", narrow.metadata().get("weights_dtype"));
+        for (Map.Entry<String, Tensor> e : avg.tensors().entrySet()) {
+            float[] full = e.getValue().hostFloats(), got = narrow.tensor(e.getKey()).hostFloats();
+            for (int i = 0; i < full.length; i++) {
+                assertEquals(full[i], got[i], Math.abs(full[i]) / 256 + 1e-30, e.getKey() + "[" + i + "]");
+            }
+        }
+        try (ModelBundle bundle = ModelBundle.load(half, new ReferenceBackend())) {
+            assertEquals(16, bundle.model().config().vocabSize());
+        }
         Run tooMany = cli("average", "--model", dir.resolve("nothing-here").toString(), "--last", "2");
         assertEquals(1, tooMany.code());
         assertTrue(tooMany.err().contains("no checkpoints to average"), tooMany.err());

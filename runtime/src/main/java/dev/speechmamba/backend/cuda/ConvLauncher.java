@@ -21,53 +21,106 @@ final class ConvLauncher {
      * backward. Only tiny convolutions stay direct. Set the property very large to force the direct kernels.
      */
     static final String GEMM_MIN_K_PROPERTY = "speechmamba.cuda.conv2dGemmMinK";
-    /** Upper bound of the im2col buffer; larger batches run in chunks of batch entries. */
-    private static final long COLUMN_BUFFER_BYTES = 256L << 20;
+    /**
+     * Upper bound in bytes of the im2col buffer (default 256 MiB): larger batches run in chunks of batch
+     * entries, and an entry too large on its own (an hour of audio: 11.5 GB for the second front-end conv)
+     * runs forward in slices of output rows. Tests set it small to exercise the slicing.
+     */
+    static final String COLUMN_BUFFER_PROPERTY = "speechmamba.cuda.conv2dColumnBufferBytes";
+    private static final long DEFAULT_COLUMN_BUFFER_BYTES = 256L << 20;
 
     private final CudaContext ctx;
     private final MatmulLauncher matmul;
     private final int gemmMinK;
+    private final long columnBufferBytes;
 
     ConvLauncher(CudaContext ctx, MatmulLauncher matmul) {
         this.ctx = ctx;
         this.matmul = matmul;
         this.gemmMinK = Integer.getInteger(GEMM_MIN_K_PROPERTY, 16);
+        this.columnBufferBytes = Long.getLong(COLUMN_BUFFER_PROPERTY, DEFAULT_COLUMN_BUFFER_BYTES);
+        if (columnBufferBytes < Float.BYTES) {
+            throw new IllegalArgumentException(COLUMN_BUFFER_PROPERTY + " must be at least " + Float.BYTES
+                    + " bytes, got " + columnBufferBytes);
+        }
     }
 
     private boolean useGemm(Conv2dDims d) {
         return (long) d.inChannels() * d.kernelH() * d.kernelW() >= gemmMinK;
     }
 
-    /** Batch entries per im2col chunk so the column buffer stays under {@link #COLUMN_BUFFER_BYTES}. */
-    private static int chunk(Conv2dDims d) {
-        long perEntry = (long) d.inChannels() * d.kernelH() * d.kernelW() * d.outHeight() * d.outWidth() * Float.BYTES;
-        return (int) Math.max(1, Math.min(d.batch(), COLUMN_BUFFER_BYTES / Math.max(1, perEntry)));
+    /** Floats of im2col columns for one output row of one batch entry: Ci·Kh·Kw · Wo. */
+    private static long columnFloatsPerRow(Conv2dDims d) {
+        return (long) d.inChannels() * d.kernelH() * d.kernelW() * d.outWidth();
     }
 
-    private void im2col(Tensor col, Tensor x, Conv2dDims d, int b0, int nb, int stride, int padding) {
+    /** Batch entries per im2col chunk so the column buffer stays under the limit (at least one). */
+    private int chunk(Conv2dDims d) {
+        long perEntry = columnFloatsPerRow(d) * d.outHeight() * Float.BYTES;
+        return (int) Math.max(1, Math.min(d.batch(), columnBufferBytes / Math.max(1, perEntry)));
+    }
+
+    /**
+     * Output rows per forward slice: all of them when one entry's columns fit the buffer, else as many as
+     * fit (at least one).
+     */
+    private int rowsPerSlice(Conv2dDims d) {
+        long perRow = columnFloatsPerRow(d) * Float.BYTES;
+        return (int) Math.max(1, Math.min(d.outHeight(), columnBufferBytes / Math.max(1, perRow)));
+    }
+
+    /** col (nb, Ci·Kh·Kw, nho·Wo) = the columns of entries [b0, b0 + nb), output rows [ho0, ho0 + nho). */
+    private void im2col(Tensor col, Tensor x, Conv2dDims d, int b0, int nb, int ho0, int nho, int stride, int padding) {
         ctx.launch(CONV, "conv2d_im2col", ctx.gridFor(col.size(), THREADS), 1, 1, THREADS, 1, 1, 0, KernelArgs.of()
                 .ptr(ctx.ptr(col)).ptr(ctx.ptr(x)).i32(b0).i32(nb).i32(d.inChannels()).i32(d.height()).i32(d.width())
-                .i32(d.kernelH()).i32(d.kernelW()).i32(d.outHeight()).i32(d.outWidth()).i32(stride).i32(padding));
+                .i32(d.kernelH()).i32(d.kernelW()).i32(ho0).i32(nho).i32(d.outWidth()).i32(stride).i32(padding));
     }
 
     /** out (B, Co, Ho·Wo) = w (Co, Ci·Kh·Kw) · im2col(x) per batch entry, plus bias. */
     private void conv2dGemm(Tensor out, Tensor x, Tensor w, Tensor bias, Conv2dDims d, int stride, int padding) {
-        int rows = d.inChannels() * d.kernelH() * d.kernelW();
-        int spatial = d.outHeight() * d.outWidth();
-        int chunk = chunk(d);
+        int rows = Math.multiplyExact(d.inChannels(), d.kernelH() * d.kernelW());
+        int spatial = Math.multiplyExact(d.outHeight(), d.outWidth());
+        int sliceRows = rowsPerSlice(d);
         Tensor wMatrix = w.reshape(d.outChannels(), rows);
-        try (DeviceStorage buffer = ctx.allocate((long) chunk * rows * spatial * Float.BYTES)) {
-            for (int b0 = 0; b0 < d.batch(); b0 += chunk) {
-                int nb = Math.min(chunk, d.batch() - b0);
-                Tensor col = new Tensor(Shape.of(nb, rows, spatial), DType.F32, buffer);
-                im2col(col, x, d, b0, nb, stride, padding);
-                Tensor outChunk = out.narrowFirst(b0, nb).reshape(nb, d.outChannels(), spatial);
-                matmul.matmul(outChunk, wMatrix, false, col, false, 1f, 0f);
+        if (sliceRows < d.outHeight()) {
+            conv2dGemmSlices(out, x, wMatrix, d, sliceRows, stride, padding);
+        } else {
+            int chunk = chunk(d);
+            try (DeviceStorage buffer = ctx.allocate((long) chunk * rows * spatial * Float.BYTES)) {
+                for (int b0 = 0; b0 < d.batch(); b0 += chunk) {
+                    int nb = Math.min(chunk, d.batch() - b0);
+                    Tensor col = new Tensor(Shape.of(nb, rows, spatial), DType.F32, buffer);
+                    im2col(col, x, d, b0, nb, 0, d.outHeight(), stride, padding);
+                    Tensor outChunk = out.narrowFirst(b0, nb).reshape(nb, d.outChannels(), spatial);
+                    matmul.matmul(outChunk, wMatrix, false, col, false, 1f, 0f);
+                }
             }
         }
         if (bias != null) {
             ctx.launch(CONV, "conv2d_add_bias", ctx.gridFor(out.size(), THREADS), 1, 1, THREADS, 1, 1, 0, KernelArgs.of()
                     .ptr(ctx.ptr(out)).ptr(ctx.ptr(bias)).i64(out.size()).i32(d.outChannels()).i32(spatial));
+        }
+    }
+
+    /**
+     * The forward GEMM one entry and {@code sliceRows} output rows at a time: out_b[:, ho0·Wo, (ho0 + nho)·Wo)
+     * (Co, nho·Wo), a column block of out_b (Co, Ho·Wo) with row stride Ho·Wo, = w (Co, Ci·Kh·Kw) · col (Ci·Kh·Kw, nho·Wo).
+     */
+    private void conv2dGemmSlices(Tensor out, Tensor x, Tensor wMatrix, Conv2dDims d, int sliceRows, int stride,
+                                  int padding) {
+        int rows = wMatrix.dim(1), co = d.outChannels(), wo = d.outWidth();
+        long spatial = (long) d.outHeight() * wo;
+        try (DeviceStorage buffer = ctx.allocate((long) rows * sliceRows * wo * Float.BYTES)) {
+            for (int b = 0; b < d.batch(); b++) {
+                for (int ho0 = 0; ho0 < d.outHeight(); ho0 += sliceRows) {
+                    int nho = Math.min(sliceRows, d.outHeight() - ho0);
+                    Tensor col = new Tensor(Shape.of(1, rows, nho * wo), DType.F32, buffer);   // (1, Ci·Kh·Kw, nho·Wo)
+                    im2col(col, x, d, b, 1, ho0, nho, stride, padding);
+                    long target = ctx.ptr(out) + ((long) b * co * spatial + (long) ho0 * wo) * Float.BYTES;
+                    matmul.gemmIntoColumns(target, Math.toIntExact(spatial), ctx.ptr(wMatrix), ctx.ptr(col), co,
+                            nho * wo, rows);
+                }
+            }
         }
     }
 
@@ -85,7 +138,7 @@ final class ConvLauncher {
                 Tensor col = new Tensor(Shape.of(nb, rows, spatial), DType.F32, buffer);
                 Tensor dOutChunk = dOut.narrowFirst(b0, nb).reshape(nb, d.outChannels(), spatial);
                 if (dwMatrix != null) {
-                    im2col(col, x, d, b0, nb, stride, padding);
+                    im2col(col, x, d, b0, nb, 0, d.outHeight(), stride, padding);
                     matmul.matmulBackward(dwMatrix, null, dOutChunk, wMatrix, false, col, false);
                 }
                 if (dx != null) {

@@ -85,6 +85,19 @@ final class MatmulLauncher {
         }
     }
 
+    /**
+     * Row-major C (m, n) = L (m, k) · R (k, n) where L and R are contiguous and C is a column block of a wider
+     * row-major matrix whose rows are {@code rowStride} floats apart (device addresses; overwrites C). Used
+     * for the row-sliced conv2d forward.
+     */
+    void gemmIntoColumns(long c, int rowStride, long l, long r, int m, int n, int k) {
+        if (m <= 0 || n <= 0 || k <= 0 || rowStride < n) {
+            throw new IllegalArgumentException("gemmIntoColumns: need m, n, k > 0 and row stride >= n, got m=" + m
+                    + " n=" + n + " k=" + k + " row stride=" + rowStride);
+        }
+        ctx.handles().cublas().cublas().sgemm(Cublas.Op.N, Cublas.Op.N, n, m, k, 1f, r, n, l, k, 0f, c, rowStride);
+    }
+
     /** Row-major C (m, n) = alpha · op(L) (m, k) · op(R) (k, n) + beta · C. */
     private static void single(Cublas cublas, long c, long l, boolean leftT, long r, boolean rightT, float alpha,
                                float beta, int m, int n, int k) {

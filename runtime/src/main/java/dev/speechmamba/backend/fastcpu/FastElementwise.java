@@ -44,7 +44,7 @@ final class FastElementwise {
 
     static float sigmoid(float x) { return (float) (1.0 / (1.0 + Math.exp(-x))); }
 
-    static float softplus(float x) { return x > 20f ? x : (float) Math.log1p(Math.exp(x)); }
+    static float softplus(float x) { return FastMath.softplus(x); }
 
     static float silu(float x) { return x * sigmoid(x); }
 
@@ -65,7 +65,7 @@ final class FastElementwise {
     static float derivative(Unary op, float x) {
         return switch (op) {
             case SILU -> siluDerivative(x);
-            case SOFTPLUS -> x > 20f ? 1f : sigmoid(x);
+            case SOFTPLUS -> FastMath.softplusSlope(x);
             case EXP -> (float) Math.exp(x);
             case RELU -> x > 0f ? 1f : 0f;
         };

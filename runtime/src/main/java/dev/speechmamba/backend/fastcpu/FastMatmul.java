@@ -6,11 +6,11 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * GEMM for the fast CPU backend, GotoBLAS style: op(B) is packed once into column panels NR wide
- * (so the inner loop reads it at unit stride whatever the transpose), each MR-row tile of op(A) is packed
- * per K block, and a register-blocked MR×NR micro-kernel accumulates with vector FMAs. K is cut into
- * blocks of KC and N into blocks of NC so a packed B block stays in L2 while a thread sweeps its row tiles.
- * Threads split the (batch, row tile) items; each writes only its own rows of C.
+ * GEMM for the fast CPU backend, GotoBLAS style. The work is cut into items of (batch entry, block of
+ * NC_PANELS column panels, block of row tiles); for each K block of KC an item packs its op(B) block into a
+ * contiguous (panel, kc, NR) buffer that stays in L2 (unit-stride reads whatever the transpose), packs each
+ * MR-row tile of op(A), and a register-blocked MR×NR micro-kernel accumulates with vector FMAs. Threads
+ * split the items; each item writes only its own tiles of C.
  */
 final class FastMatmul {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
@@ -18,7 +18,10 @@ final class FastMatmul {
     static final int MR = 6;
     static final int NR = 2 * V;
     private static final int KC = 256;
-    private static final int NC = 16 * NR;
+    /** Panels per column block: a KC × 16·NR packed B block is 512 KiB with AVX-512, half of a Zen 4 L2. */
+    private static final int NC_PANELS = 16;
+    private static final int MIN_BLOCK_TILES = 8;
+    private static final int MAX_BLOCK_TILES = 16;
 
     private final FastParallel par;
 
@@ -89,40 +92,56 @@ final class FastMatmul {
             for (int i = 0; i < batch; i++) scaleC(C, Math.toIntExact(cOff + i * cStride), ldc, m, n, beta);
             return;
         }
-        int panels = (n + NR - 1) / NR;
-        int bBatches = bStride == 0 ? 1 : batch;
-        long panelSize = (long) k * NR;
-        float[] packedB = new float[Math.toIntExact(bBatches * panels * panelSize)];
-        // (bBatches, panels, K, NR)
-        par.forRange(bBatches * panels, (long) k * NR, (from, to) -> {
+        int rowTiles = (m + MR - 1) / MR, panels = (n + NR - 1) / NR;
+        int colBlocks = (panels + NC_PANELS - 1) / NC_PANELS;
+        int rowBlocks = rowBlockCount(rowTiles, batch * colBlocks, par.threads());
+        int tilesPerBlock = (rowTiles + rowBlocks - 1) / rowBlocks;
+        int rowBlocksUsed = (rowTiles + tilesPerBlock - 1) / tilesPerBlock;
+        int blockPanels = Math.min(panels, NC_PANELS), kcMax = Math.min(k, KC);
+        long itemCost = 2L * tilesPerBlock * MR * blockPanels * NR * k;
+        // Items are (batch entry, column block, row block). Each thread packs the B block it needs into its
+        // own contiguous buffer, so the block is one unbroken range in L2 (a slice of a K-long panel per
+        // panel would sit a power-of-two stride apart and evict itself in the cache's sets). Every C tile is
+        // computed by the same micro-kernel calls in the same K order whoever runs it, so the result does not
+        // depend on the split or on thread timing.
+        par.forRange(batch * colBlocks * rowBlocksUsed, itemCost, (from, to) -> {
+            float[] packedB = new float[blockPanels * kcMax * NR]; // (block panel, kc, NR)
+            float[] packedA = new float[kcMax * MR];                // (kc, MR)
+            float[] tile = new float[MR * NR];                      // (MR, NR)
             for (int item = from; item < to; item++) {
-                int bi = item / panels, p = item % panels;
-                packB(B, Math.toIntExact(bOff + bi * bStride), transB, ldb, k, n, p * NR,
-                        packedB, Math.toIntExact(item * panelSize));
-            }
-        });
-        int rowTiles = (m + MR - 1) / MR;
-        par.forRange(batch * rowTiles, 2L * MR * n * k, (from, to) -> {
-            float[] packedA = new float[MR * Math.min(k, KC)];
-            float[] edge = new float[MR * NR];
-            for (int k0 = 0; k0 < k; k0 += KC) {
-                int kc = Math.min(KC, k - k0);
-                boolean first = k0 == 0;
-                for (int p0 = 0; p0 < panels; p0 += NC / NR) {
-                    int p1 = Math.min(panels, p0 + NC / NR);
-                    for (int item = from; item < to; item++) {
-                        int bi = item / rowTiles, r0 = (item % rowTiles) * MR;
-                        packA(A, Math.toIntExact(aOff + bi * aStride), transA, lda, m, r0, k0, kc, packedA);
-                        int cBase = Math.toIntExact(cOff + bi * cStride);
-                        int bBase = Math.toIntExact((bStride == 0 ? 0 : bi) * panels * panelSize);
+                int rb = item % rowBlocksUsed, rest = item / rowBlocksUsed;
+                int cb = rest % colBlocks, bi = rest / colBlocks;
+                int aBase = Math.toIntExact(aOff + bi * aStride), bBase = Math.toIntExact(bOff + bi * bStride);
+                int cBase = Math.toIntExact(cOff + bi * cStride);
+                int p0 = cb * NC_PANELS, p1 = Math.min(panels, p0 + NC_PANELS);
+                int t0 = rb * tilesPerBlock, t1 = Math.min(rowTiles, t0 + tilesPerBlock);
+                for (int k0 = 0; k0 < k; k0 += KC) {
+                    int kc = Math.min(KC, k - k0);
+                    float blockBeta = k0 == 0 ? beta : 1f;
+                    packB(B, bBase, transB, ldb, n, k0, kc, p0, p1, packedB);
+                    for (int t = t0; t < t1; t++) {
+                        int r0 = t * MR;
+                        packA(A, aBase, transA, lda, m, r0, k0, kc, packedA);
                         for (int p = p0; p < p1; p++) {
-                            micro(packedA, packedB, bBase + Math.toIntExact(p * panelSize) + k0 * NR, kc,
-                                    C, cBase, ldc, r0, p * NR, m, n, alpha, first ? beta : 1f, edge);
+                            micro(packedA, packedB, (p - p0) * kc * NR, kc, C, cBase, ldc, r0, p * NR, m, n,
+                                    alpha, blockBeta, tile);
                         }
                     }
                 }
             }
         });
+    }
+
+    /**
+     * How many row blocks to cut M into: enough that there are a few items per thread, but each block keeps
+     * at least {@link #MIN_BLOCK_TILES} row tiles so that packing its B block is amortised, and at most
+     * {@link #MAX_BLOCK_TILES} so that its C block stays in L2 next to the B block.
+     */
+    static int rowBlockCount(int rowTiles, int otherItems, int threads) {
+        int wanted = Math.max(1, (4 * threads + otherItems - 1) / otherItems);
+        int most = Math.max(1, rowTiles / MIN_BLOCK_TILES);
+        int least = (rowTiles + MAX_BLOCK_TILES - 1) / MAX_BLOCK_TILES;
+        return Math.max(least, Math.min(wanted, most));
     }
 
     private static void scaleC(float[] C, int cOff, int ldc, int m, int n, float beta) {
@@ -132,20 +151,30 @@ final class FastMatmul {
         }
     }
 
-    /** Columns [c0, c0 + NR) of op(B), all K rows, into dst[k·NR + j], zero past column n. */
-    private static void packB(float[] B, int bOff, boolean transB, int ldb, int k, int n, int c0, float[] dst, int dOff) {
-        int width = Math.min(NR, n - c0);
-        if (!transB) {
-            for (int kk = 0; kk < k; kk++) {
-                System.arraycopy(B, bOff + kk * ldb + c0, dst, dOff + kk * NR, width);
-            }
-        } else {
-            for (int j = 0; j < width; j++) {
-                int src = bOff + (c0 + j) * ldb;
-                for (int kk = 0; kk < k; kk++) dst[dOff + kk * NR + j] = B[src + kk];
+    /**
+     * Panels [p0, p1) (NR columns each) and K rows [k0, k0 + kc) of op(B) into
+     * dst[((p - p0)·kc + kk)·NR + j], zero past column n (dst is reused, so the padding is written).
+     */
+    private static void packB(float[] B, int bOff, boolean transB, int ldb, int n, int k0, int kc, int p0, int p1,
+                              float[] dst) {
+        for (int p = p0; p < p1; p++) {
+            int c0 = p * NR, width = Math.min(NR, n - c0), base = (p - p0) * kc * NR;
+            if (!transB) {
+                for (int kk = 0; kk < kc; kk++) {
+                    int at = base + kk * NR;
+                    System.arraycopy(B, bOff + (k0 + kk) * ldb + c0, dst, at, width);
+                    if (width < NR) java.util.Arrays.fill(dst, at + width, at + NR, 0f);
+                }
+            } else {
+                for (int j = 0; j < width; j++) {
+                    int src = bOff + (c0 + j) * ldb + k0;
+                    for (int kk = 0; kk < kc; kk++) dst[base + kk * NR + j] = B[src + kk];
+                }
+                if (width < NR) {
+                    for (int kk = 0; kk < kc; kk++) java.util.Arrays.fill(dst, base + kk * NR + width, base + (kk + 1) * NR, 0f);
+                }
             }
         }
-        // dst is freshly allocated, so the columns past n are already zero.
     }
 
     /** Rows [r0, r0 + MR) and K range [k0, k0 + kc) of op(A) into dst[k·MR + r], zero past row m. */
@@ -165,9 +194,24 @@ final class FastMatmul {
         }
     }
 
-    /** One MR×NR tile of C: C = alpha · (packed A tile · packed B panel) + beta · C. */
+    /**
+     * One MR×NR tile of C: C = alpha · (packed A tile · packed B panel) + beta · C. The kernel only
+     * accumulates and spills its registers to {@code tile}; the write-back is a separate small method. With
+     * the six alpha/beta stores inlined here, C2 ran out of its inlining node budget as soon as a beta ≠ 0
+     * call (every K block after the first) made it recompile, and left the accumulators boxed: 8× slower.
+     */
     private static void micro(float[] pa, float[] pb, int pbOff, int kc, float[] C, int cBase, int ldc,
-                              int r0, int c0, int m, int n, float alpha, float beta, float[] edge) {
+                              int r0, int c0, int m, int n, float alpha, float beta, float[] tile) {
+        accumulate(pa, pb, pbOff, kc, tile);
+        if (r0 + MR <= m && c0 + NR <= n) {
+            writeFull(tile, C, cBase + r0 * ldc + c0, ldc, alpha, beta);
+        } else {
+            writeEdge(tile, C, cBase + r0 * ldc + c0, ldc, Math.min(MR, m - r0), Math.min(NR, n - c0), alpha, beta);
+        }
+    }
+
+    /** tile (MR, NR) = packed A tile (kc, MR)ᵀ · packed B panel (kc, NR), in registers. */
+    private static void accumulate(float[] pa, float[] pb, int pbOff, int kc, float[] tile) {
         FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S);
         FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
         FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S);
@@ -187,38 +231,32 @@ final class FastMatmul {
             a = FloatVector.broadcast(S, pa[ia + 4]); c40 = a.fma(b0, c40); c41 = a.fma(b1, c41);
             a = FloatVector.broadcast(S, pa[ia + 5]); c50 = a.fma(b0, c50); c51 = a.fma(b1, c51);
         }
-        if (r0 + MR <= m && c0 + NR <= n) {
-            store(C, cBase + r0 * ldc + c0, c00, c01, alpha, beta);
-            store(C, cBase + (r0 + 1) * ldc + c0, c10, c11, alpha, beta);
-            store(C, cBase + (r0 + 2) * ldc + c0, c20, c21, alpha, beta);
-            store(C, cBase + (r0 + 3) * ldc + c0, c30, c31, alpha, beta);
-            store(C, cBase + (r0 + 4) * ldc + c0, c40, c41, alpha, beta);
-            store(C, cBase + (r0 + 5) * ldc + c0, c50, c51, alpha, beta);
-            return;
-        }
-        c00.intoArray(edge, 0); c01.intoArray(edge, V);
-        c10.intoArray(edge, NR); c11.intoArray(edge, NR + V);
-        c20.intoArray(edge, 2 * NR); c21.intoArray(edge, 2 * NR + V);
-        c30.intoArray(edge, 3 * NR); c31.intoArray(edge, 3 * NR + V);
-        c40.intoArray(edge, 4 * NR); c41.intoArray(edge, 4 * NR + V);
-        c50.intoArray(edge, 5 * NR); c51.intoArray(edge, 5 * NR + V);
-        int rows = Math.min(MR, m - r0), cols = Math.min(NR, n - c0);
-        for (int r = 0; r < rows; r++) {
-            int row = cBase + (r0 + r) * ldc + c0;
-            for (int j = 0; j < cols; j++) {
-                float acc = alpha * edge[r * NR + j];
-                C[row + j] = beta == 0f ? acc : acc + beta * C[row + j];
+        c00.intoArray(tile, 0); c01.intoArray(tile, V);
+        c10.intoArray(tile, NR); c11.intoArray(tile, NR + V);
+        c20.intoArray(tile, 2 * NR); c21.intoArray(tile, 2 * NR + V);
+        c30.intoArray(tile, 3 * NR); c31.intoArray(tile, 3 * NR + V);
+        c40.intoArray(tile, 4 * NR); c41.intoArray(tile, 4 * NR + V);
+        c50.intoArray(tile, 5 * NR); c51.intoArray(tile, 5 * NR + V);
+    }
+
+    /** C[r, :NR] = alpha · tile[r] + beta · C[r, :NR] for all MR rows (beta == 0 ignores C). */
+    private static void writeFull(float[] tile, float[] C, int at, int ldc, float alpha, float beta) {
+        for (int r = 0; r < MR; r++, at += ldc) {
+            for (int j = 0; j < NR; j += V) {
+                FloatVector v = FloatVector.fromArray(S, tile, r * NR + j).mul(alpha);
+                if (beta != 0f) v = FloatVector.fromArray(S, C, at + j).mul(beta).add(v);
+                v.intoArray(C, at + j);
             }
         }
     }
 
-    private static void store(float[] C, int at, FloatVector v0, FloatVector v1, float alpha, float beta) {
-        FloatVector r0 = v0.mul(alpha), r1 = v1.mul(alpha);
-        if (beta != 0f) {
-            r0 = FloatVector.fromArray(S, C, at).mul(beta).add(r0);
-            r1 = FloatVector.fromArray(S, C, at + V).mul(beta).add(r1);
+    /** The same arithmetic as {@link #writeFull} for the rows × cols corner of a tile that lies inside C. */
+    private static void writeEdge(float[] tile, float[] C, int at, int ldc, int rows, int cols, float alpha, float beta) {
+        for (int r = 0; r < rows; r++, at += ldc) {
+            for (int j = 0; j < cols; j++) {
+                float acc = alpha * tile[r * NR + j];
+                C[at + j] = beta == 0f ? acc : beta * C[at + j] + acc;
+            }
         }
-        r0.intoArray(C, at);
-        r1.intoArray(C, at + V);
     }
 }

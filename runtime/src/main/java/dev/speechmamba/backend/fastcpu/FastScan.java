@@ -67,19 +67,14 @@ final class FastScan {
                 if (slope != null) FloatVector.broadcast(S, 1f).intoArray(slope, j);
                 continue;
             }
-            // softplus needs log1p, which the Vector API only offers as an implementation-defined
-            // intrinsic; per (t, channel) it is cheap enough in scalar code, which is reproducible.
-            raw.intoArray(dt, j);
-            for (int k = j; k < j + V; k++) {
-                float x = dt[k];
-                dt[k] = FastElementwise.softplus(x);
-                if (slope != null) slope[k] = x > 20f ? 1f : FastElementwise.sigmoid(x);
-            }
+            // FastMath's softplus, not lanewise(LOG1P): the Vector API leaves that one implementation-defined.
+            FastMath.softplus(raw).intoArray(dt, j);
+            if (slope != null) FastMath.softplusSlope(raw).intoArray(slope, j);
         }
         for (; j < width; j++) {
             float raw = v.delta[v.deltaO + idx0 + j] + (v.bias == null ? 0f : v.bias[v.biasO + ch0 + j]);
-            dt[j] = v.softplus ? FastElementwise.softplus(raw) : raw;
-            if (slope != null) slope[j] = !v.softplus || raw > 20f ? 1f : FastElementwise.sigmoid(raw);
+            dt[j] = v.softplus ? FastMath.softplus(raw) : raw;
+            if (slope != null) slope[j] = v.softplus ? FastMath.softplusSlope(raw) : 1f;
         }
     }
 

@@ -61,4 +61,44 @@ class FastMathTest {
         assertEquals(Float.floatToRawIntBits(x[0]),
                 Float.floatToRawIntBits(FastMath.sumLanes(FloatVector.fromArray(FastMath.S, lanes, 0))));
     }
+
+    @Test
+    void softplusAndItsSlopeAreCloseToFloat64AndBitIdenticalToTheirScalarTwins() {
+        SplittableRandom rng = new SplittableRandom(9);
+        float[] x = new float[V * 8192];
+        for (int i = 0; i < x.length; i++) x[i] = (float) (rng.nextDouble() * 80 - 50);
+        float[] special = {Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, 0f, -0f, 20f, 20.000002f,
+                19.999998f, -20f, 1e-30f, -1e-30f, -87f, -120f};
+        System.arraycopy(special, 0, x, 0, special.length);
+        float[] sp = new float[x.length], slope = new float[x.length];
+        for (int i = 0; i + V <= x.length; i += V) {
+            FloatVector xv = FloatVector.fromArray(FastMath.S, x, i);
+            FastMath.softplus(xv).intoArray(sp, i);
+            FastMath.softplusSlope(xv).intoArray(slope, i);
+        }
+        double worstSoftplus = 0, worstSlope = 0;
+        for (int i = 0; i < x.length; i++) {
+            assertEquals(Float.floatToIntBits(FastMath.softplus(x[i])), Float.floatToIntBits(sp[i]), "softplus at " + x[i]);
+            assertEquals(Float.floatToIntBits(FastMath.softplusSlope(x[i])), Float.floatToIntBits(slope[i]), "slope at " + x[i]);
+            if (Float.isNaN(x[i])) {
+                assertTrue(Float.isNaN(sp[i]) && Float.isNaN(slope[i]), "NaN in, NaN out");
+                continue;
+            }
+            double wantSp = x[i] > 20f ? x[i] : Math.log1p(Math.exp(x[i]));
+            double wantSlope = x[i] > 20f ? 1 : 1 / (1 + Math.exp(-(double) x[i]));
+            if (Double.isInfinite(wantSp)) {
+                assertEquals(wantSp, sp[i]);
+                continue;
+            }
+            float spUlp = Math.ulp((float) wantSp), slopeUlp = Math.ulp((float) wantSlope);
+            worstSoftplus = Math.max(worstSoftplus, Math.abs(sp[i] - wantSp) / spUlp);
+            // Below ~-87 e^x is subnormal in float: there only an absolute error of one smallest normal is asked.
+            if (wantSlope > Float.MIN_NORMAL) worstSlope = Math.max(worstSlope, Math.abs(slope[i] - wantSlope) / slopeUlp);
+            else assertTrue(Math.abs(slope[i] - wantSlope) <= Float.MIN_NORMAL, "slope at " + x[i]);
+            if (wantSp <= Float.MIN_NORMAL) assertTrue(Math.abs(sp[i] - wantSp) <= Float.MIN_NORMAL, "softplus at " + x[i]);
+        }
+        System.out.printf("softplus worst %.2f ulp, slope worst %.2f ulp%n", worstSoftplus, worstSlope);
+        assertTrue(worstSoftplus <= 4, "softplus is " + worstSoftplus + " ulp off");
+        assertTrue(worstSlope <= 4, "softplus slope is " + worstSlope + " ulp off");
+    }
 }

@@ -1,0 +1,151 @@
+#!/usr/bin/env bash
+# Recipe of the default model shipped in the runtime jar: synthesizes a corpus (many espeak-ng voices), trains a
+# small Speech-Mamba, averages the last checkpoints, evaluates it, and installs (exports) the model into
+# runtime/src/main/resources/dev/speechmamba/models/default/ with its card MODEL.md. The next ./speech-mamba run
+# rebuilds the jar, and `transcribe` / `serve` without --model use the new model.
+#
+# Usage: examples/recipe-default-model.sh [options]
+#        examples/recipe-default-model.sh --export-only RUN [--corpus DIR]   (install a finished run: steps 3 to 5)
+#   --hours H          corpus hours to synthesize (default 4)
+#   --device D         cpu or cuda (default cpu)
+#   --max-steps N      optimizer steps (default 4000)
+#   --epochs N         epochs at most (default 40)
+#   --config NAME      model config (default small; tiny for a quick trial)
+#   --average-last K   checkpoints averaged into the model (default 3)
+#   --out DIR          work folder: DIR/corpus and DIR/run (default recipe-default-model in the current folder)
+#   --corpus DIR       use this corpus instead of synthesizing one (also gives --export-only its eval sets)
+#   --jobs N           TTS processes (default 4)      --seed N   corpus seed (default 7)
+#   --install-to DIR   where the model is installed (default the runtime's resources folder above)
+#   --no-install       train and evaluate only
+# Environment: SPEECH_MAMBA_CLI (the command to run, default ./speech-mamba of this checkout).
+# Steps: 1 synth-corpus, 2 train, 3 average, 4 eval (test set, and the 45-60 s long-form set when the corpus has
+# one), 5 export (the model must be self-contained and <= 25 MB; it is checked by transcribing examples/sample.wav
+# from a folder holding nothing else).
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+# shellcheck source=ci/java-env.sh
+source "$root/ci/java-env.sh"
+
+hours=4 device=cpu max_steps=4000 epochs=40 config=small average_last=3 jobs=4 seed=7
+out="recipe-default-model" corpus="" export_only="" install=1
+install_to="$root/runtime/src/main/resources/dev/speechmamba/models/default"
+max_bytes=$((25 * 1024 * 1024))
+
+die() { echo "recipe-default-model: error: $*" >&2; exit 2; }
+say() { echo "==> $*" >&2; }
+need_value() { [[ $# -ge 2 && -n "$2" ]] || die "$1 needs a value"; }
+positive_int() { [[ "$2" =~ ^[1-9][0-9]*$ ]] || die "$1 must be a positive integer, got '$2'"; }
+
+while [[ $# -gt 0 ]]; do
+  case "$1" in
+    --hours) need_value "$@"; [[ "$2" =~ ^([0-9]+\.?[0-9]*|\.[0-9]+)$ ]] && awk -v h="$2" 'BEGIN{exit !(h > 0)}' \
+               || die "--hours must be a number > 0, got '$2'"; hours="$2"; shift 2 ;;
+    --device) need_value "$@"; [[ "$2" == cpu || "$2" == cuda ]] || die "--device must be cpu or cuda, got '$2'"; device="$2"; shift 2 ;;
+    --max-steps) need_value "$@"; positive_int "$1" "$2"; max_steps="$2"; shift 2 ;;
+    --epochs) need_value "$@"; positive_int "$1" "$2"; epochs="$2"; shift 2 ;;
+    --config) need_value "$@"; config="$2"; shift 2 ;;
+    --average-last) need_value "$@"; positive_int "$1" "$2"; average_last="$2"; shift 2 ;;
+    --out) need_value "$@"; out="$2"; shift 2 ;;
+    --corpus) need_value "$@"; corpus="$2"; shift 2 ;;
+    --jobs) need_value "$@"; positive_int "$1" "$2"; jobs="$2"; shift 2 ;;
+    --seed) need_value "$@"; [[ "$2" =~ ^[0-9]+$ ]] || die "--seed must be an integer >= 0, got '$2'"; seed="$2"; shift 2 ;;
+    --export-only) need_value "$@"; export_only="$2"; shift 2 ;;
+    --install-to) need_value "$@"; install_to="$2"; shift 2 ;;
+    --no-install) install=0; shift ;;
+    -h|--help) sed -n '2,23p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    *) die "unknown argument '$1' (try --help)" ;;
+  esac
+done
+if [[ -n "$export_only" ]]; then
+  [[ -d "$export_only/checkpoints" ]] || die "--export-only $export_only: no checkpoints/ there (a 'speech-mamba train --out' folder is needed)"
+  [[ $install -eq 1 ]] || die "--export-only and --no-install contradict each other"
+fi
+[[ -z "$corpus" || -f "$corpus/train.jsonl" ]] || die "--corpus $corpus has no train.jsonl"
+
+use_jdk25
+if [[ -n "${SPEECH_MAMBA_CLI:-}" ]]; then read -r -a cli <<<"$SPEECH_MAMBA_CLI"; else cli=("$root/speech-mamba"); fi
+sm() { "${cli[@]}" "$@"; }
+
+run="${export_only:-$out/run}"
+if [[ -z "$export_only" ]]; then
+  mkdir -p "$out"
+  if [[ -z "$corpus" ]]; then
+    corpus="$out/corpus"
+    say "1/5 synth-corpus: $hours h, seed $seed -> $corpus"
+    sm synth-corpus --hours "$hours" --jobs "$jobs" --espeak-variants 8 --seed "$seed" --out "$corpus" --no-progress
+  else
+    say "1/5 synth-corpus: skipped, using $corpus"
+  fi
+  say "2/5 train: config $config on $device, at most $max_steps steps / $epochs epochs -> $run"
+  sm train --config "$config" --train "$corpus/train.jsonl" --valid "$corpus/valid.jsonl" --out "$run" --device "$device" \
+    --epochs "$epochs" --max-steps "$max_steps" --batch-seconds 60 --lr 2e-3 --warmup-steps 300 --ckpt-every 100 \
+    --keep-checkpoints 6 --average-last "$average_last" --seed 1
+fi
+# The shipped model stores its weights as BF16 (half the size of float32; widened back on load), so it is
+# evaluated in exactly that form.
+say "3/5 average the last $average_last checkpoints (BF16 weights) -> $run/model-bf16.safetensors"
+sm average --model "$run" --last "$average_last" --bf16 --output "$run/model-bf16.safetensors"
+
+eval_lines=()
+if [[ -n "$corpus" ]]; then
+  for manifest in "$corpus/test.jsonl" "$corpus/longform/longform-45-60s.jsonl"; do
+    [[ -f "$manifest" ]] || continue
+    say "4/5 eval on $manifest"
+    line="$(sm eval --model "$run/model-bf16.safetensors" --manifest "$manifest" --device "$device" | grep '^WER ' | tail -n 1)"
+    [[ -n "$line" ]] || die "eval on $manifest printed no WER line"
+    echo "$(basename "$manifest"): $line"
+    eval_lines+=("- \`$(basename "$manifest")\`: $line")
+  done
+else
+  say "4/5 eval: skipped (no --corpus)"
+fi
+
+[[ $install -eq 1 ]] || { say "done (--no-install): model in $run/model.safetensors"; exit 0; }
+
+weights="$run/model-bf16.safetensors"
+bytes="$(stat -c %s "$weights")"
+[[ "$bytes" -le "$max_bytes" ]] || die "$weights is $bytes bytes, more than the $max_bytes a shipped model may have"
+header_length="$(od -An -t u8 -N 8 "$weights" | tr -d ' ')"
+header="$(head -c "$((8 + header_length))" "$weights" | tail -c "$header_length")"
+for key in config tokenizer; do
+  grep -q "\"$key\":" <<<"$header" || die "$weights has no '$key' in its metadata: it is not a self-contained model"
+done
+if [[ -f "$run/cmvn.json" ]] && ! grep -q '"cmvn":' <<<"$header"; then
+  die "$weights lacks the CMVN statistics of $run/cmvn.json in its metadata; re-export it with 'speech-mamba average'"
+fi
+alone="$(mktemp -d /tmp/recipe-default-model.XXXXXX)"
+trap 'rm -rf "$alone"' EXIT
+cp "$weights" "$alone/model.safetensors"
+say "5/5 export: checking that the model works on its own (transcribing examples/sample.wav)"
+text="$(sm transcribe --model "$alone" --device cpu "$root/examples/sample.wav")"
+echo "sample ($(cat "$root/examples/sample.txt")) -> $text"
+
+mkdir -p "$install_to"
+cp "$weights" "$install_to/model.safetensors.part"
+mv "$install_to/model.safetensors.part" "$install_to/model.safetensors"
+meta() { sed -n "s/.*\"$1\":\"\([^\"]*\)\".*/\1/p" <<<"$header" | head -n 1; }
+{
+  echo "# Speech-Mamba default model"
+  echo
+  echo "Made by \`examples/recipe-default-model.sh\` on $(date -u +%Y-%m-%d) from \`$run\`."
+  echo "Re-make it with the same command; install a finished run with \`examples/recipe-default-model.sh --export-only RUN\`."
+  echo
+  echo "- config: \`$(sed -n 's/.*\\"name\\" : \\"\([^\\]*\)\\".*/\1/p' <<<"$header" | head -n 1)\` (weights $bytes bytes, BF16)"
+  echo "- optimizer step: $(meta step); checkpoints averaged: $(meta averaged_from)"
+  if [[ -z "$export_only" ]]; then
+    echo "- corpus: \`synth-corpus --hours $hours --espeak-variants 8 --seed $seed\` (espeak-ng voices; test voices are held out of training)"
+    echo "- training: \`train --config $config --device $device --epochs $epochs --max-steps $max_steps --batch-seconds 60 --lr 2e-3 --warmup-steps 300 --ckpt-every 100 --keep-checkpoints 6 --average-last $average_last --seed 1\`"
+  fi
+  echo "- sample \`examples/sample.wav\` (\"$(cat "$root/examples/sample.txt")\", a voice not in training) -> \"$text\""
+  echo
+  if [[ ${#eval_lines[@]} -gt 0 ]]; then
+    echo "Word error rates (\`speech-mamba eval\`, CTC greedy unless stated):"
+    echo
+    printf '%s\n' "${eval_lines[@]}"
+  else
+    echo "Word error rates: not measured by this export (pass --corpus DIR to evaluate on DIR/test.jsonl)."
+  fi
+  echo
+  echo "Trained on synthetic speech only: it knows the espeak-ng voices, not real microphones."
+} >"$install_to/MODEL.md"
+say "installed $weights -> $install_to (card: $install_to/MODEL.md)"

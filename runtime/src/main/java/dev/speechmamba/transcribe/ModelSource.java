@@ -1,0 +1,75 @@
+package dev.speechmamba.transcribe;
+
+import dev.speechmamba.backend.Backend;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+
+/**
+ * Which model {@code transcribe} and {@code serve} use: a model folder (or .safetensors file) on disk, or the
+ * default model bundled in the jar. {@link #resolve} applies the order shared by every command.
+ */
+public sealed interface ModelSource {
+    /** Environment variable naming the model folder to use when no {@code --model} is given. */
+    String MODEL_ENV = "SPEECH_MAMBA_MODEL";
+    /** Folder, relative to the working directory, used when it exists and neither option nor variable is set. */
+    String LOCAL_FOLDER = "model";
+
+    /** Loads the model onto {@code backend}. */
+    ModelFolder.Loaded load(Backend backend) throws IOException;
+
+    /** One line for stderr saying which model is used and why, e.g. {@code model: /m (from $SPEECH_MAMBA_MODEL)}. */
+    String describe();
+
+    /** A short name for reports such as the server's /health. */
+    String name();
+
+    /**
+     * A folder or file on disk.
+     *
+     * @param origin why it was chosen: "--model", "$SPEECH_MAMBA_MODEL" or "./model"
+     */
+    record Folder(Path path, String origin) implements ModelSource {
+        @Override public ModelFolder.Loaded load(Backend backend) throws IOException { return ModelFolder.load(path, backend); }
+
+        @Override public String describe() { return "model: " + path + " (from " + origin + ")"; }
+
+        @Override public String name() {
+            Path file = path.toAbsolutePath().normalize().getFileName();
+            return file == null ? path.toString() : file.toString();
+        }
+    }
+
+    /** The model bundled in the jar as a classpath resource (see {@link BundledModel}). */
+    record Bundled(String resource) implements ModelSource {
+        @Override public ModelFolder.Loaded load(Backend backend) throws IOException { return BundledModel.load(resource, backend); }
+
+        @Override public String describe() {
+            return "model: bundled default model (" + resource + "; no --model, no $" + MODEL_ENV + ", no ./"
+                    + LOCAL_FOLDER + ")";
+        }
+
+        @Override public String name() { return "speech-mamba-default"; }
+    }
+
+    /** The process's own choice: {@code --model} if given, else its environment and working directory. */
+    static ModelSource resolve(Path explicit) {
+        return resolve(explicit, System.getenv(), Path.of(""));
+    }
+
+    /**
+     * {@code explicit} ({@code --model}) when not null; else {@code $SPEECH_MAMBA_MODEL} when set and not blank; else
+     * {@code workingDir/model} when it exists; else the bundled default model. A named folder that does not exist
+     * is still returned (loading it then says so), so that a typo is never silently replaced by the default.
+     */
+    static ModelSource resolve(Path explicit, Map<String, String> environment, Path workingDir) {
+        if (explicit != null) return new Folder(explicit, "--model");
+        String fromEnv = environment.get(MODEL_ENV);
+        if (fromEnv != null && !fromEnv.isBlank()) return new Folder(Path.of(fromEnv), "$" + MODEL_ENV);
+        Path local = workingDir.resolve(LOCAL_FOLDER);
+        if (Files.exists(local)) return new Folder(local, "./" + LOCAL_FOLDER);
+        return new Bundled(BundledModel.RESOURCE);
+    }
+}

@@ -1,0 +1,120 @@
+package dev.speechmamba.backend.fastcpu;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import java.util.SplittableRandom;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The blocked GEMM against a float64 triple loop on shapes that cross every blocking boundary (several K
+ * blocks of 256, several column blocks, several row blocks, ragged MR/NR edges), and its determinism: the
+ * bits of C must not depend on the thread count or on the run.
+ */
+class FastMatmulTest {
+
+    private static float[] uniform(SplittableRandom rng, int size) {
+        float[] x = new float[size];
+        for (int i = 0; i < size; i++) x[i] = (float) rng.nextDouble(-1, 1);
+        return x;
+    }
+
+    /** C = alpha · op(A) · op(B) + beta · C0 with batch strides, on the given pool. */
+    private static float[] run(int threads, int batch, int m, int n, int k, boolean transA, boolean transB,
+                               float[] a, long aStride, float[] b, long bStride, float[] c0, long cStride,
+                               float alpha, float beta) {
+        float[] c = c0.clone();
+        try (FastParallel par = new FastParallel(threads)) {
+            new FastMatmul(par).gemm(batch, a, 0, aStride, transA, transA ? m : k, b, 0, bStride, transB, transB ? k : n,
+                    c, 0, cStride, n, m, n, k, alpha, beta);
+        }
+        return c;
+    }
+
+    @ParameterizedTest(name = "batch {0}: ({1} x {3}) * ({3} x {2}) transA={4} transB={5}")
+    @CsvSource({
+            "1, 50, 1100, 530, false, false",
+            "1, 50, 1100, 530, true, true",
+            "1, 130, 70, 600, false, true",
+            "1, 7, 33, 257, true, false",
+            "2, 45, 300, 300, false, false",
+            "3, 13, 17, 1, true, true"})
+    void matchesFloat64ReferenceAcrossBlockBoundaries(int batch, int m, int n, int k, boolean transA, boolean transB) {
+        SplittableRandom rng = new SplittableRandom(m * 31L + n * 7L + k);
+        long aStride = (long) m * k, bStride = (long) k * n, cStride = (long) m * n;
+        float[] a = uniform(rng, batch * m * k), b = uniform(rng, batch * k * n), c0 = uniform(rng, batch * m * n);
+        float alpha = 0.7f, beta = 0.3f;
+        float[] got = run(2, batch, m, n, k, transA, transB, a, aStride, b, bStride, c0, cStride, alpha, beta);
+        for (int bi = 0; bi < batch; bi++) {
+            for (int r = 0; r < m; r++) {
+                for (int c = 0; c < n; c++) {
+                    double sum = 0, magnitude = 0;
+                    for (int kk = 0; kk < k; kk++) {
+                        float av = a[(int) (bi * aStride) + (transA ? kk * m + r : r * k + kk)];
+                        float bv = b[(int) (bi * bStride) + (transB ? c * k + kk : kk * n + c)];
+                        sum += (double) av * bv;
+                        magnitude += Math.abs((double) av * bv);
+                    }
+                    int at = (int) (bi * cStride) + r * n + c;
+                    double want = alpha * sum + beta * c0[at];
+                    double tolerance = 1e-5 * (magnitude + Math.abs(c0[at])) + 1e-6;
+                    assertTrue(Math.abs(got[at] - want) <= tolerance,
+                            "C[" + bi + ", " + r + ", " + c + "] = " + got[at] + ", want " + want);
+                }
+            }
+        }
+    }
+
+    @Test
+    void betaZeroIgnoresNaNInTheOldOutput() {
+        SplittableRandom rng = new SplittableRandom(3);
+        int m = 9, n = 40, k = 300;
+        float[] a = uniform(rng, m * k), b = uniform(rng, k * n), c0 = new float[m * n];
+        java.util.Arrays.fill(c0, Float.NaN);
+        float[] got = run(1, 1, m, n, k, false, false, a, 0, b, 0, c0, 0, 1f, 0f);
+        for (float v : got) assertTrue(Float.isFinite(v), "beta 0 must overwrite NaN, got " + v);
+    }
+
+    @Test
+    void sharedOperandsAndSharedOutputSumOverTheBatch() {
+        SplittableRandom rng = new SplittableRandom(11);
+        int batch = 3, m = 20, n = 70, k = 280;
+        float[] a = uniform(rng, batch * m * k), b = uniform(rng, k * n), c0 = uniform(rng, m * n);
+        // shared B (stride 0), shared C (stride 0): C = c0 + Σ_i A_i · B
+        float[] got = run(2, batch, m, n, k, false, false, a, (long) m * k, b, 0, c0, 0, 1f, 1f);
+        float[] oneByOne = c0.clone();
+        for (int i = 0; i < batch; i++) {
+            float[] ai = java.util.Arrays.copyOfRange(a, i * m * k, (i + 1) * m * k);
+            oneByOne = run(1, 1, m, n, k, false, false, ai, 0, b, 0, oneByOne, 0, 1f, 1f);
+        }
+        assertArrayEquals(oneByOne, got, "a shared output accumulates the batch entries in order");
+    }
+
+    @Test
+    void resultBitsDoNotDependOnThreadCountOrRun() {
+        SplittableRandom rng = new SplittableRandom(17);
+        int m = 200, n = 1300, k = 700;
+        float[] a = uniform(rng, m * k), b = uniform(rng, k * n), c0 = uniform(rng, m * n);
+        float[] single = run(1, 1, m, n, k, false, true, a, 0, b, 0, c0, 0, 1f, 0.5f);
+        for (int threads : new int[] {2, 3, 2}) {
+            float[] multi = run(threads, 1, m, n, k, false, true, a, 0, b, 0, c0, 0, 1f, 0.5f);
+            for (int i = 0; i < single.length; i++) {
+                assertEquals(Float.floatToRawIntBits(single[i]), Float.floatToRawIntBits(multi[i]),
+                        "element " + i + " with " + threads + " threads");
+            }
+        }
+    }
+
+    @Test
+    void rowBlocksGiveEveryThreadWorkWithoutShreddingM() {
+        assertEquals(1, FastMatmul.rowBlockCount(5, 1, 2), "too few tiles to split");
+        assertEquals(8, FastMatmul.rowBlockCount(64, 1, 2), "4 items per thread from M alone");
+        assertEquals(5, FastMatmul.rowBlockCount(40, 1, 2), "at least 8 tiles per block");
+        assertEquals(11, FastMatmul.rowBlockCount(171, 1, 2), "at most 16 tiles per block");
+        assertEquals(1, FastMatmul.rowBlockCount(11, 59, 2), "column blocks already give the threads work");
+    }
+}

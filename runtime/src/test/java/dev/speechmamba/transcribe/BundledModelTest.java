@@ -1,0 +1,86 @@
+package dev.speechmamba.transcribe;
+
+import dev.speechmamba.audio.AudioFiles;
+import dev.speechmamba.backend.Backend;
+import dev.speechmamba.backend.Backends;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class BundledModelTest {
+    /** Shipped for machines without espeak-ng; the tests run in the runtime module's folder. */
+    static final Path SAMPLE = Path.of("..", "examples", "sample.wav");
+
+    @Test
+    void theJarCarriesASelfContainedDefaultModelWithItsCard() throws IOException {
+        assertTrue(BundledModel.available(), "the runtime must ship " + BundledModel.RESOURCE);
+        try (InputStream card = BundledModel.class.getResourceAsStream(BundledModel.CARD_RESOURCE)) {
+            assertTrue(card != null, "the default model needs its card " + BundledModel.CARD_RESOURCE);
+            assertTrue(new String(card.readAllBytes()).contains("recipe-default-model.sh"));
+        }
+        long bytes;
+        try (InputStream in = BundledModel.class.getResourceAsStream(BundledModel.RESOURCE)) {
+            bytes = in.transferTo(java.io.OutputStream.nullOutputStream());
+        }
+        assertTrue(bytes <= 25L << 20, "the bundled model must stay small enough to ship: " + bytes + " bytes");
+    }
+
+    @Test
+    void loadsFromTheClasspathWithConsistentConfigTokenizerAndCmvnAndTranscribesTheSample() throws IOException {
+        Path tmp = Path.of(System.getProperty("java.io.tmpdir"));
+        long leftoversBefore = countTempModelFolders(tmp);
+        try (Backend backend = Backends.create("cpu")) {
+            ModelFolder.Loaded loaded = BundledModel.load(backend);
+            try (Transcriber transcriber = Transcriber.load(new ModelSource.Bundled(BundledModel.RESOURCE), backend,
+                    TranscribeOptions.defaults())) {
+                var config = loaded.model().config();
+                assertEquals(config.vocabSize(), loaded.tokenizer().vocabSize());
+                assertTrue(loaded.cmvn().isPresent(), "the default model was trained with global CMVN");
+                assertEquals(config.featureDim(), loaded.cmvn().get().dims());
+                assertTrue(loaded.source().startsWith("classpath:"), loaded.source());
+
+                float[] pcm = AudioFiles.read16kMono(SAMPLE).samples();
+                Transcript transcript = transcriber.transcribe(pcm);
+                assertFalse(transcript.text().isBlank(), "the sample must transcribe to some text");
+            } finally {
+                loaded.model().close();
+            }
+        }
+        assertEquals(leftoversBefore, countTempModelFolders(tmp), "loading must leave no temporary files behind");
+    }
+
+    @Test
+    void aMissingResourceSaysSoAndHowToGetAModel() {
+        String missing = "/dev/speechmamba/models/none/model.safetensors";
+        assertFalse(BundledModel.available(missing));
+        try (Backend backend = Backends.create("cpu")) {
+            NoSuchFileException e = assertThrows(NoSuchFileException.class, () -> BundledModel.load(missing, backend));
+            String message = e.getMessage();
+            assertTrue(message.contains(missing) && message.contains("no bundled model") && message.contains("--model")
+                    && message.contains(ModelSource.MODEL_ENV), message);
+        }
+    }
+
+    @Test
+    void aResourceThatIsNotAModelNamesTheResource() {
+        try (Backend backend = Backends.create("cpu")) {
+            IOException e = assertThrows(IOException.class, () -> BundledModel.load(BundledModel.CARD_RESOURCE, backend));
+            assertTrue(e.getMessage().contains("classpath:" + BundledModel.CARD_RESOURCE), e.getMessage());
+        }
+    }
+
+    private static long countTempModelFolders(Path tmp) throws IOException {
+        try (var list = Files.list(tmp)) {
+            return list.filter(p -> p.getFileName().toString().startsWith("speech-mamba-model-")).count();
+        }
+    }
+}
