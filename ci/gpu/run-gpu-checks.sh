@@ -8,6 +8,8 @@
 #   trainstep one training step of the paper config: Java CUDA vs the same model in PyTorch eager
 #   scaling   bench scaling, paper config vs transformer-paper, 1-60 minutes (SCALING_MINUTES)
 #   kernels   kernel benchmarks (Java) and the PyTorch anchor;  fbank  fbank vs torchaudio
+#   scanv1    the parity suite with the previous scan forward kernel (the fallback)
+#   nvrtc     the parity suite with the kernels compiled at run time by NVRTC
 #   full      bindings' own GPU tests (FFM, JCuda) and the NVRTC kernel path
 # BUDGET_S bounds the whole run: each stage's timeout is cut to what is left, so the script always ends
 # (and packs its logs) before the caller's limit. Everything goes to $OUT: summary.txt, the scaling
@@ -34,6 +36,8 @@ cap() { local want=$1 l; l=$(left); ((l < want)) && want=$l; ((want < 1)) && wan
 
 nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv > "$LOGS/gpu.txt" 2>&1
 GPU_NAME=$(tail -n 1 "$LOGS/gpu.txt")
+
+table() { if command -v column >/dev/null; then column -s, -t < "$1"; else cat "$1"; fi; }   # no column(1) there
 
 record() { # name rc start [extra]
   SUMMARY+=("$(printf '%-22s rc=%-3s %4ss  %s' "$1" "$2" "$((SECONDS - $3))" "${4:-}")")
@@ -73,6 +77,12 @@ if has parity; then
   junit parity-jcuda-ptx 90 -Dspeechmamba.parity.backends=cuda -Dspeechmamba.cuda.driver=jcuda \
     -Dspeechmamba.kernels.source=ptx -- "${PARITY[@]}"
 fi
+if has scanv1; then   # the previous scan forward kernel, kept as the fallback (-Dspeechmamba.cuda.scanForward=v1)
+  junit parity-ffm-ptx-scan-v1 90 -Dspeechmamba.parity.backends=cuda -Dspeechmamba.cuda.scanForward=v1 -- "${PARITY[@]}"
+fi
+if has nvrtc; then
+  junit parity-ffm-nvrtc 150 -Dspeechmamba.parity.backends=cuda -Dspeechmamba.kernels.source=nvrtc -- "${PARITY[@]}"
+fi
 if has model; then
   junit model-gpu 120 -- --include-tag gpu --select-package dev.speechmamba.model --select-package dev.speechmamba.demo \
     --select-package dev.speechmamba.backend.cuda
@@ -90,9 +100,10 @@ if has scaling; then
     --time-limit-s 60 --out "$OUT/scaling"
 fi
 if has kernels; then
+  # KERNEL_GROUPS (scan,attn,gemm; default all) restricts the Java rows; the PyTorch anchor has no scan rows
   stage bench-java $((BENCH_BUDGET + 30)) java "${JOPTS[@]}" -cp "$CP" dev.speechmamba.bench.GpuKernelBench \
-    "$OUT/kernels-java.csv" cuda "$BENCH_BUDGET"
-  stage bench-torch 75 python3 ci/gpu/torch_anchor.py "$OUT/kernels-torch.csv"
+    "$OUT/kernels-java.csv" cuda "$BENCH_BUDGET" ${KERNEL_GROUPS:-}
+  [[ ${KERNEL_GROUPS:-} == scan ]] || stage bench-torch 75 python3 ci/gpu/torch_anchor.py "$OUT/kernels-torch.csv"
 fi
 if has fbank; then
   stage fbank-vs-torchaudio 60 python3 runtime/src/test/python/fbank_reference.py --torchaudio
@@ -102,12 +113,12 @@ fi
   echo "== failures (first lines) =="
   grep -h -E 'MethodSource|=> |Exception|Error' "$LOGS"/parity-*.log "$LOGS"/model-gpu.log "$LOGS"/bindings-*.log 2>/dev/null \
     | grep -v -E '^\s*at ' | head -30
-  for f in "$OUT"/trainstep-*.csv; do [[ -f $f ]] && { echo "== $(basename "$f") =="; column -s, -t < "$f"; }; done
+  for f in "$OUT"/trainstep-*.csv; do [[ -f $f ]] && { echo "== $(basename "$f") =="; table "$f"; }; done
   for s in trainstep-java trainstep-torch; do [[ -f $LOGS/$s.log ]] && { echo "== $s (last lines) =="; tail -n 6 "$LOGS/$s.log"; }; done
   [[ -f $OUT/scaling/scaling.md ]] && { echo "== scaling =="; cat "$OUT/scaling/scaling.md"; }
   [[ -f $LOGS/scaling.log ]] && { echo "== scaling log (last lines) =="; tail -n 5 "$LOGS/scaling.log"; }
-  [[ -f $OUT/kernels-java.csv ]] && { echo "== kernels (Java) =="; column -s, -t < "$OUT/kernels-java.csv"; }
-  [[ -f $OUT/kernels-torch.csv ]] && { echo "== PyTorch anchor =="; column -s, -t < "$OUT/kernels-torch.csv"; }
+  [[ -f $OUT/kernels-java.csv ]] && { echo "== kernels (Java) =="; table "$OUT/kernels-java.csv"; }
+  [[ -f $OUT/kernels-torch.csv ]] && { echo "== PyTorch anchor =="; table "$OUT/kernels-torch.csv"; }
   [[ -f $LOGS/fbank-vs-torchaudio.log ]] && { echo "== fbank vs torchaudio =="; tail -n 8 "$LOGS/fbank-vs-torchaudio.log"; }
   echo "== summary ($GPU_NAME, $(date -u +%F)) =="
   printf '%s\n' "${SUMMARY[@]}"

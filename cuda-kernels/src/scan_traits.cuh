@@ -1,5 +1,6 @@
 // Launch configuration of the fused selective scan (selective_scan.cu). ScanLauncher.java mirrors
-// kThreads, kChannels, kChunk and kMaxState: change them together.
+// kThreads, kChannels, kChunk and kMaxState, and ScanTraitsV2's kChannels, kSteps, kReduceStride and the
+// shared-memory size: change them together.
 #pragma once
 #include "common.cuh"
 
@@ -22,6 +23,27 @@ struct ScanTraits {
     // Largest state size N: the state carried between chunks lives in shared memory, (kChannels, kMaxState).
     static constexpr int kMaxState = 256;
     static_assert(kItems == 4, "lanes read their steps of a tile row as one float4");
+};
+
+// The second forward, selective_scan_fwd_v2 ("lane per state"). One block per (kChannels channels, batch
+// row b), warp w on channel d0 + w. Lane l owns the states n = l + 32 j (j < kStatesPerLane, n < N) and
+// walks time sequentially, so the recurrence needs no shuffles; each step leaves a partial y (the sum over
+// the lane's own states) that the warp adds up once per kSteps-step tile through a padded transpose in
+// shared memory. The B and C rows of a tile, (kSteps, N) each, are copied to shared memory with cp.async
+// into one of two buffers while the block computes the other. Dynamic shared memory, in floats:
+//   tiles   (2 buffers, 2 [B, C], kSteps, N)
+//   partial (kChannels warps, 32 lanes, kReduceStride)   y partials, row = lane, column = step in the tile
+// It writes the same saved chunk states as selective_scan_fwd (kChunk is a multiple of kSteps).
+struct ScanTraitsV2 {
+    static constexpr int kChannels = 8;
+    static constexpr int kThreads = kChannels * 32;     // 256
+    static constexpr int kSteps = 32;                   // steps per tile: one per lane in the y transpose
+    static constexpr int kStatesPerLane = ScanTraits::kMaxState / 32;   // 8
+    static constexpr int kReduceStride = kSteps + 1;    // padding: row and column walks are both conflict-free
+    static constexpr int kPartialFloats = kChannels * 32 * kReduceStride;
+    static_assert(kSteps == 32, "the y transpose gives lane l the column of step l");
+    static_assert(ScanTraits::kChunk % kSteps == 0, "a chunk start must be a tile start (saved states)");
+    static_assert(ScanTraits::kMaxState % 32 == 0, "states are dealt to lanes 32 at a time");
 };
 
 // One step of the linear recurrence h -> a*h + b, or the composition of several.

@@ -23,38 +23,85 @@ import java.util.SplittableRandom;
  * evaluate B·T·D·N exponentials and move its inputs and outputs once; attention is compared with
  * PyTorch's scaled_dot_product_attention by a separate script at the same shapes.
  *
- * <p>Usage: {@code GpuKernelBench OUT.csv [backend] [budgetSeconds]}. Prints and writes CSV rows
- * {@code kernel,shape,ms_median,floor_ms,achieved}.
+ * <p>Usage: {@code GpuKernelBench OUT.csv [backend] [budgetSeconds] [groups]}, groups a comma list of
+ * {@code scan}, {@code attn}, {@code gemm} (default all three). Prints and writes CSV rows
+ * {@code kernel,shape,ms_median,floor_ms,achieved}. On cuda the {@code scan_fwd} rows use the forward kernel
+ * that {@value #SCAN_FORWARD_PROPERTY} selects (default auto: by state size), and the scan group adds
+ * {@code scan_fwd_v1} and {@code scan_fwd_v2} rows from backends forced to each kernel, so one run compares them.
  */
 public final class GpuKernelBench {
     /** Card limits used for floors (H100/H200 SXM): 132 SMs × 16 exp/clk × 1.98 GHz; HBM ~3.9 TB/s measured. */
     static final double EXP_PER_SECOND = 132 * 16 * 1.98e9;
     static final double BYTES_PER_SECOND = 3.9e12;
+    /** The CUDA scan forward switch (ScanLauncher.FORWARD_KERNEL_PROPERTY; that class is package-private). */
+    public static final String SCAN_FORWARD_PROPERTY = "speechmamba.cuda.scanForward";
+    static final List<String> GROUPS = List.of("scan", "attn", "gemm");
 
     private final Backend be;
-    private final List<String> rows = new ArrayList<>();
+    private final List<String> rows;
     private final long deadline;
 
-    private GpuKernelBench(Backend be, double budgetSeconds) {
+    private GpuKernelBench(Backend be, List<String> rows, long deadline) {
         this.be = be;
-        this.deadline = System.nanoTime() + (long) (budgetSeconds * 1e9);
+        this.rows = rows;
+        this.deadline = deadline;
     }
 
     public static void main(String[] args) throws IOException {
         Path out = Path.of(args.length > 0 ? args[0] : "kernel-bench.csv");
         String backend = args.length > 1 ? args[1] : "cuda";
         double budget = args.length > 2 ? Double.parseDouble(args[2]) : 120;
+        List<String> groups = groups(args.length > 3 ? args[3] : String.join(",", GROUPS));
+        long deadline = System.nanoTime() + (long) (budget * 1e9);
+        List<String> rows = new ArrayList<>();
         try (Backend be = Backends.create(backend)) {
-            GpuKernelBench b = new GpuKernelBench(be, budget);
+            GpuKernelBench b = new GpuKernelBench(be, rows, deadline);
             b.row("kernel,shape,ms_median,floor_ms,achieved_fraction_of_floor");
-            for (int n : new int[] {16, 256}) {
-                for (int t : new int[] {1024, 4096, 16384}) b.scan(1, t, 1024, n);
+            if (groups.contains("scan")) {
+                for (int n : new int[] {16, 256}) {
+                    for (int t : new int[] {1024, 4096, 16384}) b.scan("scan_fwd", 1, t, 1024, n, true);
+                }
             }
-            for (int t : new int[] {1024, 4096, 16384, 65536}) b.attention(1, t, 4, 128, -1);
-            for (int t : new int[] {16384, 65536}) b.attention(1, t, 4, 128, 256);
-            for (int s : new int[] {1024, 4096}) b.gemm(s);
-            Files.write(out, b.rows);
+            if (groups.contains("attn")) {
+                for (int t : new int[] {1024, 4096, 16384, 65536}) b.attention(1, t, 4, 128, -1);
+                for (int t : new int[] {16384, 65536}) b.attention(1, t, 4, 128, 256);
+            }
+            if (groups.contains("gemm")) {
+                for (int s : new int[] {1024, 4096}) b.gemm(s);
+            }
         }
+        if (groups.contains("scan") && backend.equals("cuda")) {
+            String before = System.getProperty(SCAN_FORWARD_PROPERTY);
+            try {
+                for (String kernel : new String[] {"v1", "v2"}) {
+                    System.setProperty(SCAN_FORWARD_PROPERTY, kernel);
+                    try (Backend forced = Backends.create(backend)) {
+                        GpuKernelBench b = new GpuKernelBench(forced, rows, deadline);
+                        for (int n : new int[] {16, 256}) {
+                            for (int t : new int[] {1024, 4096, 16384}) b.scan("scan_fwd_" + kernel, 1, t, 1024, n, false);
+                        }
+                    }
+                }
+            } finally {
+                if (before == null) System.clearProperty(SCAN_FORWARD_PROPERTY);
+                else System.setProperty(SCAN_FORWARD_PROPERTY, before);
+            }
+        }
+        Files.write(out, rows);
+    }
+
+    /** The benchmark groups named by a comma list; an unknown name is an error listing the known ones. */
+    static List<String> groups(String commaList) {
+        List<String> named = new ArrayList<>();
+        for (String g : commaList.split(",")) {
+            String name = g.trim();
+            if (!GROUPS.contains(name)) {
+                throw new IllegalArgumentException("GpuKernelBench: unknown group '" + name + "' in '" + commaList
+                        + "'; groups are " + String.join(", ", GROUPS));
+            }
+            named.add(name);
+        }
+        return named;
     }
 
     private void row(String line) {
@@ -91,9 +138,10 @@ public final class GpuKernelBench {
         return ms[repeats / 2];
     }
 
-    private void scan(int batch, int time, int dInner, int dState) {
+    /** Forward row labelled {@code forwardLabel}, then (when {@code withBackward}) the scan_bwd row. */
+    private void scan(String forwardLabel, int batch, int time, int dInner, int dState, boolean withBackward) {
         String shape = "B=" + batch + " T=" + time + " D=" + dInner + " N=" + dState;
-        if (outOfTime("scan_fwd " + shape)) return;
+        if (outOfTime(forwardLabel + " " + shape)) return;
         SplittableRandom rng = new SplittableRandom(1);
         float[] aInit = new float[dInner * dState];
         for (int d = 0; d < dInner; d++) for (int n = 0; n < dState; n++) aInit[d * dState + n] = -(n + 1);
@@ -114,8 +162,8 @@ public final class GpuKernelBench {
                 Tensor saved = be.selectiveScan(out, in);
                 if (saved != null) saved.close();
             }, 5);
-            row(String.format(Locale.ROOT, "scan_fwd,%s,%.4f,%.4f,%.3f", shape, fwd, floor, floor / fwd));
-            if (outOfTime("scan_bwd " + shape)) return;
+            row(String.format(Locale.ROOT, "%s,%s,%.4f,%.4f,%.3f", forwardLabel, shape, fwd, floor, floor / fwd));
+            if (!withBackward || outOfTime("scan_bwd " + shape)) return;
             try (Tensor dOut = random(rng, -1, 1, batch, time, dInner);
                  Tensor du = be.zeros(DType.F32, batch, time, dInner);
                  Tensor dDelta = be.zeros(DType.F32, batch, time, dInner);

@@ -9,10 +9,23 @@ import dev.speechmamba.tensor.DType;
 import dev.speechmamba.tensor.Tensor;
 
 /**
- * Launches the fused selective scan (cuda-kernels/src/selective_scan.cu): one block per ({@link #CHANNELS}
- * channels, batch row b), one warp per channel, time in chunks of {@link #CHUNK} steps scanned in parallel
- * across the warp's lanes. The forward saves the state entering every chunk, (B, D, nChunks, N), which the
- * backward uses to recompute each chunk.
+ * Launches the fused selective scan (cuda-kernels/src/selective_scan.cu). The forward saves the state entering
+ * every {@link #CHUNK}-step chunk, (B, D, nChunks, N), which the backward uses to recompute each chunk.
+ *
+ * <p>Two forward kernels write the same outputs and the same saved states; the system property
+ * {@value #FORWARD_KERNEL_PROPERTY} picks one, read once per launcher (that is, per CUDA backend):
+ * <ul>
+ *   <li>{@code auto} (default): v2 when N &ge; {@link #V2_MIN_STATES}, else v1. Measured on an H200 (B=1, D=1024,
+ *       T=16384): N=256 v2 8.3 ms vs v1 18.8 ms; N=16 v2 3.8 ms vs v1 2.3 ms — with few states per lane v2's
+ *       sequential walk over time has too little work per step to hide its latency.</li>
+ *   <li>{@code v2}: {@code selective_scan_fwd_v2}, "lane per state": one warp per channel, lane l
+ *       owns the states l + 32 j and walks time sequentially; the partial outputs are summed across lanes
+ *       once per {@link #V2_STEPS} steps through shared memory, and the B/C rows are staged in dynamic
+ *       shared memory ({@link #sharedBytesV2}) with asynchronous copies.</li>
+ *   <li>{@code v1}: {@code selective_scan_fwd}, one block per ({@link #CHANNELS} channels, batch row b), time
+ *       in chunks scanned in parallel across the warp's lanes with shuffles.</li>
+ * </ul>
+ * The backward always uses the v1-family kernels.
  */
 final class ScanLauncher {
     static final String SOURCE = "selective_scan.cu";
@@ -23,13 +36,68 @@ final class ScanLauncher {
     static final int MAX_STATE = 256;
     /** Threads per block of selective_scan_bwd_sum_groups (its __launch_bounds__). */
     static final int SUM_THREADS = 256;
+    // Mirrors ScanTraitsV2 in scan_traits.cuh.
+    static final int V2_CHANNELS = 8;
+    static final int V2_THREADS = V2_CHANNELS * 32;
+    static final int V2_STEPS = 32;
+    static final int V2_REDUCE_STRIDE = V2_STEPS + 1;
+    /** Smallest state size for which {@code auto} picks v2. */
+    static final int V2_MIN_STATES = 64;
+
+    /** System property choosing the forward kernel: {@code auto} (default), {@code v1} or {@code v2}. */
+    static final String FORWARD_KERNEL_PROPERTY = "speechmamba.cuda.scanForward";
+
+    /** The forward kernels, by the property value that selects them. */
+    enum ForwardKernel {
+        AUTO("auto", null),
+        V1("v1", "selective_scan_fwd"),
+        V2("v2", "selective_scan_fwd_v2");
+
+        final String value;
+        final String kernelName;
+
+        ForwardKernel(String value, String kernelName) {
+            this.value = value;
+            this.kernelName = kernelName;
+        }
+
+        /** The kernel named by a property value; null (property unset) means the default, auto. */
+        static ForwardKernel parse(String propertyValue) {
+            if (propertyValue == null) return AUTO;
+            for (ForwardKernel k : values()) {
+                if (k.value.equals(propertyValue.trim())) return k;
+            }
+            throw new IllegalArgumentException("system property " + FORWARD_KERNEL_PROPERTY + " = '" + propertyValue
+                    + "' is not a scan forward kernel; allowed values: auto, v1, v2 (default auto)");
+        }
+
+        /** The kernel named by {@value #FORWARD_KERNEL_PROPERTY} now. */
+        static ForwardKernel fromProperty() { return parse(System.getProperty(FORWARD_KERNEL_PROPERTY)); }
+    }
 
     private static final String FORWARD = "selectiveScan";
     private static final String BACKWARD = "selectiveScanBackward";
 
     private final CudaContext ctx;
+    private final ForwardKernel forwardKernel;
 
-    ScanLauncher(CudaContext ctx) { this.ctx = ctx; }
+    /** A launcher whose forward kernel is chosen by {@value #FORWARD_KERNEL_PROPERTY}. */
+    ScanLauncher(CudaContext ctx) { this(ctx, ForwardKernel.fromProperty()); }
+
+    ScanLauncher(CudaContext ctx, ForwardKernel forwardKernel) {
+        this.ctx = ctx;
+        this.forwardKernel = forwardKernel;
+    }
+
+    ForwardKernel forwardKernel() { return forwardKernel; }
+
+    /**
+     * Dynamic shared memory of selective_scan_fwd_v2 for N states: two buffers of the B and C rows of a
+     * tile, (2, 2, V2_STEPS, N), then each warp's (32, V2_REDUCE_STRIDE) partial outputs; 161 KiB at N = 256.
+     */
+    static int sharedBytesV2(int N) {
+        return Float.BYTES * (4 * V2_STEPS * N + V2_CHANNELS * 32 * V2_REDUCE_STRIDE);
+    }
 
     /** Chunks covering T steps; at least one so the saved tensor always has a well-formed shape. */
     static int chunks(int T) { return Math.max(1, (T + CHUNK - 1) / CHUNK); }
@@ -107,7 +175,19 @@ final class ScanLauncher {
         KernelArgs args = KernelArgs.of().ptr(ctx.ptr(out)).ptr(ctx.ptr(saved));
         inputArgs(args, in);
         args.i32(T).i32(D).i32(N).i32(chunks(T)).i32(in.deltaSoftplus() ? 1 : 0);
-        ctx.launch(SOURCE, "selective_scan_fwd", channelGroups(D), B, 1, THREADS, 1, 1, 0, args);
+        ForwardKernel kernel = resolve(forwardKernel, N);
+        switch (kernel) {
+            case V1 -> ctx.launch(SOURCE, kernel.kernelName, channelGroups(D), B, 1, THREADS, 1, 1, 0, args);
+            case V2 -> ctx.launch(SOURCE, kernel.kernelName, (D + V2_CHANNELS - 1) / V2_CHANNELS, B, 1,
+                    V2_THREADS, 1, 1, sharedBytesV2(N), args);
+            case AUTO -> throw new IllegalStateException("auto resolves to v1 or v2");
+        }
+    }
+
+    /** The kernel that runs for N states: {@code auto} resolved by {@link #V2_MIN_STATES}, the others as chosen. */
+    static ForwardKernel resolve(ForwardKernel chosen, int states) {
+        if (chosen != ForwardKernel.AUTO) return chosen;
+        return states >= V2_MIN_STATES ? ForwardKernel.V2 : ForwardKernel.V1;
     }
 
     private static int channelGroups(int D) { return (D + CHANNELS - 1) / CHANNELS; }
