@@ -9,11 +9,13 @@ struct AttnCase {
     int B, Tq, Tk, H, Dh;
     bool useLengths, causal;
     int windowLeft, windowRight;
+    int globalTokens;  // positions [0, G) escape the window; 0 when left out of an initializer
 };
 
 bool visible(const AttnCase& c, int i, int j, int klen) {
     if (j >= klen) return false;
     if (c.causal && j > i) return false;
+    if (i < c.globalTokens || j < c.globalTokens) return true;
     if (c.windowLeft >= 0 && j < i - c.windowLeft) return false;
     return c.windowRight < 0 || j <= i + c.windowRight;
 }
@@ -78,23 +80,23 @@ void launch_variant(const AttnCase& c, float* out, float* lse, float* dq, float*
     if (forward) {
         dim3 grid((c.Tq + Tr::kFwdRows - 1) / Tr::kFwdRows, bh);
         if (grid.x == 0 || bh == 0) return;
-        if (kDh == 32) attention_fwd_d32<<<grid, Tr::kFwdRows * 4>>>(out, lse, q, k, v, lengths, c.Tq, c.Tk, c.H, c.Dh, c.causal, c.windowLeft, c.windowRight, scale);
-        if (kDh == 64) attention_fwd_d64<<<grid, Tr::kFwdRows * 4>>>(out, lse, q, k, v, lengths, c.Tq, c.Tk, c.H, c.Dh, c.causal, c.windowLeft, c.windowRight, scale);
-        if (kDh == 128) attention_fwd_d128<<<grid, Tr::kFwdRows * 4>>>(out, lse, q, k, v, lengths, c.Tq, c.Tk, c.H, c.Dh, c.causal, c.windowLeft, c.windowRight, scale);
+        if (kDh == 32) attention_fwd_d32<<<grid, Tr::kFwdRows * 4>>>(out, lse, q, k, v, lengths, c.Tq, c.Tk, c.H, c.Dh, c.causal, c.windowLeft, c.windowRight, c.globalTokens, scale);
+        if (kDh == 64) attention_fwd_d64<<<grid, Tr::kFwdRows * 4>>>(out, lse, q, k, v, lengths, c.Tq, c.Tk, c.H, c.Dh, c.causal, c.windowLeft, c.windowRight, c.globalTokens, scale);
+        if (kDh == 128) attention_fwd_d128<<<grid, Tr::kFwdRows * 4>>>(out, lse, q, k, v, lengths, c.Tq, c.Tk, c.H, c.Dh, c.causal, c.windowLeft, c.windowRight, c.globalTokens, scale);
         return;
     }
     const long long rows = (long long)c.B * c.Tq * c.H;
     if (rows > 0) attention_bwd_rowdot<<<(unsigned)((rows + Tr::kRowDotWarps - 1) / Tr::kRowDotWarps), Tr::kRowDotWarps * 32>>>(rowDot, dOut, out, c.B, c.Tq, c.H, c.Dh);
     dim3 gq((c.Tq + Tr::kDqRows - 1) / Tr::kDqRows, bh), gk((c.Tk + Tr::kDkvRows - 1) / Tr::kDkvRows, bh);
     if (gq.x > 0) {
-        if (kDh == 32) attention_bwd_dq_d32<<<gq, Tr::kDqRows * 4>>>(dq, dOut, q, k, v, lse, rowDot, lengths, c.Tq, c.Tk, c.H, c.Dh, c.causal, c.windowLeft, c.windowRight, scale);
-        if (kDh == 64) attention_bwd_dq_d64<<<gq, Tr::kDqRows * 4>>>(dq, dOut, q, k, v, lse, rowDot, lengths, c.Tq, c.Tk, c.H, c.Dh, c.causal, c.windowLeft, c.windowRight, scale);
-        if (kDh == 128) attention_bwd_dq_d128<<<gq, Tr::kDqRows * 4>>>(dq, dOut, q, k, v, lse, rowDot, lengths, c.Tq, c.Tk, c.H, c.Dh, c.causal, c.windowLeft, c.windowRight, scale);
+        if (kDh == 32) attention_bwd_dq_d32<<<gq, Tr::kDqRows * 4>>>(dq, dOut, q, k, v, lse, rowDot, lengths, c.Tq, c.Tk, c.H, c.Dh, c.causal, c.windowLeft, c.windowRight, c.globalTokens, scale);
+        if (kDh == 64) attention_bwd_dq_d64<<<gq, Tr::kDqRows * 4>>>(dq, dOut, q, k, v, lse, rowDot, lengths, c.Tq, c.Tk, c.H, c.Dh, c.causal, c.windowLeft, c.windowRight, c.globalTokens, scale);
+        if (kDh == 128) attention_bwd_dq_d128<<<gq, Tr::kDqRows * 4>>>(dq, dOut, q, k, v, lse, rowDot, lengths, c.Tq, c.Tk, c.H, c.Dh, c.causal, c.windowLeft, c.windowRight, c.globalTokens, scale);
     }
     if (gk.x > 0) {
-        if (kDh == 32) attention_bwd_dkdv_d32<<<gk, Tr::kDkvRows * 4>>>(dk, dv, dOut, q, k, v, lse, rowDot, lengths, c.Tq, c.Tk, c.H, c.Dh, c.causal, c.windowLeft, c.windowRight, scale);
-        if (kDh == 64) attention_bwd_dkdv_d64<<<gk, Tr::kDkvRows * 4>>>(dk, dv, dOut, q, k, v, lse, rowDot, lengths, c.Tq, c.Tk, c.H, c.Dh, c.causal, c.windowLeft, c.windowRight, scale);
-        if (kDh == 128) attention_bwd_dkdv_d128<<<gk, Tr::kDkvRows * 4>>>(dk, dv, dOut, q, k, v, lse, rowDot, lengths, c.Tq, c.Tk, c.H, c.Dh, c.causal, c.windowLeft, c.windowRight, scale);
+        if (kDh == 32) attention_bwd_dkdv_d32<<<gk, Tr::kDkvRows * 4>>>(dk, dv, dOut, q, k, v, lse, rowDot, lengths, c.Tq, c.Tk, c.H, c.Dh, c.causal, c.windowLeft, c.windowRight, c.globalTokens, scale);
+        if (kDh == 64) attention_bwd_dkdv_d64<<<gk, Tr::kDkvRows * 4>>>(dk, dv, dOut, q, k, v, lse, rowDot, lengths, c.Tq, c.Tk, c.H, c.Dh, c.causal, c.windowLeft, c.windowRight, c.globalTokens, scale);
+        if (kDh == 128) attention_bwd_dkdv_d128<<<gk, Tr::kDkvRows * 4>>>(dk, dv, dOut, q, k, v, lse, rowDot, lengths, c.Tq, c.Tk, c.H, c.Dh, c.causal, c.windowLeft, c.windowRight, c.globalTokens, scale);
     }
 }
 
@@ -122,8 +124,8 @@ int run_case(const AttnCase& c, unsigned long long seed, bool timeIt, bool check
     run(false);
     CUDA_CHECK(cudaGetLastError());
     CUDA_CHECK(cudaDeviceSynchronize());
-    std::printf("attention B=%d Tq=%d Tk=%d H=%d Dh=%d lengths=%d causal=%d window=(%d,%d)\n", c.B, c.Tq, c.Tk, c.H,
-                c.Dh, c.useLengths, c.causal, c.windowLeft, c.windowRight);
+    std::printf("attention B=%d Tq=%d Tk=%d H=%d Dh=%d lengths=%d causal=%d window=(%d,%d) global=%d\n", c.B, c.Tq,
+                c.Tk, c.H, c.Dh, c.useLengths, c.causal, c.windowLeft, c.windowRight, c.globalTokens);
     int failures = 0;
     if (check) {
         std::vector<double> out(nq), lse(nl), dq = to_double(dq0), dk = to_double(dk0), dv = to_double(dv0);
@@ -153,6 +155,8 @@ int main(int argc, char** argv) {
     failures += run_case({1, 5, 0, 2, 16, false, false, -1, -1}, 5, false);
     failures += run_case({2, 33, 17, 2, 1, false, false, 0, 0}, 6, false);
     failures += run_case({1, 40, 60, 2, 32, false, false, -1, 7}, 7, false);
+    failures += run_case({3, 70, 70, 2, 64, true, false, 5, 5, 3}, 10, false);
+    failures += run_case({2, 90, 90, 1, 32, true, true, 4, -1, 20}, 11, false);
     const bool bench = argc < 2 || std::string(argv[1]) != "--no-bench";
     if (bench) {
         failures += run_case({8, 1024, 1024, 8, 64, false, false, -1, -1}, 8, true, false);

@@ -3,7 +3,8 @@
 // The Tq x Tk score matrix is never stored: the forward streams key tiles through shared memory with an
 // online softmax (running max m and sum l per query); the backward recomputes P = exp(s - lse) per tile.
 // Key tiles (or query tiles in the dk/dv kernel) that the mask hides for a whole block are skipped, so a
-// windowed attention costs time linear in T. Each kernel has variants for Dh <= 32, 64, 128 (zero padded).
+// windowed attention costs time linear in T; with G global tokens a block also visits the tiles of [0, G), and a
+// block holding a global position visits every tile. Each kernel has variants for Dh <= 32, 64, 128 (zero padded).
 #include "attention_traits.cuh"
 
 namespace {
@@ -32,31 +33,57 @@ SM_DEVICE void dot_columns(const float* x, const float (*tile)[kDh + 1], int par
     }
 }
 
-// Keys [begin, end) that any query of [i0, iLast] may see.
+// Keys that any query of [i0, iLast] may see: the global keys [0, *globalEnd) and the window [begin, end).
+// A tile holding a global query (i0 < globalTokens) gets the whole unwindowed range and *globalEnd = 0.
 SM_DEVICE void key_range(int i0, int iLast, int klen, int causal, int windowLeft, int windowRight,
-                         int* begin, int* end) {
+                         int globalTokens, int* globalEnd, int* begin, int* end) {
     int hi = klen;
     if (causal) hi = min(hi, iLast + 1);
+    if (i0 < globalTokens) {
+        *globalEnd = 0;
+        *begin = 0;
+        *end = hi;
+        return;
+    }
+    *globalEnd = min(globalTokens, hi);
     if (windowRight >= 0) hi = min(hi, iLast + windowRight + 1);
     *begin = windowLeft >= 0 ? max(0, i0 - windowLeft) : 0;
     *end = hi;
 }
 
-// Queries [begin, end) that may see any key of [j0, jLast].
+// Queries that may see any key of [j0, jLast]: the global queries [0, *globalEnd) and the window [begin, end).
+// A tile holding a global key (j0 < globalTokens) gets every query that causality allows and *globalEnd = 0.
 SM_DEVICE void query_range(int j0, int jLast, int Tq, int causal, int windowLeft, int windowRight,
-                           int* begin, int* end) {
+                           int globalTokens, int* globalEnd, int* begin, int* end) {
     int lo = 0;
     if (causal) lo = max(lo, j0);
+    if (j0 < globalTokens) {
+        *globalEnd = 0;
+        *begin = lo;
+        *end = Tq;
+        return;
+    }
+    *globalEnd = min(globalTokens, Tq);
     if (windowRight >= 0) lo = max(lo, j0 - windowRight);
     *begin = lo;
     *end = windowLeft >= 0 ? min(Tq, jLast + windowLeft + 1) : Tq;
+}
+
+// Tile starts (multiples of tile) covering [0, globalEnd) and then [begin, end), each tile once: the first tile
+// start, and the one after t0. Tiles between the global tiles and the window's first tile are skipped.
+SM_DEVICE int first_tile(int globalEnd, int begin, int tile) { return globalEnd > 0 ? 0 : (begin / tile) * tile; }
+
+SM_DEVICE int next_tile(int t0, int globalEnd, int begin, int tile) {
+    const int next = t0 + tile;
+    const int globalTilesEnd = ((globalEnd + tile - 1) / tile) * tile, windowStart = (begin / tile) * tile;
+    return (next == globalTilesEnd && next < windowStart) ? windowStart : next;
 }
 
 template <int kDh>
 SM_DEVICE void attention_fwd_impl(float* __restrict__ out, float* __restrict__ lse, const float* __restrict__ q,
                                   const float* __restrict__ k, const float* __restrict__ v,
                                   const int* __restrict__ keyLengths, int Tq, int Tk, int H, int Dh,
-                                  int causal, int windowLeft, int windowRight, float scale) {
+                                  int causal, int windowLeft, int windowRight, int globalTokens, float scale) {
     constexpr int P = AttnTraits::kThreadsPerRow, R = AttnTraits::kFwdRows, C = AttnTraits::kFwdCols;
     constexpr int kThreads = R * P, CP = C / P, EP = kDh / P;
     __shared__ float sQ[R][kDh + 1];
@@ -70,14 +97,15 @@ SM_DEVICE void attention_fwd_impl(float* __restrict__ out, float* __restrict__ l
     const int klen = keyLengths ? keyLengths[b] : Tk;
     load_rows<kDh, R, kThreads>(sQ, q, b, i0, h, Tq, H, Dh);
 
-    int jBegin, jEnd;
-    key_range(i0, min(i0 + R, Tq) - 1, klen, causal, windowLeft, windowRight, &jBegin, &jEnd);
+    int jGlobalEnd, jBegin, jEnd;
+    key_range(i0, min(i0 + R, Tq) - 1, klen, causal, windowLeft, windowRight, globalTokens, &jGlobalEnd, &jBegin,
+              &jEnd);
     float m = neg_inf(), l = 0.0f;
     float o[EP];
 #pragma unroll
     for (int ee = 0; ee < EP; ++ee) o[ee] = 0.0f;
 
-    for (int j0 = (jBegin / C) * C; j0 < jEnd; j0 += C) {
+    for (int j0 = first_tile(jGlobalEnd, jBegin, C); j0 < jEnd; j0 = next_tile(j0, jGlobalEnd, jBegin, C)) {
         __syncthreads();                       // previous K/V tile no longer read (and sQ loaded)
         load_rows<kDh, C, kThreads>(sK, k, b, j0, h, Tk, H, Dh);
         load_rows<kDh, C, kThreads>(sV, v, b, j0, h, Tk, H, Dh);
@@ -88,7 +116,7 @@ SM_DEVICE void attention_fwd_impl(float* __restrict__ out, float* __restrict__ l
 #pragma unroll
         for (int cc = 0; cc < CP; ++cc) {
             const int j = j0 + part + P * cc;
-            const bool vis = i < Tq && attn_visible(i, j, klen, causal, windowLeft, windowRight);
+            const bool vis = i < Tq && attn_visible(i, j, klen, causal, windowLeft, windowRight, globalTokens);
             s[cc] = vis ? scale * s[cc] : neg_inf();
             tileMax = fmaxf(tileMax, s[cc]);
         }
@@ -135,7 +163,7 @@ SM_DEVICE void attention_bwd_dq_impl(float* __restrict__ dq, const float* __rest
                                      const float* __restrict__ v, const float* __restrict__ lse,
                                      const float* __restrict__ rowDot, const int* __restrict__ keyLengths,
                                      int Tq, int Tk, int H, int Dh, int causal, int windowLeft, int windowRight,
-                                     float scale) {
+                                     int globalTokens, float scale) {
     constexpr int P = AttnTraits::kThreadsPerRow, R = AttnTraits::kDqRows, C = AttnTraits::kDqCols;
     constexpr int kThreads = R * P, CP = C / P, EP = kDh / P;
     __shared__ float sQ[R][kDh + 1];
@@ -155,13 +183,14 @@ SM_DEVICE void attention_bwd_dq_impl(float* __restrict__ dq, const float* __rest
     const float rowD = i < Tq ? rowDot[lseIndex] : 0.0f;
     const bool rowLive = rowLse != neg_inf();
 
-    int jBegin, jEnd;
-    key_range(i0, min(i0 + R, Tq) - 1, klen, causal, windowLeft, windowRight, &jBegin, &jEnd);
+    int jGlobalEnd, jBegin, jEnd;
+    key_range(i0, min(i0 + R, Tq) - 1, klen, causal, windowLeft, windowRight, globalTokens, &jGlobalEnd, &jBegin,
+              &jEnd);
     float acc[EP];
 #pragma unroll
     for (int ee = 0; ee < EP; ++ee) acc[ee] = 0.0f;
 
-    for (int j0 = (jBegin / C) * C; j0 < jEnd; j0 += C) {
+    for (int j0 = first_tile(jGlobalEnd, jBegin, C); j0 < jEnd; j0 = next_tile(j0, jGlobalEnd, jBegin, C)) {
         __syncthreads();
         load_rows<kDh, C, kThreads>(sK, k, b, j0, h, Tk, H, Dh);
         load_rows<kDh, C, kThreads>(sV, v, b, j0, h, Tk, H, Dh);
@@ -173,7 +202,7 @@ SM_DEVICE void attention_bwd_dq_impl(float* __restrict__ dq, const float* __rest
         for (int cc = 0; cc < CP; ++cc) {
             const int jj = part + P * cc, j = j0 + jj;
             float ds = 0.0f;
-            if (rowLive && attn_visible(i, j, klen, causal, windowLeft, windowRight)) {
+            if (rowLive && attn_visible(i, j, klen, causal, windowLeft, windowRight, globalTokens)) {
                 const float p = expf(scale * qk[cc] - rowLse);
                 ds = p * (dov[cc] - rowD);
             }
@@ -205,7 +234,8 @@ SM_DEVICE void attention_bwd_dkdv_impl(float* __restrict__ dk, float* __restrict
                                        const float* __restrict__ k, const float* __restrict__ v,
                                        const float* __restrict__ lse, const float* __restrict__ rowDot,
                                        const int* __restrict__ keyLengths, int Tq, int Tk, int H, int Dh,
-                                       int causal, int windowLeft, int windowRight, float scale) {
+                                       int causal, int windowLeft, int windowRight, int globalTokens,
+                                       float scale) {
     constexpr int P = AttnTraits::kThreadsPerRow, R = AttnTraits::kDkvRows, C = AttnTraits::kDkvCols;
     constexpr int kThreads = R * P, CP = C / P, EP = kDh / P;
     __shared__ float sK[R][kDh + 1];
@@ -225,13 +255,14 @@ SM_DEVICE void attention_bwd_dkdv_impl(float* __restrict__ dk, float* __restrict
     load_rows<kDh, R, kThreads>(sK, k, b, j0, h, Tk, H, Dh);
     load_rows<kDh, R, kThreads>(sV, v, b, j0, h, Tk, H, Dh);
 
-    int iBegin, iEnd;
-    query_range(j0, min(j0 + R, klen) - 1, Tq, causal, windowLeft, windowRight, &iBegin, &iEnd);
+    int iGlobalEnd, iBegin, iEnd;
+    query_range(j0, min(j0 + R, klen) - 1, Tq, causal, windowLeft, windowRight, globalTokens, &iGlobalEnd, &iBegin,
+                &iEnd);
     float dkAcc[EP], dvAcc[EP];
 #pragma unroll
     for (int ee = 0; ee < EP; ++ee) { dkAcc[ee] = 0.0f; dvAcc[ee] = 0.0f; }
 
-    for (int qi0 = (iBegin / C) * C; qi0 < iEnd; qi0 += C) {
+    for (int qi0 = first_tile(iGlobalEnd, iBegin, C); qi0 < iEnd; qi0 = next_tile(qi0, iGlobalEnd, iBegin, C)) {
         __syncthreads();
         load_rows<kDh, C, kThreads>(sQ, q, b, qi0, h, Tq, H, Dh);
         load_rows<kDh, C, kThreads>(sdO, dOut, b, qi0, h, Tq, H, Dh);
@@ -249,7 +280,7 @@ SM_DEVICE void attention_bwd_dkdv_impl(float* __restrict__ dk, float* __restrict
         for (int cc = 0; cc < CP; ++cc) {
             const int ii = part + P * cc, qi = qi0 + ii;
             float p = 0.0f, ds = 0.0f;
-            if (qi < Tq && sLse[ii] != neg_inf() && attn_visible(qi, j, klen, causal, windowLeft, windowRight)) {
+            if (qi < Tq && sLse[ii] != neg_inf() && attn_visible(qi, j, klen, causal, windowLeft, windowRight, globalTokens)) {
                 p = expf(scale * kq[cc] - sLse[ii]);
                 ds = p * (vdo[cc] - sRowDot[ii]);
             }
@@ -305,24 +336,25 @@ attention_bwd_rowdot(float* __restrict__ rowDot, const float* __restrict__ dOut,
     extern "C" __global__ void __launch_bounds__(AttnTraits::kFwdRows * AttnTraits::kThreadsPerRow)         \
     attention_fwd_d##KDH(float* out, float* lse, const float* q, const float* k, const float* v,          \
                          const int* keyLengths, int Tq, int Tk, int H, int Dh, int causal, int windowLeft, \
-                         int windowRight, float scale) {                                                   \
+                         int windowRight, int globalTokens, float scale) {                                 \
         attention_fwd_impl<KDH>(out, lse, q, k, v, keyLengths, Tq, Tk, H, Dh, causal, windowLeft,         \
-                                windowRight, scale);                                                       \
+                                windowRight, globalTokens, scale);                                         \
     }                                                                                                      \
     extern "C" __global__ void __launch_bounds__(AttnTraits::kDqRows * AttnTraits::kThreadsPerRow)          \
     attention_bwd_dq_d##KDH(float* dq, const float* dOut, const float* q, const float* k, const float* v,  \
                             const float* lse, const float* rowDot, const int* keyLengths, int Tq, int Tk,  \
-                            int H, int Dh, int causal, int windowLeft, int windowRight, float scale) {     \
+                            int H, int Dh, int causal, int windowLeft, int windowRight, int globalTokens,  \
+                            float scale) {                                                                 \
         attention_bwd_dq_impl<KDH>(dq, dOut, q, k, v, lse, rowDot, keyLengths, Tq, Tk, H, Dh, causal,     \
-                                   windowLeft, windowRight, scale);                                        \
+                                   windowLeft, windowRight, globalTokens, scale);                          \
     }                                                                                                      \
     extern "C" __global__ void __launch_bounds__(AttnTraits::kDkvRows * AttnTraits::kThreadsPerRow)         \
     attention_bwd_dkdv_d##KDH(float* dk, float* dv, const float* dOut, const float* q, const float* k,     \
                               const float* v, const float* lse, const float* rowDot, const int* keyLengths,\
                               int Tq, int Tk, int H, int Dh, int causal, int windowLeft, int windowRight,  \
-                              float scale) {                                                               \
+                              int globalTokens, float scale) {                                             \
         attention_bwd_dkdv_impl<KDH>(dk, dv, dOut, q, k, v, lse, rowDot, keyLengths, Tq, Tk, H, Dh,       \
-                                     causal, windowLeft, windowRight, scale);                              \
+                                     causal, windowLeft, windowRight, globalTokens, scale);                \
     }
 
 SM_ATTENTION_VARIANTS(32)

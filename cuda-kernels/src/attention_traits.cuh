@@ -21,9 +21,11 @@ struct AttnTraits {
 };
 
 // AttentionMask.visible: key j of a row with klen valid keys, seen from query i.
-SM_DEVICE bool attn_visible(int i, int j, int klen, int causal, int windowLeft, int windowRight) {
+// Positions below globalTokens escape the window, as queries and as keys.
+SM_DEVICE bool attn_visible(int i, int j, int klen, int causal, int windowLeft, int windowRight, int globalTokens) {
     if (j >= klen) return false;
     if (causal && j > i) return false;
+    if (i < globalTokens || j < globalTokens) return true;
     if (windowLeft >= 0 && j < i - windowLeft) return false;
     return windowRight < 0 || j <= i + windowRight;
 }

@@ -63,8 +63,9 @@ public final class GpuKernelBench {
                 }
             }
             if (groups.contains("attn")) {
-                for (int t : new int[] {1024, 4096, 16384, 65536}) b.attention(1, t, 4, 128, -1);
-                for (int t : new int[] {16384, 65536}) b.attention(1, t, 4, 128, 256);
+                for (int t : new int[] {1024, 4096, 16384, 65536}) b.attention(1, t, 4, 128, -1, 0);
+                for (int t : new int[] {16384, 65536}) b.attention(1, t, 4, 128, 256, 0);
+                b.attention(1, 65536, 4, 128, 256, 4);
             }
             if (groups.contains("gemm")) {
                 for (int s : new int[] {1024, 4096}) b.gemm(s);
@@ -183,8 +184,9 @@ public final class GpuKernelBench {
         }
     }
 
-    private void attention(int batch, int time, int heads, int headDim, int window) {
-        String shape = "B=" + batch + " T=" + time + " H=" + heads + " Dh=" + headDim + (window >= 0 ? " W=" + window : "");
+    private void attention(int batch, int time, int heads, int headDim, int window, int globalTokens) {
+        String shape = "B=" + batch + " T=" + time + " H=" + heads + " Dh=" + headDim + (window >= 0 ? " W=" + window : "")
+                + (globalTokens > 0 ? " G=" + globalTokens : "");
         if (outOfTime("attn_fwd " + shape)) return;
         SplittableRandom rng = new SplittableRandom(2);
         try (Tensor q = random(rng, -1, 1, batch, time, heads, headDim);
@@ -192,10 +194,13 @@ public final class GpuKernelBench {
              Tensor v = random(rng, -1, 1, batch, time, heads, headDim);
              Tensor out = be.zeros(DType.F32, batch, time, heads, headDim);
              Tensor lse = be.zeros(DType.F32, batch, heads, time)) {
-            AttentionMask mask = new AttentionMask(null, false, window, window);
+            AttentionMask mask = new AttentionMask(null, false, window, window, globalTokens);
             float scale = (float) (1 / Math.sqrt(headDim));
-            double keys = window < 0 ? time : Math.min(time, 2 * window + 1);
-            double flops = 4.0 * batch * heads * time * keys * headDim;
+            // visible (query, key) pairs: a window row sees 2W+1 keys plus the G global ones, a global row sees all
+            double pairs = window < 0 ? (double) time * time
+                    : (double) (time - globalTokens) * Math.min(time, 2 * window + 1 + globalTokens)
+                    + (double) globalTokens * time;
+            double flops = 4.0 * batch * heads * pairs * headDim;
             double ms = time(() -> be.attention(out, lse, q, k, v, mask, scale), time >= 65536 ? 2 : 5);
             // floor: FP32 FMA peak of the card (~67 TFLOP/s on H100/H200 SXM without tensor cores)
             double floor = flops / 67e12 * 1e3;

@@ -28,9 +28,10 @@ public final class LengthAccuracy {
      * @param model     trained model file or folder (see {@link ModelBundle})
      * @param manifests JSONL manifests, one table block each
      * @param windows   encoder attention windows to compare, -1 for full attention
+     * @param globalTokens global tokens added to every windowed setting (0 for none)
      */
-    public record Settings(Path model, List<Path> manifests, List<Integer> windows, String device, double batchSeconds,
-                           int threads) {
+    public record Settings(Path model, List<Path> manifests, List<Integer> windows, int globalTokens, String device,
+                           double batchSeconds, int threads) {
         public Settings {
             List<String> problems = new ArrayList<>();
             if (model == null) problems.add("--model is required for an accuracy table");
@@ -38,18 +39,31 @@ public final class LengthAccuracy {
             else for (Path m : manifests) if (!Files.isRegularFile(m)) problems.add("manifest " + m + " does not exist");
             if (windows == null || windows.isEmpty()) problems.add("no attention settings");
             else for (int w : windows) if (w < -1) problems.add("window " + w + " must be >= 0 or -1 (full)");
+            if (globalTokens < 0) problems.add("global tokens must be >= 0, got " + globalTokens);
+            else if (globalTokens > 0 && windows != null && windows.stream().noneMatch(w -> w >= 0)) {
+                problems.add("global tokens need a windowed attention setting");
+            }
             if (!(batchSeconds > 0)) problems.add("batch seconds must be > 0, got " + batchSeconds);
             if (threads < 1) problems.add("threads must be >= 1, got " + threads);
             if (!problems.isEmpty()) throw new IllegalArgumentException("accuracy table: " + String.join("; ", problems));
             manifests = List.copyOf(manifests);
             windows = List.copyOf(windows);
         }
+
+        /** Settings without global tokens. */
+        public Settings(Path model, List<Path> manifests, List<Integer> windows, String device, double batchSeconds,
+                        int threads) {
+            this(model, manifests, windows, 0, device, batchSeconds, threads);
+        }
     }
 
     /** One manifest decoded with one attention setting. */
-    public record Row(Path manifest, int window, int utterances, double audioSeconds, double longestSeconds,
-                      WordErrorRate.Counts counts, double decodeSeconds) {
-        public String attention() { return window < 0 ? "full" : "window=" + window; }
+    public record Row(Path manifest, int window, int globalTokens, int utterances, double audioSeconds,
+                      double longestSeconds, WordErrorRate.Counts counts, double decodeSeconds) {
+        public String attention() {
+            if (window < 0) return "full";
+            return "window=" + window + (globalTokens > 0 ? "+global=" + globalTokens : "");
+        }
     }
 
     private LengthAccuracy() { }
@@ -67,11 +81,12 @@ public final class LengthAccuracy {
                     longest = Math.max(longest, u.duration());
                 }
                 for (int window : settings.windows()) {
-                    bundle.model().setEncoderAttentionWindow(window);
+                    int globals = window < 0 ? 0 : settings.globalTokens();
+                    bundle.model().setEncoderAttentionWindow(window, globals);
                     long start = System.nanoTime();
                     Evaluator.Result r = Evaluator.run(bundle.model(), bundle.tokenizer(), features, utterances,
                             Math.max(settings.batchSeconds(), longest), settings.threads(), false);
-                    Row row = new Row(manifest, window, utterances.size(), total, longest, r.counts(),
+                    Row row = new Row(manifest, window, globals, utterances.size(), total, longest, r.counts(),
                             (System.nanoTime() - start) / 1e9);
                     rows.add(row);
                     log.printf(Locale.ROOT, "%s (%s): WER %.2f%% over %d recordings, %.1f s%n", manifest.getFileName(),

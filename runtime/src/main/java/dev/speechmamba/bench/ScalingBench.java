@@ -61,11 +61,12 @@ public final class ScalingBench {
      * @param warmup           untimed runs per model and length
      * @param repeats          timed runs per model and length (median reported)
      * @param window           limited-context attention window ±W encoder frames
+     * @param globalTokens     global tokens of the windowed series (0 for a plain window)
      * @param timeLimitSeconds a run longer than this marks the length "timeout"
      * @param seed             weights and features
      */
     public record Settings(String device, String config, String baseline, List<Double> minutes, Path out, int warmup,
-                           int repeats, int window, double timeLimitSeconds, long seed) {
+                           int repeats, int window, int globalTokens, double timeLimitSeconds, long seed) {
         public Settings {
             List<String> problems = new ArrayList<>();
             if (device == null || device.isBlank()) problems.add("device is empty");
@@ -76,15 +77,35 @@ public final class ScalingBench {
             if (warmup < 0) problems.add("warm-up runs must be >= 0, got " + warmup);
             if (repeats < 1) problems.add("repeats must be >= 1, got " + repeats);
             if (window < 0) problems.add("window must be >= 0 frames, got " + window);
+            if (globalTokens < 0) problems.add("global tokens must be >= 0, got " + globalTokens);
             if (!(timeLimitSeconds > 0)) problems.add("time limit must be > 0 s, got " + timeLimitSeconds);
             if (!problems.isEmpty()) throw new IllegalArgumentException("scaling bench: " + String.join("; ", problems));
             minutes = minutes.stream().sorted().distinct().toList();
         }
+
+        /** Settings whose windowed series has no global tokens. */
+        public Settings(String device, String config, String baseline, List<Double> minutes, Path out, int warmup,
+                        int repeats, int window, double timeLimitSeconds, long seed) {
+            this(device, config, baseline, minutes, out, warmup, repeats, window, 0, timeLimitSeconds, seed);
+        }
     }
 
-    /** One model variant: a config and an encoder attention window (-1 = full). */
-    public record Series(String model, ModelConfig config, int window) {
-        public String attention() { return window < 0 ? "full" : "window=" + window; }
+    /** One model variant: a config, an encoder attention window (-1 = full) and its global tokens (0 for none). */
+    public record Series(String model, ModelConfig config, int window, int globalTokens) {
+        public Series {
+            if (globalTokens < 0 || (globalTokens > 0 && window < 0)) {
+                throw new IllegalArgumentException("scaling series: " + globalTokens + " global tokens need a window "
+                        + "and must be >= 0 (window " + window + ")");
+            }
+        }
+
+        public Series(String model, ModelConfig config, int window) { this(model, config, window, 0); }
+
+        /** "full", "window=W" or "window=W+global=G" (the CSV's attention column). */
+        public String attention() {
+            if (window < 0) return "full";
+            return "window=" + window + (globalTokens > 0 ? "+global=" + globalTokens : "");
+        }
     }
 
     /** One model at one length; times and memory are NaN unless status is "ok". */
@@ -125,7 +146,7 @@ public final class ScalingBench {
         }
         List<Series> list = new ArrayList<>();
         list.add(new Series("speech-mamba", main, -1));
-        list.add(new Series("speech-mamba", main, settings.window()));
+        list.add(new Series("speech-mamba", main, settings.window(), settings.globalTokens()));
         if (settings.baseline() != null) {
             ModelConfig base = ModelConfig.resolve(settings.baseline());
             if (base.architecture() != ModelConfig.Architecture.TRANSFORMER) {
@@ -222,7 +243,7 @@ public final class ScalingBench {
         double weightsMb = Double.NaN;
         try (Backend be = Backends.create(settings.device());
              AsrModel model = new AsrModel(be, s.config(), settings.seed())) {
-            model.setEncoderAttentionWindow(s.window());
+            model.setEncoderAttentionWindow(s.window(), s.globalTokens());
             weightsMb = model.parameters().count() * 4.0 / (1 << 20);
             if (settings.warmup() > 0) warmUpCompiler(be, model, s);
             String blockedBy = null;

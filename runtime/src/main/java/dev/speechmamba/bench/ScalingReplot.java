@@ -79,7 +79,7 @@ public final class ScalingReplot {
             String model = line.text("model"), configName = line.text("config"), attention = line.text("attention");
             ModelConfig config = configs.computeIfAbsent(configName, name -> line.config(name));
             ScalingBench.Series series = seriesByKey.computeIfAbsent(model + "\u0000" + configName + "\u0000" + attention,
-                    k -> new ScalingBench.Series(model, config, line.window(attention)));
+                    k -> new ScalingBench.Series(model, config, line.window(attention), line.globalTokens(attention)));
             String status = line.text("status");
             if (!STATUSES.contains(status)) throw line.problem("status", "'" + status + "' is not one of " + STATUSES);
             boolean ok = status.equals("ok");
@@ -166,18 +166,31 @@ public final class ScalingReplot {
             }
         }
 
-        /** "full" is -1, "window=W" is W. */
+        /** "full" is -1, "window=W" and "window=W+global=G" are W. */
         int window(String attention) {
-            if (attention.equals("full")) return -1;
+            return attentionSetting(attention)[0];
+        }
+
+        /** The G of "window=W+global=G", else 0. */
+        int globalTokens(String attention) {
+            return attentionSetting(attention)[1];
+        }
+
+        /** {W, G} of an attention column; full attention is {-1, 0}. */
+        private int[] attentionSetting(String attention) {
+            if (attention.equals("full")) return new int[] {-1, 0};
             if (attention.startsWith("window=")) {
+                String rest = attention.substring("window=".length());
+                int plus = rest.indexOf("+global=");
                 try {
-                    int w = Integer.parseInt(attention.substring("window=".length()));
-                    if (w >= 0) return w;
+                    int w = Integer.parseInt(plus < 0 ? rest : rest.substring(0, plus));
+                    int g = plus < 0 ? 0 : Integer.parseInt(rest.substring(plus + "+global=".length()));
+                    if (w >= 0 && g >= 0) return new int[] {w, g};
                 } catch (NumberFormatException ignored) {
                     // reported below
                 }
             }
-            throw problem("attention", "'" + attention + "' is neither 'full' nor 'window=W'");
+            throw problem("attention", "'" + attention + "' is neither 'full', 'window=W' nor 'window=W+global=G'");
         }
 
         ModelConfig config(String name) {

@@ -60,6 +60,11 @@ final class ScalingBenchCommand implements Callable<Integer> {
             description = "Limited-context attention: ±W encoder frames (40 ms each). Default: ${DEFAULT-VALUE}.")
     int window;
 
+    @Option(names = "--global-tokens", defaultValue = "0", paramLabel = "N",
+            description = "With the windowed series (and the accuracy mode's 'window'): the first N encoder frames "
+                    + "attend to, and are attended by, every frame. Default: ${DEFAULT-VALUE}.")
+    int globalTokens;
+
     @Option(names = "--accuracy-attention", defaultValue = "full,window", split = ",", paramLabel = "full|window",
             description = {"Accuracy mode: which encoder attention to decode with: full, window (±--window) or both. "
                     + "Full attention over an hour-long recording is quadratic: on a CPU, 'window' alone. "
@@ -104,7 +109,7 @@ final class ScalingBenchCommand implements Callable<Integer> {
         ScalingBench.Settings settings;
         try {
             settings = new ScalingBench.Settings(device, config, base, minutes, out, warmup, repeats, window,
-                    timeLimitSeconds, seed);
+                    globalTokens, timeLimitSeconds, seed);
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage());
         }
@@ -151,7 +156,11 @@ final class ScalingBenchCommand implements Callable<Integer> {
                     default -> throw new IllegalArgumentException("--accuracy-attention takes full and/or window, got '" + a + "'");
                 }
             }
-            settings = new LengthAccuracy.Settings(model, manifests, windows.stream().distinct().toList(), device, batchSeconds,
+            if (globalTokens > 0 && !windows.contains(window)) {
+                throw new IllegalArgumentException("--global-tokens needs 'window' in --accuracy-attention");
+            }
+            settings = new LengthAccuracy.Settings(model, manifests, windows.stream().distinct().toList(), globalTokens,
+                    device, batchSeconds,
                     Math.max(1, Runtime.getRuntime().availableProcessors() / 2));
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage());

@@ -45,6 +45,7 @@ public final class AsrModel implements AutoCloseable {
     private final Norm decoderNorm;
     private final Linear decoderHead;
     private volatile int encoderAttentionWindow = -1;
+    private volatile int encoderGlobalTokens = 0;
 
     /** Builds the model of {@code cfg} with weights drawn from {@code seed}. */
     public AsrModel(Backend backend, ModelConfig cfg, long seed) {
@@ -103,19 +104,48 @@ public final class AsrModel implements AutoCloseable {
      * so attention cost becomes linear in length. A runtime setting, not part of the config or the
      * checkpoint: it applies to every later {@link #encode}, {@link #encodeForInference}, {@link #loss} and
      * {@link #forwardBackward} (training with a window), and a model trained with full attention may be run
-     * with one. The decoder's attention is unaffected. Global tokens are not supported.
+     * with one. The decoder's attention is unaffected. Clears any global tokens; see
+     * {@link #setEncoderAttentionWindow(int, int)}.
      *
      * @param frames W >= 0, or -1 for full attention (the default)
      */
-    public void setEncoderAttentionWindow(int frames) {
+    public void setEncoderAttentionWindow(int frames) { setEncoderAttentionWindow(frames, 0); }
+
+    /**
+     * A sliding window of ±W frames plus G global tokens (Longformer-style): frames 0..G-1 attend to every
+     * frame and every frame attends to them, so a windowed encoder keeps a path to the whole recording. The cost
+     * stays linear in length (G full rows and G extra keys per row).
+     *
+     * @param frames       W >= 0, or -1 for full attention
+     * @param globalTokens G >= 0; G > 0 needs a window (W >= 0)
+     */
+    public void setEncoderAttentionWindow(int frames, int globalTokens) {
         if (frames < -1) {
             throw new IllegalArgumentException("encoder attention window must be >= 0 frames or -1 (full), got " + frames);
         }
-        encoderAttentionWindow = frames;
+        if (globalTokens < 0) {
+            throw new IllegalArgumentException("encoder global tokens must be >= 0, got " + globalTokens);
+        }
+        if (globalTokens > 0 && frames < 0) {
+            throw new IllegalArgumentException("encoder global tokens (" + globalTokens
+                    + ") need an attention window; full attention already sees every frame");
+        }
+        synchronized (this) {
+            encoderAttentionWindow = frames;
+            encoderGlobalTokens = globalTokens;
+        }
     }
 
     /** The encoder self-attention window W (±W frames), or -1 for full attention. */
     public int encoderAttentionWindow() { return encoderAttentionWindow; }
+
+    /** The encoder's global tokens G (0 for none). */
+    public int encoderGlobalTokens() { return encoderGlobalTokens; }
+
+    /** The encoder's context from one consistent reading of the window settings. */
+    private synchronized SequenceBlock.Context encoderContext(Tensor lengths) {
+        return new SequenceBlock.Context(lengths, null, null, encoderAttentionWindow, encoderGlobalTokens);
+    }
 
     // ------------------------------------------------------------------ encoder
 
@@ -144,7 +174,7 @@ public final class AsrModel implements AutoCloseable {
         Tensor lengths = arena.ints(outLengths, b);                         // (B)
         ConvFrontEnd.Activations fe = frontEnd.forward(arena, features, batch.frameLengths(), training,
                 SequenceBlock.mix(seed, 1));
-        SequenceBlock.Context ctx = new SequenceBlock.Context(lengths, null, null, encoderAttentionWindow);
+        SequenceBlock.Context ctx = encoderContext(lengths);
         List<SequenceBlock.Activations> acts = new ArrayList<>();
         Tensor h = fe.out();
         for (int i = 0; i < encoderBlocks.size(); i++) {
@@ -172,7 +202,7 @@ public final class AsrModel implements AutoCloseable {
         Tensor features = uploadFeatures(arena, batch);                     // (B, T, F)
         int[] outLengths = outputLengths(batch);
         Tensor lengths = arena.ints(outLengths, b);                         // (B)
-        SequenceBlock.Context ctx = new SequenceBlock.Context(lengths, null, null, encoderAttentionWindow);
+        SequenceBlock.Context ctx = encoderContext(lengths);
         TensorArena current = arena.child();
         try {
             Tensor h;

@@ -36,7 +36,7 @@ final class AttentionBlock implements SequenceBlock {
         Norm.Activations n = norm.forward(arena, x);
         MultiHeadAttention.Activations a = switch (kind) {
             case SELF -> attention.forward(arena, n.out(), n.out(), new AttentionMask(ctx.lengths(), false,
-                    ctx.selfAttentionWindow(), ctx.selfAttentionWindow()));
+                    ctx.selfAttentionWindow(), ctx.selfAttentionWindow(), ctx.selfAttentionGlobalTokens()));
             case CAUSAL_SELF -> attention.forward(arena, n.out(), n.out(), AttentionMask.causal(ctx.lengths()));
             case CROSS -> {
                 if (ctx.memory() == null) throw new IllegalStateException("cross-attention block without encoder output");

@@ -22,13 +22,29 @@ interface SequenceBlock {
      * @param memoryLengths (B) I32 valid encoder frames, or null
      * @param selfAttentionWindow non-causal self-attention sees keys at most this many positions before and
      *                      after the query, or -1 for all (limited-context attention in the encoder)
+     * @param selfAttentionGlobalTokens with a window, the first this many positions attend to and are attended
+     *                      by every position (Longformer-style global tokens); 0 for none, and 0 without a window
      */
-    record Context(Tensor lengths, Tensor memory, Tensor memoryLengths, int selfAttentionWindow) {
+    record Context(Tensor lengths, Tensor memory, Tensor memoryLengths, int selfAttentionWindow,
+                   int selfAttentionGlobalTokens) {
         public Context {
             if (selfAttentionWindow < -1) {
                 throw new IllegalArgumentException("self-attention window must be >= 0 frames or -1 (full), got "
                         + selfAttentionWindow);
             }
+            if (selfAttentionGlobalTokens < 0) {
+                throw new IllegalArgumentException("self-attention global tokens must be >= 0, got "
+                        + selfAttentionGlobalTokens);
+            }
+            if (selfAttentionGlobalTokens > 0 && selfAttentionWindow < 0) {
+                throw new IllegalArgumentException("self-attention global tokens (" + selfAttentionGlobalTokens
+                        + ") need a window; full attention already sees every position");
+            }
+        }
+
+        /** A context without global tokens. */
+        Context(Tensor lengths, Tensor memory, Tensor memoryLengths, int selfAttentionWindow) {
+            this(lengths, memory, memoryLengths, selfAttentionWindow, 0);
         }
     }
 

@@ -527,28 +527,36 @@ class BackendParityTest {
         // ------------------------------------------------------------------ attention
 
         static Stream<Arguments> attentionCases() {
-            // name, Tq, Tk, Dh, padding, causal, windowLeft, windowRight
+            // name, Tq, Tk, Dh, padding, causal, windowLeft, windowRight, globalTokens
             return Stream.of(
-                    Arguments.of("none", 19, 19, 16, false, false, -1, -1),
-                    Arguments.of("padding", 19, 19, 16, true, false, -1, -1),
-                    Arguments.of("causal+padding", 21, 21, 64, true, true, -1, -1),
-                    Arguments.of("window", 23, 23, 16, false, false, 3, 2),
-                    Arguments.of("causal window", 23, 23, 8, true, true, 4, -1),
-                    Arguments.of("cross Tq!=Tk", 7, 13, 64, true, false, -1, -1),
-                    Arguments.of("long keys", 5, 150, 64, true, false, -1, -1));
+                    Arguments.of("none", 19, 19, 16, false, false, -1, -1, 0),
+                    Arguments.of("padding", 19, 19, 16, true, false, -1, -1, 0),
+                    Arguments.of("causal+padding", 21, 21, 64, true, true, -1, -1, 0),
+                    Arguments.of("window", 23, 23, 16, false, false, 3, 2, 0),
+                    Arguments.of("causal window", 23, 23, 8, true, true, 4, -1, 0),
+                    Arguments.of("cross Tq!=Tk", 7, 13, 64, true, false, -1, -1, 0),
+                    Arguments.of("long keys", 5, 150, 64, true, false, -1, -1, 0),
+                    // Global tokens: the CUDA kernels visit the global tiles, skip to the window's tiles, and give
+                    // blocks that hold a global position every tile; G spanning several tiles and G > T included.
+                    Arguments.of("window+global", 70, 70, 16, false, false, 5, 5, 3),
+                    Arguments.of("window+global+padding", 70, 70, 64, true, false, 5, 5, 3),
+                    Arguments.of("window+20 global+padding", 130, 130, 32, true, false, 4, 4, 20),
+                    Arguments.of("causal window+global", 90, 90, 8, true, true, 6, -1, 17),
+                    Arguments.of("window+global G>T", 23, 23, 16, true, false, 2, 2, 40));
         }
 
         @ParameterizedTest(name = "attention {0}")
         @MethodSource("attentionCases")
-        void attention(String name, int tq, int tk, int dh, boolean padding, boolean causal, int left, int right) {
+        void attention(String name, int tq, int tk, int dh, boolean padding, boolean causal, int left, int right,
+                       int global) {
             Random r = rng("attention" + name);
             int batch = 3, heads = 2;
             Pair q = s.uniform(r, -1, 1, batch, tq, heads, dh), k = s.uniform(r, -1, 1, batch, tk, heads, dh);
             Pair v = s.uniform(r, -1, 1, batch, tk, heads, dh);
             // Row 2 has no keys at all when padded: zero output, lse -inf, no gradient.
             Pair lengths = padding ? s.ints(new int[] {tk, Math.max(1, tk - 5), 0}, batch) : null;
-            AttentionMask maskRef = new AttentionMask(pick(lengths, true), causal, left, right);
-            AttentionMask maskDut = new AttentionMask(pick(lengths, false), causal, left, right);
+            AttentionMask maskRef = new AttentionMask(pick(lengths, true), causal, left, right, global);
+            AttentionMask maskDut = new AttentionMask(pick(lengths, false), causal, left, right, global);
             float scale = (float) (1 / Math.sqrt(dh));
             Pair out = s.poisoned(batch, tq, heads, dh), lse = s.poisoned(batch, heads, tq);
             ref().attention(out.ref(), lse.ref(), q.ref(), k.ref(), v.ref(), maskRef, scale);

@@ -113,6 +113,18 @@ class LengthAccuracyTest {
         assertEquals(2, lines.size(), "window only: " + lines);
         assertEquals("window=8", lines.get(1).split(",")[1]);
 
+        String[] global = run("bench", "scaling", "--device", "cpu", "--model", modelDir.toString(), "--manifests",
+                dir.resolve("short.jsonl").toString(), "--window", "8", "--global-tokens", "2",
+                "--accuracy-attention", "full,window", "--out", out.toString());
+        assertEquals("0", global[0], global[1] + global[2]);
+        lines = Files.readAllLines(out.resolve("accuracy.csv"));
+        assertEquals(List.of("full", "window=8+global=2"), lines.stream().skip(1).map(l -> l.split(",")[1]).toList());
+        String[] fullOnly = run("bench", "scaling", "--device", "cpu", "--model", modelDir.toString(), "--manifests",
+                dir.resolve("short.jsonl").toString(), "--global-tokens", "2", "--accuracy-attention", "full",
+                "--out", out.toString());
+        assertEquals("2", fullOnly[0], fullOnly[1] + fullOnly[2]);
+        assertTrue(fullOnly[2].contains("--global-tokens needs 'window' in --accuracy-attention"), fullOnly[2]);
+
         String[] bad = run("bench", "scaling", "--device", "cpu", "--model", modelDir.toString(), "--manifests",
                 dir.resolve("short.jsonl").toString(), "--accuracy-attention", "sliding", "--out", out.toString());
         assertEquals("2", bad[0], bad[1] + bad[2]);

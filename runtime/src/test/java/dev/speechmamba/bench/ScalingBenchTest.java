@@ -150,6 +150,27 @@ class ScalingBenchTest {
         assertTrue(Files.readString(dir.resolve("scaling.md")).contains("| error |"));
     }
 
+    /** Global tokens label the windowed series "window=W+global=G" (same columns), and --replot reads it back. */
+    @Test
+    void globalTokensLabelTheWindowedSeriesAndReplot(@TempDir Path dir) throws Exception {
+        String[] r = run("bench", "scaling", "--device", "cpu", "--config", "tiny", "--baseline", "none",
+                "--minutes", "0.02", "--repeats", "1", "--warmup", "0", "--window", "8", "--global-tokens", "4",
+                "--out", dir.toString());
+        assertEquals("0", r[0], r[1] + r[2]);
+        List<String[]> rows = rows(dir.resolve("scaling.csv"));
+        assertEquals(List.of("full", "window=8+global=4"), rows.stream().map(x -> x[column("attention")]).toList());
+        for (String[] row : rows) assertEquals("ok", row[column("status")], String.join(",", row));
+        Path replotted = dir.resolve("replot");
+        String[] re = run("bench", "scaling", "--replot", dir.resolve("scaling.csv").toString(), "--out",
+                replotted.toString());
+        assertEquals("0", re[0], re[1] + re[2]);
+        assertTrue(Files.readString(replotted.resolve("scaling.md")).contains("| window=8+global=4 |"));
+
+        String[] bad = run("bench", "scaling", "--config", "tiny", "--global-tokens", "-2", "--out", dir.toString());
+        assertEquals("2", bad[0], bad[1] + bad[2]);
+        assertTrue(bad[2].contains("global tokens must be >= 0, got -2"), bad[2]);
+    }
+
     @Test
     void badOptionsAreUsageErrors(@TempDir Path dir) {
         String[] r = run("bench", "scaling", "--config", "tiny", "--minutes", "0,1", "--out", dir.toString());

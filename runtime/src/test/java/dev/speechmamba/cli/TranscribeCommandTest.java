@@ -76,6 +76,25 @@ class TranscribeCommandTest {
     }
 
     @Test
+    void attentionWindowWithGlobalTokensRunsAndGlobalTokensAloneIsAUsageError(@TempDir Path dir) throws Exception {
+        Path model = modelFolder(dir);
+        Path wav = dir.resolve("a.wav");
+        WavWriter.writePcm16(wav, new Audio(tone(1.0, 200), 16_000));
+        Run windowed = run("transcribe", wav.toString(), "--model", model.toString(), "--decoder", "greedy",
+                "--device", "cpu", "--attention-window", "4", "--global-tokens", "2");
+        assertEquals(0, windowed.code(), windowed.err());
+        assertEquals(1, windowed.out().lines().count(), windowed.out());
+
+        Run alone = run("transcribe", wav.toString(), "--model", model.toString(), "--global-tokens", "2");
+        assertEquals(Main.EXIT_USAGE, alone.code(), alone.err());
+        assertTrue(alone.err().contains("--global-tokens needs --attention-window"), alone.err());
+        Run negative = run("transcribe", wav.toString(), "--model", model.toString(), "--attention-window", "4",
+                "--global-tokens", "-1");
+        assertEquals(Main.EXIT_USAGE, negative.code(), negative.err());
+        assertTrue(negative.err().contains("--global-tokens must be >= 0"), negative.err());
+    }
+
+    @Test
     void helpListsTheOptions() {
         Run help = run("transcribe", "--help");
         assertEquals(0, help.code(), help.err());

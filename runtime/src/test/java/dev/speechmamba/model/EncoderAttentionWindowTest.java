@@ -78,6 +78,47 @@ class EncoderAttentionWindowTest {
         assertTrue(maxAbsDiff(reference, fast) <= 1e-4, "max diff " + maxAbsDiff(reference, fast));
     }
 
+    /**
+     * Global tokens through the whole encoder: reference and fast CPU agree, G = 0 is the plain window, G > 0
+     * changes the output, and the plain setter clears G again.
+     */
+    @Test
+    void windowWithGlobalTokensAgreesAcrossBackendsAndDiffersFromThePlainWindow() {
+        ModelConfig cfg = AsrModelTest.MINI_MAMBA;
+        AsrBatch batch = features(cfg, 83, 3);
+        float[] reference, fast, plain, noGlobals;
+        try (AsrModel model = new AsrModel(new ReferenceBackend(), cfg, 9)) {
+            model.setEncoderAttentionWindow(2, 3);
+            assertEquals(2, model.encoderAttentionWindow());
+            assertEquals(3, model.encoderGlobalTokens());
+            reference = encoderOutput(model, batch, false);
+        }
+        try (Backend be = Backends.create("cpu"); AsrModel model = new AsrModel(be, cfg, 9)) {
+            model.setEncoderAttentionWindow(2, 3);
+            fast = encoderOutput(model, batch, true);
+            model.setEncoderAttentionWindow(2);
+            assertEquals(0, model.encoderGlobalTokens());
+            plain = encoderOutput(model, batch, false);
+            model.setEncoderAttentionWindow(2, 0);
+            noGlobals = encoderOutput(model, batch, false);
+        }
+        assertTrue(maxAbsDiff(reference, fast) <= 1e-4, "max diff " + maxAbsDiff(reference, fast));
+        assertTrue(maxAbsDiff(plain, noGlobals) <= 1e-6, "G = 0 is the plain window");
+        assertTrue(maxAbsDiff(plain, fast) > 1e-3, "3 global tokens must change a ±2 window's encoding");
+    }
+
+    @Test
+    void globalTokensWithoutAWindowOrNegativeAreClearErrors() {
+        try (AsrModel model = new AsrModel(new ReferenceBackend(), AsrModelTest.MINI_MAMBA, 1)) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> model.setEncoderAttentionWindow(-1, 4));
+            assertTrue(e.getMessage().contains("global tokens") && e.getMessage().contains("window"), e.getMessage());
+            e = assertThrows(IllegalArgumentException.class, () -> model.setEncoderAttentionWindow(8, -1));
+            assertTrue(e.getMessage().contains("global tokens must be >= 0"), e.getMessage());
+            assertEquals(-1, model.encoderAttentionWindow(), "a rejected setting leaves the model unchanged");
+        }
+    }
+
     /** The low-memory path computes exactly what the training-style path computes, with and without a window. */
     @Test
     void inferenceEncoderEqualsEncode() {

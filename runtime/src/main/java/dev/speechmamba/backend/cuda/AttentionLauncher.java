@@ -10,7 +10,8 @@ import dev.speechmamba.tensor.Tensor;
  * Launches the flash attention kernels (cuda-kernels/src/attention.cu). The forward keeps a running max and
  * sum per query while streaming key tiles; the backward computes rowDot = Σ dOut∘out first, then dq (one block
  * per query tile) and dk/dv (one block per key tile) in separate kernels, so no gradient needs atomics.
- * Kernel variants exist for head sizes up to 32, 64 and 128.
+ * Kernel variants exist for head sizes up to 32, 64 and 128. Blocks skip the key (or query) tiles that the
+ * window and the global tokens of the mask hide for all their rows.
  */
 final class AttentionLauncher {
     static final String SOURCE = "attention.cu";
@@ -82,7 +83,7 @@ final class AttentionLauncher {
 
     private static void maskArgs(KernelArgs args, int Tq, int Tk, int H, int Dh, AttentionMask mask, float scale) {
         args.i32(Tq).i32(Tk).i32(H).i32(Dh).i32(mask.causal() ? 1 : 0).i32(mask.windowLeft())
-                .i32(mask.windowRight()).f32(scale);
+                .i32(mask.windowRight()).i32(mask.globalTokens()).f32(scale);
     }
 
     private static int ceilDiv(int n, int d) { return (n + d - 1) / d; }

@@ -7,8 +7,8 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * Flash-style attention on the CPU: each query row walks its visible keys (always one contiguous range
- * under {@link AttentionMask}'s rules) in blocks, keeping a running max, sum and output accumulator
+ * Flash-style attention on the CPU: each query row walks its visible keys (at most two contiguous ranges
+ * under {@link AttentionMask}'s rules: the global keys and the window) in blocks, keeping a running max, sum and output accumulator
  * (online softmax), so no Tq×Tk matrix is ever formed. Backward recomputes the probabilities from the
  * saved log-sum-exp; work items are (batch, head) pairs, which own their slices of dk and dv.
  */
@@ -34,16 +34,41 @@ final class FastAttention {
         return new Dims(d.batch(), d.queries(), d.keys(), d.heads(), d.headDim(), lengths);
     }
 
-    /** First visible key of query i (may exceed {@link #lastKey}: then none is visible). */
+    /** First key of query i's window (may exceed {@link #lastKey}: then none is visible). */
     private static int firstKey(AttentionMask mask, int i) {
         return mask.windowLeft() >= 0 ? Math.max(0, i - mask.windowLeft()) : 0;
     }
 
     private static int lastKey(AttentionMask mask, int i, int keyLength) {
-        long last = keyLength - 1L;
-        if (mask.causal()) last = Math.min(last, i);
+        long last = lastKeyAnyWindow(mask, i, keyLength);
         if (mask.windowRight() >= 0) last = Math.min(last, (long) i + mask.windowRight());
         return (int) last;
+    }
+
+    /** The last key query i sees when the window is ignored (key length and causality only). */
+    private static int lastKeyAnyWindow(AttentionMask mask, int i, int keyLength) {
+        return mask.causal() ? Math.min(keyLength - 1, i) : keyLength - 1;
+    }
+
+    /**
+     * Writes query i's visible keys as two disjoint inclusive ranges, ordered by position, into
+     * ranges = {first0, last0, first1, last1}; a range with first &gt; last is empty. The first range holds the
+     * global keys [0, G), the second the window beyond them; a global query (i &lt; G) gets one full range.
+     */
+    private static void keyRanges(AttentionMask mask, int i, int keyLength, int[] ranges) {
+        int globals = mask.windowed() ? mask.globalTokens() : 0;
+        int unwindowedLast = lastKeyAnyWindow(mask, i, keyLength);
+        if (i < globals) {
+            ranges[0] = 0;
+            ranges[1] = unwindowedLast;
+            ranges[2] = 0;
+            ranges[3] = -1;
+            return;
+        }
+        ranges[0] = 0;
+        ranges[1] = Math.min(globals - 1, unwindowedLast);
+        ranges[2] = Math.max(firstKey(mask, i), globals);
+        ranges[3] = lastKey(mask, i, keyLength);
     }
 
     void attention(Tensor out, Tensor lse, Tensor q, Tensor k, Tensor v, AttentionMask mask, float scale) {
@@ -57,35 +82,41 @@ final class FastAttention {
         par.forRange(d.batch * tq * heads, 4L * dh * Math.max(1, tk), (from, to) -> {
             float[] scores = new float[KEY_BLOCK];
             float[] acc = new float[dh];
+            int[] ranges = new int[4];
             for (int item = from; item < to; item++) {
                 int h = item % heads, i = (item / heads) % tq, b = item / (heads * tq);
                 int qRow = qo + item * dh, oRow = oo + item * dh;
-                int first = firstKey(mask, i), last = lastKey(mask, i, d.keyLengths[b]);
+                keyRanges(mask, i, d.keyLengths[b], ranges);
                 java.util.Arrays.fill(acc, 0f);
                 float max = Float.NEGATIVE_INFINITY;
                 double sum = 0;
-                for (int j0 = first; j0 <= last; j0 += KEY_BLOCK) {
-                    int j1 = Math.min(last + 1, j0 + KEY_BLOCK);
-                    float blockMax = Float.NEGATIVE_INFINITY;
-                    for (int j = j0; j < j1; j++) {
-                        float s = scale * dot(qs, qRow, ks, ko + ((b * tk + j) * heads + h) * dh, dh);
-                        scores[j - j0] = s;
-                        blockMax = Math.max(blockMax, s);
-                    }
-                    if (blockMax > max) {
-                        float rescale = (float) Math.exp(max - blockMax);
-                        sum *= rescale;
-                        scaleInPlace(acc, rescale, dh);
-                        max = blockMax;
-                    }
-                    for (int j = j0; j < j1; j++) {
-                        float p = (float) Math.exp(scores[j - j0] - max);
-                        sum += p;
-                        axpy(acc, p, vs, vo + ((b * tk + j) * heads + h) * dh, dh);
+                boolean anyVisible = false;
+                for (int range = 0; range < 2; range++) {
+                    int first = ranges[2 * range], last = ranges[2 * range + 1];
+                    if (first <= last) anyVisible = true;
+                    for (int j0 = first; j0 <= last; j0 += KEY_BLOCK) {
+                        int j1 = Math.min(last + 1, j0 + KEY_BLOCK);
+                        float blockMax = Float.NEGATIVE_INFINITY;
+                        for (int j = j0; j < j1; j++) {
+                            float s = scale * dot(qs, qRow, ks, ko + ((b * tk + j) * heads + h) * dh, dh);
+                            scores[j - j0] = s;
+                            blockMax = Math.max(blockMax, s);
+                        }
+                        if (blockMax > max) {
+                            float rescale = (float) Math.exp(max - blockMax);
+                            sum *= rescale;
+                            scaleInPlace(acc, rescale, dh);
+                            max = blockMax;
+                        }
+                        for (int j = j0; j < j1; j++) {
+                            float p = (float) Math.exp(scores[j - j0] - max);
+                            sum += p;
+                            axpy(acc, p, vs, vo + ((b * tk + j) * heads + h) * dh, dh);
+                        }
                     }
                 }
                 int lseIdx = lo + (b * heads + h) * tq + i;
-                if (first > last) {
+                if (!anyVisible) {
                     java.util.Arrays.fill(os, oRow, oRow + dh, 0f);
                     ls[lseIdx] = Float.NEGATIVE_INFINITY;
                     continue;
@@ -115,22 +146,25 @@ final class FastAttention {
         int heads = d.heads, dh = d.dh, tq = d.tq, tk = d.tk;
         par.forRange(d.batch * heads, 8L * dh * tq * Math.max(1, tk), (from, to) -> {
             float[] dqAcc = new float[dh];
+            int[] ranges = new int[4];
             for (int item = from; item < to; item++) {
                 int b = item / heads, h = item % heads;
                 for (int i = 0; i < tq; i++) {
-                    int first = firstKey(mask, i), last = lastKey(mask, i, d.keyLengths[b]);
-                    if (first > last) continue;
+                    keyRanges(mask, i, d.keyLengths[b], ranges);
+                    if (ranges[0] > ranges[1] && ranges[2] > ranges[3]) continue;
                     int row = ((b * tq + i) * heads + h) * dh;
                     float rowLse = ls[lo + (b * heads + h) * tq + i];
                     float rowDot = dot(gs, go + row, os, oo + row, dh); // Σ dOut·out = Σ_j p_j·(dOut·v_j)
                     java.util.Arrays.fill(dqAcc, 0f);
-                    for (int j = first; j <= last; j++) {
-                        int kRow = ((b * tk + j) * heads + h) * dh;
-                        float p = (float) Math.exp(scale * dot(qs, qo + row, ks, ko + kRow, dh) - rowLse);
-                        if (dvs != null) axpy(dvs, dvo + kRow, p, gs, go + row, dh);
-                        float ds = p * (dot(gs, go + row, vs, vo + kRow, dh) - rowDot) * scale;
-                        if (dqs != null) axpy(dqAcc, ds, ks, ko + kRow, dh);
-                        if (dks != null) axpy(dks, dko + kRow, ds, qs, qo + row, dh);
+                    for (int range = 0; range < 2; range++) {
+                        for (int j = ranges[2 * range], last = ranges[2 * range + 1]; j <= last; j++) {
+                            int kRow = ((b * tk + j) * heads + h) * dh;
+                            float p = (float) Math.exp(scale * dot(qs, qo + row, ks, ko + kRow, dh) - rowLse);
+                            if (dvs != null) axpy(dvs, dvo + kRow, p, gs, go + row, dh);
+                            float ds = p * (dot(gs, go + row, vs, vo + kRow, dh) - rowDot) * scale;
+                            if (dqs != null) axpy(dqAcc, ds, ks, ko + kRow, dh);
+                            if (dks != null) axpy(dks, dko + kRow, ds, qs, qo + row, dh);
+                        }
                     }
                     if (dqs != null) for (int c = 0; c < dh; c++) dqs[dqo + row + c] += dqAcc[c];
                 }

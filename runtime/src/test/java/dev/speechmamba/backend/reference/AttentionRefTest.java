@@ -35,6 +35,12 @@ class AttentionRefTest {
             return new double[][] {out, lse};
         }
 
+        /** The same problem with G global tokens added to its mask. */
+        Problem withGlobalTokens(int globalTokens) {
+            return new Problem(Tq, Tk, keyLengths, new AttentionMask(null, mask.causal(), mask.windowLeft(),
+                    mask.windowRight(), globalTokens), scale, q, k, v);
+        }
+
         Problem rounded() {
             return new Problem(Tq, Tk, keyLengths, mask, (float) scale, floatRounded(q), floatRounded(k), floatRounded(v));
         }
@@ -70,12 +76,18 @@ class AttentionRefTest {
         gradCheck(Problem.random(4, 5, 5, new int[] {4, 5}, true, 2, -1), 14);
     }
 
+    @Test
+    void gradientsWithWindowGlobalTokensAndPadding() {
+        gradCheck(Problem.random(10, 7, 7, new int[] {7, 5}, false, 1, 1).withGlobalTokens(2), 15);
+    }
+
     /** The visibility rule, written out again so the forward check does not reuse AttentionMask.visible. */
     private static boolean sees(Problem p, int i, int j, int b) {
         int len = p.keyLengths == null ? p.Tk : p.keyLengths[b];
         boolean inWindow = (p.mask.windowLeft() < 0 || i - j <= p.mask.windowLeft())
                 && (p.mask.windowRight() < 0 || j - i <= p.mask.windowRight());
-        return j < len && !(p.mask.causal() && j > i) && inWindow;
+        boolean global = Math.min(i, j) < p.mask.globalTokens();
+        return j < len && !(p.mask.causal() && j > i) && (inWindow || global);
     }
 
     /** Per (b, h): the Tq×Tk score matrix, its masked softmax without max subtraction, then P·V. */
@@ -84,7 +96,8 @@ class AttentionRefTest {
         for (Problem p : new Problem[] {
                 Problem.random(5, 4, 6, new int[] {6, 2}, false, -1, -1),
                 Problem.random(6, 5, 5, new int[] {0, 5}, true, -1, -1),
-                Problem.random(7, 6, 4, null, true, 1, 0)}) {
+                Problem.random(7, 6, 4, null, true, 1, 0),
+                Problem.random(10, 7, 7, new int[] {7, 5}, false, 1, 0).withGlobalTokens(2)}) {
             double[][] got = p.forward(p.q, p.k, p.v);
             for (int b = 0; b < B; b++) {
                 for (int h = 0; h < H; h++) {
