@@ -54,6 +54,11 @@ public final class SynthCorpusCommand implements Callable<Integer> {
     @Option(names = "--timeout", defaultValue = "60", description = "Seconds one TTS call may take (default: ${DEFAULT-VALUE}).")
     int timeout;
 
+    @Option(names = "--sentences", paramLabel = "FILE", description = "Speak the sentences of FILE (UTF-8, one per line, "
+            + "filtered and normalized on read like the installed sources) instead of fortunes and WordNet; for machines "
+            + "without those packages (ci/gpu/pack-tts.sh writes one).")
+    Path sentencesFile;
+
     @Option(names = "--no-progress", description = "Do not draw the progress bar on stderr.")
     boolean noProgress;
 
@@ -66,8 +71,18 @@ public final class SynthCorpusCommand implements Callable<Integer> {
                 d.minSnrDb(), d.maxSnrDb(), d.minRate(), d.maxRate(), d.minPitch(), d.maxPitch(), espeakVariants,
                 d.validFraction(), d.testFraction(), timeout, engines);
         PrintWriter log = spec.commandLine().getOut();
-        List<String> sentences = SentenceSource.loadInstalled();
-        log.printf(Locale.ROOT, "%d candidate sentences from %s and %s%n", sentences.size(), SentenceSource.FORTUNES, SentenceSource.WORDNET);
+        List<String> sentences;
+        if (sentencesFile != null) {
+            try {
+                sentences = SentenceSource.fromFile(sentencesFile);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("--sentences: " + e.getMessage(), e);
+            }
+            log.printf(Locale.ROOT, "%d candidate sentences from %s%n", sentences.size(), sentencesFile);
+        } else {
+            sentences = SentenceSource.loadInstalled();
+            log.printf(Locale.ROOT, "%d candidate sentences from %s and %s%n", sentences.size(), SentenceSource.FORTUNES, SentenceSource.WORDNET);
+        }
         log.flush();
         CorpusSynthesizer.Report r = new CorpusSynthesizer(s, TtsEngines.all(espeakVariants, seed), sentences,
                 noProgress ? null : System.err).run();

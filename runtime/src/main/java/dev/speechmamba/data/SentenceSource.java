@@ -8,7 +8,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
+import java.util.Collections;
 import java.util.List;
+import java.util.Random;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -19,6 +21,10 @@ import java.util.stream.Stream;
  * and the quoted example sentences in WordNet's {@code data.*} files ({@code wordnet-base}). Each candidate is
  * filtered (plain English letters, no URLs or code-like text), normalized with {@link TextNormalizer} and kept
  * when it has 3 to 25 words; duplicates are dropped. The order is stable (files sorted by name).
+ *
+ * <p>A sentences file (one sentence per line, see {@link #fromFile}) carries them to machines without those packages:
+ * {@code java -cp 'LIB/*' dev.speechmamba.data.SentenceSource FILE [MAX [SEED]]} writes the installed sentences, or a
+ * seeded sample of at most MAX of them, to FILE (ci/gpu/pack-tts.sh does this).
  */
 public final class SentenceSource {
     public static final Path FORTUNES = Path.of("/usr/share/games/fortunes");
@@ -79,6 +85,79 @@ public final class SentenceSource {
             }
         }
         return List.copyOf(out);
+    }
+
+    /**
+     * The sentences of a UTF-8 text file, one per line. Lines already in normalized form ({@code [a-z' ]}, as
+     * {@link #write} stores them) are kept as they are when they have 3 to 25 words; any other line goes through the
+     * same filters and normalization as the fortunes. Blank lines are skipped and duplicates dropped; the file order is
+     * kept.
+     *
+     * @throws IllegalArgumentException when the file does not exist or yields no sentence
+     */
+    public static List<String> fromFile(Path file) throws IOException {
+        if (!Files.isRegularFile(file)) throw new IllegalArgumentException("sentences file " + file + " does not exist or is not a regular file");
+        Set<String> out = new LinkedHashSet<>();
+        for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
+            String s = line.strip();
+            if (s.isEmpty()) continue;
+            // the raw-text filters reject some normalized text (a spoken single letter such as "x"), so they only
+            // apply to lines that normalization would still change
+            if (TextNormalizer.normalize(s).equals(s)) {
+                int words = s.split(" ").length;
+                if (words >= MIN_WORDS && words <= MAX_WORDS) out.add(s);
+            } else {
+                accept(s, out);
+            }
+        }
+        if (out.isEmpty()) {
+            throw new IllegalArgumentException("sentences file " + file + " has no usable sentence (one per line, plain English, "
+                    + MIN_WORDS + " to " + MAX_WORDS + " words)");
+        }
+        return List.copyOf(out);
+    }
+
+    /** A seeded random sample of at most {@code max} sentences, in their original order; all of them when fewer. */
+    public static List<String> sample(List<String> sentences, int max, long seed) {
+        if (max < 1) throw new IllegalArgumentException("sample size must be >= 1, got " + max);
+        if (sentences.size() <= max) return List.copyOf(sentences);
+        List<Integer> indices = new ArrayList<>(sentences.size());
+        for (int i = 0; i < sentences.size(); i++) indices.add(i);
+        Collections.shuffle(indices, new Random(seed));
+        List<Integer> kept = new ArrayList<>(indices.subList(0, max));
+        Collections.sort(kept);
+        return kept.stream().map(sentences::get).toList();
+    }
+
+    /** Writes {@code sentences} to {@code file}, one per line (UTF-8), for {@link #fromFile}. */
+    public static void write(List<String> sentences, Path file) throws IOException {
+        for (String s : sentences) {
+            if (s.isBlank() || s.contains("\n") || s.contains("\r")) throw new IllegalArgumentException("cannot store sentence as one line: '" + s + "'");
+        }
+        Path parent = file.toAbsolutePath().getParent();
+        if (parent != null) Files.createDirectories(parent);
+        Files.write(file, sentences, StandardCharsets.UTF_8);
+    }
+
+    /** {@code FILE [MAX [SEED]]}: writes the installed sentences (a seeded sample of at most MAX) to FILE. */
+    public static void main(String[] args) {
+        if (args.length < 1 || args.length > 3) {
+            System.err.println("usage: SentenceSource FILE [MAX [SEED]]  (writes the installed sentences, one per line)");
+            System.exit(2);
+        }
+        try {
+            Path file = Path.of(args[0]);
+            int max = args.length > 1 ? Integer.parseInt(args[1]) : Integer.MAX_VALUE;
+            long seed = args.length > 2 ? Long.parseLong(args[2]) : 1;
+            List<String> all = loadInstalled();
+            if (all.isEmpty()) throw new IllegalStateException("no sentences: fortunes / wordnet-base are not installed (ci/install-tts.sh)");
+            List<String> kept = sample(all, max, seed);
+            write(kept, file);
+            System.out.printf(java.util.Locale.ROOT, "%d of %d sentences -> %s (%d bytes)%n", kept.size(), all.size(), file, Files.size(file));
+        } catch (IOException | RuntimeException e) {
+            System.err.println("SentenceSource: " + e.getMessage());
+            System.exit(1);
+        }
     }
 
     /** Adds the normalized form of {@code raw} to {@code out} when it passes the filters. */

@@ -1,0 +1,88 @@
+#!/usr/bin/env bash
+# Trains a model on the GPU machine from a corpus synthesized THERE (only the engine and the sentences travel):
+#   here:  ci/gpu/prepare.sh && ci/gpu/pack-tts.sh      (.gpu/jre + .gpu/lib ~55 MB, .gpu/tts ~3 MB)
+#   there: ci/gpu/train-on-gpu.sh                        (carry .gpu; the command's limit must exceed BUDGET_S)
+# Stages: synth-corpus (espeak-ng, HOURS of audio, JOBS processes) -> train (CONFIG, DEVICE) under a timeout (the
+# trainer checkpoints atomically every CKPT_EVERY steps, so a kill leaves the last ones) -> average --last 3 --bf16
+# -> long-form 45-60 s set from the test split -> eval (CTC greedy) on test and long-form.
+# Environment: HOURS (3), CONFIG (small), DEVICE (cuda), TRAIN_SECONDS (300), MAX_STEPS (100000),
+# BATCH_SECONDS (120), CKPT_EVERY (200), JOBS (32), OUT ($PWD/gpu-out), WORK (/tmp/train-on-gpu),
+# BUDGET_S (560): bounds the whole run; each stage's timeout is cut to what is left, and training gets what is left
+# after keeping EVAL_RESERVE_S (60) for averaging and evaluating, so the script always ends (and packs its logs)
+# before the caller's limit.
+# Leaves in $OUT (the device tool returns at most 8 files): model.safetensors (BF16, the small config ~5 MB),
+# metrics.jsonl, corpus.json, summary.txt (stage table, eval results, log tails), train-logs.tgz (all logs).
+# Dry run on a CPU (what was run here before the GPU run):
+#   HOURS=0.02 CONFIG=tiny DEVICE=cpu TRAIN_SECONDS=30 JOBS=4 OUT=/tmp/gpu-dry ci/gpu/train-on-gpu.sh
+set -uo pipefail
+cd "$(dirname "$0")/../.."
+OUT=${OUT:-$PWD/gpu-out}
+WORK=${WORK:-/tmp/train-on-gpu}
+LOGS=$OUT/logs
+HOURS=${HOURS:-3}
+CONFIG=${CONFIG:-small}
+DEVICE=${DEVICE:-cuda}
+TRAIN_SECONDS=${TRAIN_SECONDS:-300}
+MAX_STEPS=${MAX_STEPS:-100000}
+BATCH_SECONDS=${BATCH_SECONDS:-120}
+CKPT_EVERY=${CKPT_EVERY:-200}
+JOBS=${JOBS:-32}
+BUDGET_S=${BUDGET_S:-560}
+EVAL_RESERVE_S=${EVAL_RESERVE_S:-60}
+# EXTRA_CP: classes put ahead of the packed jars (a dry run of a change not yet packed by prepare.sh)
+CP="${EXTRA_CP:+$EXTRA_CP:}$PWD/.gpu/lib/*"
+JOPTS=(--add-modules=jdk.incubator.vector --enable-native-access=ALL-UNNAMED -Xss16m -Xmx${JAVA_XMX:-48g})
+
+[[ -x .gpu/jre/bin/java ]] || { echo "train-on-gpu: .gpu/jre missing (ci/gpu/prepare.sh here, carry .gpu)" >&2; exit 1; }
+[[ -x .gpu/tts/bin/espeak-ng && -f .gpu/tts/sentences.txt ]] || { echo "train-on-gpu: .gpu/tts missing (ci/gpu/pack-tts.sh here)" >&2; exit 1; }
+rm -rf "$WORK" "$LOGS"
+mkdir -p "$OUT" "$LOGS" "$WORK"
+export PATH=$PWD/.gpu/tts/bin:$PWD/.gpu/jre/bin:$PATH
+export LD_LIBRARY_PATH=$PWD/.gpu/tts/lib:/usr/local/cuda-13.0/targets/x86_64-linux/lib:/usr/lib/x86_64-linux-gnu:${LD_LIBRARY_PATH:-}
+export ESPEAK_DATA_PATH=$PWD/.gpu/tts   # the folder that contains espeak-ng-data/
+declare -a SUMMARY
+
+left() { echo $((BUDGET_S - 15 - SECONDS)); }   # 15 s kept for the summary and packing the logs
+cap() { local want=$1 l; l=$(left); ((l < want)) && want=$l; ((want < 1)) && want=1; echo "$want"; }
+record() { SUMMARY+=("$(printf '%-10s rc=%-3s %5ss  %s' "$1" "$2" "$((SECONDS - $3))" "${4:-}")"); }
+stage() { # name, seconds, command...: output to logs/NAME.log; returns the command's status
+  local name=$1 limit start=$SECONDS rc; limit=$(cap "$2"); shift 2
+  timeout "$limit" "$@" > "$LOGS/$name.log" 2>&1
+  rc=$?
+  record "$name" "$rc" "$start" "$( ((rc == 124)) && echo "timed out after ${limit}s")"
+  return $rc
+}
+SM=(java "${JOPTS[@]}" -cp "$CP" dev.speechmamba.cli.Main)
+
+{ command -v nvidia-smi >/dev/null && nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv; espeak-ng --version; } > "$LOGS/machine.txt"
+CORPUS=$WORK/corpus RUN=$WORK/run
+if stage synth 240 "${SM[@]}" synth-corpus --engines espeak-ng --espeak-variants 8 --hours "$HOURS" --jobs "$JOBS" \
+    --sentences .gpu/tts/sentences.txt --out "$CORPUS" --no-progress; then
+  # training gets what is left after the reserve for averaging and evaluation; the trainer's own stop is MAX_STEPS
+  train_limit=$TRAIN_SECONDS
+  (( train_limit > $(left) - EVAL_RESERVE_S )) && train_limit=$(( $(left) - EVAL_RESERVE_S ))
+  stage train "$train_limit" "${SM[@]}" train --config "$CONFIG" --device "$DEVICE" --train "$CORPUS/train.jsonl" \
+    --valid "$CORPUS/valid.jsonl" --out "$RUN" --batch-seconds "$BATCH_SECONDS" --lr 2e-3 --warmup-steps 300 \
+    --ckpt-every "$CKPT_EVERY" --keep-checkpoints 6 --max-steps "$MAX_STEPS" --epochs 1000 --quiet
+  SUMMARY[-1]+="$(ls "$RUN"/checkpoints 2>/dev/null | tr '\n' ' ' | sed 's/^/ checkpoints: /')"
+  if stage average 30 "${SM[@]}" average --model "$RUN" --last 3 --bf16 --output "$OUT/model.safetensors"; then
+    stage longform 30 "${SM[@]}" long-form "$CORPUS/test.jsonl" --out "$CORPUS/longform" --minutes 0
+    stage eval-test 60 "${SM[@]}" eval --model "$OUT/model.safetensors" --manifest "$CORPUS/test.jsonl" --device "$DEVICE" --show-errors 5
+    [[ -s $CORPUS/longform/longform-45-60s.jsonl ]] && stage eval-long 60 "${SM[@]}" eval --model "$OUT/model.safetensors" \
+      --manifest "$CORPUS/longform/longform-45-60s.jsonl" --device "$DEVICE" --show-errors 2
+  fi
+fi
+cp "$CORPUS/corpus.json" "$OUT/" 2>/dev/null
+cp "$RUN/metrics.jsonl" "$OUT/" 2>/dev/null
+{
+  echo "== machine =="; cat "$LOGS/machine.txt"
+  echo "== settings: HOURS=$HOURS CONFIG=$CONFIG DEVICE=$DEVICE TRAIN_SECONDS=$TRAIN_SECONDS MAX_STEPS=$MAX_STEPS BATCH_SECONDS=$BATCH_SECONDS CKPT_EVERY=$CKPT_EVERY JOBS=$JOBS BUDGET_S=$BUDGET_S =="
+  [[ -f $LOGS/synth.log ]] && { echo "== synth-corpus =="; tail -n 8 "$LOGS/synth.log"; }
+  [[ -f $LOGS/train.log ]] && { echo "== train (last lines) =="; tail -n 8 "$LOGS/train.log"; }
+  [[ -f $RUN/metrics.jsonl ]] && { echo "== metrics (first, last train step; valid lines) =="; grep '"train"' "$RUN/metrics.jsonl" | sed -n '1p;$p'; grep -v '"train"' "$RUN/metrics.jsonl" | tail -n 5; }
+  for s in average longform eval-test eval-long; do [[ -f $LOGS/$s.log ]] && { echo "== $s =="; cat "$LOGS/$s.log"; }; done
+  echo "== stages ($(date -u +%F)) =="
+  printf '%s\n' "${SUMMARY[@]}"
+} > "$OUT/summary.txt" 2>&1
+tar -czf "$OUT/train-logs.tgz" -C "$OUT" logs && rm -rf "$LOGS"
+cat "$OUT/summary.txt"

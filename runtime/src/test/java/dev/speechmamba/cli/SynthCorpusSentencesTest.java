@@ -1,0 +1,72 @@
+package dev.speechmamba.cli;
+
+import dev.speechmamba.data.Manifest;
+import dev.speechmamba.data.ManifestEntry;
+import dev.speechmamba.data.VoiceSplit.Split;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/** synth-corpus --sentences FILE: the carried sentence list of machines without fortunes and WordNet. */
+class SynthCorpusSentencesTest {
+    private record Run(int code, String out, String err) { }
+
+    private static Run run(String... args) {
+        StringWriter out = new StringWriter(), err = new StringWriter();
+        int code = Main.run(args, new PrintWriter(out), new PrintWriter(err));
+        return new Run(code, out.toString(), err.toString());
+    }
+
+    @Test
+    void aMissingSentencesFileIsNamedInTheError(@TempDir Path dir) {
+        Path absent = dir.resolve("no-such-sentences.txt");
+        Run r = run("synth-corpus", "--out", dir.resolve("corpus").toString(), "--utterances", "2", "--sentences", absent.toString());
+        assertEquals(Main.EXIT_FAILURE, r.code);
+        assertTrue(r.err.contains("--sentences") && r.err.contains(absent.toString()) && r.err.contains("does not exist"), r.err);
+        assertFalse(Files.exists(dir.resolve("corpus")), "nothing is written before the sentences are read");
+    }
+
+    @Test
+    void anEmptySentencesFileIsAClearError(@TempDir Path dir) throws Exception {
+        Path empty = Files.writeString(dir.resolve("empty.txt"), "\n\n");
+        Run r = run("synth-corpus", "--out", dir.resolve("corpus").toString(), "--utterances", "2", "--sentences", empty.toString());
+        assertEquals(Main.EXIT_FAILURE, r.code);
+        assertTrue(r.err.contains("--sentences") && r.err.contains("no usable sentence"), r.err);
+    }
+
+    @Test
+    void theSpokenSentencesComeFromTheFile(@TempDir Path dir) throws Exception {
+        assumeTrue(onPath("espeak-ng"), "espeak-ng not installed (ci/install-tts.sh)");
+        List<String> mine = List.of("the lighthouse keeper counted seven gulls", "purple turnips grow beside the old mill",
+                "a quiet engine hummed under the bridge", "nobody remembered the password to the shed");
+        Path file = dir.resolve("sentences.txt");
+        Files.write(file, mine);
+        Path out = dir.resolve("corpus");
+        Run r = run("synth-corpus", "--out", out.toString(), "--utterances", "4", "--engines", "espeak-ng", "--espeak-variants", "1",
+                "--jobs", "2", "--noise-prob", "0", "--sentences", file.toString(), "--no-progress");
+        assertEquals(0, r.code, r.err);
+        assertTrue(r.out.contains("4 candidate sentences from " + file), r.out);
+        List<String> spoken = new ArrayList<>();
+        for (Split s : Split.values()) for (ManifestEntry e : Manifest.read(out.resolve(s.fileName()))) spoken.add(e.text());
+        assertEquals(4, spoken.size(), r.out);
+        assertTrue(mine.containsAll(spoken), "spoken " + spoken);
+    }
+
+    private static boolean onPath(String program) {
+        String path = System.getenv("PATH");
+        if (path == null) return false;
+        for (String d : path.split(":")) if (!d.isEmpty() && Files.isExecutable(Path.of(d, program))) return true;
+        return false;
+    }
+}
