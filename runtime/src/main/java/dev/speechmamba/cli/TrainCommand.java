@@ -91,6 +91,14 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--threads", description = "Feature-extraction threads (default: half the cores).")
     Integer threads;
 
+    @Option(names = "--attention-window", defaultValue = "-1", paramLabel = "W",
+            description = "Train with the encoder's self-attention limited to ±W frames (-1: full; default: ${DEFAULT-VALUE}).")
+    int attentionWindow;
+
+    @Option(names = "--global-tokens", defaultValue = "0", paramLabel = "G",
+            description = "With --attention-window: the first G frames attend to and are attended by all (default: ${DEFAULT-VALUE}).")
+    int globalTokens;
+
     @Option(names = "--quiet", description = "No progress bar or log lines on stderr.")
     boolean quiet;
 
@@ -100,7 +108,7 @@ public final class TrainCommand implements Callable<Integer> {
         TrainOptions options = new TrainOptions(config, train, valid, out, device, epochs, maxSteps, seed, vocabSize,
                 batchSeconds, bucketSize, accumSteps, lr, warmupSteps, clip, ckptEvery,
                 Math.max(keepCheckpoints, averageLast), averageLast, resume, !noAugment, dropout, workers,
-                quiet ? null : System.err);
+                quiet ? null : System.err, attentionWindow, globalTokens);
         Trainer.Result r = new Trainer(options).run();
         PrintWriter stdout = spec.commandLine().getOut();
         stdout.printf(Locale.ROOT, "trained %d steps, %d epochs; model: %s%n", r.steps(), r.epochsCompleted(), r.model());

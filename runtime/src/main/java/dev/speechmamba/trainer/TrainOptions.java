@@ -34,7 +34,18 @@ import java.nio.file.Path;
 public record TrainOptions(String config, Path train, Path valid, Path out, String device, int epochs, long maxSteps,
                            long seed, int vocabSize, double batchSeconds, int bucketSize, int accumSteps, double peakLr,
                            int warmupSteps, double clipNorm, long ckptEvery, int keepCheckpoints, int averageLast,
-                           boolean resume, boolean augment, Float dropout, int threads, PrintStream progress) {
+                           boolean resume, boolean augment, Float dropout, int threads, PrintStream progress,
+                           int attentionWindow, int globalTokens) {
+    /** Full encoder attention (no window, no global tokens). */
+    public TrainOptions(String config, Path train, Path valid, Path out, String device, int epochs, long maxSteps,
+                        long seed, int vocabSize, double batchSeconds, int bucketSize, int accumSteps, double peakLr,
+                        int warmupSteps, double clipNorm, long ckptEvery, int keepCheckpoints, int averageLast,
+                        boolean resume, boolean augment, Float dropout, int threads, PrintStream progress) {
+        this(config, train, valid, out, device, epochs, maxSteps, seed, vocabSize, batchSeconds, bucketSize, accumSteps,
+                peakLr, warmupSteps, clipNorm, ckptEvery, keepCheckpoints, averageLast, resume, augment, dropout, threads,
+                progress, -1, 0);
+    }
+
     public TrainOptions {
         StringBuilder bad = new StringBuilder();
         if (config == null || config.isBlank()) bad.append("; --config is required");
@@ -53,7 +64,17 @@ public record TrainOptions(String config, Path train, Path valid, Path out, Stri
         if (keepCheckpoints < 1) bad.append("; --keep-checkpoints must be >= 1, got ").append(keepCheckpoints);
         if (threads < 1) bad.append("; --threads must be >= 1, got ").append(threads);
         if (dropout != null && !(dropout >= 0 && dropout < 1)) bad.append("; --dropout must be in [0, 1), got ").append(dropout);
+        if (attentionWindow < -1) bad.append("; --attention-window must be >= 0 frames, got ").append(attentionWindow);
+        if (globalTokens < 0) bad.append("; --global-tokens must be >= 0, got ").append(globalTokens);
+        if (globalTokens > 0 && attentionWindow < 0) bad.append("; --global-tokens needs --attention-window");
         if (!bad.isEmpty()) throw new IllegalArgumentException("train: " + bad.substring(2));
+    }
+
+    /** Trains with the encoder's self-attention limited to ±window frames plus {@code global} global positions. */
+    public TrainOptions withEncoderAttention(int window, int global) {
+        return new TrainOptions(config, train, valid, out, device, epochs, maxSteps, seed, vocabSize, batchSeconds, bucketSize,
+                accumSteps, peakLr, warmupSteps, clipNorm, ckptEvery, keepCheckpoints, averageLast, resume, augment, dropout,
+                threads, progress, window, global);
     }
 
     /** The defaults for {@code config}, {@code train}, {@code valid} and {@code out}. */
@@ -72,7 +93,8 @@ public record TrainOptions(String config, Path train, Path valid, Path out, Stri
 
     private TrainOptions with(int e, long s, boolean r, long c) {
         return new TrainOptions(config, train, valid, out, device, e, s, seed, vocabSize, batchSeconds, bucketSize, accumSteps,
-                peakLr, warmupSteps, clipNorm, c, keepCheckpoints, averageLast, r, augment, dropout, threads, progress);
+                peakLr, warmupSteps, clipNorm, c, keepCheckpoints, averageLast, r, augment, dropout, threads, progress,
+                attentionWindow, globalTokens);
     }
 
     /** A copy with other training knobs (tests and the CLI build options step by step). */
@@ -81,12 +103,13 @@ public record TrainOptions(String config, Path train, Path valid, Path out, Stri
                                      PrintStream newProgress) {
         return new TrainOptions(config, train, valid, out, newDevice, epochs, maxSteps, newSeed, newVocab, newBatchSeconds,
                 bucketSize, newAccum, newLr, newWarmup, clipNorm, ckptEvery, Math.max(keepCheckpoints, newAverage), newAverage,
-                resume, newAugment, newDropout, threads, newProgress);
+                resume, newAugment, newDropout, threads, newProgress, attentionWindow, globalTokens);
     }
 
     /** The settings that fix the data order: a resumed run must use the same ones. */
     String dataPlan(int trainUtterances) {
         return "seed=" + seed + ";batch_seconds=" + batchSeconds + ";bucket_size=" + bucketSize + ";accum_steps=" + accumSteps
-                + ";augment=" + augment + ";train_utterances=" + trainUtterances;
+                + ";augment=" + augment + ";train_utterances=" + trainUtterances
+                + (attentionWindow >= 0 ? ";attention_window=" + attentionWindow + ";global_tokens=" + globalTokens : "");
     }
 }

@@ -80,6 +80,7 @@ public final class Trainer {
              AsrModel model = new AsrModel(backend, cfg, o.seed());
              AdamOptimizer adam = AdamOptimizer.speechMamba(model.parameters());
              BatchLoader loader = new BatchLoader(train, tokens, trainFeatures, o.threads(), 2 * o.threads() + 1)) {
+            if (o.attentionWindow() >= 0) model.setEncoderAttentionWindow(o.attentionWindow(), o.globalTokens());
             long step = 0;
             int epoch = 0, position = 0;
             if (o.resume() && !existing.isEmpty()) {
