@@ -59,8 +59,8 @@ class LengthAccuracyTest {
         return words;
     }
 
-    @Test
-    void writesOneRowPerManifestAndAttention(@TempDir Path dir) throws Exception {
+    /** A random-weight tiny model folder (tokenizer and CMVN included) under {@code dir}/model. */
+    private static Path randomTinyModel(Path dir) throws Exception {
         BpeTokenizer tokenizer = BpeTrainer.train(List.of("the cat sat on the mat", "a dog ran far away"),
                 new BpeTrainer.Options(30, false));
         GlobalCmvn.Accumulator acc = new GlobalCmvn.Accumulator(80);
@@ -70,6 +70,12 @@ class LengthAccuracyTest {
              AsrModel model = new AsrModel(be, ModelConfig.named("tiny").withVocabSize(tokenizer.vocabSize()), 3)) {
             ModelFolder.save(modelDir, model, tokenizer, acc.finish());
         }
+        return modelDir;
+    }
+
+    @Test
+    void writesOneRowPerManifestAndAttention(@TempDir Path dir) throws Exception {
+        Path modelDir = randomTinyModel(dir);
         int shortWords = manifest(dir, "short", 3, 1.5), longWords = manifest(dir, "long", 1, 12);
         Path out = dir.resolve("out");
         String[] r = run("bench", "scaling", "--device", "cpu", "--model", modelDir.toString(), "--manifests",
@@ -94,15 +100,7 @@ class LengthAccuracyTest {
 
     @Test
     void accuracyAttentionPicksTheRows(@TempDir Path dir) throws Exception {
-        BpeTokenizer tokenizer = BpeTrainer.train(List.of("the cat sat on the mat", "a dog ran far away"),
-                new BpeTrainer.Options(30, false));
-        GlobalCmvn.Accumulator acc = new GlobalCmvn.Accumulator(80);
-        acc.add(new Fbank().compute(tone(1.0, 1)));
-        Path modelDir = dir.resolve("model");
-        try (Backend be = Backends.create("cpu");
-             AsrModel model = new AsrModel(be, ModelConfig.named("tiny").withVocabSize(tokenizer.vocabSize()), 3)) {
-            ModelFolder.save(modelDir, model, tokenizer, acc.finish());
-        }
+        Path modelDir = randomTinyModel(dir);
         manifest(dir, "short", 2, 1.0);
         Path out = dir.resolve("out");
         String[] r = run("bench", "scaling", "--device", "cpu", "--model", modelDir.toString(), "--manifests",
