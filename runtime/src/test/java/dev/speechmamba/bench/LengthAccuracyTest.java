@@ -6,7 +6,7 @@ import dev.speechmamba.audio.GlobalCmvn;
 import dev.speechmamba.audio.WavWriter;
 import dev.speechmamba.backend.Backend;
 import dev.speechmamba.backend.Backends;
-import dev.speechmamba.cli.Main;
+import dev.speechmamba.cli.CliRun;
 import dev.speechmamba.data.Manifest;
 import dev.speechmamba.data.ManifestEntry;
 import dev.speechmamba.model.AsrModel;
@@ -17,8 +17,6 @@ import dev.speechmamba.transcribe.ModelFolder;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -32,9 +30,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class LengthAccuracyTest {
 
     private static String[] run(String... args) {
-        StringWriter out = new StringWriter(), err = new StringWriter();
-        int code = Main.run(args, new PrintWriter(out), new PrintWriter(err));
-        return new String[] {String.valueOf(code), out.toString(), err.toString()};
+        return CliRun.of(args).asArray();
     }
 
     private static float[] tone(double seconds, long seed) {

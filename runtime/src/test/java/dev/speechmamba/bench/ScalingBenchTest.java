@@ -1,6 +1,6 @@
 package dev.speechmamba.bench;
 
-import dev.speechmamba.cli.Main;
+import dev.speechmamba.cli.CliRun;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.w3c.dom.Document;
@@ -23,9 +23,7 @@ class ScalingBenchTest {
     private static final List<String> HEADER = List.of(ScalingBench.CSV_HEADER.split(","));
 
     private static String[] run(String... args) {
-        StringWriter out = new StringWriter(), err = new StringWriter();
-        int code = Main.run(args, new PrintWriter(out), new PrintWriter(err));
-        return new String[] {String.valueOf(code), out.toString(), err.toString()};
+        return CliRun.of(args).asArray();
     }
 
     private static int column(String name) {

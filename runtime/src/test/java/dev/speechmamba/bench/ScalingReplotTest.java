@@ -1,6 +1,6 @@
 package dev.speechmamba.bench;
 
-import dev.speechmamba.cli.Main;
+import dev.speechmamba.cli.CliRun;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.w3c.dom.Document;
@@ -26,9 +26,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class ScalingReplotTest {
 
     private static String[] cli(String... args) {
-        StringWriter out = new StringWriter(), err = new StringWriter();
-        int code = Main.run(args, new PrintWriter(out), new PrintWriter(err));
-        return new String[] {String.valueOf(code), out.toString(), err.toString()};
+        return CliRun.of(args).asArray();
     }
 
     private static Document svg(Path file) throws Exception {

@@ -1,6 +1,6 @@
 package dev.speechmamba.bench;
 
-import dev.speechmamba.cli.Main;
+import dev.speechmamba.cli.CliRun;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -20,9 +20,7 @@ class TrainStepBenchTest {
     private static final List<String> HEADER = List.of(TrainStepBench.CSV_HEADER.split(","));
 
     private static String[] run(String... args) {
-        StringWriter out = new StringWriter(), err = new StringWriter();
-        int code = Main.run(args, new PrintWriter(out), new PrintWriter(err));
-        return new String[] {String.valueOf(code), out.toString(), err.toString()};
+        return CliRun.of(args).asArray();
     }
 
     private static String cell(String[] row, String column) {

@@ -2,8 +2,6 @@ package dev.speechmamba.cli;
 
 import org.junit.jupiter.api.Test;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -11,20 +9,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class MainTest {
 
-    private record Run(int code, String out, String err) { }
-
-    private static Run run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int code = Main.run(args, new PrintWriter(out), new PrintWriter(err));
-        return new Run(code, out.toString(), err.toString());
+    private static CliRun run(String... args) {
+        return CliRun.of(args);
     }
 
     @Test
     void versionNamesTheProjectAndTheJvm() {
-        Run r = run("--version");
-        assertEquals(0, r.code);
-        assertTrue(r.out.matches("(?s)speech-mamba \\d+\\.\\d+\\.\\d+\\S*\\RJava 25.*"), r.out);
+        CliRun r = run("--version");
+        assertEquals(0, r.code());
+        assertTrue(r.out().matches("(?s)speech-mamba \\d+\\.\\d+\\.\\d+\\S*\\RJava 25.*"), r.out());
     }
 
     @Test
@@ -35,14 +28,14 @@ class MainTest {
         collect(new picocli.CommandLine(new Main()), new java.util.ArrayList<>(), commands);
         assertTrue(commands.size() >= 16, "all commands found: " + commands.size());
         for (String[] args : commands) {
-            Run r = run(args);
-            assertEquals(0, r.code, String.join(" ", args) + ": " + r.err);
-            assertTrue(r.out.contains("Usage:"), String.join(" ", args) + ": " + r.out);
+            CliRun r = run(args);
+            assertEquals(0, r.code(), String.join(" ", args) + ": " + r.err());
+            assertTrue(r.out().contains("Usage:"), String.join(" ", args) + ": " + r.out());
         }
-        Run top = run("--help");
+        CliRun top = run("--help");
         for (String sub : new String[] {"backends", "bench", "demo", "synth-corpus", "long-form", "fbank", "train-bpe",
                 "model-info", "train", "eval", "average", "transcribe", "serve"}) {
-            assertTrue(top.out.contains(sub), top.out);
+            assertTrue(top.out().contains(sub), top.out());
         }
     }
 
@@ -60,18 +53,18 @@ class MainTest {
 
     @Test
     void usageErrorsPrintOneLineAndExitTwo() {
-        Run r = run("--no-such-option");
-        assertEquals(Main.EXIT_USAGE, r.code);
-        assertTrue(r.err.startsWith("speech-mamba: error: Unknown option: '--no-such-option'"), r.err);
-        assertFalse(r.err.contains("\tat "), "no stack trace without --verbose: " + r.err);
+        CliRun r = run("--no-such-option");
+        assertEquals(Main.EXIT_USAGE, r.code());
+        assertTrue(r.err().startsWith("speech-mamba: error: Unknown option: '--no-such-option'"), r.err());
+        assertFalse(r.err().contains("\tat "), "no stack trace without --verbose: " + r.err());
 
-        Run bad = run("bench", "kernels", "--only", "fft");
-        assertEquals(Main.EXIT_USAGE, bad.code);
-        assertTrue(bad.err.startsWith("speech-mamba: error: --only must be matmul or scan, got 'fft'"), bad.err);
+        CliRun bad = run("bench", "kernels", "--only", "fft");
+        assertEquals(Main.EXIT_USAGE, bad.code());
+        assertTrue(bad.err().startsWith("speech-mamba: error: --only must be matmul or scan, got 'fft'"), bad.err());
 
-        Run badNumber = run("bench", "kernels", "--iterations", "0");
-        assertEquals(Main.EXIT_USAGE, badNumber.code);
-        assertTrue(badNumber.err.contains("iterations must be >= 1"), badNumber.err);
+        CliRun badNumber = run("bench", "kernels", "--iterations", "0");
+        assertEquals(Main.EXIT_USAGE, badNumber.code());
+        assertTrue(badNumber.err().contains("iterations must be >= 1"), badNumber.err());
     }
 
     @Test
@@ -81,25 +74,25 @@ class MainTest {
                 "this check needs a machine without a usable GPU");
         String[] args = {"bench", "kernels", "--backends", "cuda", "--only", "matmul", "--sizes", "4", "--forks", "0",
                 "--warmup", "0", "--iterations", "1", "--seconds", "0.01"};
-        Run quiet = run(args);
-        assertEquals(Main.EXIT_FAILURE, quiet.code, quiet.err);
-        assertTrue(quiet.err.contains("speech-mamba: error: 1 of 1 benchmarks failed"), quiet.err);
-        assertFalse(quiet.err.contains("\tat "), quiet.err);
+        CliRun quiet = run(args);
+        assertEquals(Main.EXIT_FAILURE, quiet.code(), quiet.err());
+        assertTrue(quiet.err().contains("speech-mamba: error: 1 of 1 benchmarks failed"), quiet.err());
+        assertFalse(quiet.err().contains("\tat "), quiet.err());
 
         String[] verboseArgs = new String[args.length + 1];
         verboseArgs[0] = "--verbose";
         System.arraycopy(args, 0, verboseArgs, 1, args.length);
-        Run verbose = run(verboseArgs);
-        assertEquals(Main.EXIT_FAILURE, verbose.code);
-        assertTrue(verbose.err.contains("\tat "), "stack trace expected with --verbose: " + verbose.err);
+        CliRun verbose = run(verboseArgs);
+        assertEquals(Main.EXIT_FAILURE, verbose.code());
+        assertTrue(verbose.err().contains("\tat "), "stack trace expected with --verbose: " + verbose.err());
     }
 
     @Test
     void backendsListsAllThreeAndWhatAutoPicks() {
-        Run r = run("backends");
-        assertEquals(0, r.code, r.err);
-        assertTrue(r.out.contains("reference") && r.out.contains("cpu") && r.out.contains("cuda"), r.out);
-        assertTrue(r.out.contains("auto -> "), r.out);
+        CliRun r = run("backends");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("reference") && r.out().contains("cpu") && r.out().contains("cuda"), r.out());
+        assertTrue(r.out().contains("auto -> "), r.out());
     }
 
     @Test

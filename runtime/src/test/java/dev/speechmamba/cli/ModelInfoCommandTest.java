@@ -2,8 +2,6 @@ package dev.speechmamba.cli;
 
 import org.junit.jupiter.api.Test;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -13,9 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class ModelInfoCommandTest {
 
     private static String[] run(String... args) {
-        StringWriter out = new StringWriter(), err = new StringWriter();
-        int code = Main.run(args, new PrintWriter(out), new PrintWriter(err));
-        return new String[] {String.valueOf(code), out.toString(), err.toString()};
+        return CliRun.of(args).asArray();
     }
 
     /** The paper config has 67.6 M parameters (± 1%) and the layer table shows the paper's layers. */

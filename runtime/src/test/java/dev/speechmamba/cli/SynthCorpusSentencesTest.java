@@ -6,8 +6,6 @@ import dev.speechmamba.data.VoiceSplit.Split;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -20,29 +18,25 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /** synth-corpus --sentences FILE: the carried sentence list of machines without fortunes and WordNet. */
 class SynthCorpusSentencesTest {
-    private record Run(int code, String out, String err) { }
-
-    private static Run run(String... args) {
-        StringWriter out = new StringWriter(), err = new StringWriter();
-        int code = Main.run(args, new PrintWriter(out), new PrintWriter(err));
-        return new Run(code, out.toString(), err.toString());
+    private static CliRun run(String... args) {
+        return CliRun.of(args);
     }
 
     @Test
     void aMissingSentencesFileIsNamedInTheError(@TempDir Path dir) {
         Path absent = dir.resolve("no-such-sentences.txt");
-        Run r = run("synth-corpus", "--out", dir.resolve("corpus").toString(), "--utterances", "2", "--sentences", absent.toString());
-        assertEquals(Main.EXIT_FAILURE, r.code);
-        assertTrue(r.err.contains("--sentences") && r.err.contains(absent.toString()) && r.err.contains("does not exist"), r.err);
+        CliRun r = run("synth-corpus", "--out", dir.resolve("corpus").toString(), "--utterances", "2", "--sentences", absent.toString());
+        assertEquals(Main.EXIT_FAILURE, r.code());
+        assertTrue(r.err().contains("--sentences") && r.err().contains(absent.toString()) && r.err().contains("does not exist"), r.err());
         assertFalse(Files.exists(dir.resolve("corpus")), "nothing is written before the sentences are read");
     }
 
     @Test
     void anEmptySentencesFileIsAClearError(@TempDir Path dir) throws Exception {
         Path empty = Files.writeString(dir.resolve("empty.txt"), "\n\n");
-        Run r = run("synth-corpus", "--out", dir.resolve("corpus").toString(), "--utterances", "2", "--sentences", empty.toString());
-        assertEquals(Main.EXIT_FAILURE, r.code);
-        assertTrue(r.err.contains("--sentences") && r.err.contains("no usable sentence"), r.err);
+        CliRun r = run("synth-corpus", "--out", dir.resolve("corpus").toString(), "--utterances", "2", "--sentences", empty.toString());
+        assertEquals(Main.EXIT_FAILURE, r.code());
+        assertTrue(r.err().contains("--sentences") && r.err().contains("no usable sentence"), r.err());
     }
 
     @Test
@@ -53,13 +47,13 @@ class SynthCorpusSentencesTest {
         Path file = dir.resolve("sentences.txt");
         Files.write(file, mine);
         Path out = dir.resolve("corpus");
-        Run r = run("synth-corpus", "--out", out.toString(), "--utterances", "4", "--engines", "espeak-ng", "--espeak-variants", "1",
+        CliRun r = run("synth-corpus", "--out", out.toString(), "--utterances", "4", "--engines", "espeak-ng", "--espeak-variants", "1",
                 "--jobs", "2", "--noise-prob", "0", "--sentences", file.toString(), "--no-progress");
-        assertEquals(0, r.code, r.err);
-        assertTrue(r.out.contains("4 candidate sentences from " + file), r.out);
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("4 candidate sentences from " + file), r.out());
         List<String> spoken = new ArrayList<>();
         for (Split s : Split.values()) for (ManifestEntry e : Manifest.read(out.resolve(s.fileName()))) spoken.add(e.text());
-        assertEquals(4, spoken.size(), r.out);
+        assertEquals(4, spoken.size(), r.out());
         assertTrue(mine.containsAll(spoken), "spoken " + spoken);
     }
 

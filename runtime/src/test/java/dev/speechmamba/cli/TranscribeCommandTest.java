@@ -13,8 +13,6 @@ import dev.speechmamba.transcribe.ModelFolder;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -24,12 +22,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class TranscribeCommandTest {
 
-    private record Run(int code, String out, String err) { }
-
-    private static Run run(String... args) {
-        StringWriter out = new StringWriter(), err = new StringWriter();
-        int code = Main.run(args, new PrintWriter(out), new PrintWriter(err));
-        return new Run(code, out.toString(), err.toString());
+    private static CliRun run(String... args) {
+        return CliRun.of(args);
     }
 
     private static float[] tone(double seconds, double hz) {
@@ -54,7 +48,7 @@ class TranscribeCommandTest {
         WavWriter.writePcm16(audio.resolve("b.wav"), new Audio(tone(0.6, 300), 8_000));   // resampled on read
         Files.writeString(audio.resolve("notes.txt"), "not audio, skipped in folders");
 
-        Run json = run("transcribe", audio.toString(), "--model", model.toString(), "--format", "json", "--device", "cpu");
+        CliRun json = run("transcribe", audio.toString(), "--model", model.toString(), "--format", "json", "--device", "cpu");
         assertEquals(0, json.code(), json.err());
         List<String> lines = json.out().lines().toList();
         assertEquals(2, lines.size(), json.out());
@@ -62,13 +56,13 @@ class TranscribeCommandTest {
         assertTrue(first.get("file").asText().endsWith("a.wav"));
         assertTrue(first.has("segments") && first.has("words") && first.has("text"));
 
-        Run text = run("transcribe", audio.resolve("a.wav").toString(), "--model", model.toString(), "--decoder", "greedy",
+        CliRun text = run("transcribe", audio.resolve("a.wav").toString(), "--model", model.toString(), "--decoder", "greedy",
                 "--device", "cpu");
         assertEquals(0, text.code(), text.err());
         assertEquals(1, text.out().lines().count());
 
         Path subs = dir.resolve("subs");
-        Run vtt = run("transcribe", audio.toString(), "--model", model.toString(), "--format", "vtt", "--beam", "3",
+        CliRun vtt = run("transcribe", audio.toString(), "--model", model.toString(), "--format", "vtt", "--beam", "3",
                 "--ctc-weight", "0.5", "--output-dir", subs.toString(), "--device", "cpu");
         assertEquals(0, vtt.code(), vtt.err());
         assertTrue(Files.readString(subs.resolve("a.vtt")).startsWith("WEBVTT\n"));
@@ -80,15 +74,15 @@ class TranscribeCommandTest {
         Path model = modelFolder(dir);
         Path wav = dir.resolve("a.wav");
         WavWriter.writePcm16(wav, new Audio(tone(1.0, 200), 16_000));
-        Run windowed = run("transcribe", wav.toString(), "--model", model.toString(), "--decoder", "greedy",
+        CliRun windowed = run("transcribe", wav.toString(), "--model", model.toString(), "--decoder", "greedy",
                 "--device", "cpu", "--attention-window", "4", "--global-tokens", "2");
         assertEquals(0, windowed.code(), windowed.err());
         assertEquals(1, windowed.out().lines().count(), windowed.out());
 
-        Run alone = run("transcribe", wav.toString(), "--model", model.toString(), "--global-tokens", "2");
+        CliRun alone = run("transcribe", wav.toString(), "--model", model.toString(), "--global-tokens", "2");
         assertEquals(Main.EXIT_USAGE, alone.code(), alone.err());
         assertTrue(alone.err().contains("--global-tokens needs --attention-window"), alone.err());
-        Run negative = run("transcribe", wav.toString(), "--model", model.toString(), "--attention-window", "4",
+        CliRun negative = run("transcribe", wav.toString(), "--model", model.toString(), "--attention-window", "4",
                 "--global-tokens", "-1");
         assertEquals(Main.EXIT_USAGE, negative.code(), negative.err());
         assertTrue(negative.err().contains("--global-tokens must be >= 0"), negative.err());
@@ -96,7 +90,7 @@ class TranscribeCommandTest {
 
     @Test
     void helpListsTheOptions() {
-        Run help = run("transcribe", "--help");
+        CliRun help = run("transcribe", "--help");
         assertEquals(0, help.code(), help.err());
         for (String option : List.of("--model", "--format", "--decoder", "--beam", "--ctc-weight", "--device", "--output-dir")) {
             assertTrue(help.out().contains(option), option + " missing from:\n" + help.out());
@@ -109,7 +103,7 @@ class TranscribeCommandTest {
         Path good = dir.resolve("good.wav"), bad = dir.resolve("bad.wav"), missing = dir.resolve("missing.wav");
         WavWriter.writePcm16(good, new Audio(tone(0.8, 250), 16_000));
         Files.writeString(bad, "this is not a wav file");
-        Run r = run("transcribe", bad.toString(), good.toString(), missing.toString(), "--model", model.toString(),
+        CliRun r = run("transcribe", bad.toString(), good.toString(), missing.toString(), "--model", model.toString(),
                 "--decoder", "greedy", "--device", "cpu");
         assertEquals(Main.EXIT_FAILURE, r.code());
         List<String> errors = r.err().lines().toList();
@@ -123,16 +117,16 @@ class TranscribeCommandTest {
     void aMissingModelOrSeveralSubtitleFilesOnStdoutAreClearErrors(@TempDir Path dir) throws Exception {
         Path wav = dir.resolve("a.wav");
         WavWriter.writePcm16(wav, new Audio(tone(0.5, 200), 16_000));
-        Run noModel = run("transcribe", wav.toString(), "--model", dir.resolve("nowhere").toString());
+        CliRun noModel = run("transcribe", wav.toString(), "--model", dir.resolve("nowhere").toString());
         assertEquals(Main.EXIT_FAILURE, noModel.code());
         assertEquals(1, noModel.err().lines().count(), noModel.err());
         assertTrue(noModel.err().contains("nowhere"), noModel.err());
 
-        Run srt = run("transcribe", wav.toString(), wav.toString(), "--format", "srt", "--model", dir.toString());
+        CliRun srt = run("transcribe", wav.toString(), wav.toString(), "--format", "srt", "--model", dir.toString());
         assertEquals(Main.EXIT_USAGE, srt.code());
         assertTrue(srt.err().contains("--output-dir"), srt.err());
 
-        Run format = run("transcribe", wav.toString(), "--format", "docx", "--model", dir.toString());
+        CliRun format = run("transcribe", wav.toString(), "--format", "docx", "--model", dir.toString());
         assertEquals(Main.EXIT_FAILURE, format.code());
         assertTrue(format.err().contains("docx"), format.err());
     }
