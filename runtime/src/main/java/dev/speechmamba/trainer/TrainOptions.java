@@ -91,6 +91,13 @@ public record TrainOptions(String config, Path train, Path valid, Path out, Stri
 
     public TrainOptions withCkptEvery(long n) { return with(epochs, maxSteps, resume, n); }
 
+    /** The same options writing to another output folder. */
+    public TrainOptions withOut(Path folder) {
+        return new TrainOptions(config, train, valid, folder, device, epochs, maxSteps, seed, vocabSize, batchSeconds, bucketSize,
+                accumSteps, peakLr, warmupSteps, clipNorm, ckptEvery, keepCheckpoints, averageLast, resume, augment, dropout,
+                threads, progress, attentionWindow, globalTokens);
+    }
+
     private TrainOptions with(int e, long s, boolean r, long c) {
         return new TrainOptions(config, train, valid, out, device, e, s, seed, vocabSize, batchSeconds, bucketSize, accumSteps,
                 peakLr, warmupSteps, clipNorm, c, keepCheckpoints, averageLast, r, augment, dropout, threads, progress,

@@ -43,10 +43,7 @@ class ResumeTest {
         Trainer.Result straight = new Trainer(base.withMaxSteps(6)).run();
         assertEquals(6, straight.steps());
 
-        TrainOptions split = new TrainOptions(base.config(), base.train(), base.valid(), dir.resolve("split"), base.device(),
-                base.epochs(), 3, base.seed(), base.vocabSize(), base.batchSeconds(), base.bucketSize(), base.accumSteps(),
-                base.peakLr(), base.warmupSteps(), base.clipNorm(), base.ckptEvery(), base.keepCheckpoints(),
-                base.averageLast(), false, base.augment(), base.dropout(), base.threads(), null);
+        TrainOptions split = base.withOut(dir.resolve("split")).withMaxSteps(3);
         Trainer.Result first = new Trainer(split).run();
         assertEquals(3, first.steps());
         Checkpoint mid = Checkpoint.load(new CheckpointStore(dir.resolve("split")).fileFor(3));

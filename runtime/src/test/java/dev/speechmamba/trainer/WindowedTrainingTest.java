@@ -20,11 +20,7 @@ class WindowedTrainingTest {
                 .withTraining("cpu", 5, 16, 2.0, 2, 2e-3, 4, false, null, 1, null).withEpochs(10).withMaxSteps(2);
         Trainer.Result full = new Trainer(base).run();
 
-        TrainOptions windowed = new TrainOptions(base.config(), base.train(), base.valid(), dir.resolve("windowed"),
-                base.device(), base.epochs(), base.maxSteps(), base.seed(), base.vocabSize(), base.batchSeconds(),
-                base.bucketSize(), base.accumSteps(), base.peakLr(), base.warmupSteps(), base.clipNorm(), base.ckptEvery(),
-                base.keepCheckpoints(), base.averageLast(), false, base.augment(), base.dropout(), base.threads(), null)
-                .withEncoderAttention(1, 1);
+        TrainOptions windowed = base.withOut(dir.resolve("windowed")).withEncoderAttention(1, 1);
         Trainer.Result limited = new Trainer(windowed).run();
         assertEquals(2, limited.steps());
         for (double loss : limited.trainLosses()) assertTrue(Double.isFinite(loss), "loss " + loss);
@@ -32,11 +28,7 @@ class WindowedTrainingTest {
         assertNotEquals(full.trainLosses().getFirst(), limited.trainLosses().getFirst());
 
         // Resuming the windowed run with full attention would not continue the same training: refused.
-        TrainOptions resumedFull = new TrainOptions(windowed.config(), windowed.train(), windowed.valid(), windowed.out(),
-                windowed.device(), windowed.epochs(), 4, windowed.seed(), windowed.vocabSize(), windowed.batchSeconds(),
-                windowed.bucketSize(), windowed.accumSteps(), windowed.peakLr(), windowed.warmupSteps(), windowed.clipNorm(),
-                windowed.ckptEvery(), windowed.keepCheckpoints(), windowed.averageLast(), true, windowed.augment(),
-                windowed.dropout(), windowed.threads(), null);
+        TrainOptions resumedFull = windowed.withEncoderAttention(-1, 0).withMaxSteps(4).withResume(true);
         Exception e = assertThrows(Exception.class, () -> new Trainer(resumedFull).run());
         assertTrue(String.valueOf(e.getMessage()).contains("attention_window=1"), e.getMessage());
     }
