@@ -1,8 +1,10 @@
 package dev.speechmamba.backend.fastcpu;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
 import org.junit.jupiter.api.Test;
 
+import java.util.List;
 import java.util.SplittableRandom;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -47,19 +49,28 @@ class FastMathTest {
     }
 
     @Test
-    void sumLanesUsesAFixedPairwiseOrder() {
-        SplittableRandom rng = new SplittableRandom(9);
-        float[] lanes = new float[V];
-        for (int i = 0; i < V; i++) lanes[i] = (float) (rng.nextGaussian() * Math.pow(10, rng.nextInt(-3, 4)));
-        // the documented tree: rotate by V/2, V/4, ..., 1 and add; lane 0 holds the result
-        float[] x = lanes.clone();
-        for (int half = V / 2; half >= 1; half /= 2) {
-            float[] y = new float[V];
-            for (int i = 0; i < V; i++) y[i] = x[i] + x[(i + half) & (V - 1)];
-            x = y;
+    void sumLanesUsesAFixedPairwiseOrderForEveryVectorWidth() {
+        for (VectorSpecies<Float> species : List.of(FloatVector.SPECIES_64, FloatVector.SPECIES_128,
+                FloatVector.SPECIES_256, FloatVector.SPECIES_512, FastMath.S)) {
+            int lanesCount = species.length();
+            SplittableRandom rng = new SplittableRandom(9 + lanesCount);
+            for (int trial = 0; trial < 50; trial++) {
+                float[] lanes = new float[lanesCount];
+                for (int i = 0; i < lanesCount; i++) {
+                    lanes[i] = (float) (rng.nextGaussian() * Math.pow(10, rng.nextInt(-3, 4)));
+                }
+                // the documented tree: rotate by n/2, n/4, ..., 1 and add; lane 0 holds the result
+                float[] x = lanes.clone();
+                for (int half = lanesCount / 2; half >= 1; half /= 2) {
+                    float[] y = new float[lanesCount];
+                    for (int i = 0; i < lanesCount; i++) y[i] = x[i] + x[(i + half) & (lanesCount - 1)];
+                    x = y;
+                }
+                assertEquals(Float.floatToRawIntBits(x[0]),
+                        Float.floatToRawIntBits(FastMath.sumLanes(FloatVector.fromArray(species, lanes, 0))),
+                        species + " trial " + trial);
+            }
         }
-        assertEquals(Float.floatToRawIntBits(x[0]),
-                Float.floatToRawIntBits(FastMath.sumLanes(FloatVector.fromArray(FastMath.S, lanes, 0))));
     }
 
     @Test
