@@ -99,6 +99,11 @@ public final class TrainCommand implements Callable<Integer> {
             description = "With --attention-window: the first G frames attend to and are attended by all (default: ${DEFAULT-VALUE}).")
     int globalTokens;
 
+    @Option(names = "--init-from", paramLabel = "MODEL",
+            description = "Start from this model's weights, tokenizer and CMVN (a model file, training folder or checkpoint): "
+                    + "fine-tuning, or continuing on a larger corpus. Optimizer, schedule and data order start fresh.")
+    Path initFrom;
+
     @Option(names = "--quiet", description = "No progress bar or log lines on stderr.")
     boolean quiet;
 
@@ -108,7 +113,7 @@ public final class TrainCommand implements Callable<Integer> {
         TrainOptions options = new TrainOptions(config, train, valid, out, device, epochs, maxSteps, seed, vocabSize,
                 batchSeconds, bucketSize, accumSteps, lr, warmupSteps, clip, ckptEvery,
                 Math.max(keepCheckpoints, averageLast), averageLast, resume, !noAugment, dropout, workers,
-                quiet ? null : System.err, attentionWindow, globalTokens);
+                quiet ? null : System.err, attentionWindow, globalTokens, initFrom);
         Trainer.Result r = new Trainer(options).run();
         PrintWriter stdout = spec.commandLine().getOut();
         stdout.printf(Locale.ROOT, "trained %d steps, %d epochs; model: %s%n", r.steps(), r.epochsCompleted(), r.model());

@@ -30,12 +30,27 @@ import java.nio.file.Path;
  * @param dropout       overrides the config's dropout when not null
  * @param threads       feature-extraction threads
  * @param progress      where the progress bar goes (stderr), or null for none
+ * @param attentionWindow encoder self-attention limited to ±window frames, or -1 for full attention
+ * @param globalTokens  global positions added to the window (needs a window)
+ * @param initFrom      start from this model's weights, tokenizer and CMVN (file or folder), or null for a fresh
+ *                      model; the optimizer and schedule start fresh
  */
 public record TrainOptions(String config, Path train, Path valid, Path out, String device, int epochs, long maxSteps,
                            long seed, int vocabSize, double batchSeconds, int bucketSize, int accumSteps, double peakLr,
                            int warmupSteps, double clipNorm, long ckptEvery, int keepCheckpoints, int averageLast,
                            boolean resume, boolean augment, Float dropout, int threads, PrintStream progress,
-                           int attentionWindow, int globalTokens) {
+                           int attentionWindow, int globalTokens, Path initFrom) {
+    /** No initial model. */
+    public TrainOptions(String config, Path train, Path valid, Path out, String device, int epochs, long maxSteps,
+                        long seed, int vocabSize, double batchSeconds, int bucketSize, int accumSteps, double peakLr,
+                        int warmupSteps, double clipNorm, long ckptEvery, int keepCheckpoints, int averageLast,
+                        boolean resume, boolean augment, Float dropout, int threads, PrintStream progress,
+                        int attentionWindow, int globalTokens) {
+        this(config, train, valid, out, device, epochs, maxSteps, seed, vocabSize, batchSeconds, bucketSize, accumSteps,
+                peakLr, warmupSteps, clipNorm, ckptEvery, keepCheckpoints, averageLast, resume, augment, dropout, threads,
+                progress, attentionWindow, globalTokens, null);
+    }
+
     /** Full encoder attention (no window, no global tokens). */
     public TrainOptions(String config, Path train, Path valid, Path out, String device, int epochs, long maxSteps,
                         long seed, int vocabSize, double batchSeconds, int bucketSize, int accumSteps, double peakLr,
@@ -74,7 +89,7 @@ public record TrainOptions(String config, Path train, Path valid, Path out, Stri
     public TrainOptions withEncoderAttention(int window, int global) {
         return new TrainOptions(config, train, valid, out, device, epochs, maxSteps, seed, vocabSize, batchSeconds, bucketSize,
                 accumSteps, peakLr, warmupSteps, clipNorm, ckptEvery, keepCheckpoints, averageLast, resume, augment, dropout,
-                threads, progress, window, global);
+                threads, progress, window, global, initFrom);
     }
 
     /** The defaults for {@code config}, {@code train}, {@code valid} and {@code out}. */
@@ -91,17 +106,24 @@ public record TrainOptions(String config, Path train, Path valid, Path out, Stri
 
     public TrainOptions withCkptEvery(long n) { return with(epochs, maxSteps, resume, n); }
 
+    /** Starts from {@code model}'s weights, tokenizer and CMVN instead of a fresh model. */
+    public TrainOptions withInitFrom(Path model) {
+        return new TrainOptions(config, train, valid, out, device, epochs, maxSteps, seed, vocabSize, batchSeconds, bucketSize,
+                accumSteps, peakLr, warmupSteps, clipNorm, ckptEvery, keepCheckpoints, averageLast, resume, augment, dropout,
+                threads, progress, attentionWindow, globalTokens, model);
+    }
+
     /** The same options writing to another output folder. */
     public TrainOptions withOut(Path folder) {
         return new TrainOptions(config, train, valid, folder, device, epochs, maxSteps, seed, vocabSize, batchSeconds, bucketSize,
                 accumSteps, peakLr, warmupSteps, clipNorm, ckptEvery, keepCheckpoints, averageLast, resume, augment, dropout,
-                threads, progress, attentionWindow, globalTokens);
+                threads, progress, attentionWindow, globalTokens, initFrom);
     }
 
     private TrainOptions with(int e, long s, boolean r, long c) {
         return new TrainOptions(config, train, valid, out, device, e, s, seed, vocabSize, batchSeconds, bucketSize, accumSteps,
                 peakLr, warmupSteps, clipNorm, c, keepCheckpoints, averageLast, r, augment, dropout, threads, progress,
-                attentionWindow, globalTokens);
+                attentionWindow, globalTokens, initFrom);
     }
 
     /** A copy with other training knobs (tests and the CLI build options step by step). */
@@ -110,7 +132,7 @@ public record TrainOptions(String config, Path train, Path valid, Path out, Stri
                                      PrintStream newProgress) {
         return new TrainOptions(config, train, valid, out, newDevice, epochs, maxSteps, newSeed, newVocab, newBatchSeconds,
                 bucketSize, newAccum, newLr, newWarmup, clipNorm, ckptEvery, Math.max(keepCheckpoints, newAverage), newAverage,
-                resume, newAugment, newDropout, threads, newProgress, attentionWindow, globalTokens);
+                resume, newAugment, newDropout, threads, newProgress, attentionWindow, globalTokens, initFrom);
     }
 
     /** The settings that fix the data order: a resumed run must use the same ones. */

@@ -57,12 +57,20 @@ public final class Trainer {
                     + "); pass --resume to continue that run or choose a new --out folder");
         }
         if (o.resume() && existing.isEmpty()) log("no checkpoint in " + store.folder() + "; starting from scratch");
+        InitialModel init = null;
+        if (o.initFrom() != null && existing.isEmpty()) {
+            init = InitialModel.read(o.initFrom());
+            init.adoptArtifacts(out.resolve(TOKENIZER_FILE), out.resolve(CMVN_FILE));
+        } else if (o.initFrom() != null) {
+            log("--init-from " + o.initFrom() + " is not read: this run continues from its own checkpoints");
+        }
 
         BpeTokenizer tokenizer = tokenizer(train, out.resolve(TOKENIZER_FILE));
         ModelConfig base = ModelConfig.resolve(o.config());
         ModelConfig cfg = base.withVocabSize(tokenizer.vocabSize());
         if (o.dropout() != null) cfg = cfg.withDropout(o.dropout());
         Artifacts.requireSameVocabulary(cfg, tokenizer, out.resolve(TOKENIZER_FILE).toString());
+        if (init != null) init.requireConfig(cfg);
         GlobalCmvn cmvn = cmvn(train, cfg.featureDim(), out.resolve(CMVN_FILE));
 
         int[][] tokens = new int[train.size()][];
@@ -119,6 +127,10 @@ public final class Trainer {
                         epoch + 1, position));
             } else {
                 Files.deleteIfExists(metrics.file());
+                if (init != null) {
+                    init.loadInto(model);
+                    log("started from the weights of " + init.file() + " (fresh optimizer and schedule)");
+                }
             }
             log(String.format(Locale.ROOT, "model %s: %,d parameters on %s; %d training utterances (%.1f h), %d validation",
                     cfg, model.parameters().count(), backend.name(), train.size(),
