@@ -18,7 +18,8 @@ import java.util.concurrent.Callable;
         versionProvider = VersionProvider.class,
         description = "Speech-Mamba speech recognition on the JVM (CPU and CUDA backends).",
         subcommands = {BackendsCommand.class, BenchCommand.class, DemoCommand.class, FbankCommand.class,
-                ModelInfoCommand.class, SynthCorpusCommand.class, LongFormCommand.class, TrainBpeCommand.class,
+                ModelInfoCommand.class, SynthCorpusCommand.class, LongFormCommand.class, MergeManifestsCommand.class,
+                TrainBpeCommand.class,
                 TranscribeCommand.class, TrainCommand.class, EvalCommand.class, AverageCommand.class, ServeCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main implements Callable<Integer> {

@@ -1,0 +1,61 @@
+package dev.speechmamba.cli;
+
+import dev.speechmamba.data.Manifest;
+import dev.speechmamba.data.ManifestEntry;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class MergeManifestsCommandTest {
+    @Test
+    void joinsCorporaAndLeavesOutHeldOutVoicesAndTranscripts(@TempDir Path dir) throws Exception {
+        Path a = dir.resolve("corpus-a/train.jsonl");
+        Manifest.write(a, List.of(
+                new ManifestEntry("wavs/1.wav", 1.5, "one two", "espeak:v1"),
+                new ManifestEntry("wavs/2.wav", 2.0, "three four", "espeak:v2")));
+        Path aTest = dir.resolve("corpus-a/test.jsonl");
+        Manifest.write(aTest, List.of(new ManifestEntry("wavs/9.wav", 1.0, "Five   SIX", "flite:kal")));
+        Path b = dir.resolve("corpus-b/train.jsonl");
+        Manifest.write(b, List.of(
+                new ManifestEntry("wavs/1.wav", 3.0, "seven eight", "espeak:v3"),
+                new ManifestEntry("wavs/2.wav", 2.5, "nine ten", "flite:kal"),      // held-out voice
+                new ManifestEntry("wavs/3.wav", 2.5, "five six", "espeak:v4"),      // held-out sentence
+                new ManifestEntry("/abs/x.wav", 1.0, "eleven", null)));
+        Path out = dir.resolve("mix/train.jsonl");
+
+        CliRun r = CliRun.of("merge-manifests", a.toString(), b.toString(), "--hold-out", aTest.toString(), "--out", out.toString());
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("left out 1 for a held-out voice and 1 for a held-out transcript")
+                && r.out().contains("wrote 4 entries"), r.out());
+
+        List<ManifestEntry> merged = Manifest.read(out);
+        assertEquals(List.of("one two", "three four", "seven eight", "eleven"), merged.stream().map(ManifestEntry::text).toList());
+        assertEquals("../corpus-a/wavs/1.wav", merged.get(0).audioFilepath());
+        assertEquals(dir.resolve("corpus-b/wavs/1.wav"), Manifest.resolveAudio(out, merged.get(2)).normalize());
+        assertEquals(Path.of("/abs/x.wav"), Manifest.resolveAudio(out, merged.get(3)));
+        assertEquals("espeak:v3", merged.get(2).voice());
+        assertEquals(3.0, merged.get(2).duration());
+
+        String before = Files.readString(a);
+        CliRun self = CliRun.of("merge-manifests", a.toString(), "--out", a.toString());
+        assertEquals(Main.EXIT_FAILURE, self.code());
+        assertTrue(self.err().contains("also an input"), self.err());
+        assertEquals(before, Files.readString(a));
+
+        CliRun everything = CliRun.of("merge-manifests", aTest.toString(), "--hold-out", aTest.toString(),
+                "--out", dir.resolve("empty.jsonl").toString());
+        assertEquals(Main.EXIT_FAILURE, everything.code());
+        assertTrue(everything.err().contains("nothing written"), everything.err());
+        assertTrue(Files.notExists(dir.resolve("empty.jsonl")));
+
+        CliRun missing = CliRun.of("merge-manifests", dir.resolve("nope.jsonl").toString(), "--out", out.toString());
+        assertEquals(Main.EXIT_FAILURE, missing.code());
+        assertTrue(missing.err().contains("nope.jsonl") && missing.err().contains("does not exist"), missing.err());
+    }
+}
