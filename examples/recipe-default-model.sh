@@ -10,6 +10,11 @@
 #   --device D         cpu or cuda (default cpu)
 #   --max-steps N      optimizer steps (default 4000)
 #   --epochs N         epochs at most (default 40)
+#   --more-hours H     stage 2 (default 0 = none): synthesize H more hours with more voices (seed + 16), join
+#                      them to the first corpus's training set without its valid/test voices and sentences
+#                      (merge-manifests --hold-out), and continue the stage-1 model on the union (train
+#                      --init-from); the model of stage 2 is the one averaged, evaluated and installed
+#   --more-steps N     stage-2 optimizer steps (default 4000)
 #   --config NAME      model config (default small; tiny for a quick trial)
 #   --average-last K   checkpoints averaged into the model (default 3)
 #   --out DIR          work folder: DIR/corpus and DIR/run (default recipe-default-model in the current folder)
@@ -26,7 +31,7 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 # shellcheck source=ci/java-env.sh
 source "$root/ci/java-env.sh"
 
-hours=4 device=cpu max_steps=4000 epochs=40 config=small average_last=3 jobs=4 seed=7
+hours=4 device=cpu max_steps=4000 epochs=40 config=small average_last=3 jobs=4 seed=7 more_hours=0 more_steps=4000
 out="recipe-default-model" corpus="" export_only="" install=1
 install_to="$root/runtime/src/main/resources/dev/speechmamba/models/default"
 max_bytes=$((25 * 1024 * 1024))
@@ -43,6 +48,9 @@ while [[ $# -gt 0 ]]; do
     --device) need_value "$@"; [[ "$2" == cpu || "$2" == cuda ]] || die "--device must be cpu or cuda, got '$2'"; device="$2"; shift 2 ;;
     --max-steps) need_value "$@"; positive_int "$1" "$2"; max_steps="$2"; shift 2 ;;
     --epochs) need_value "$@"; positive_int "$1" "$2"; epochs="$2"; shift 2 ;;
+    --more-hours) need_value "$@"; [[ "$2" =~ ^([0-9]+\.?[0-9]*|\.[0-9]+)$ ]] || die "--more-hours must be a number >= 0, got '$2'"
+               more_hours="$2"; shift 2 ;;
+    --more-steps) need_value "$@"; positive_int "$1" "$2"; more_steps="$2"; shift 2 ;;
     --config) need_value "$@"; config="$2"; shift 2 ;;
     --average-last) need_value "$@"; positive_int "$1" "$2"; average_last="$2"; shift 2 ;;
     --out) need_value "$@"; out="$2"; shift 2 ;;
@@ -52,7 +60,7 @@ while [[ $# -gt 0 ]]; do
     --export-only) need_value "$@"; export_only="$2"; shift 2 ;;
     --install-to) need_value "$@"; install_to="$2"; shift 2 ;;
     --no-install) install=0; shift ;;
-    -h|--help) sed -n '2,23p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,28p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) die "unknown argument '$1' (try --help)" ;;
   esac
 done
@@ -66,7 +74,10 @@ use_jdk25
 if [[ -n "${SPEECH_MAMBA_CLI:-}" ]]; then read -r -a cli <<<"$SPEECH_MAMBA_CLI"; else cli=("$root/speech-mamba"); fi
 sm() { "${cli[@]}" "$@"; }
 
+stage2=0
+awk -v h="$more_hours" 'BEGIN{exit !(h > 0)}' && stage2=1
 run="${export_only:-$out/run}"
+[[ -z "$export_only" && $stage2 -eq 1 ]] && run="$out/run-stage2"
 if [[ -z "$export_only" ]]; then
   mkdir -p "$out"
   if [[ -z "$corpus" ]]; then
@@ -76,10 +87,29 @@ if [[ -z "$export_only" ]]; then
   else
     say "1/5 synth-corpus: skipped, using $corpus"
   fi
-  say "2/5 train: config $config on $device, at most $max_steps steps / $epochs epochs -> $run"
-  sm train --config "$config" --train "$corpus/train.jsonl" --valid "$corpus/valid.jsonl" --out "$run" --device "$device" \
+  if [[ ! -f "$corpus/longform/longform-45-60s.jsonl" ]]; then
+    say "1/5 long-form: 45-60 s recordings of the test voices -> $corpus/longform"
+    sm long-form "$corpus/test.jsonl" --out "$corpus/longform" --minutes 0
+  fi
+  stage1="$out/run"
+  say "2/5 train: config $config on $device, at most $max_steps steps / $epochs epochs -> $stage1"
+  sm train --config "$config" --train "$corpus/train.jsonl" --valid "$corpus/valid.jsonl" --out "$stage1" --device "$device" \
     --epochs "$epochs" --max-steps "$max_steps" --batch-seconds 60 --lr 2e-3 --warmup-steps 300 --ckpt-every 100 \
     --keep-checkpoints 6 --average-last "$average_last" --seed 1
+  if [[ $stage2 -eq 1 ]]; then
+    more="$out/corpus-more"
+    say "2/5 stage 2: synth-corpus $more_hours h more, seed $((seed + 16)), 16 espeak-ng variants per accent -> $more"
+    sm synth-corpus --hours "$more_hours" --jobs "$jobs" --espeak-variants 16 --seed "$((seed + 16))" --out "$more" --no-progress
+    say "2/5 stage 2: joining the training sets without $corpus's valid/test voices and sentences"
+    sm merge-manifests "$corpus/train.jsonl" "$more/train.jsonl" --hold-out "$corpus/valid.jsonl" \
+      --hold-out "$corpus/test.jsonl" --out "$out/train-stage2.jsonl"
+    sm merge-manifests "$more/test.jsonl" --hold-out "$out/train-stage2.jsonl" --out "$out/test-more-unseen.jsonl"
+    say "2/5 stage 2: continuing $stage1/model.safetensors on the union, at most $more_steps steps -> $run"
+    sm train --config "$config" --init-from "$stage1/model.safetensors" --train "$out/train-stage2.jsonl" \
+      --valid "$corpus/valid.jsonl" --out "$run" --device "$device" --epochs "$epochs" --max-steps "$more_steps" \
+      --batch-seconds 90 --lr 1.5e-3 --warmup-steps 400 --ckpt-every 200 --keep-checkpoints 6 \
+      --average-last "$average_last" --seed 2
+  fi
 fi
 # The shipped model stores its weights as BF16 (half the size of float32; widened back on load), so it is
 # evaluated in exactly that form.
@@ -88,7 +118,7 @@ sm average --model "$run" --last "$average_last" --bf16 --output "$run/model-bf1
 
 eval_lines=()
 if [[ -n "$corpus" ]]; then
-  for manifest in "$corpus/test.jsonl" "$corpus/longform/longform-45-60s.jsonl"; do
+  for manifest in "$corpus/test.jsonl" "$corpus/longform/longform-45-60s.jsonl" "$out/test-more-unseen.jsonl"; do
     [[ -f "$manifest" ]] || continue
     say "4/5 eval on $manifest"
     line="$(sm eval --model "$run/model-bf16.safetensors" --manifest "$manifest" --device "$device" | grep '^WER ' | tail -n 1)"
@@ -135,6 +165,9 @@ meta() { sed -n "s/.*\"$1\":\"\([^\"]*\)\".*/\1/p" <<<"$header" | head -n 1; }
   if [[ -z "$export_only" ]]; then
     echo "- corpus: \`synth-corpus --hours $hours --espeak-variants 8 --seed $seed\` (espeak-ng voices; test voices are held out of training)"
     echo "- training: \`train --config $config --device $device --epochs $epochs --max-steps $max_steps --batch-seconds 60 --lr 2e-3 --warmup-steps 300 --ckpt-every 100 --keep-checkpoints 6 --average-last $average_last --seed 1\`"
+    if [[ $stage2 -eq 1 ]]; then
+      echo "- stage 2: \`synth-corpus --hours $more_hours --espeak-variants 16 --seed $((seed + 16))\`, joined to the first training set by \`merge-manifests --hold-out valid --hold-out test\`; \`train --init-from STAGE1 --max-steps $more_steps --batch-seconds 90 --lr 1.5e-3 --warmup-steps 400 --ckpt-every 200 --seed 2\`"
+    fi
   fi
   echo "- sample \`examples/sample.wav\` (\"$(cat "$root/examples/sample.txt")\", a voice not in training) -> \"$text\""
   echo

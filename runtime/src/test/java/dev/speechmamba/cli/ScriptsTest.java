@@ -30,7 +30,7 @@ class ScriptsTest {
     }
 
     private static final List<String> SCRIPTS =
-            List.of("speech-mamba", "ci/setup-and-demo.sh", "ci/test.sh", ".ci/run");
+            List.of("speech-mamba", "ci/setup-and-demo.sh", "ci/test.sh", ".ci/run", "examples/recipe-default-model.sh");
 
     @Test
     void scriptsAreExecutableAndParse() throws Exception {
@@ -42,6 +42,21 @@ class ScriptsTest {
             assertTrue(p.waitFor(30, TimeUnit.SECONDS), script + ": bash -n timed out");
             assertEquals(0, p.exitValue(), script + ": " + out);
             assertTrue(Files.readString(file).contains("set -euo pipefail"), script + " must use set -euo pipefail");
+        }
+    }
+
+    /** The recipe refuses bad arguments before it synthesizes or trains anything. */
+    @Test
+    void recipeRejectsBadArgumentsNamingThem() throws Exception {
+        for (List<String> args : List.of(List.of("--more-hours", "x"), List.of("--more-steps", "0"), List.of("--hours", "-1"),
+                List.of("--export-only", "/no/such/run"), List.of("--bogus"))) {
+            List<String> cmd = new java.util.ArrayList<>(List.of("bash", root.resolve("examples/recipe-default-model.sh").toString()));
+            cmd.addAll(args);
+            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertTrue(p.waitFor(30, TimeUnit.SECONDS), args + ": timed out");
+            assertEquals(2, p.exitValue(), args + ": " + out);
+            assertTrue(out.contains("recipe-default-model: error:") && out.contains(args.getFirst()), args + ": " + out);
         }
     }
 
