@@ -2,6 +2,8 @@ package dev.speechmamba.cli;
 
 import dev.speechmamba.backend.Backend;
 import dev.speechmamba.backend.Backends;
+import dev.speechmamba.data.Manifest;
+import dev.speechmamba.data.ManifestEntry;
 import dev.speechmamba.trainer.Evaluator;
 import dev.speechmamba.trainer.FeaturePipeline;
 import dev.speechmamba.trainer.ModelBundle;
@@ -19,6 +21,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.Callable;
 
 /** {@code speech-mamba eval}: word error rate of a trained model on a manifest. */
@@ -52,6 +56,9 @@ public final class EvalCommand implements Callable<Integer> {
     @Option(names = "--ctc-weight", defaultValue = "0.4", description = "CTC weight of the beam search (default: ${DEFAULT-VALUE}).")
     double ctcWeight;
 
+    @Option(names = "--by-voice", description = "Also print the WER of each voice in the manifest, worst first.")
+    boolean byVoice;
+
     @Option(names = "--show-errors", defaultValue = "0", paramLabel = "N",
             description = "Also print up to N utterances whose hypothesis differs from the reference.")
     int showErrors;
@@ -73,6 +80,13 @@ public final class EvalCommand implements Callable<Integer> {
                     100 * r.wer(), c.errors(), c.referenceWords(), c.substitutions(), c.deletions(), c.insertions(),
                     utterances.size(), seconds, bundle.file(),
                     beam == null ? "CTC greedy" : "joint CTC/attention beam " + beam + ", CTC weight " + ctcWeight);
+            WordErrorRate.Counts chars = WordErrorRate.Counts.ZERO;
+            for (int i = 0; i < utterances.size(); i++) {
+                chars = chars.plus(WordErrorRate.countCharacters(utterances.get(i).text(), r.hypotheses().get(i)));
+            }
+            out.printf(Locale.ROOT, "CER %.2f%% (%d errors / %d characters): S=%d D=%d I=%d%n", 100 * chars.wer(), chars.errors(),
+                    chars.referenceWords(), chars.substitutions(), chars.deletions(), chars.insertions());
+            if (byVoice) printByVoice(out, utterances, r.hypotheses());
             int shown = 0;
             for (int i = 0; i < utterances.size() && shown < showErrors; i++) {
                 if (!utterances.get(i).text().strip().equals(r.hypotheses().get(i).strip())) {
@@ -83,6 +97,24 @@ public final class EvalCommand implements Callable<Integer> {
         }
         out.flush();
         return 0;
+    }
+
+    /** WER per voice (the manifest's "voice" field), worst first: which held-out voices the model fails on. */
+    private void printByVoice(PrintWriter out, List<Utterance> utterances, List<String> hypotheses) throws java.io.IOException {
+        List<ManifestEntry> entries = Manifest.read(manifest);
+        Map<String, WordErrorRate.Counts> counts = new TreeMap<>();
+        Map<String, Integer> sizes = new TreeMap<>();
+        for (int i = 0; i < utterances.size(); i++) {
+            String voice = entries.get(i).voice() == null ? "(no voice)" : entries.get(i).voice();
+            counts.merge(voice, WordErrorRate.count(utterances.get(i).text(), hypotheses.get(i)), WordErrorRate.Counts::plus);
+            sizes.merge(voice, 1, Integer::sum);
+        }
+        out.printf(Locale.ROOT, "%-44s %6s %7s %8s%n", "voice", "utts", "words", "WER");
+        counts.entrySet().stream()
+                .sorted(Map.Entry.<String, WordErrorRate.Counts>comparingByValue(
+                        java.util.Comparator.comparingDouble(WordErrorRate.Counts::wer)).reversed())
+                .forEach(e -> out.printf(Locale.ROOT, "%-44s %6d %7d %7.2f%%%n", e.getKey(), sizes.get(e.getKey()),
+                        e.getValue().referenceWords(), 100 * e.getValue().wer()));
     }
 
     /** Decodes with the transcriber's beam search (long recordings are segmented along CTC boundaries there). */

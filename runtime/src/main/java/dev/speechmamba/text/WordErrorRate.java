@@ -42,6 +42,20 @@ public final class WordErrorRate {
         return count(words(reference), words(hypothesis));
     }
 
+    /**
+     * Character error rate counts: the characters of both texts (spaces included, runs of whitespace collapsed to
+     * one space, ends stripped) aligned like words. Shows progress where a weak model gets few words fully right.
+     */
+    public static Counts countCharacters(String reference, String hypothesis) {
+        if (reference == null || hypothesis == null) throw new IllegalArgumentException("CER: reference and hypothesis must not be null");
+        return count(characters(reference), characters(hypothesis));
+    }
+
+    private static List<String> characters(String text) {
+        String s = text.strip().replaceAll("\\s+", " ");
+        return s.codePoints().mapToObj(Character::toString).toList();
+    }
+
     private static List<String> words(String text) {
         String s = text.strip();
         return s.isEmpty() ? List.of() : List.of(s.split("\\s+"));

@@ -54,6 +54,18 @@ class WordErrorRateTest {
         }
     }
 
+    @Test
+    void characterErrorsCountSpacesAndCollapseWhitespace() {
+        WordErrorRate.Counts c = WordErrorRate.countCharacters("the cat", "  the   bat ");
+        assertEquals(7, c.referenceWords());
+        assertEquals(1, c.substitutions());
+        assertEquals(0, c.deletions() + c.insertions());
+        WordErrorRate.Counts joined = WordErrorRate.countCharacters("a cat", "acat");
+        assertEquals(1, joined.deletions());
+        assertEquals(1, joined.errors());
+        assertEquals(0, WordErrorRate.countCharacters("", "").referenceWords());
+    }
+
     private static String randomWords(java.util.Random rng) {
         StringBuilder s = new StringBuilder();
         for (int i = 0, n = rng.nextInt(8); i < n; i++) s.append(i > 0 ? " " : "").append((char) ('a' + rng.nextInt(4)));

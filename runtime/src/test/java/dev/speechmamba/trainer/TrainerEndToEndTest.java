@@ -71,9 +71,11 @@ class TrainerEndToEndTest {
         assertTrue(train.getLast() < 0.1 * train.getFirst(), "loss should fall: " + train.getFirst() + " -> " + train.getLast());
         assertTrue(trainOutput.contains("WER 0.00%"), trainOutput);
 
-        Run eval = cli("eval", "--model", out.toString(), "--manifest", manifest.toString(), "--device", "cpu");
+        Run eval = cli("eval", "--model", out.toString(), "--manifest", manifest.toString(), "--device", "cpu", "--by-voice");
         assertEquals(0, eval.code(), eval.err());
         assertTrue(eval.out().startsWith("WER 0.00% (0 errors / 12 words): S=0 D=0 I=0"), eval.out());
+        assertTrue(eval.out().contains("CER 0.00% (0 errors / 30 characters)"), eval.out());
+        assertTrue(eval.out().matches("(?s).*\\ntone +6 +12 +0\\.00%\\n.*"), eval.out());
 
         Run beam = cli("eval", "--model", out.toString(), "--manifest", manifest.toString(), "--device", "cpu", "--beam", "4");
         assertEquals(0, beam.code(), beam.err());
