@@ -193,6 +193,14 @@ public interface Backend extends AutoCloseable {
 
     void selectiveScanBackward(ScanGrads grads, Tensor dOut, ScanInputs in, Tensor saved);
 
+    /**
+     * One time step of the selective scan with the state carried by the caller (incremental decoding): the
+     * recurrence of {@link #selectiveScan} for T = 1, starting from {@code state} instead of zeros. Stepping a
+     * sequence through T calls gives the scan's outputs. in: u, delta, z (B, 1, D); b, c (B, 1, N); no lengths;
+     * state: (B, D, N), read and overwritten with the state after the step; out: (B, 1, D). Inference only.
+     */
+    void selectiveScanStep(Tensor out, Tensor state, ScanInputs in);
+
     // ------------------------------------------------------------------ attention
 
     /**

@@ -60,6 +60,20 @@ public final class ScanChecks {
     }
 
     /**
+     * Checks one step of the scan: the inputs as for the scan with T = 1 and no lengths, out (B, 1, D) like u,
+     * and state (B, D, N) F32.
+     */
+    public static Dims step(String op, Tensor out, Tensor state, ScanInputs in, HostInts hostInts) {
+        Dims dims = inputs(op, in, hostInts);
+        if (dims.time() != 1) throw Checks.error(op, "u " + in.u().shape() + " must hold one time step (B, 1, D)");
+        if (in.lengths() != null) throw Checks.error(op, "one step takes no lengths (every row steps)");
+        output(op, out, in);
+        Checks.f32(op, "state", state);
+        Checks.shape(op, "state", state, dims.batch(), dims.channels(), dims.states());
+        return dims;
+    }
+
+    /**
      * Checks dOut like u, that each non-null gradient is F32 and shaped like its input, and that absent
      * inputs have no gradient.
      */

@@ -2,6 +2,7 @@ package dev.speechmamba.decode;
 
 import dev.speechmamba.backend.Backend;
 import dev.speechmamba.model.AsrModel;
+import dev.speechmamba.model.CrossAttentionCache;
 import dev.speechmamba.model.TensorArena;
 import dev.speechmamba.tensor.Tensor;
 
@@ -12,14 +13,17 @@ import java.util.Map;
 /**
  * The model's attention decoder over one segment of encoder output, as a {@link NextTokenScorer}: each call
  * runs {@link AsrModel#decode} once for all prefixes, every row cross-attending to the same (T_seg, d)
- * memory (uploaded once per distinct hypothesis count and kept until {@link #close}).
+ * memory. The memory is uploaded, and its cross-attention keys and values projected, once per distinct
+ * hypothesis count and kept until {@link #close}.
  */
 public final class AsrModelDecoder implements NextTokenScorer, AutoCloseable {
     private final AsrModel model;
     private final float[] memory;   // (T_seg, d)
     private final int frames;
     private final TensorArena memoryArena;
-    private final Map<Integer, AsrModel.Encoded> replicated = new HashMap<>();
+    private final Map<Integer, Replicated> replicated = new HashMap<>();
+
+    private record Replicated(AsrModel.Encoded memory, CrossAttentionCache crossAttention) { }
 
     /**
      * @param memory (frames, d) row-major encoder output of the segment (after the encoder's final norm)
@@ -57,7 +61,8 @@ public final class AsrModelDecoder implements NextTokenScorer, AutoCloseable {
         Backend be = model.backend();
         float[] logits;                                      // (N, L, V)
         try (TensorArena arena = new TensorArena(be)) {
-            AsrModel.Decoded out = model.decode(arena, memoryFor(n), tokens, lengths, longest, false, 0);
+            Replicated memory = memoryFor(n);
+            AsrModel.Decoded out = model.decode(arena, memory.memory(), tokens, lengths, longest, false, 0, memory.crossAttention());
             logits = be.toHost(out.logits());
         }
         float[][] result = new float[n][v];
@@ -65,7 +70,7 @@ public final class AsrModelDecoder implements NextTokenScorer, AutoCloseable {
         return result;
     }
 
-    private AsrModel.Encoded memoryFor(int rows) {
+    private Replicated memoryFor(int rows) {
         return replicated.computeIfAbsent(rows, n -> {
             int d = model.config().dModel();
             float[] copies = new float[n * frames * d];     // (N, T_seg, d)
@@ -74,7 +79,8 @@ public final class AsrModelDecoder implements NextTokenScorer, AutoCloseable {
             java.util.Arrays.fill(lengths, frames);
             Tensor out = memoryArena.floats(copies, n, frames, d);
             Tensor lengthTensor = memoryArena.ints(lengths, n);
-            return new AsrModel.Encoded(null, List.of(), null, out, lengthTensor, lengths, null);
+            AsrModel.Encoded encoded = new AsrModel.Encoded(null, List.of(), null, out, lengthTensor, lengths, null);
+            return new Replicated(encoded, model.projectDecoderMemory(memoryArena, encoded));
         });
     }
 

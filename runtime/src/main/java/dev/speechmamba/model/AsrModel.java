@@ -273,6 +273,25 @@ public final class AsrModel implements AutoCloseable {
      */
     public Decoded decode(TensorArena arena, Encoded memory, int[] tokens, int[] tokenLengths, int maxLength,
                           boolean training, long seed) {
+        return decode(arena, memory, tokens, tokenLengths, maxLength, training, seed, null);
+    }
+
+    /**
+     * The cross-attention keys and values of every decoder layer for {@code memory}, to pass to {@link #decode}
+     * whenever it runs over the same encoder output again (inference: the steps of a beam search).
+     */
+    public CrossAttentionCache projectDecoderMemory(TensorArena arena, Encoded memory) {
+        CrossAttentionCache cache = new CrossAttentionCache(memory.out());
+        for (SequenceBlock block : decoderBlocks) block.projectMemory(arena, memory.out(), cache);
+        return cache;
+    }
+
+    /** {@link #decode} with cross-attention keys and values from {@code cache} (made for this memory), or null. */
+    public Decoded decode(TensorArena arena, Encoded memory, int[] tokens, int[] tokenLengths, int maxLength,
+                          boolean training, long seed, CrossAttentionCache cache) {
+        if (cache != null && cache.memory() != memory.out()) {
+            throw new IllegalArgumentException("decode: the cross-attention cache was projected from another encoder output");
+        }
         Backend be = arena.backend();
         int b = memory.batch(), len = maxLength, d = cfg.dModel(), v = cfg.vocabSize();
         if (tokens.length != b * len || tokenLengths.length != b) {
@@ -304,7 +323,7 @@ public final class AsrModel implements AutoCloseable {
             h = arena.zeros(b, len, d);
             be.dropout(h, withPositions, p, embedSeed);
         }
-        SequenceBlock.Context ctx = new SequenceBlock.Context(lengths, memory.out(), memory.lengths(), -1);
+        SequenceBlock.Context ctx = new SequenceBlock.Context(lengths, memory.out(), memory.lengths(), -1, 0, cache);
         List<SequenceBlock.Activations> acts = new ArrayList<>();
         for (int i = 0; i < decoderBlocks.size(); i++) {
             SequenceBlock.Activations a = decoderBlocks.get(i).forward(arena, h, ctx, training, SequenceBlock.mix(seed, 10_000 + i));

@@ -40,7 +40,11 @@ final class AttentionBlock implements SequenceBlock {
             case CAUSAL_SELF -> attention.forward(arena, n.out(), n.out(), AttentionMask.causal(ctx.lengths()));
             case CROSS -> {
                 if (ctx.memory() == null) throw new IllegalStateException("cross-attention block without encoder output");
-                yield attention.forward(arena, n.out(), ctx.memory(), AttentionMask.padding(ctx.memoryLengths()));
+                AttentionMask mask = AttentionMask.padding(ctx.memoryLengths());
+                MultiHeadAttention.ProjectedMemory projected =
+                        ctx.crossAttention() == null ? null : ctx.crossAttention().get(attention);
+                yield projected == null ? attention.forward(arena, n.out(), ctx.memory(), mask)
+                        : attention.forward(arena, n.out(), mask, projected);
             }
         };
         float p = training ? dropout : 0f;
@@ -53,6 +57,11 @@ final class AttentionBlock implements SequenceBlock {
             be.add(out, x, a.out());
         }
         return new Act(n, a, p, seed, out);
+    }
+
+    @Override
+    public void projectMemory(TensorArena arena, Tensor memory, CrossAttentionCache cache) {
+        if (kind == Kind.CROSS) cache.put(attention, attention.projectMemory(arena, memory));
     }
 
     @Override

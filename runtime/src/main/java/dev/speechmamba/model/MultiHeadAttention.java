@@ -30,19 +30,46 @@ public final class MultiHeadAttention {
     private float scale() { return (float) (1 / Math.sqrt(headDim)); }
 
     /**
+     * Keys and values projected from a memory once, for queries that attend to the same memory many times (the
+     * decoder's cross-attention during beam search: one projection per segment instead of one per step).
+     *
+     * @param memory (B, Tk, d) the source
+     * @param k      (B, Tk, H, Dh)
+     * @param v      (B, Tk, H, Dh)
+     */
+    public record ProjectedMemory(Tensor memory, Tensor k, Tensor v) { }
+
+    /** Projects {@code memory} (B, Tk, d) to keys and values; the tensors live in {@code arena}. */
+    public ProjectedMemory projectMemory(TensorArena arena, Tensor memory) {
+        Backend be = arena.backend();
+        int batch = memory.dim(0), tk = memory.dim(1), d = heads * headDim;
+        Tensor kh = arena.zeros(batch, tk, heads, headDim);                 // (B, Tk, H, Dh)
+        Tensor vh = arena.zeros(batch, tk, heads, headDim);                 // (B, Tk, H, Dh)
+        k.forward(be, kh.reshape(batch * tk, d), memory.reshape(batch * tk, d));
+        v.forward(be, vh.reshape(batch * tk, d), memory.reshape(batch * tk, d));
+        return new ProjectedMemory(memory, kh, vh);
+    }
+
+    /**
      * @param query  (B, Tq, d)
      * @param memory (B, Tk, d) keys/values source
      * @return activations; out is (B, Tq, d)
      */
     public Activations forward(TensorArena arena, Tensor query, Tensor memory, AttentionMask mask) {
+        return forward(arena, query, mask, projectMemory(arena, memory));
+    }
+
+    /** The same with keys and values projected beforehand ({@link #projectMemory}); batch sizes must match. */
+    public Activations forward(TensorArena arena, Tensor query, AttentionMask mask, ProjectedMemory projected) {
         Backend be = arena.backend();
-        int batch = query.dim(0), tq = query.dim(1), tk = memory.dim(1), d = heads * headDim;
+        int batch = query.dim(0), tq = query.dim(1), d = heads * headDim;
+        if (projected.k().dim(0) != batch) {
+            throw new IllegalArgumentException("attention: projected memory has batch " + projected.k().dim(0)
+                    + " but the queries have " + batch);
+        }
+        Tensor memory = projected.memory(), kh = projected.k(), vh = projected.v();
         Tensor qh = arena.zeros(batch, tq, heads, headDim);                 // (B, Tq, H, Dh)
-        Tensor kh = arena.zeros(batch, tk, heads, headDim);                 // (B, Tk, H, Dh)
-        Tensor vh = arena.zeros(batch, tk, heads, headDim);                 // (B, Tk, H, Dh)
         q.forward(be, qh.reshape(batch * tq, d), query.reshape(batch * tq, d));
-        k.forward(be, kh.reshape(batch * tk, d), memory.reshape(batch * tk, d));
-        v.forward(be, vh.reshape(batch * tk, d), memory.reshape(batch * tk, d));
         Tensor context = arena.zeros(batch, tq, heads, headDim);            // (B, Tq, H, Dh)
         Tensor lse = arena.zeros(batch, heads, tq);                         // (B, H, Tq)
         be.attention(context, lse, qh, kh, vh, mask, scale());

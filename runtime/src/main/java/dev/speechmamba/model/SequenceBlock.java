@@ -24,9 +24,11 @@ interface SequenceBlock {
      *                      after the query, or -1 for all (limited-context attention in the encoder)
      * @param selfAttentionGlobalTokens with a window, the first this many positions attend to and are attended
      *                      by every position (Longformer-style global tokens); 0 for none, and 0 without a window
+     * @param crossAttention keys and values of {@code memory} projected beforehand for each cross-attention
+     *                      block, or null to project them in this pass
      */
     record Context(Tensor lengths, Tensor memory, Tensor memoryLengths, int selfAttentionWindow,
-                   int selfAttentionGlobalTokens) {
+                   int selfAttentionGlobalTokens, CrossAttentionCache crossAttention) {
         public Context {
             if (selfAttentionWindow < -1) {
                 throw new IllegalArgumentException("self-attention window must be >= 0 frames or -1 (full), got "
@@ -42,13 +44,21 @@ interface SequenceBlock {
             }
         }
 
+        /** A context whose cross-attention projects the memory itself. */
+        Context(Tensor lengths, Tensor memory, Tensor memoryLengths, int selfAttentionWindow, int selfAttentionGlobalTokens) {
+            this(lengths, memory, memoryLengths, selfAttentionWindow, selfAttentionGlobalTokens, null);
+        }
+
         /** A context without global tokens. */
         Context(Tensor lengths, Tensor memory, Tensor memoryLengths, int selfAttentionWindow) {
-            this(lengths, memory, memoryLengths, selfAttentionWindow, 0);
+            this(lengths, memory, memoryLengths, selfAttentionWindow, 0, null);
         }
     }
 
     Activations forward(TensorArena arena, Tensor x, Context ctx, boolean training, long seed);
+
+    /** Adds this block's projected keys and values of {@code memory} (B, S, d) to {@code cache}; only cross-attention has any. */
+    default void projectMemory(TensorArena arena, Tensor memory, CrossAttentionCache cache) { }
 
     /** Accumulates dx (B, T, d), dMemory (B, S, d; only cross-attention adds to it) and the weight gradients. */
     void backward(TensorArena arena, Tensor dx, Tensor dMemory, Tensor dOut, Activations act);

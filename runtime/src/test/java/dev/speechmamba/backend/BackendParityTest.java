@@ -520,6 +520,62 @@ class BackendParityTest {
             if (withBias) s.assertClose("selectiveScan dDeltaBias", dBias, rtol, atol);
         }
 
+        /**
+         * Stepping T times from a zero state, with the state carried between calls, gives the scan's outputs,
+         * and every step (output and state) matches the reference backend's step.
+         */
+        @ParameterizedTest(name = "selectiveScanStep N={0} z={1} D={2} bias={3} softplus={4}")
+        @CsvSource({"16, true, true, true, true", "16, false, false, false, false", "20, true, false, true, true",
+                "64, true, true, true, true"})
+        void selectiveScanStep(int n, boolean withZ, boolean withSkip, boolean withBias, boolean softplus) {
+            Random r = rng("scanStep" + n + withZ + withSkip + withBias + softplus);
+            int batch = 3, d = 20, t = 12;
+            float[] u = ParitySupport.uniformArray(r, -1, 1, batch * t * d);
+            float[] delta = softplus ? ParitySupport.uniformArray(r, -4f, -0.5f, batch * t * d)
+                    : ParitySupport.uniformArray(r, 0.02f, 0.5f, batch * t * d);
+            float[] bm = ParitySupport.uniformArray(r, -1, 1, batch * t * n), cm = ParitySupport.uniformArray(r, -1, 1, batch * t * n);
+            float[] zv = ParitySupport.uniformArray(r, -2, 2, batch * t * d);
+            float[] aValues = new float[d * n];
+            for (int i = 0; i < aValues.length; i++) aValues[i] = (float) -Math.exp(-1 + 2.5 * r.nextDouble());
+            Pair a = s.floats(aValues, d, n);
+            Pair skip = withSkip ? s.uniform(r, -1, 1, d) : null;
+            Pair bias = withBias ? s.uniform(r, -0.2f, 0.2f, d) : null;
+
+            // the whole sequence through the scan on the backend under test
+            Pair full = s.poisoned(batch, t, d);
+            ScanInputs whole = new ScanInputs(dut.fromHost(u, batch, t, d), dut.fromHost(delta, batch, t, d), a.dut(),
+                    dut.fromHost(bm, batch, t, n), dut.fromHost(cm, batch, t, n), pick(skip, false),
+                    withZ ? dut.fromHost(zv, batch, t, d) : null, pick(bias, false), softplus, null);
+            Tensor saved = dut.selectiveScan(full.dut(), whole);
+            if (saved != null) saved.close();
+            float[] fullOut = dut.toHost(full.dut());
+
+            Pair state = s.floats(new float[batch * d * n], batch, d, n);
+            for (int step = 0; step < t; step++) {
+                Pair uStep = s.floats(rows(u, batch, t, d, step), batch, 1, d);
+                Pair deltaStep = s.floats(rows(delta, batch, t, d, step), batch, 1, d);
+                Pair bStep = s.floats(rows(bm, batch, t, n, step), batch, 1, n);
+                Pair cStep = s.floats(rows(cm, batch, t, n, step), batch, 1, n);
+                Pair zStep = withZ ? s.floats(rows(zv, batch, t, d, step), batch, 1, d) : null;
+                Pair out = s.poisoned(batch, 1, d);
+                ref().selectiveScanStep(out.ref(), state.ref(), new ScanInputs(uStep.ref(), deltaStep.ref(), a.ref(),
+                        bStep.ref(), cStep.ref(), pick(skip, true), pick(zStep, true), pick(bias, true), softplus, null));
+                dut.selectiveScanStep(out.dut(), state.dut(), new ScanInputs(uStep.dut(), deltaStep.dut(), a.dut(),
+                        bStep.dut(), cStep.dut(), pick(skip, false), pick(zStep, false), pick(bias, false), softplus, null));
+                s.assertClose("selectiveScanStep out, step " + step, out, 6e-4, 2e-4);
+                s.assertClose("selectiveScanStep state, step " + step, state, 6e-4, 2e-4);
+                ParitySupport.assertClose("selectiveScanStep vs selectiveScan, step " + step,
+                        rows(fullOut, batch, t, d, step), dut.toHost(out.dut()), 1e-5, 1e-6);
+            }
+        }
+
+        /** Time step {@code step} of a (B, T, C) array as (B, C). */
+        private static float[] rows(float[] x, int batch, int t, int c, int step) {
+            float[] out = new float[batch * c];
+            for (int b = 0; b < batch; b++) System.arraycopy(x, (b * t + step) * c, out, b * c, c);
+            return out;
+        }
+
         private static Tensor pick(Pair p, boolean reference) {
             return p == null ? null : reference ? p.ref() : p.dut();
         }
@@ -664,6 +720,9 @@ class BackendParityTest {
             assertRejected("causalConv1d", () -> b.causalConv1d(u, u, x23, null));
             assertRejected("selectiveScan", () -> b.selectiveScan(u,
                     new ScanInputs(u, u, a, bcWrong, bc, null, null, null, true, null)));
+            Tensor state = b.zeros(DType.F32, 1, 4, 3);
+            assertRejected("selectiveScanStep", () -> b.selectiveScanStep(u, state,
+                    new ScanInputs(u, u, a, bc, bc, null, null, null, true, null)));   // 5 time steps, not 1
             assertRejected("attention", () -> b.attention(q, lse, q, kWrongHeads, kWrongHeads, AttentionMask.none(), 1f));
             assertRejected("ctcLoss", () -> b.ctcLoss(x2, logits, lens3, targets, lens, true));
             assertRejected("crossEntropy", () -> b.crossEntropy(x2, x23, lens3, 0f, -100));

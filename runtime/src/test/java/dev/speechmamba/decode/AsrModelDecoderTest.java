@@ -49,4 +49,35 @@ class AsrModelDecoderTest {
             assertThrows(IllegalArgumentException.class, () -> new AsrModelDecoder(model, new float[5], frames));
         }
     }
+
+    /** Keys and values projected once give the same logits, bit for bit, as projecting them in every call. */
+    @Test
+    void projectedCrossAttentionMemoryDecodesIdentically() {
+        for (String device : List.of("reference", "cpu")) {
+            for (String config : List.of("tiny", "transformer-tiny")) {
+                try (Backend be = Backends.create(device);
+                     AsrModel model = new AsrModel(be, ModelConfig.named(config).withVocabSize(20), 3);
+                     TensorArena arena = new TensorArena(be)) {
+                    int frames = 9, d = model.config().dModel(), rows = 2, len = 4, sos = model.config().sosEos();
+                    float[] memory = Init.normal(new SplittableRandom(2), rows * frames * d, 1.0);   // (2, T, d)
+                    AsrModel.Encoded enc = new AsrModel.Encoded(null, List.of(), null, arena.floats(memory, rows, frames, d),
+                            arena.ints(new int[] {frames, 6}, rows), new int[] {frames, 6}, null);
+                    int[] tokens = {sos, 4, 9, 2, sos, 3, sos, sos};                                   // (2, 4)
+                    int[] lengths = {4, 2};
+                    float[] plain = be.toHost(model.decode(arena, enc, tokens, lengths, len, false, 0).logits());
+                    var cache = model.projectDecoderMemory(arena, enc);
+                    float[] cached = be.toHost(model.decode(arena, enc, tokens, lengths, len, false, 0, cache).logits());
+                    for (int i = 0; i < plain.length; i++) {
+                        assertEquals(Float.floatToRawIntBits(plain[i]), Float.floatToRawIntBits(cached[i]),
+                                device + " " + config + " logit " + i);
+                    }
+                    AsrModel.Encoded other = new AsrModel.Encoded(null, List.of(), null, arena.floats(memory, rows, frames, d),
+                            enc.lengths(), new int[] {frames, 6}, null);
+                    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                            () -> model.decode(arena, other, tokens, lengths, len, false, 0, cache));
+                    org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains("another encoder output"), e.getMessage());
+                }
+            }
+        }
+    }
 }

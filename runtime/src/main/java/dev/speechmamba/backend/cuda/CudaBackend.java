@@ -237,6 +237,8 @@ public final class CudaBackend implements Backend {
 
     @Override public Tensor selectiveScan(Tensor out, ScanInputs in) { return scan.forward(out, in); }
 
+    @Override public void selectiveScanStep(Tensor out, Tensor state, ScanInputs in) { scan.step(out, state, in); }
+
     @Override
     public void selectiveScanBackward(ScanGrads grads, Tensor dOut, ScanInputs in, Tensor saved) {
         scan.backward(grads, dOut, in, saved);

@@ -117,6 +117,21 @@ final class ScanLauncher {
         return saved;
     }
 
+    /** Threads per block of selective_scan_step: one thread per (b, d), each looping over the N states. */
+    static final int STEP_THREADS = 128;
+
+    /** out (B, 1, D) = one scan step from {@code state} (B, D, N), which is overwritten with the new state. */
+    void step(Tensor out, Tensor state, ScanInputs in) {
+        String op = "selectiveScanStep";
+        ScanChecks.Dims dims = ScanChecks.step(op, out, state, in, ctx::hostInts);
+        int B = dims.batch(), D = dims.channels(), N = dims.states();
+        KernelArgs args = KernelArgs.of().ptr(ctx.ptr(out)).ptr(ctx.ptr(state))
+                .ptr(ctx.ptr(in.u())).ptr(ctx.ptr(in.delta())).ptr(ctx.ptr(in.a())).ptr(ctx.ptr(in.b()))
+                .ptr(ctx.ptr(in.c())).ptr(ctx.ptrOrNull(in.dSkip())).ptr(ctx.ptrOrNull(in.z()))
+                .ptr(ctx.ptrOrNull(in.deltaBias())).i32(B).i32(D).i32(N).i32(in.deltaSoftplus() ? 1 : 0);
+        ctx.launch(SOURCE, "selective_scan_step", ctx.gridFor((long) B * D, STEP_THREADS), 1, 1, STEP_THREADS, 1, 1, 0, args);
+    }
+
     /** Accumulates the scan's gradients into the non-null fields of {@code g}. */
     void backward(ScanGrads g, Tensor dOut, ScanInputs in, Tensor saved) {
         ScanChecks.Dims dims = checkInputs(BACKWARD, in);

@@ -194,6 +194,8 @@ public final class FastCpuBackend implements Backend {
 
     @Override public Tensor selectiveScan(Tensor out, ScanInputs in) { return scan.selectiveScan(out, in); }
 
+    @Override public void selectiveScanStep(Tensor out, Tensor state, ScanInputs in) { scan.selectiveScanStep(out, state, in); }
+
     @Override
     public void selectiveScanBackward(ScanGrads grads, Tensor dOut, ScanInputs in, Tensor saved) {
         scan.selectiveScanBackward(grads, dOut, in, saved);

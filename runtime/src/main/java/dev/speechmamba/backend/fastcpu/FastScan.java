@@ -133,6 +133,38 @@ final class FastScan {
         return null;
     }
 
+    /**
+     * One step from the carried state (B, D, N): the forward's per-step work (same time-step, gate and state
+     * update code), with h read from and written back to the state tensor.
+     */
+    void selectiveScanStep(Tensor out, Tensor state, ScanInputs in) {
+        String op = "selectiveScanStep";
+        ScanChecks.step(op, out, state, in, lengthsTensor -> FastHost.intsCopy(op, lengthsTensor));
+        Views v = views(op, in);
+        float[] o = FastHost.floats(op, out), h = FastHost.floats(op, state);
+        int oo = FastHost.off(out), ho = FastHost.off(state);
+        int blocks = (v.d + BLOCK - 1) / BLOCK;
+        int n = v.n, d = v.d;
+        par.forRange(v.batch * blocks, 10L * BLOCK * n, (from, to) -> {
+            float[] dtRow = new float[BLOCK], gateRow = new float[BLOCK]; // (block)
+            for (int item = from; item < to; item++) {
+                int b = item / blocks, d0 = (item % blocks) * BLOCK, d1 = Math.min(d, d0 + BLOCK);
+                int row = b * d, bc = b * n;
+                timeSteps(v, row + d0, d0, d1 - d0, dtRow, null);
+                if (v.z != null) gates(v.z, v.zo + row + d0, d1 - d0, gateRow, null);
+                for (int ch = d0; ch < d1; ch++) {
+                    int idx = row + ch;
+                    float dt = dtRow[ch - d0], u = v.u[v.uo + idx];
+                    int hs = ho + idx * n;
+                    float y = step(h, hs, h, hs, v.a, v.ao + ch * n, v.bm, v.bo + bc, v.cm, v.co + bc, dt, dt * u, n);
+                    if (v.skip != null) y += v.skip[v.skipO + ch] * u;
+                    if (v.z != null) y *= gateRow[ch - d0];
+                    o[oo + idx] = y;
+                }
+            }
+        });
+    }
+
     void selectiveScanBackward(ScanGrads grads, Tensor dOut, ScanInputs in, Tensor saved) {
         String op = "selectiveScanBackward";
         Views v = views(op, in);

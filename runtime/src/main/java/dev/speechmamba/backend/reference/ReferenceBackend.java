@@ -395,6 +395,20 @@ public final class ReferenceBackend implements Backend {
     }
 
     @Override
+    public void selectiveScanStep(Tensor out, Tensor state, ScanInputs in) {
+        ScanChecks.Dims dims = ScanChecks.step("selectiveScanStep", out, state, in, HostArrays::toInts);
+        int B = dims.batch(), D = dims.channels(), N = dims.states();
+        double[] result = new double[B * D];               // (B, 1, D)
+        double[] h = HostArrays.toDouble(state);           // (B, D, N)
+        SelectiveScanRef.step(result, h, HostArrays.toDouble(in.u()), HostArrays.toDouble(in.delta()),
+                HostArrays.toDouble(in.a()), HostArrays.toDouble(in.b()), HostArrays.toDouble(in.c()),
+                HostArrays.toDouble(in.dSkip()), HostArrays.toDouble(in.z()), HostArrays.toDouble(in.deltaBias()),
+                in.deltaSoftplus(), B, D, N);
+        HostArrays.store(out, result);
+        HostArrays.store(state, h);
+    }
+
+    @Override
     public void selectiveScanBackward(ScanGrads grads, Tensor dOut, ScanInputs in, Tensor saved) {
         String op = "selectiveScanBackward";
         ScanChecks.Dims dims = ScanChecks.inputs(op, in, HostArrays::toInts);

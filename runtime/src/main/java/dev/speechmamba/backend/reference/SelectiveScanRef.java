@@ -97,6 +97,28 @@ public final class SelectiveScanRef {
     }
 
     /**
+     * One step from a carried state: the loop of {@link #forward} for T = 1 with h read from and written back
+     * to {@code state} (B, D, N).
+     */
+    public static void step(double[] out, double[] state, double[] u, double[] delta, double[] a, double[] bIn,
+                            double[] cIn, double[] dSkip, double[] z, double[] deltaBias, boolean deltaSoftplus,
+                            int B, int D, int N) {
+        for (int b = 0; b < B; b++) {
+            for (int d = 0; d < D; d++) {
+                int bd = b * D + d, h = bd * N;
+                double dt = timeStep(delta, deltaBias, deltaSoftplus, bd, d);
+                double y = 0.0;
+                for (int n = 0; n < N; n++) {
+                    state[h + n] = Math.exp(dt * a[d * N + n]) * state[h + n] + dt * bIn[b * N + n] * u[bd];
+                    y += cIn[b * N + n] * state[h + n];
+                }
+                if (dSkip != null) y += dSkip[d] * u[bd];
+                out[bd] = z == null ? y : y * silu(z[bd]);
+            }
+        }
+    }
+
+    /**
      * Backward pass: recomputes the states forward, then runs the adjoint of the state backwards in time.
      * Every gradient array is accumulated into (+=); a null gradient is skipped. dDeltaBias, dSkipGrad and
      * dz must be null when deltaBias, dSkip and z are null.
