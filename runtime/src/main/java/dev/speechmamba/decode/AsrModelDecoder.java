@@ -6,6 +6,7 @@ import dev.speechmamba.model.CrossAttentionCache;
 import dev.speechmamba.model.TensorArena;
 import dev.speechmamba.tensor.Tensor;
 
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -15,6 +16,11 @@ import java.util.Map;
  * runs {@link AsrModel#decode} once for all prefixes, every row cross-attending to the same (T_seg, d)
  * memory. The memory is uploaded, and its cross-attention keys and values projected, once per distinct
  * hypothesis count and kept until {@link #close}.
+ *
+ * <p>For decoders that run one token at a time ({@link AsrModel#decodesIncrementally}, Speech-Mamba) it keeps
+ * the decoder state of the last call's prefixes: when every new prefix is one of them plus one token (beam
+ * search), a call costs one decoder step for the new tokens instead of a pass over whole prefixes. Any other
+ * batch of prefixes (mixed lengths, unknown parents) is scored by a full pass, as for the Transformer baseline.
  */
 public final class AsrModelDecoder implements NextTokenScorer, AutoCloseable {
     private final AsrModel model;
@@ -29,6 +35,11 @@ public final class AsrModelDecoder implements NextTokenScorer, AutoCloseable {
      * @param memory (frames, d) row-major encoder output of the segment (after the encoder's final norm)
      */
     public AsrModelDecoder(AsrModel model, float[] memory, int frames) {
+        this(model, memory, frames, model.decodesIncrementally());
+    }
+
+    /** As above; {@code incremental} false always recomputes whole prefixes (for comparisons). */
+    public AsrModelDecoder(AsrModel model, float[] memory, int frames, boolean incremental) {
         int d = model.config().dModel();
         if (frames < 1 || memory.length != frames * d) {
             throw new IllegalArgumentException("decoder memory: expected " + frames + "·" + d + " values (frames ≥ 1), got "
@@ -38,7 +49,15 @@ public final class AsrModelDecoder implements NextTokenScorer, AutoCloseable {
         this.memory = memory;
         this.frames = frames;
         this.memoryArena = new TensorArena(model.backend());
+        if (incremental && !model.decodesIncrementally()) {
+            throw new IllegalArgumentException("decoder: " + model.config().name() + " cannot decode token by token");
+        }
+        this.incremental = incremental;
     }
+
+    private final boolean incremental;
+    private AsrModel.DecoderState state;                        // after consuming each prefix of the last call
+    private Map<List<Integer>, Integer> rowOfPrefix = Map.of(); // those prefixes → their row in state
 
     @Override public int vocabSize() { return model.config().vocabSize(); }
 
@@ -50,6 +69,10 @@ public final class AsrModelDecoder implements NextTokenScorer, AutoCloseable {
         for (int[] p : prefixes) {
             if (p.length == 0) throw new IllegalArgumentException("decoder: an empty prefix (prefixes start with <sos>)");
             longest = Math.max(longest, p.length);
+        }
+        if (incremental) {
+            float[][] stepped = stepFromLastCall(prefixes, longest);
+            if (stepped != null) return stepped;
         }
         int[] tokens = new int[n * longest];                 // (N, L), padded with <sos> past each row's length
         int[] lengths = new int[n];
@@ -70,6 +93,54 @@ public final class AsrModelDecoder implements NextTokenScorer, AutoCloseable {
         return result;
     }
 
+    /**
+     * Scores the prefixes by stepping the decoder state: from the last call's state when each prefix extends one
+     * of its prefixes by a token, else from the start over all tokens. Null when the prefixes differ in length
+     * (the caller then runs a full pass).
+     */
+    private float[][] stepFromLastCall(List<int[]> prefixes, int length) {
+        int n = prefixes.size(), v = vocabSize();
+        for (int[] p : prefixes) if (p.length != length) return null;
+        int[] parents = new int[n];
+        boolean extendsLast = state != null && state.position() == length - 1;
+        for (int r = 0; r < n && extendsLast; r++) {
+            Integer parent = rowOfPrefix.get(key(prefixes.get(r), length - 1));
+            if (parent == null) extendsLast = false;
+            else parents[r] = parent;
+        }
+        Replicated memory = memoryFor(n);
+        Backend be = model.backend();
+        AsrModel.DecoderState next = extendsLast ? model.selectRows(state, parents) : model.startDecoding(n);
+        float[] logits = null;                               // (N, V)
+        try {
+            for (int position = next.position(); position < length; position++) {
+                int[] tokens = new int[n];
+                for (int r = 0; r < n; r++) tokens[r] = prefixes.get(r)[position];
+                try (TensorArena arena = new TensorArena(be)) {
+                    Tensor out = model.decodeStep(arena, memory.memory(), memory.crossAttention(), next, tokens);
+                    if (position == length - 1) logits = be.toHost(out);
+                }
+            }
+        } catch (RuntimeException e) {
+            next.close();
+            throw e;
+        }
+        if (state != null) state.close();
+        state = next;
+        Map<List<Integer>, Integer> rows = new HashMap<>();
+        for (int r = 0; r < n; r++) rows.put(key(prefixes.get(r), length), r);
+        rowOfPrefix = rows;
+        float[][] result = new float[n][v];
+        for (int r = 0; r < n; r++) LogProbs.logSoftmax(logits, r * v, v, result[r], 0);
+        return result;
+    }
+
+    private static List<Integer> key(int[] prefix, int length) {
+        List<Integer> k = new ArrayList<>(length);
+        for (int i = 0; i < length; i++) k.add(prefix[i]);
+        return k;
+    }
+
     private Replicated memoryFor(int rows) {
         return replicated.computeIfAbsent(rows, n -> {
             int d = model.config().dModel();
@@ -85,6 +156,8 @@ public final class AsrModelDecoder implements NextTokenScorer, AutoCloseable {
     }
 
     @Override public void close() {
+        if (state != null) state.close();
+        state = null;
         replicated.clear();
         memoryArena.close();
     }

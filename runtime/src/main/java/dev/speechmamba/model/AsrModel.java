@@ -336,6 +336,119 @@ public final class AsrModel implements AutoCloseable {
         return new Decoded(ids, lengths, embedded, p, embedSeed, acts, norm, logits);
     }
 
+    // ------------------------------------------------------------------ decoding one token at a time
+
+    /**
+     * Whether {@link #decodeStep} works for this model: every decoder block runs one position at a time
+     * (Speech-Mamba's Mamba and cross-attention blocks; the Transformer baseline's causal self-attention does
+     * not, and its decoding recomputes the prefix with {@link #decode}).
+     */
+    public boolean decodesIncrementally() {
+        return decoderBlocks.stream().allMatch(SequenceBlock::steppable);
+    }
+
+    /**
+     * The decoder's memory of the tokens consumed so far, for {@code rows} hypotheses: every Mamba sublayer's conv
+     * window and scan state. All rows have consumed the same number of tokens (beam search extends every
+     * hypothesis by one token per step). Owns its device tensors: close it.
+     */
+    public static final class DecoderState implements AutoCloseable {
+        private final TensorArena arena;
+        private final int rows;
+        private final List<SequenceBlock.StepState> blocks;
+        private int position;
+
+        private DecoderState(TensorArena arena, int rows, List<SequenceBlock.StepState> blocks, int position) {
+            this.arena = arena;
+            this.rows = rows;
+            this.blocks = blocks;
+            this.position = position;
+        }
+
+        public int rows() { return rows; }
+
+        /** Tokens consumed per row. */
+        public int position() { return position; }
+
+        @Override public void close() { arena.close(); }
+    }
+
+    /** The decoder's state before any token, for {@code rows} hypotheses. */
+    public DecoderState startDecoding(int rows) {
+        requireIncremental();
+        if (rows < 1) throw new IllegalArgumentException("decoder state: rows must be >= 1, got " + rows);
+        TensorArena arena = new TensorArena(backend());
+        List<SequenceBlock.StepState> states = new ArrayList<>();
+        for (SequenceBlock block : decoderBlocks) states.add(block.newStepState(arena, rows));
+        return new DecoderState(arena, rows, states, 0);
+    }
+
+    /** A new state holding rows {@code parents} of {@code state}, in that order; {@code state} stays open. */
+    public DecoderState selectRows(DecoderState state, int[] parents) {
+        if (parents.length < 1) throw new IllegalArgumentException("decoder state: select at least one row");
+        for (int p : parents) {
+            if (p < 0 || p >= state.rows) {
+                throw new IllegalArgumentException("decoder state: row " + p + " outside [0, " + state.rows + ")");
+            }
+        }
+        TensorArena arena = new TensorArena(backend());
+        Tensor ids = arena.ints(parents, parents.length);
+        List<SequenceBlock.StepState> states = new ArrayList<>();
+        for (SequenceBlock.StepState s : state.blocks) states.add(s == null ? null : s.selectRows(arena, ids));
+        return new DecoderState(arena, parents.length, states, state.position);
+    }
+
+    /**
+     * Feeds one token per row at the next position and returns the next-token logits (rows, V) in {@code arena}:
+     * what {@link #decode} gives at the last position of the whole prefix, at a cost independent of its length.
+     *
+     * @param memory (rows, S, d) encoder output each row attends to
+     * @param cache  its projected cross-attention keys and values ({@link #projectDecoderMemory}), or null
+     * @param tokens (rows) the token each row consumes (&lt;sos&gt; first)
+     */
+    public Tensor decodeStep(TensorArena arena, Encoded memory, CrossAttentionCache cache, DecoderState state, int[] tokens) {
+        requireIncremental();
+        Backend be = arena.backend();
+        int rows = state.rows, d = cfg.dModel(), v = cfg.vocabSize(), t = state.position;
+        if (tokens.length != rows || memory.batch() != rows) {
+            throw new IllegalArgumentException("decodeStep: " + tokens.length + " tokens and an encoder output of batch "
+                    + memory.batch() + " for a state of " + rows + " rows");
+        }
+        if (cache != null && cache.memory() != memory.out()) {
+            throw new IllegalArgumentException("decodeStep: the cross-attention cache was projected from another encoder output");
+        }
+        for (int i = 0; i < rows; i++) {
+            if (tokens[i] < 0 || tokens[i] >= v) {
+                throw new IllegalArgumentException("decodeStep: token " + tokens[i] + " of row " + i + " outside [0, " + v + ")");
+            }
+        }
+        Tensor ids = arena.ints(tokens, rows);                               // (B)
+        Tensor embedded = arena.zeros(rows, d);                              // (B, d)
+        be.embedding(embedded, ids, embedding.value());
+        be.scale(embedded, (float) Math.sqrt(d));
+        float[] table = SinusoidalPositions.table(t + 1, d);
+        Tensor position = arena.floats(java.util.Arrays.copyOfRange(table, t * d, (t + 1) * d), d);
+        Tensor h = arena.zeros(rows, 1, d);                                  // (B, 1, d)
+        be.addBias(h.reshape(rows, d), embedded, position);
+        int[] ones = new int[rows];
+        java.util.Arrays.fill(ones, 1);
+        SequenceBlock.Context ctx = new SequenceBlock.Context(arena.ints(ones, rows), memory.out(), memory.lengths(), -1, 0,
+                cache);
+        for (int i = 0; i < decoderBlocks.size(); i++) h = decoderBlocks.get(i).step(arena, h, ctx, state.blocks.get(i));
+        Norm.Activations norm = decoderNorm.forward(arena, h);
+        Tensor logits = arena.zeros(rows, v);                                // (B, V)
+        decoderHead.forward(be, logits, norm.out().reshape(rows, d));
+        state.position++;
+        return logits;
+    }
+
+    private void requireIncremental() {
+        if (!decodesIncrementally()) {
+            throw new IllegalStateException(cfg.name() + ": this decoder has causal self-attention and decodes by "
+                    + "recomputing the prefix (decode), not token by token");
+        }
+    }
+
     // ------------------------------------------------------------------ loss
 
     /**

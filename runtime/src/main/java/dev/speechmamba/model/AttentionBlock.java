@@ -59,6 +59,20 @@ final class AttentionBlock implements SequenceBlock {
         return new Act(n, a, p, seed, out);
     }
 
+    /**
+     * Cross-attention is position-wise. Causal self-attention would need a key/value cache of the earlier
+     * positions (the Transformer baseline recomputes instead); non-causal self-attention sees the future.
+     */
+    @Override
+    public boolean steppable() { return kind == Kind.CROSS; }
+
+    @Override
+    public Tensor step(TensorArena arena, Tensor x, Context ctx, StepState state) {
+        if (kind == Kind.SELF) throw new IllegalStateException("non-causal self-attention cannot run one position at a time");
+        if (kind == Kind.CAUSAL_SELF) throw new IllegalStateException("causal self-attention has no step state yet");
+        return forward(arena, x, ctx, false, 0).out();
+    }
+
     @Override
     public void projectMemory(TensorArena arena, Tensor memory, CrossAttentionCache cache) {
         if (kind == Kind.CROSS) cache.put(attention, attention.projectMemory(arena, memory));

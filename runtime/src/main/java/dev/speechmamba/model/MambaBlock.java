@@ -46,6 +46,22 @@ public final class MambaBlock {
         return new Activations(x, normed, rstd, m, seed, p, out);
     }
 
+    /** The mixer's state before the first position (see {@link MambaMixer#step}). */
+    public MambaMixer.StepState newStepState(TensorArena arena, int rows) { return mixer.newStepState(arena, rows); }
+
+    /** One new position per row, x (B, 1, d) → (B, 1, d), at inference (no dropout); {@code state} moves on. */
+    public Tensor step(TensorArena arena, Tensor x, MambaMixer.StepState state) {
+        Backend be = arena.backend();
+        int rows = x.dim(0), d = x.dim(2);
+        Tensor normed = arena.zeros(x.shape().dims());                // (B, 1, d)
+        Tensor rstd = arena.zeros(rows);                               // (B)
+        be.rmsNorm(normed.reshape(rows, d), rstd, x.reshape(rows, d), normWeight.value(), NORM_EPS);
+        Tensor mixed = mixer.step(arena, normed, state);
+        Tensor out = arena.zeros(x.shape().dims());                    // (B, 1, d)
+        be.add(out, x, mixed);
+        return out;
+    }
+
     /** Accumulates into dx (B, T, d) and the weight gradients, given dOut (B, T, d). */
     public void backward(TensorArena arena, Tensor dx, Tensor dOut, Activations act) {
         Backend be = arena.backend();

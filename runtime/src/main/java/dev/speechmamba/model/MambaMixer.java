@@ -99,6 +99,89 @@ public final class MambaMixer {
         return new Activations(x, xs, z, xc, u, dtLow, bm, cm, delta, a, y, saved, lengths, out);
     }
 
+    // ------------------------------------------------------------------ one position at a time (decoding)
+
+    /**
+     * The mixer's recurrent state for B rows decoded one position at a time.
+     *
+     * @param convWindow (B, K, Di) the conv's last K inputs, oldest first (zeros before the first position)
+     * @param ssm        (B, Di, N) the scan state
+     */
+    public record StepState(Tensor convWindow, Tensor ssm) implements SequenceBlock.StepState {
+        @Override
+        public StepState selectRows(TensorArena arena, Tensor rowIds) {
+            Backend be = arena.backend();
+            int rows = rowIds.dim(0), from = ssm.dim(0), k = convWindow.dim(1), di = convWindow.dim(2), n = ssm.dim(2);
+            Tensor window = arena.zeros(rows, k, di);                         // (B', K, Di)
+            be.embedding(window.reshape(rows, k * di), rowIds, convWindow.reshape(from, k * di));
+            Tensor state = arena.zeros(rows, di, n);                           // (B', Di, N)
+            be.embedding(state.reshape(rows, di * n), rowIds, ssm.reshape(from, di * n));
+            return new StepState(window, state);
+        }
+    }
+
+    /** The state before the first position: zero conv inputs and a zero scan state. */
+    public StepState newStepState(TensorArena arena, int rows) {
+        return new StepState(arena.zeros(rows, cfg.convKernel(), cfg.dInner()), arena.zeros(rows, cfg.dInner(), cfg.dState()));
+    }
+
+    /**
+     * One new position per row, {@link #forward}'s computation for it given everything before it in
+     * {@code state}, which moves on by one position. Intermediate tensors go to {@code arena}.
+     *
+     * @param x (B, 1, d)
+     * @return (B, 1, d)
+     */
+    public Tensor step(TensorArena arena, Tensor x, StepState state) {
+        Backend be = arena.backend();
+        int rows = x.dim(0), d = cfg.dModel(), di = cfg.dInner(), n = cfg.dState(), r = cfg.dtRank(), k = cfg.convKernel();
+        if (x.dim(1) != 1 || state.ssm().dim(0) != rows) {
+            throw new IllegalArgumentException("mamba step: x " + x.shape() + " must be (B, 1, d) with B = the state's "
+                    + state.ssm().dim(0) + " rows");
+        }
+        Tensor xz = arena.zeros(rows, 2 * di);                                // (B, 2Di)
+        be.matmul(xz, x.reshape(rows, d), false, inProj.value(), true, 1f, 0f);
+        Tensor xs = arena.zeros(rows, di);                                    // (B, Di)
+        Tensor z = arena.zeros(rows, 1, di);                                  // (B, 1, Di)
+        be.sliceLastDim(xs, xz, 0);
+        be.sliceLastDim(z.reshape(rows, di), xz, di);
+        // The window drops its oldest input and takes xs; the causal conv over the K-long window then ends
+        // with exactly the output forward computes at this position.
+        Tensor window = state.convWindow().reshape(rows, k * di);             // (B, K·Di)
+        Tensor shifted = arena.zeros(rows, k * di);                           // (B, K·Di)
+        if (k > 1) {
+            Tensor older = arena.zeros(rows, (k - 1) * di);                   // (B, (K-1)·Di)
+            be.sliceLastDim(older, window, di);
+            be.sliceLastDimBackward(shifted, older, 0);
+        }
+        be.sliceLastDimBackward(shifted, xs, (k - 1) * di);
+        be.copy(window, shifted);
+        Tensor convOut = arena.zeros(rows, k, di);                            // (B, K, Di)
+        be.causalConv1d(convOut, state.convWindow(), convW.value(), convB.value());
+        Tensor xc = arena.zeros(rows, 1, di);                                 // (B, 1, Di)
+        be.sliceLastDim(xc.reshape(rows, di), convOut.reshape(rows, k * di), (k - 1) * di);
+        Tensor u = arena.zeros(rows, 1, di);                                  // (B, 1, Di)
+        be.unary(Unary.SILU, u, xc);
+        Tensor dbc = arena.zeros(rows, r + 2 * n);                            // (B, R+2N)
+        be.matmul(dbc, u.reshape(rows, di), false, xProj.value(), true, 1f, 0f);
+        Tensor dtLow = arena.zeros(rows, r);                                  // (B, R)
+        Tensor bm = arena.zeros(rows, 1, n);                                  // (B, 1, N)
+        Tensor cm = arena.zeros(rows, 1, n);                                  // (B, 1, N)
+        be.sliceLastDim(dtLow, dbc, 0);
+        be.sliceLastDim(bm.reshape(rows, n), dbc, r);
+        be.sliceLastDim(cm.reshape(rows, n), dbc, r + n);
+        Tensor delta = arena.zeros(rows, 1, di);                              // (B, 1, Di)
+        be.matmul(delta.reshape(rows, di), dtLow, false, dtProj.value(), true, 1f, 0f);
+        Tensor a = arena.zeros(di, n);                                        // (Di, N)
+        be.unary(Unary.EXP, a, aLog.value());
+        be.scale(a, -1f);
+        Tensor y = arena.zeros(rows, 1, di);                                  // (B, 1, Di)
+        be.selectiveScanStep(y, state.ssm(), new ScanInputs(u, delta, a, bm, cm, dSkip.value(), z, dtBias.value(), true, null));
+        Tensor out = arena.zeros(rows, 1, d);                                 // (B, 1, d)
+        be.matmul(out.reshape(rows, d), y.reshape(rows, di), false, outProj.value(), true, 1f, 0f);
+        return out;
+    }
+
     /** Accumulates into dx (B, T, d) and the weight gradients, given dOut (B, T, d). */
     public void backward(TensorArena arena, Tensor dx, Tensor dOut, Activations act) {
         Backend be = arena.backend();

@@ -22,6 +22,14 @@ final class MambaSublayer implements SequenceBlock {
     }
 
     @Override
+    public StepState newStepState(TensorArena arena, int rows) { return block.newStepState(arena, rows); }
+
+    @Override
+    public Tensor step(TensorArena arena, Tensor x, Context ctx, StepState state) {
+        return block.step(arena, x, (MambaMixer.StepState) state);
+    }
+
+    @Override
     public void backward(TensorArena arena, Tensor dx, Tensor dMemory, Tensor dOut, Activations act) {
         block.backward(arena, dx, dOut, ((Act) act).inner());
     }

@@ -57,6 +57,27 @@ interface SequenceBlock {
 
     Activations forward(TensorArena arena, Tensor x, Context ctx, boolean training, long seed);
 
+    /** A block's per-row memory of the positions before, for running it one position at a time. */
+    interface StepState {
+        /** The state of rows {@code rowIds} (B') I32 of this one, in that order (beam search keeps its best rows). */
+        StepState selectRows(TensorArena arena, Tensor rowIds);
+    }
+
+    /** Whether {@link #step} can run this block one position at a time (causal self-attention cannot yet). */
+    default boolean steppable() { return true; }
+
+    /** This block's state before the first position, or null when its output depends on the position alone. */
+    default StepState newStepState(TensorArena arena, int rows) { return null; }
+
+    /**
+     * One new position per row at inference: x (B, 1, d) → (B, 1, d), the output forward gives at that position
+     * when it sees all positions so far; {@code state} (from {@link #newStepState}) moves on by one. Position-wise
+     * blocks (cross-attention, feed-forward) just run forward on the single position.
+     */
+    default Tensor step(TensorArena arena, Tensor x, Context ctx, StepState state) {
+        return forward(arena, x, ctx, false, 0).out();
+    }
+
     /** Adds this block's projected keys and values of {@code memory} (B, S, d) to {@code cache}; only cross-attention has any. */
     default void projectMemory(TensorArena arena, Tensor memory, CrossAttentionCache cache) { }
 

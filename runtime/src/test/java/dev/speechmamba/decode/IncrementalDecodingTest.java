@@ -1,0 +1,125 @@
+package dev.speechmamba.decode;
+
+import dev.speechmamba.backend.Backend;
+import dev.speechmamba.backend.Backends;
+import dev.speechmamba.model.AsrModel;
+import dev.speechmamba.model.Init;
+import dev.speechmamba.model.ModelConfig;
+import dev.speechmamba.model.TensorArena;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+import java.util.SplittableRandom;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Token-by-token decoding (Mamba conv/scan state carried between steps) against recomputing whole prefixes. */
+class IncrementalDecodingTest {
+    private static final int V = 20;
+
+    /**
+     * Each step's logits are what decode() gives at the prefix's last position, also after rows are reselected;
+     * on the CUDA backend too where a GPU is usable.
+     */
+    @Test
+    void stepsMatchTheFullPassAlsoAfterSelectingRows() {
+        List<String> devices = Backends.cudaUsable() ? List.of("reference", "cpu", "cuda") : List.of("reference", "cpu");
+        for (String device : devices) {
+            try (Backend be = Backends.create(device);
+                 AsrModel model = new AsrModel(be, ModelConfig.named("tiny").withVocabSize(V), 4);
+                 TensorArena arena = new TensorArena(be)) {
+                assertTrue(model.decodesIncrementally());
+                int frames = 8, d = model.config().dModel(), sos = model.config().sosEos();
+                float[] mem = Init.normal(new SplittableRandom(3), frames * d, 1.0);          // (T, d)
+                int[][] rows = {{sos, 5, 7, 1, 9}, {sos, 2, 2, 8, 3}, {sos, 11, 4, 6, 0}};
+                AsrModel.Encoded three = replicated(arena, mem, frames, d, 3);
+                var cache = model.projectDecoderMemory(arena, three);
+                AsrModel.DecoderState state = model.startDecoding(3);
+                for (int t = 0; t < 3; t++) {
+                    int[] tokens = {rows[0][t], rows[1][t], rows[2][t]};
+                    float[] stepLogits = be.toHost(model.decodeStep(arena, three, cache, state, tokens));
+                    for (int r = 0; r < 3; r++) assertLastLogits(model, arena, mem, frames, rows[r], t + 1, stepLogits, r, device);
+                }
+                // beam search keeps rows 2, 0, 0 (a row may be kept twice) and extends them differently
+                AsrModel.DecoderState kept = model.selectRows(state, new int[] {2, 0, 0});
+                state.close();
+                assertEquals(3, kept.position());
+                int[][] extended = {{sos, 11, 4, 13}, {sos, 5, 7, 13}, {sos, 5, 7, 17}};
+                float[] stepLogits = be.toHost(model.decodeStep(arena, three, cache, kept, new int[] {13, 13, 17}));
+                for (int r = 0; r < 3; r++) assertLastLogits(model, arena, mem, frames, extended[r], 4, stepLogits, r, device);
+                // and shrinks to one row
+                AsrModel.DecoderState one = model.selectRows(kept, new int[] {2});
+                kept.close();
+                AsrModel.Encoded single = replicated(arena, mem, frames, d, 1);
+                float[] last = be.toHost(model.decodeStep(arena, single, null, one, new int[] {19}));
+                assertLastLogits(model, arena, mem, frames, new int[] {sos, 5, 7, 17, 19}, 5, last, 0, device);
+                one.close();
+
+                assertThrows(IllegalArgumentException.class, () -> model.selectRows(model.startDecoding(2), new int[] {2}));
+            }
+        }
+    }
+
+    @Test
+    void theTransformerBaselineRecomputesInstead() {
+        try (Backend be = Backends.create("cpu");
+             AsrModel model = new AsrModel(be, ModelConfig.named("transformer-tiny").withVocabSize(V), 4)) {
+            assertFalse(model.decodesIncrementally());
+            IllegalStateException e = assertThrows(IllegalStateException.class, () -> model.startDecoding(1));
+            assertTrue(e.getMessage().contains("causal self-attention"), e.getMessage());
+            float[] mem = new float[4 * model.config().dModel()];
+            assertThrows(IllegalArgumentException.class, () -> new AsrModelDecoder(model, mem, 4, true));
+        }
+    }
+
+    /** The same beam search with the stepping decoder and with full passes: same hypotheses, same scores. */
+    @Test
+    void beamSearchFindsTheSameHypothesesEitherWay() {
+        try (Backend be = Backends.create("cpu");
+             AsrModel model = new AsrModel(be, ModelConfig.named("tiny").withVocabSize(V), 6)) {
+            int frames = 12, d = model.config().dModel();
+            float[] mem = Init.normal(new SplittableRandom(5), frames * d, 1.0);
+            LogProbs ctc = CtcTestSupport.randomLogProbs(7, frames, V, 1.5);
+            BeamSearch search = new BeamSearch(BeamSearch.Options.defaults().withBeamSize(4).withCtcWeight(0.3), 0,
+                    model.config().sosEos());
+            List<BeamSearch.Hypothesis> stepped, recomputed;
+            try (AsrModelDecoder incremental = new AsrModelDecoder(model, mem, frames, true)) {
+                stepped = search.search(incremental, ctc, frames);
+            }
+            try (AsrModelDecoder full = new AsrModelDecoder(model, mem, frames, false)) {
+                recomputed = search.search(full, ctc, frames);
+            }
+            assertEquals(recomputed.size(), stepped.size());
+            for (int i = 0; i < stepped.size(); i++) {
+                assertArrayEquals(recomputed.get(i).tokens(), stepped.get(i).tokens(), "hypothesis " + i);
+                assertEquals(recomputed.get(i).score(), stepped.get(i).score(), 1e-3, "hypothesis " + i);
+            }
+            assertTrue(stepped.getFirst().tokens().length > 1, "a search that stops at once tests nothing: " + stepped);
+        }
+    }
+
+    private static AsrModel.Encoded replicated(TensorArena arena, float[] mem, int frames, int d, int rows) {
+        float[] copies = new float[rows * frames * d];
+        for (int r = 0; r < rows; r++) System.arraycopy(mem, 0, copies, r * frames * d, mem.length);
+        int[] lengths = new int[rows];
+        java.util.Arrays.fill(lengths, frames);
+        return new AsrModel.Encoded(null, List.of(), null, arena.floats(copies, rows, frames, d), arena.ints(lengths, rows),
+                lengths, null);
+    }
+
+    private static void assertLastLogits(AsrModel model, TensorArena arena, float[] mem, int frames, int[] prefix, int length,
+                                         float[] stepLogits, int row, String device) {
+        int d = model.config().dModel();
+        AsrModel.Encoded one = replicated(arena, mem, frames, d, 1);
+        int[] tokens = java.util.Arrays.copyOf(prefix, length);
+        float[] full = arena.backend().toHost(model.decode(arena, one, tokens, new int[] {length}, length, false, 0).logits());
+        for (int k = 0; k < V; k++) {
+            assertEquals(full[(length - 1) * V + k], stepLogits[row * V + k], 2e-4,
+                    device + ": row " + row + ", length " + length + ", logit " + k);
+        }
+    }
+}
