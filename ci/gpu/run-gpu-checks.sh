@@ -85,6 +85,7 @@ if has nvrtc; then
 fi
 if has model; then
   junit model-gpu 120 -- --include-tag gpu --select-package dev.speechmamba.model --select-package dev.speechmamba.demo \
+    --select-class dev.speechmamba.decode.IncrementalDecodingTest \
     --select-package dev.speechmamba.backend.cuda
 fi
 if has trainstep; then
