@@ -17,10 +17,10 @@ import java.util.Map;
  * memory. The memory is uploaded, and its cross-attention keys and values projected, once per distinct
  * hypothesis count and kept until {@link #close}.
  *
- * <p>For decoders that run one token at a time ({@link AsrModel#decodesIncrementally}, Speech-Mamba) it keeps
+ * <p>For decoders that run one token at a time ({@link AsrModel#decodesIncrementally}: both architectures) it keeps
  * the decoder state of the last call's prefixes: when every new prefix is one of them plus one token (beam
  * search), a call costs one decoder step for the new tokens instead of a pass over whole prefixes. Any other
- * batch of prefixes (mixed lengths, unknown parents) is scored by a full pass, as for the Transformer baseline.
+ * batch of prefixes (mixed lengths) is scored by a full pass.
  */
 public final class AsrModelDecoder implements NextTokenScorer, AutoCloseable {
     private final AsrModel model;

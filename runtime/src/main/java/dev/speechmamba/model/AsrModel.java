@@ -340,8 +340,8 @@ public final class AsrModel implements AutoCloseable {
 
     /**
      * Whether {@link #decodeStep} works for this model: every decoder block runs one position at a time
-     * (Speech-Mamba's Mamba and cross-attention blocks; the Transformer baseline's causal self-attention does
-     * not, and its decoding recomputes the prefix with {@link #decode}).
+     * (Mamba blocks carry their conv and scan state, causal self-attention its keys and values, cross-attention
+     * and feed-forward blocks are position-wise): true for both architectures built here.
      */
     public boolean decodesIncrementally() {
         return decoderBlocks.stream().allMatch(SequenceBlock::steppable);
@@ -349,7 +349,7 @@ public final class AsrModel implements AutoCloseable {
 
     /**
      * The decoder's memory of the tokens consumed so far, for {@code rows} hypotheses: every Mamba sublayer's conv
-     * window and scan state. All rows have consumed the same number of tokens (beam search extends every
+     * window and scan state, every causal self-attention's keys and values. All rows have consumed the same number of tokens (beam search extends every
      * hypothesis by one token per step). Owns its device tensors: close it.
      */
     public static final class DecoderState implements AutoCloseable {
@@ -444,8 +444,8 @@ public final class AsrModel implements AutoCloseable {
 
     private void requireIncremental() {
         if (!decodesIncrementally()) {
-            throw new IllegalStateException(cfg.name() + ": this decoder has causal self-attention and decodes by "
-                    + "recomputing the prefix (decode), not token by token");
+            throw new IllegalStateException(cfg.name() + ": this decoder has a block that cannot run one position at a "
+                    + "time; decode whole prefixes with decode()");
         }
     }
 

@@ -60,17 +60,30 @@ final class AttentionBlock implements SequenceBlock {
     }
 
     /**
-     * Cross-attention is position-wise. Causal self-attention would need a key/value cache of the earlier
-     * positions (the Transformer baseline recomputes instead); non-causal self-attention sees the future.
+     * Cross-attention is position-wise; causal self-attention keeps a key/value cache of the earlier positions;
+     * non-causal self-attention (the encoder's) sees the future and cannot step.
      */
     @Override
-    public boolean steppable() { return kind == Kind.CROSS; }
+    public boolean steppable() { return kind != Kind.SELF; }
+
+    @Override
+    public StepState newStepState(TensorArena arena, int rows) {
+        return kind == Kind.CAUSAL_SELF ? new MultiHeadAttention.KeyValueCache(arena) : null;
+    }
 
     @Override
     public Tensor step(TensorArena arena, Tensor x, Context ctx, StepState state) {
-        if (kind == Kind.SELF) throw new IllegalStateException("non-causal self-attention cannot run one position at a time");
-        if (kind == Kind.CAUSAL_SELF) throw new IllegalStateException("causal self-attention has no step state yet");
-        return forward(arena, x, ctx, false, 0).out();
+        return switch (kind) {
+            case SELF -> throw new IllegalStateException("non-causal self-attention cannot run one position at a time");
+            case CROSS -> forward(arena, x, ctx, false, 0).out();
+            case CAUSAL_SELF -> {
+                Norm.Activations n = norm.forward(arena, x);
+                Tensor attended = attention.stepCausal(arena, n.out(), (MultiHeadAttention.KeyValueCache) state);
+                Tensor out = arena.zeros(x.shape().dims());                 // (B, 1, d)
+                arena.backend().add(out, x, attended);
+                yield out;
+            }
+        };
     }
 
     @Override

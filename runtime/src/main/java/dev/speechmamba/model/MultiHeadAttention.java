@@ -78,6 +78,77 @@ public final class MultiHeadAttention {
         return new Activations(query, memory, qh, kh, vh, context, lse, mask, out);
     }
 
+    /**
+     * Keys and values of the positions so far, (B, t, H, Dh) each, for causal self-attention run one position at
+     * a time. Grows by one position per {@link #stepCausal}; its tensors live in the arena it was made in (the
+     * decoder state's), so a cache lives as long as that state.
+     */
+    public static final class KeyValueCache implements SequenceBlock.StepState {
+        private final TensorArena home;
+        private Tensor k, v;                                                 // (B, t, H, Dh), null while t = 0
+
+        KeyValueCache(TensorArena home) { this(home, null, null); }
+
+        private KeyValueCache(TensorArena home, Tensor k, Tensor v) {
+            this.home = home;
+            this.k = k;
+            this.v = v;
+        }
+
+        /** Positions held. */
+        public int length() { return k == null ? 0 : k.dim(1); }
+
+        private void append(Backend be, Tensor kNew, Tensor vNew) {           // (B, 1, H, Dh) each
+            int batch = kNew.dim(0), heads = kNew.dim(2), dh = kNew.dim(3), t = length(), w = heads * dh;
+            Tensor k2 = home.zeros(batch, t + 1, heads, dh);                  // (B, t+1, H, Dh)
+            Tensor v2 = home.zeros(batch, t + 1, heads, dh);
+            if (t > 0) {
+                be.sliceLastDimBackward(k2.reshape(batch, (t + 1) * w), k.reshape(batch, t * w), 0);
+                be.sliceLastDimBackward(v2.reshape(batch, (t + 1) * w), v.reshape(batch, t * w), 0);
+            }
+            be.sliceLastDimBackward(k2.reshape(batch, (t + 1) * w), kNew.reshape(batch, w), t * w);
+            be.sliceLastDimBackward(v2.reshape(batch, (t + 1) * w), vNew.reshape(batch, w), t * w);
+            k = k2;
+            v = v2;
+        }
+
+        @Override
+        public KeyValueCache selectRows(TensorArena arena, Tensor rowIds) {
+            if (k == null) return new KeyValueCache(arena);
+            Backend be = arena.backend();
+            int rows = rowIds.dim(0), from = k.dim(0), t = k.dim(1), heads = k.dim(2), dh = k.dim(3), w = t * heads * dh;
+            Tensor k2 = arena.zeros(rows, t, heads, dh);                      // (B', t, H, Dh)
+            Tensor v2 = arena.zeros(rows, t, heads, dh);
+            be.embedding(k2.reshape(rows, w), rowIds, k.reshape(from, w));
+            be.embedding(v2.reshape(rows, w), rowIds, v.reshape(from, w));
+            return new KeyValueCache(arena, k2, v2);
+        }
+    }
+
+    /**
+     * Causal self-attention for one new position per row: query (B, 1, d) → (B, 1, d), attending to the cached
+     * positions and itself, which is what the causal {@link #forward} gives at that position. The new key and
+     * value join {@code cache}.
+     */
+    public Tensor stepCausal(TensorArena arena, Tensor query, KeyValueCache cache) {
+        Backend be = arena.backend();
+        int batch = query.dim(0), d = heads * headDim;
+        if (query.dim(1) != 1) throw new IllegalArgumentException("attention step: query " + query.shape() + " must be (B, 1, d)");
+        Tensor qh = arena.zeros(batch, 1, heads, headDim);                  // (B, 1, H, Dh)
+        Tensor kh = arena.zeros(batch, 1, heads, headDim);
+        Tensor vh = arena.zeros(batch, 1, heads, headDim);
+        q.forward(be, qh.reshape(batch, d), query.reshape(batch, d));
+        k.forward(be, kh.reshape(batch, d), query.reshape(batch, d));
+        v.forward(be, vh.reshape(batch, d), query.reshape(batch, d));
+        cache.append(be, kh, vh);
+        Tensor context = arena.zeros(batch, 1, heads, headDim);             // (B, 1, H, Dh)
+        Tensor lse = arena.zeros(batch, heads, 1);                          // (B, H, 1)
+        be.attention(context, lse, qh, cache.k, cache.v, AttentionMask.none(), scale());
+        Tensor out = arena.zeros(batch, 1, d);                              // (B, 1, d)
+        o.forward(be, out.reshape(batch, d), context.reshape(batch, d));
+        return out;
+    }
+
     /** Accumulates dQuery (B, Tq, d) and dMemory (B, Tk, d) (the same tensor for self-attention). */
     public void backward(TensorArena arena, Tensor dQuery, Tensor dMemory, Tensor dOut, Activations act) {
         Backend be = arena.backend();

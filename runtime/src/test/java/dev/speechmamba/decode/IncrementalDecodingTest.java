@@ -8,18 +8,22 @@ import dev.speechmamba.model.ModelConfig;
 import dev.speechmamba.model.TensorArena;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.util.List;
 import java.util.SplittableRandom;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-/** Token-by-token decoding (Mamba conv/scan state carried between steps) against recomputing whole prefixes. */
+/**
+ * Token-by-token decoding (Mamba conv/scan state, causal self-attention keys/values carried between steps)
+ * against recomputing whole prefixes, for both architectures.
+ */
 class IncrementalDecodingTest {
     private static final int V = 20;
 
@@ -38,58 +42,53 @@ class IncrementalDecodingTest {
 
     private static void stepsMatchTheFullPass(List<String> devices) {
         for (String device : devices) {
-            try (Backend be = Backends.create(device);
-                 AsrModel model = new AsrModel(be, ModelConfig.named("tiny").withVocabSize(V), 4);
-                 TensorArena arena = new TensorArena(be)) {
-                assertTrue(model.decodesIncrementally());
-                int frames = 8, d = model.config().dModel(), sos = model.config().sosEos();
-                float[] mem = Init.normal(new SplittableRandom(3), frames * d, 1.0);          // (T, d)
-                int[][] rows = {{sos, 5, 7, 1, 9}, {sos, 2, 2, 8, 3}, {sos, 11, 4, 6, 0}};
-                AsrModel.Encoded three = replicated(arena, mem, frames, d, 3);
-                var cache = model.projectDecoderMemory(arena, three);
-                AsrModel.DecoderState state = model.startDecoding(3);
-                for (int t = 0; t < 3; t++) {
-                    int[] tokens = {rows[0][t], rows[1][t], rows[2][t]};
-                    float[] stepLogits = be.toHost(model.decodeStep(arena, three, cache, state, tokens));
-                    for (int r = 0; r < 3; r++) assertLastLogits(model, arena, mem, frames, rows[r], t + 1, stepLogits, r, device);
-                }
-                // beam search keeps rows 2, 0, 0 (a row may be kept twice) and extends them differently
-                AsrModel.DecoderState kept = model.selectRows(state, new int[] {2, 0, 0});
-                state.close();
-                assertEquals(3, kept.position());
-                int[][] extended = {{sos, 11, 4, 13}, {sos, 5, 7, 13}, {sos, 5, 7, 17}};
-                float[] stepLogits = be.toHost(model.decodeStep(arena, three, cache, kept, new int[] {13, 13, 17}));
-                for (int r = 0; r < 3; r++) assertLastLogits(model, arena, mem, frames, extended[r], 4, stepLogits, r, device);
-                // and shrinks to one row
-                AsrModel.DecoderState one = model.selectRows(kept, new int[] {2});
-                kept.close();
-                AsrModel.Encoded single = replicated(arena, mem, frames, d, 1);
-                float[] last = be.toHost(model.decodeStep(arena, single, null, one, new int[] {19}));
-                assertLastLogits(model, arena, mem, frames, new int[] {sos, 5, 7, 17, 19}, 5, last, 0, device);
-                one.close();
+            for (String config : List.of("tiny", "transformer-tiny")) stepsMatchTheFullPass(device, config);
+        }
+    }
 
-                assertThrows(IllegalArgumentException.class, () -> model.selectRows(model.startDecoding(2), new int[] {2}));
+    private static void stepsMatchTheFullPass(String device, String config) {
+        try (Backend be = Backends.create(device);
+             AsrModel model = new AsrModel(be, ModelConfig.named(config).withVocabSize(V), 4);
+             TensorArena arena = new TensorArena(be)) {
+            assertTrue(model.decodesIncrementally());
+            int frames = 8, d = model.config().dModel(), sos = model.config().sosEos();
+            float[] mem = Init.normal(new SplittableRandom(3), frames * d, 1.0);          // (T, d)
+            int[][] rows = {{sos, 5, 7, 1, 9}, {sos, 2, 2, 8, 3}, {sos, 11, 4, 6, 0}};
+            AsrModel.Encoded three = replicated(arena, mem, frames, d, 3);
+            var cache = model.projectDecoderMemory(arena, three);
+            AsrModel.DecoderState state = model.startDecoding(3);
+            for (int t = 0; t < 3; t++) {
+                int[] tokens = {rows[0][t], rows[1][t], rows[2][t]};
+                float[] stepLogits = be.toHost(model.decodeStep(arena, three, cache, state, tokens));
+                for (int r = 0; r < 3; r++) assertLastLogits(model, arena, mem, frames, rows[r], t + 1, stepLogits, r, device);
+            }
+            // beam search keeps rows 2, 0, 0 (a row may be kept twice) and extends them differently
+            AsrModel.DecoderState kept = model.selectRows(state, new int[] {2, 0, 0});
+            state.close();
+            assertEquals(3, kept.position());
+            int[][] extended = {{sos, 11, 4, 13}, {sos, 5, 7, 13}, {sos, 5, 7, 17}};
+            float[] stepLogits = be.toHost(model.decodeStep(arena, three, cache, kept, new int[] {13, 13, 17}));
+            for (int r = 0; r < 3; r++) assertLastLogits(model, arena, mem, frames, extended[r], 4, stepLogits, r, device);
+            // and shrinks to one row
+            AsrModel.DecoderState one = model.selectRows(kept, new int[] {2});
+            kept.close();
+            AsrModel.Encoded single = replicated(arena, mem, frames, d, 1);
+            float[] last = be.toHost(model.decodeStep(arena, single, null, one, new int[] {19}));
+            assertLastLogits(model, arena, mem, frames, new int[] {sos, 5, 7, 17, 19}, 5, last, 0, device);
+            one.close();
+
+            try (AsrModel.DecoderState two = model.startDecoding(2)) {
+                assertThrows(IllegalArgumentException.class, () -> model.selectRows(two, new int[] {2}));
             }
         }
     }
 
-    @Test
-    void theTransformerBaselineRecomputesInstead() {
-        try (Backend be = Backends.create("cpu");
-             AsrModel model = new AsrModel(be, ModelConfig.named("transformer-tiny").withVocabSize(V), 4)) {
-            assertFalse(model.decodesIncrementally());
-            IllegalStateException e = assertThrows(IllegalStateException.class, () -> model.startDecoding(1));
-            assertTrue(e.getMessage().contains("causal self-attention"), e.getMessage());
-            float[] mem = new float[4 * model.config().dModel()];
-            assertThrows(IllegalArgumentException.class, () -> new AsrModelDecoder(model, mem, 4, true));
-        }
-    }
-
     /** The same beam search with the stepping decoder and with full passes: same hypotheses, same scores. */
-    @Test
-    void beamSearchFindsTheSameHypothesesEitherWay() {
+    @ParameterizedTest
+    @ValueSource(strings = {"tiny", "transformer-tiny"})
+    void beamSearchFindsTheSameHypothesesEitherWay(String config) {
         try (Backend be = Backends.create("cpu");
-             AsrModel model = new AsrModel(be, ModelConfig.named("tiny").withVocabSize(V), 6)) {
+             AsrModel model = new AsrModel(be, ModelConfig.named(config).withVocabSize(V), 6)) {
             int frames = 12, d = model.config().dModel();
             float[] mem = Init.normal(new SplittableRandom(5), frames * d, 1.0);
             LogProbs ctc = CtcTestSupport.randomLogProbs(7, frames, V, 1.5);
@@ -105,7 +104,7 @@ class IncrementalDecodingTest {
             assertEquals(recomputed.size(), stepped.size());
             for (int i = 0; i < stepped.size(); i++) {
                 assertArrayEquals(recomputed.get(i).tokens(), stepped.get(i).tokens(), "hypothesis " + i);
-                assertEquals(recomputed.get(i).score(), stepped.get(i).score(), 1e-3, "hypothesis " + i);
+                assertEquals(recomputed.get(i).score(), stepped.get(i).score(), 1e-3, config + " hypothesis " + i);
             }
             assertTrue(stepped.getFirst().tokens().length > 1, "a search that stops at once tests nothing: " + stepped);
         }
