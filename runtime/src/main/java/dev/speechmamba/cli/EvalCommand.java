@@ -13,6 +13,7 @@ import dev.speechmamba.transcribe.TranscribeOptions;
 import dev.speechmamba.transcribe.Transcriber;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -55,6 +56,9 @@ public final class EvalCommand implements Callable<Integer> {
 
     @Option(names = "--ctc-weight", defaultValue = "0.4", description = "CTC weight of the beam search (default: ${DEFAULT-VALUE}).")
     double ctcWeight;
+
+    @Mixin
+    SegmentationOptions segmentation;
 
     @Option(names = "--by-voice", description = "Also print the WER of each voice in the manifest, worst first.")
     boolean byVoice;
@@ -121,7 +125,8 @@ public final class EvalCommand implements Callable<Integer> {
     private Evaluator.Result beamSearch(ModelBundle bundle, List<Utterance> utterances) throws java.io.IOException {
         if (beam < 1) throw new IllegalArgumentException("--beam must be >= 1, got " + beam);
         TranscribeOptions options = TranscribeOptions.defaults().withDecoder(TranscribeOptions.Decoder.BEAM)
-                .withBeam(TranscribeOptions.defaults().beam().withBeamSize(beam).withCtcWeight(ctcWeight));
+                .withBeam(TranscribeOptions.defaults().beam().withBeamSize(beam).withCtcWeight(ctcWeight))
+                .withSegmentation(segmentation.toOptions());
         List<String> hypotheses = new ArrayList<>();
         WordErrorRate.Counts counts = WordErrorRate.Counts.ZERO;
         try (Transcriber transcriber = new Transcriber(bundle.model(), bundle.tokenizer(), bundle.cmvn(), options)) {

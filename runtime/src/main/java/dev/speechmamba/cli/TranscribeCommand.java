@@ -12,6 +12,7 @@ import dev.speechmamba.transcribe.TranscriptFormat;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
@@ -86,6 +87,9 @@ final class TranscribeCommand implements Callable<Integer> {
             description = "Write NAME.<txt|json|srt|vtt> per input into DIR instead of printing.")
     Path outputDir;
 
+    @Mixin
+    SegmentationOptions segmentation;
+
     @Spec
     CommandSpec spec;
 
@@ -103,7 +107,7 @@ final class TranscribeCommand implements Callable<Integer> {
                 .withDecoder(TranscribeOptions.Decoder.parse(decoder))
                 .withBeam(BeamSearch.Options.defaults().withBeamSize(beam).withCtcWeight(ctcWeight)
                         .withLengthBonus(lengthBonus).withNormalizeLength(normalizeLength));
-        options = new TranscribeOptions(options.decoder(), options.beam(), options.segmentation(), batch);
+        options = new TranscribeOptions(options.decoder(), options.beam(), segmentation.toOptions(), batch);
         List<Path> files = new ArrayList<>();
         for (Path p : inputs) files.addAll(audioFiles(p));
         if (files.size() > 1 && outputDir == null && (fmt == TranscriptFormat.SRT || fmt == TranscriptFormat.VTT)) {

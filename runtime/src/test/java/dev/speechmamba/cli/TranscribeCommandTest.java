@@ -89,10 +89,30 @@ class TranscribeCommandTest {
     }
 
     @Test
+    void segmentationOptionsRunAndBadValuesNameTheOption(@TempDir Path dir) throws Exception {
+        Path model = modelFolder(dir);
+        Path wav = dir.resolve("a.wav");
+        WavWriter.writePcm16(wav, new Audio(tone(3.0, 200), 16_000));
+        CliRun ok = run("transcribe", wav.toString(), "--model", model.toString(), "--beam", "2", "--device", "cpu",
+                "--max-segment", "1.5", "--min-pause", "0.2");
+        assertEquals(0, ok.code(), ok.err());
+        for (String[] bad : new String[][] {{"--max-segment", "0"}, {"--max-segment", "-3"}, {"--min-pause", "0"},
+                {"--max-segment", "0.01"}}) {
+            CliRun r = run("transcribe", wav.toString(), "--model", model.toString(), "--device", "cpu", bad[0], bad[1]);
+            assertEquals(Main.EXIT_FAILURE, r.code(), String.join(" ", bad) + ": " + r.err());
+            assertTrue(r.err().contains(bad[0]), r.err());
+        }
+        CliRun eval = run("eval", "--help");
+        assertTrue(eval.out().contains("--max-segment") && eval.out().contains("--min-pause") && eval.out().contains("--by-voice"),
+                eval.out());
+    }
+
+    @Test
     void helpListsTheOptions() {
         CliRun help = run("transcribe", "--help");
         assertEquals(0, help.code(), help.err());
-        for (String option : List.of("--model", "--format", "--decoder", "--beam", "--ctc-weight", "--device", "--output-dir")) {
+        for (String option : List.of("--model", "--format", "--decoder", "--beam", "--ctc-weight", "--device", "--output-dir",
+                "--max-segment", "--min-pause")) {
             assertTrue(help.out().contains(option), option + " missing from:\n" + help.out());
         }
     }
