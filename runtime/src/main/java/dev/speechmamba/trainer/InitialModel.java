@@ -58,23 +58,19 @@ final class InitialModel {
      * there are the same; a folder prepared for another model is refused rather than overwritten.
      */
     void adoptArtifacts(Path tokenizerFile, Path cmvnFile) throws IOException {
-        String tokenizerJson = tokenizer.toJson();
-        if (Files.exists(tokenizerFile)) {
-            if (!BpeTokenizer.load(tokenizerFile).toJson().equals(tokenizerJson)) {
-                throw new IllegalArgumentException(tokenizerFile + ": tokenizer mismatch: it is not the tokenizer of --init-from "
-                        + file + "; choose a new --out folder");
-            }
-        } else {
-            Artifacts.writeAtomically(tokenizerFile, tokenizerJson);
-        }
-        String cmvnJson = cmvn.toJson();
-        if (Files.exists(cmvnFile)) {
-            if (!GlobalCmvn.load(cmvnFile).toJson().equals(cmvnJson)) {
-                throw new IllegalArgumentException(cmvnFile + ": CMVN mismatch: these are not the statistics of --init-from "
-                        + file + "; choose a new --out folder");
-            }
-        } else {
-            Artifacts.writeAtomically(cmvnFile, cmvnJson);
+        adopt(tokenizerFile, tokenizer.toJson(), f -> BpeTokenizer.load(f).toJson(), "tokenizer mismatch: it is not the tokenizer");
+        adopt(cmvnFile, cmvn.toJson(), f -> GlobalCmvn.load(f).toJson(), "CMVN mismatch: these are not the statistics");
+    }
+
+    private interface CanonicalJson {
+        String read(Path file) throws IOException;
+    }
+
+    private void adopt(Path file, String json, CanonicalJson existing, String mismatch) throws IOException {
+        if (!Files.exists(file)) {
+            Artifacts.writeAtomically(file, json);
+        } else if (!existing.read(file).equals(json)) {
+            throw new IllegalArgumentException(file + ": " + mismatch + " of --init-from " + this.file + "; choose a new --out folder");
         }
     }
 
