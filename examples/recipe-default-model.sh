@@ -121,10 +121,12 @@ if [[ -n "$corpus" ]]; then
   for manifest in "$corpus/test.jsonl" "$corpus/longform/longform-45-60s.jsonl" "$out/test-more-unseen.jsonl"; do
     [[ -f "$manifest" ]] || continue
     say "4/5 eval on $manifest"
-    line="$(sm eval --model "$run/model-bf16.safetensors" --manifest "$manifest" --device "$device" | grep '^WER ' | tail -n 1)"
+    report="$(sm eval --model "$run/model-bf16.safetensors" --manifest "$manifest" --device "$device")"
+    line="$(grep '^WER ' <<<"$report" | tail -n 1)"
     [[ -n "$line" ]] || die "eval on $manifest printed no WER line"
-    echo "$(basename "$manifest"): $line"
-    eval_lines+=("- \`$(basename "$manifest")\`: $line")
+    cer="$(grep '^CER ' <<<"$report" | tail -n 1 | sed 's/^CER \([0-9.]*%\).*/; CER \1/')"
+    echo "$(basename "$manifest"): $line$cer"
+    eval_lines+=("- \`$(basename "$manifest")\`: $line$cer")
   done
 else
   say "4/5 eval: skipped (no --corpus)"
