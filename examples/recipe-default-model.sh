@@ -119,7 +119,7 @@ sm average --model "$run" --last "$average_last" --bf16 --output "$run/model-bf1
 eval_lines=()
 if [[ -n "$corpus" ]]; then
   for manifest in "$corpus/test.jsonl" "$corpus/longform/longform-45-60s.jsonl" "$out/test-more-unseen.jsonl"; do
-    [[ -f "$manifest" ]] || continue
+    [[ -s "$manifest" ]] || continue   # missing, or empty (a corpus too small for a long-form recording)
     say "4/5 eval on $manifest"
     report="$(sm eval --model "$run/model-bf16.safetensors" --manifest "$manifest" --device "$device")"
     line="$(grep '^WER ' <<<"$report" | tail -n 1)"
