@@ -64,13 +64,16 @@ public final class MetricsLog {
 
     /**
      * Keeps only records a run resumed at {@code step} would have written before it: train records up to that
-     * step and validation records of the epochs it had finished (those before {@code epoch}).
+     * step and the validation records of the {@code finishedEpochs} epochs it had finished (a validation record
+     * carries the 1-based number of the epoch it closes; a checkpoint stores the 0-based index of the epoch in
+     * progress, which is the number finished).
      */
-    public void truncateAfter(long step, int epoch) throws IOException {
+    public void truncateAfter(long step, int finishedEpochs) throws IOException {
         if (!Files.exists(file)) return;
         StringBuilder kept = new StringBuilder();
         for (JsonNode n : read()) {
-            boolean keep = n.path("kind").asText().equals("valid") ? n.path("epoch").asInt() < epoch
+            boolean keep = n.path("kind").asText().equals("valid")
+                    ? n.path("epoch").asInt() <= finishedEpochs && n.path("step").asLong() <= step
                     : n.path("step").asLong() <= step;
             if (keep) kept.append(JSON.writeValueAsString(n)).append('\n');
         }

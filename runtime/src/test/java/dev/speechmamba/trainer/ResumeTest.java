@@ -76,6 +76,31 @@ class ResumeTest {
         }
     }
 
+    /**
+     * With validation on, the resumed run's metrics log equals the straight run's, validation records included:
+     * the record of the epoch finished before the resume point survives, and later ones are written once.
+     */
+    @Test
+    void validationRecordsSurviveAResumeInsideALaterEpoch(@TempDir Path dir) throws Exception {
+        Path train = ToneCorpus.write(dir, "train", TrainerEndToEndTest.TRANSCRIPTS, 200);
+        TrainOptions base = new TrainOptions("tiny", train, train, dir.resolve("straight"), "cpu", 10, 0, 5, 16, 2.0, 256, 2,
+                2e-3, 4, 5.0, 0, 5, 1, false, false, null, 1, null).withMaxSteps(6);
+        new Trainer(base).run();
+        TrainOptions split = base.withOut(dir.resolve("split")).withMaxSteps(3);
+        new Trainer(split).run();
+        new Trainer(split.withMaxSteps(6).withResume(true)).run();
+        List<JsonNode> straight = new MetricsLog(dir.resolve("straight").resolve(Trainer.METRICS_FILE)).read();
+        List<JsonNode> resumed = new MetricsLog(dir.resolve("split").resolve(Trainer.METRICS_FILE)).read();
+        List<String> kinds = straight.stream().map(n -> n.path("kind").asText() + "@" + n.path("step").asLong()
+                + "/e" + n.path("epoch").asInt()).toList();
+        assertTrue(kinds.contains("valid@2/e1") && kinds.contains("valid@4/e2") && kinds.contains("valid@6/e3"), kinds.toString());
+        assertEquals(kinds, resumed.stream().map(n -> n.path("kind").asText() + "@" + n.path("step").asLong()
+                + "/e" + n.path("epoch").asInt()).toList());
+        for (int i = 0; i < straight.size(); i++) {
+            assertEquals(straight.get(i).path("loss").asDouble(), resumed.get(i).path("loss").asDouble(), 0.0, kinds.get(i));
+        }
+    }
+
     /** Resuming under other settings is refused with the checkpoint file and the problem named. */
     @Test
     void resumeMismatchesAreClearErrors(@TempDir Path dir) throws Exception {
