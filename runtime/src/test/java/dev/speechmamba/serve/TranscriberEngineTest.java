@@ -83,6 +83,18 @@ class TranscriberEngineTest {
         assertTrue(err.toString().contains("max batch must be >= 1"), err.toString());
 
         err.getBuffer().setLength(0);
+        assertEquals(Main.EXIT_USAGE, Main.run(new String[]{"serve", "--global-tokens", "2", "--model", dir.toString()},
+                new PrintWriter(new StringWriter()), new PrintWriter(err)));
+        assertTrue(err.toString().contains("--global-tokens needs --attention-window"), err.toString());
+
+        err.getBuffer().setLength(0);
+        assertEquals(Main.EXIT_FAILURE, Main.run(new String[]{"serve", "--max-segment", "0", "--model", dir.toString()},
+                new PrintWriter(new StringWriter()), new PrintWriter(err)));
+        assertTrue(err.toString().contains("--max-segment must be a positive number"), err.toString());
+        String help = out.toString();
+        assertTrue(help.contains("--attention-window") && help.contains("--max-segment") && help.contains("--min-pause"), help);
+
+        err.getBuffer().setLength(0);
         assertEquals(Main.EXIT_FAILURE, Main.run(new String[]{"serve", "--device", "cpu", "--model", dir.resolve("nope").toString()},
                 new PrintWriter(new StringWriter()), new PrintWriter(err)));
         List<String> lines = err.toString().lines().toList();
