@@ -101,11 +101,12 @@ final class FastScan {
         int oo = FastHost.off(out);
         int blocks = (v.d + BLOCK - 1) / BLOCK;
         int n = v.n, d = v.d, t = v.t;
+        float[] aT = transposedA(v);                                          // (N, D)
         par.forRange(v.batch * blocks, 10L * t * BLOCK * n, (from, to) -> {
-            float[] h = new float[BLOCK * n]; // (block, N)
-            float[] dtRow = new float[BLOCK], gateRow = new float[BLOCK]; // (block) at one time step
+            float[] h = new float[n * BLOCK]; // (N, block): the state, channels contiguous per state
+            float[] dtRow = new float[BLOCK], gateRow = new float[BLOCK], yRow = new float[BLOCK]; // (block)
             for (int item = from; item < to; item++) {
-                int b = item / blocks, d0 = (item % blocks) * BLOCK, d1 = Math.min(d, d0 + BLOCK);
+                int b = item / blocks, d0 = (item % blocks) * BLOCK, d1 = Math.min(d, d0 + BLOCK), width = d1 - d0;
                 java.util.Arrays.fill(h, 0f);
                 int len = v.lengths[b];
                 for (int tt = 0; tt < t; tt++) {
@@ -115,22 +116,58 @@ final class FastScan {
                         continue;
                     }
                     int bc = (b * t + tt) * n;
-                    timeSteps(v, row + d0, d0, d1 - d0, dtRow, null);
-                    if (v.z != null) gates(v.z, v.zo + row + d0, d1 - d0, gateRow, null);
+                    timeSteps(v, row + d0, d0, width, dtRow, null);
+                    if (v.z != null) gates(v.z, v.zo + row + d0, width, gateRow, null);
+                    stepChannels(h, aT, d, d0, width, v.bm, v.bo + bc, v.cm, v.co + bc, dtRow, v.u, v.uo + row + d0, n, yRow);
                     for (int ch = d0; ch < d1; ch++) {
-                        int idx = row + ch;
-                        float dt = dtRow[ch - d0], u = v.u[v.uo + idx];
-                        float dtu = dt * u;
-                        int hs = (ch - d0) * n, as = v.ao + ch * n;
-                        float y = step(h, hs, h, hs, v.a, as, v.bm, v.bo + bc, v.cm, v.co + bc, dt, dtu, n);
-                        if (v.skip != null) y += v.skip[v.skipO + ch] * u;
+                        float y = yRow[ch - d0];
+                        if (v.skip != null) y += v.skip[v.skipO + ch] * v.u[v.uo + row + ch];
                         if (v.z != null) y *= gateRow[ch - d0];
-                        o[oo + idx] = y;
+                        o[oo + row + ch] = y;
                     }
                 }
             }
         });
         return null;
+    }
+
+    /** A (D, N) as (N, D), so that one state's decay rates of consecutive channels are one vector load. */
+    private static float[] transposedA(Views v) {
+        float[] aT = new float[v.n * v.d];
+        for (int c = 0; c < v.d; c++) for (int s = 0; s < v.n; s++) aT[s * v.d + c] = v.a[v.ao + c * v.n + s];
+        return aT;
+    }
+
+    /**
+     * One time step for channels [d0, d0 + width), vectorized across channels and looping over the N states,
+     * so the output needs no lane sum: h (N, BLOCK) is updated in place, y[c] = Σ_s C_s·h[s, c] (before skip and
+     * gate). The channels past the last full vector take the same fused operations in scalar form.
+     */
+    private static void stepChannels(float[] h, float[] aT, int d, int d0, int width, float[] bm, int bOff, float[] cm,
+                                     int cOff, float[] dt, float[] u, int uOff, int n, float[] y) {
+        int c = 0;
+        for (int bound = S.loopBound(width); c < bound; c += V) {
+            FloatVector dtv = FloatVector.fromArray(S, dt, c);
+            FloatVector dtu = dtv.mul(FloatVector.fromArray(S, u, uOff + c));
+            FloatVector yv = FloatVector.zero(S);
+            for (int s = 0; s < n; s++) {
+                FloatVector decay = FastMath.exp(FloatVector.fromArray(S, aT, s * d + d0 + c).mul(dtv));
+                FloatVector hv = decay.fma(FloatVector.fromArray(S, h, s * BLOCK + c), dtu.mul(bm[bOff + s]));
+                hv.intoArray(h, s * BLOCK + c);
+                yv = hv.fma(FloatVector.broadcast(S, cm[cOff + s]), yv);
+            }
+            yv.intoArray(y, c);
+        }
+        for (; c < width; c++) {
+            float dtc = dt[c], dtu = dtc * u[uOff + c], yc = 0f;
+            for (int s = 0; s < n; s++) {
+                float decay = FastMath.exp(aT[s * d + d0 + c] * dtc);
+                float hv = Math.fma(decay, h[s * BLOCK + c], dtu * bm[bOff + s]);
+                h[s * BLOCK + c] = hv;
+                yc = Math.fma(hv, cm[cOff + s], yc);
+            }
+            y[c] = yc;
+        }
     }
 
     /**
