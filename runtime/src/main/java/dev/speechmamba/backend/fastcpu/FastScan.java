@@ -6,22 +6,32 @@ import dev.speechmamba.backend.ScanGrads;
 import dev.speechmamba.backend.ScanInputs;
 import dev.speechmamba.tensor.Tensor;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
  * The selective scan on the CPU: work items are (batch row, block of channels); each keeps the state of
- * its channels (block × N floats) and runs the time loop inside, so u, delta and z are read a block of
- * channels at a time and B_t, C_t once per block. The backward pass recomputes the forward states of its
- * block (kept for the whole row, T × block × N floats) and runs the adjoint recurrence backwards in time.
- * dB and dC sum over channels, and dA, dSkip and dDeltaBias over batch rows, so each work item adds into
- * private partials that are merged in a fixed order afterwards.
+ * its channels (N × block floats) and runs the time loop inside, so u, delta and z are read a block of
+ * channels at a time and B_t, C_t once per block. Forward and backward are vectorized across channels with
+ * the loop over the N states inside: outputs and per-channel gradients then need no lane sums (a lane sum
+ * per channel and step was most of the scan's time at N = 16). The backward recomputes the forward states of
+ * its block (kept for the whole row, T × N × block floats) and runs the adjoint recurrence backwards in time.
+ * dB and dC sum over channels (lane partials, summed once per block), and dA, dSkip and dDeltaBias over batch
+ * rows, so each work item adds into private partials that are merged in a fixed order afterwards. One step
+ * with a carried state ({@link #selectiveScanStep}) keeps the (B, D, N) state layout and vectorizes over N.
  */
 final class FastScan {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     private static final int V = S.length();
 
-    /** Channels per work item. */
+    /** Channels per work item of the forward and of one step. */
     private static final int BLOCK = 16;
+
+    /**
+     * Channels per work item of the backward: several vectors, so that the sums over channels that dB and dC need
+     * are lane sums once per (time, state) and block rather than once per vector.
+     */
+    private static final int BACKWARD_BLOCK = 64;
 
     private final FastParallel par;
 
@@ -214,14 +224,15 @@ final class FastScan {
         float[] g = FastHost.floats(op, dOut);
         int go = FastHost.off(dOut);
         int n = v.n, d = v.d, t = v.t;
-        int blocks = (d + BLOCK - 1) / BLOCK;
+        int blocks = (d + BACKWARD_BLOCK - 1) / BACKWARD_BLOCK;
         int items = v.batch * blocks;
-        int chunks = par.chunkCount(items, 30L * t * BLOCK * n);
+        long cost = 40L * t * BACKWARD_BLOCK * n;
+        int chunks = par.chunkCount(items, cost);
         boolean needB = grads.dB() != null, needC = grads.dC() != null;
         boolean needA = grads.dA() != null, needSkip = grads.dSkip() != null, needBias = grads.dDeltaBias() != null;
-        // Per chunk partials: dB and dC (B, T, N) and dA (D, N) in float, dSkip (D) and dDeltaBias (D) in double.
+        // Per chunk partials: dB and dC (B, T, N), dA as (N, D), in float; dSkip (D) and dDeltaBias (D) in double.
         float[][] dBPart = new float[chunks][], dCPart = new float[chunks][];
-        float[][] dAPart = new float[chunks][];
+        float[][] dATPart = new float[chunks][];
         double[][] dSkipPart = new double[chunks][], dBiasPart = new double[chunks][];
         float[] du = grads.du() == null ? null : FastHost.floats(op, grads.du());
         int duo = grads.du() == null ? 0 : FastHost.off(grads.du());
@@ -229,85 +240,148 @@ final class FastScan {
         int dDeltaO = grads.dDelta() == null ? 0 : FastHost.off(grads.dDelta());
         float[] dz = grads.dz() == null ? null : FastHost.floats(op, grads.dz());
         int dzo = grads.dz() == null ? 0 : FastHost.off(grads.dz());
+        float[] aT = transposedA(v);                                          // (N, D)
 
-        par.forChunks(items, 30L * t * BLOCK * n, (chunk, from, to) -> {
+        par.forChunks(items, cost, (chunk, from, to) -> {
             float[] pB = needB ? new float[v.batch * t * n] : null;
             float[] pC = needC ? new float[v.batch * t * n] : null;
-            float[] pA = needA ? new float[d * n] : null;
+            float[] pAT = needA ? new float[n * d] : null;
             double[] pSkip = needSkip ? new double[d] : null;
             double[] pBias = needBias ? new double[d] : null;
-            float[] states = new float[(t + 1) * BLOCK * n]; // (T + 1, block, N); row 0 is h_{-1} = 0
-            float[] dh = new float[BLOCK * n];
-            float[] sums = new float[2]; // (dU, dDt) of one adjoint step
-            // (block) at one time step: dt and d dt / d delta; silu(z) and its derivative
-            float[] dtRow = new float[BLOCK], dtSlope = new float[BLOCK];
-            float[] gateRow = new float[BLOCK], gateSlope = new float[BLOCK];
+            int stride = n * BACKWARD_BLOCK;
+            float[] states = new float[(t + 1) * stride]; // (T + 1, N, block); row 0 is h_{-1} = 0
+            float[] dh = new float[stride];               // (N, block): adjoint of the state
+            // The dB and dC sums over this block's channels, per (time, state), kept as V lanes and summed once per
+            // block: (T, N, V).
+            float[] laneB = needB ? new float[t * n * V] : null, laneC = needC ? new float[t * n * V] : null;
+            float[] dtRow = new float[BACKWARD_BLOCK], dtSlope = new float[BACKWARD_BLOCK];
+            float[] gateRow = new float[BACKWARD_BLOCK], gateSlope = new float[BACKWARD_BLOCK];
+            float[] gyRow = new float[BACKWARD_BLOCK], dRawRow = new float[BACKWARD_BLOCK];
             for (int item = from; item < to; item++) {
-                int b = item / blocks, d0 = (item % blocks) * BLOCK, d1 = Math.min(d, d0 + BLOCK), width = d1 - d0;
-                int len = v.lengths[b];
-                int stride = width * n;
+                int b = item / blocks, d0 = (item % blocks) * BACKWARD_BLOCK, d1 = Math.min(d, d0 + BACKWARD_BLOCK);
+                int width = d1 - d0, len = v.lengths[b];
                 java.util.Arrays.fill(states, 0, stride, 0f);
                 for (int tt = 0; tt < len; tt++) {
-                    int row = (b * t + tt) * d, bc = v.bo + (b * t + tt) * n;
-                    int prev = tt * stride, cur = (tt + 1) * stride;
+                    int row = (b * t + tt) * d;
                     timeSteps(v, row + d0, d0, width, dtRow, null);
-                    for (int ch = d0; ch < d1; ch++) {
-                        int idx = row + ch;
-                        float dt = dtRow[ch - d0], dtu = dt * v.u[v.uo + idx];
-                        int hs = (ch - d0) * n, as = v.ao + ch * n;
-                        step(states, prev + hs, states, cur + hs, v.a, as, v.bm, bc, null, 0, dt, dtu, n);
-                    }
+                    recomputeStates(states, tt * stride, (tt + 1) * stride, aT, d, d0, width, v.bm, v.bo + (b * t + tt) * n,
+                            dtRow, v.u, v.uo + row + d0, n);
                 }
                 java.util.Arrays.fill(dh, 0f);
+                if (laneB != null) java.util.Arrays.fill(laneB, 0, len * n * V, 0f);
+                if (laneC != null) java.util.Arrays.fill(laneC, 0, len * n * V, 0f);
                 for (int tt = len - 1; tt >= 0; tt--) {
                     int row = (b * t + tt) * d, bcRel = (b * t + tt) * n;
-                    int bc = v.bo + bcRel, cc = v.co + bcRel;
-                    int prev = tt * stride, cur = (tt + 1) * stride;
                     timeSteps(v, row + d0, d0, width, dtRow, dtSlope);
                     if (v.z != null) gates(v.z, v.zo + row + d0, width, gateRow, gateSlope);
-                    for (int ch = d0; ch < d1; ch++) {
-                        int idx = row + ch;
-                        float u = v.u[v.uo + idx];
-                        float dt = dtRow[ch - d0];
-                        int hs = (ch - d0) * n, as = v.ao + ch * n;
-                        float gOut = g[go + idx];
-                        float gy = gOut;
+                    for (int c = 0; c < width; c += V) {
+                        VectorMask<Float> m = S.indexInRange(c, width);
+                        int idx = row + d0 + c;
+                        FloatVector dt = FloatVector.fromArray(S, dtRow, c, m);
+                        FloatVector u = FloatVector.fromArray(S, v.u, v.uo + idx, m);
+                        FloatVector gOut = FloatVector.fromArray(S, g, go + idx, m);
+                        FloatVector gy = gOut;
+                        int prev = tt * stride + c, cur = (tt + 1) * stride + c;
                         if (v.z != null) {
-                            gy = gOut * gateRow[ch - d0];
+                            gy = gOut.mul(FloatVector.fromArray(S, gateRow, c, m));
                             if (dz != null) {
-                                float y = dotN(v.cm, cc, states, cur + hs, n);
-                                if (v.skip != null) y += v.skip[v.skipO + ch] * u;
-                                dz[dzo + idx] += gOut * y * gateSlope[ch - d0];
+                                FloatVector y = FloatVector.zero(S);
+                                for (int st = 0; st < n; st++) {
+                                    y = FloatVector.fromArray(S, states, cur + st * BACKWARD_BLOCK).fma(
+                                            FloatVector.broadcast(S, v.cm[v.co + bcRel + st]), y);
+                                }
+                                if (v.skip != null) y = FloatVector.fromArray(S, v.skip, v.skipO + d0 + c, m).fma(u, y);
+                                gOut.mul(y).mul(FloatVector.fromArray(S, gateSlope, c, m))
+                                        .add(FloatVector.fromArray(S, dz, dzo + idx, m)).intoArray(dz, dzo + idx, m);
                             }
                         }
-                        float dU = 0f, dDt = 0f;
-                        if (v.skip != null) {
-                            float skip = v.skip[v.skipO + ch];
-                            dU += gy * skip;
-                            if (pSkip != null) pSkip[ch] += (double) gy * u;
+                        FloatVector dtu = dt.mul(u);
+                        FloatVector dUState = FloatVector.zero(S), dDt = FloatVector.zero(S);
+                        for (int st = 0; st < n; st++) {
+                            int at = st * BACKWARD_BLOCK;
+                            FloatVector h = FloatVector.fromArray(S, states, cur + at);
+                            int lane = (tt * n + st) * V;
+                            if (laneC != null) h.fma(gy, FloatVector.fromArray(S, laneC, lane)).intoArray(laneC, lane);
+                            FloatVector dhv = gy.fma(FloatVector.broadcast(S, v.cm[v.co + bcRel + st]),
+                                    FloatVector.fromArray(S, dh, at + c));
+                            FloatVector a = FloatVector.fromArray(S, aT, st * d + d0 + c, m);
+                            FloatVector decay = FastMath.exp(a.mul(dt));
+                            float bs = v.bm[v.bo + bcRel + st];
+                            FloatVector dDecay = dhv.mul(FloatVector.fromArray(S, states, prev + at)).mul(decay);
+                            dDt = dDecay.fma(a, dDt).add(dhv.mul(bs).mul(u));
+                            if (pAT != null) {
+                                int ai = st * d + d0 + c;
+                                dDecay.mul(dt).add(FloatVector.fromArray(S, pAT, ai, m)).intoArray(pAT, ai, m);
+                            }
+                            if (laneB != null) dhv.mul(dtu).add(FloatVector.fromArray(S, laneB, lane)).intoArray(laneB, lane);
+                            dUState = dhv.fma(FloatVector.broadcast(S, bs), dUState);
+                            dhv.mul(decay).intoArray(dh, at + c);
                         }
-                        adjointStep(states, prev + hs, cur + hs, dh, hs, v.a, as, v.bm, bc, v.cm, cc, pA, ch * n,
-                                pB, pC, bcRel, gy, dt, u, n, sums);
-                        dU += sums[0];
-                        dDt += sums[1];
-                        if (du != null) du[duo + idx] += dU;
-                        float dRaw = dDt * dtSlope[ch - d0];
-                        if (dDelta != null) dDelta[dDeltaO + idx] += dRaw;
-                        if (pBias != null) pBias[ch] += dRaw;
+                        FloatVector dU = dUState.mul(dt);
+                        if (v.skip != null) dU = gy.fma(FloatVector.fromArray(S, v.skip, v.skipO + d0 + c, m), dU);
+                        if (du != null) dU.add(FloatVector.fromArray(S, du, duo + idx, m)).intoArray(du, duo + idx, m);
+                        FloatVector dRaw = dDt.mul(FloatVector.fromArray(S, dtSlope, c, m));
+                        if (dDelta != null) {
+                            dRaw.add(FloatVector.fromArray(S, dDelta, dDeltaO + idx, m)).intoArray(dDelta, dDeltaO + idx, m);
+                        }
+                        gy.intoArray(gyRow, c, m);
+                        dRaw.intoArray(dRawRow, c, m);
+                    }
+                    for (int ch = d0; ch < d1; ch++) {
+                        if (pSkip != null) pSkip[ch] += (double) gyRow[ch - d0] * v.u[v.uo + row + ch];
+                        if (pBias != null) pBias[ch] += dRawRow[ch - d0];
+                    }
+                }
+                for (int tt = 0; tt < len; tt++) {
+                    for (int st = 0; st < n; st++) {
+                        int lane = (tt * n + st) * V, bt = (b * t + tt) * n + st;
+                        if (laneB != null) pB[bt] += FastMath.sumLanes(FloatVector.fromArray(S, laneB, lane));
+                        if (laneC != null) pC[bt] += FastMath.sumLanes(FloatVector.fromArray(S, laneC, lane));
                     }
                 }
             }
             dBPart[chunk] = pB;
             dCPart[chunk] = pC;
-            dAPart[chunk] = pA;
+            dATPart[chunk] = pAT;
             dSkipPart[chunk] = pSkip;
             dBiasPart[chunk] = pBias;
         });
         if (needB) mergeFloat(op, grads.dB(), dBPart);
         if (needC) mergeFloat(op, grads.dC(), dCPart);
-        if (needA) mergeFloat(op, grads.dA(), dAPart);
+        if (needA) mergeTransposed(op, grads.dA(), dATPart, n, d);
         if (needSkip) mergeDouble(op, grads.dSkip(), dSkipPart);
         if (needBias) mergeDouble(op, grads.dDeltaBias(), dBiasPart);
+    }
+
+    /**
+     * The forward states again for the backward: one step for channels [d0, d0 + width) from row {@code prev} to
+     * row {@code cur} of {@code states} (each row (N, BACKWARD_BLOCK)), vectorized across channels; the same
+     * operations as {@link #stepChannels}, so the states are the forward's.
+     */
+    private static void recomputeStates(float[] states, int prev, int cur, float[] aT, int d, int d0, int width,
+                                        float[] bm, int bOff, float[] dt, float[] u, int uOff, int n) {
+        for (int c = 0; c < width; c += V) {
+            VectorMask<Float> m = S.indexInRange(c, width);
+            FloatVector dtv = FloatVector.fromArray(S, dt, c, m);
+            FloatVector dtu = dtv.mul(FloatVector.fromArray(S, u, uOff + c, m));
+            for (int s = 0; s < n; s++) {
+                int at = s * BACKWARD_BLOCK + c;
+                FloatVector decay = FastMath.exp(FloatVector.fromArray(S, aT, s * d + d0 + c, m).mul(dtv));
+                decay.fma(FloatVector.fromArray(S, states, prev + at), dtu.mul(bm[bOff + s])).intoArray(states, cur + at);
+            }
+        }
+    }
+
+    /** dst (D, N) += Σ_chunks part (N, D), in chunk order. */
+    private void mergeTransposed(String op, Tensor dst, float[][] parts, int n, int d) {
+        float[] out = FastHost.floats(op, dst);
+        int off = FastHost.off(dst);
+        par.forRange(d, (long) n * parts.length, (from, to) -> {
+            for (float[] p : parts) {
+                if (p == null) continue;
+                for (int c = from; c < to; c++) for (int s = 0; s < n; s++) out[off + c * n + s] += p[s * d + c];
+            }
+        });
     }
 
     /**
@@ -336,59 +410,6 @@ final class FastScan {
             if (cm != null) y += cm[cOff + s] * hv;
         }
         return y;
-    }
-
-    private static float dotN(float[] x, int xo, float[] y, int yo, int n) {
-        return FastAttention.dot(x, xo, y, yo, n);
-    }
-
-    /**
-     * The adjoint of one step for one channel, vectorized over the state. With h = decay·hPrev + dt·B·u,
-     * decay = exp(dt·A) and the carried adjoint dh of h_t: adds gy·h into pC, takes dh += gy·C, adds
-     * dh·hPrev·decay·dt into pA and dh·dt·u into pB, leaves dh·decay (the adjoint of h_{t-1}) in dh, and
-     * returns (Σ dh·dt·B, Σ dh·(hPrev·A·decay + B·u)) — the u and dt gradients — in sums.
-     */
-    private static void adjointStep(float[] states, int prevOff, int curOff, float[] dh, int dhOff, float[] a, int aOff,
-                                    float[] bm, int bOff, float[] cm, int cOff, float[] pA, int pAOff,
-                                    float[] pB, float[] pC, int bcRel, float gy, float dt, float u, int n, float[] sums) {
-        int s = 0;
-        float dU = 0f, dDt = 0f;
-        int bound = S.loopBound(n);
-        if (bound > 0) {
-            FloatVector dUv = FloatVector.zero(S), dDtV = FloatVector.zero(S), gyv = FloatVector.broadcast(S, gy);
-            for (; s < bound; s += V) {
-                FloatVector hv = FloatVector.fromArray(S, states, curOff + s);
-                if (pC != null) hv.fma(gyv, FloatVector.fromArray(S, pC, bcRel + s)).intoArray(pC, bcRel + s);
-                FloatVector dhv = FloatVector.fromArray(S, cm, cOff + s).fma(gyv, FloatVector.fromArray(S, dh, dhOff + s));
-                FloatVector av = FloatVector.fromArray(S, a, aOff + s);
-                FloatVector decay = FastMath.exp(av.mul(dt));
-                FloatVector bv = FloatVector.fromArray(S, bm, bOff + s);
-                FloatVector dDecay = dhv.mul(FloatVector.fromArray(S, states, prevOff + s)).mul(decay);
-                dDtV = dDecay.fma(av, dDtV).add(dhv.mul(bv).mul(u));
-                if (pA != null) dDecay.mul(dt).add(FloatVector.fromArray(S, pA, pAOff + s)).intoArray(pA, pAOff + s);
-                if (pB != null) dhv.mul(dt * u).add(FloatVector.fromArray(S, pB, bcRel + s)).intoArray(pB, bcRel + s);
-                dUv = dhv.fma(bv, dUv);
-                dhv.mul(decay).intoArray(dh, dhOff + s);
-            }
-            dU = FastMath.sumLanes(dUv) * dt;
-            dDt = FastMath.sumLanes(dDtV);
-        }
-        for (; s < n; s++) {
-            float hv = states[curOff + s];
-            if (pC != null) pC[bcRel + s] += gy * hv;
-            float dhv = dh[dhOff + s] + gy * cm[cOff + s];
-            float aVal = a[aOff + s];
-            float decay = FastMath.exp(dt * aVal);
-            float bVal = bm[bOff + s];
-            float dDecay = dhv * states[prevOff + s] * decay;
-            dDt += dDecay * aVal + dhv * bVal * u;
-            if (pA != null) pA[pAOff + s] += dDecay * dt;
-            if (pB != null) pB[bcRel + s] += dhv * dt * u;
-            dU += dhv * dt * bVal;
-            dh[dhOff + s] = dhv * decay;
-        }
-        sums[0] = dU;
-        sums[1] = dDt;
     }
 
     private void mergeFloat(String op, Tensor dst, float[][] parts) {
