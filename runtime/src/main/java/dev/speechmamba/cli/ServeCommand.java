@@ -69,15 +69,8 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--shutdown-grace-s", defaultValue = "30", description = "Longest a shutdown waits for in-flight requests (default: ${DEFAULT-VALUE}).")
     double shutdownGraceSeconds;
 
-    @Option(names = "--attention-window", defaultValue = "-1", paramLabel = "FRAMES",
-            description = "Limit encoder self-attention to ±FRAMES encoder frames (40 ms each), so long uploads cost "
-                    + "linear time; -1 = full attention as trained (default: ${DEFAULT-VALUE}).")
-    int attentionWindow;
-
-    @Option(names = "--global-tokens", defaultValue = "0", paramLabel = "N",
-            description = "With --attention-window: the first N encoder frames attend to, and are attended by, "
-                    + "every frame (default: ${DEFAULT-VALUE}).")
-    int globalTokens;
+    @Mixin
+    AttentionWindowOptions attention;
 
     @Mixin
     SegmentationOptions segmentation;
@@ -98,14 +91,7 @@ final class ServeCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), "--decoder: " + e.getMessage());
         }
-        if (globalTokens < 0) throw new ParameterException(spec.commandLine(), "--global-tokens must be >= 0, got " + globalTokens);
-        if (globalTokens > 0 && attentionWindow < 0) {
-            throw new ParameterException(spec.commandLine(),
-                    "--global-tokens needs --attention-window (full attention already sees every frame)");
-        }
-        if (attentionWindow < -1) {
-            throw new ParameterException(spec.commandLine(), "--attention-window must be >= 0 frames or -1, got " + attentionWindow);
-        }
+        attention.validate(spec.commandLine());
         options = new TranscribeOptions(options.decoder(), options.beam(), segmentation.toOptions(), maxBatch);
         PrintWriter out = spec.commandLine().getOut();
 
@@ -119,7 +105,7 @@ final class ServeCommand implements Callable<Integer> {
         TranscriberEngine engine;
         try {
             Transcriber transcriber = Transcriber.load(source, backend, options);
-            transcriber.model().setEncoderAttentionWindow(attentionWindow, globalTokens);
+            attention.applyTo(transcriber.model());
             engine = new TranscriberEngine(transcriber, backend, source.name());
         } catch (Exception | Error e) {
             backend.close();

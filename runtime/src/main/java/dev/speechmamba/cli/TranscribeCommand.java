@@ -73,15 +73,8 @@ final class TranscribeCommand implements Callable<Integer> {
     @Option(names = "--batch", defaultValue = "8", description = "Recordings encoded together (default: ${DEFAULT-VALUE}).")
     int batch;
 
-    @Option(names = "--attention-window", defaultValue = "-1", paramLabel = "FRAMES",
-            description = "Limit encoder self-attention to ±FRAMES encoder frames (40 ms each), so long recordings cost "
-                    + "linear time; -1 = full attention as trained (default: ${DEFAULT-VALUE}).")
-    int attentionWindow;
-
-    @Option(names = "--global-tokens", defaultValue = "0", paramLabel = "N",
-            description = "With --attention-window: the first N encoder frames attend to, and are attended by, "
-                    + "every frame (default: ${DEFAULT-VALUE}).")
-    int globalTokens;
+    @Mixin
+    AttentionWindowOptions attention;
 
     @Option(names = "--output-dir", paramLabel = "DIR",
             description = "Write NAME.<txt|json|srt|vtt> per input into DIR instead of printing.")
@@ -96,13 +89,7 @@ final class TranscribeCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         TranscriptFormat fmt = TranscriptFormat.parse(format);
-        if (globalTokens < 0) {
-            throw new CommandLine.ParameterException(spec.commandLine(), "--global-tokens must be >= 0, got " + globalTokens);
-        }
-        if (globalTokens > 0 && attentionWindow < 0) {
-            throw new CommandLine.ParameterException(spec.commandLine(),
-                    "--global-tokens needs --attention-window (full attention already sees every frame)");
-        }
+        attention.validate(spec.commandLine());
         TranscribeOptions options = TranscribeOptions.defaults()
                 .withDecoder(TranscribeOptions.Decoder.parse(decoder))
                 .withBeam(BeamSearch.Options.defaults().withBeamSize(beam).withCtcWeight(ctcWeight)
@@ -124,7 +111,7 @@ final class TranscribeCommand implements Callable<Integer> {
         int failures = 0;
         try (Backend backend = Backends.create(device);
              Transcriber transcriber = Transcriber.load(source, backend, options)) {
-            transcriber.model().setEncoderAttentionWindow(attentionWindow, globalTokens);
+            attention.applyTo(transcriber.model());
             for (int from = 0; from < files.size(); from += batch) {
                 List<Path> group = files.subList(from, Math.min(files.size(), from + batch));
                 List<Path> read = new ArrayList<>();
