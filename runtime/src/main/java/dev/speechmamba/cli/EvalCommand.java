@@ -75,15 +75,19 @@ public final class EvalCommand implements Callable<Integer> {
         try (Backend backend = Backends.create(device); ModelBundle bundle = ModelBundle.load(model, backend)) {
             FeaturePipeline features = new FeaturePipeline(bundle.model().config().featureDim(), bundle.cmvn(), null, false);
             long start = System.nanoTime();
-            Evaluator.Result r = beam == null
-                    ? Evaluator.run(bundle.model(), bundle.tokenizer(), features, utterances, batchSeconds, workers, false)
-                    : beamSearch(bundle, utterances);
+            // Plain CTC greedy scores whole recordings in batches; beam search, or asking for segment encoding,
+            // decodes the way transcribe does.
+            boolean throughTranscriber = beam != null || spec.commandLine().getParseResult().hasMatchedOption("--encode-segments");
+            Evaluator.Result r = throughTranscriber ? transcribeAll(bundle, utterances)
+                    : Evaluator.run(bundle.model(), bundle.tokenizer(), features, utterances, batchSeconds, workers, false);
             double seconds = (System.nanoTime() - start) / 1e9;
             var c = r.counts();
             out.printf(Locale.ROOT, "WER %.2f%% (%d errors / %d words): S=%d D=%d I=%d; %d utterances, %.1f s, model %s, decoding: %s%n",
                     100 * r.wer(), c.errors(), c.referenceWords(), c.substitutions(), c.deletions(), c.insertions(),
                     utterances.size(), seconds, bundle.file(),
-                    beam == null ? "CTC greedy" : "joint CTC/attention beam " + beam + ", CTC weight " + ctcWeight);
+                    (beam == null ? "CTC greedy" : "joint CTC/attention beam " + beam + ", CTC weight " + ctcWeight)
+                            + (throughTranscriber ? segmentation.encodeSegments ? ", segments encoded on their own"
+                            : ", segments decoded from the whole-recording pass" : ""));
             WordErrorRate.Counts chars = WordErrorRate.Counts.ZERO;
             for (int i = 0; i < utterances.size(); i++) {
                 chars = chars.plus(WordErrorRate.countCharacters(utterances.get(i).text(), r.hypotheses().get(i)));
@@ -121,12 +125,16 @@ public final class EvalCommand implements Callable<Integer> {
                         e.getValue().referenceWords(), 100 * e.getValue().wer()));
     }
 
-    /** Decodes with the transcriber's beam search (long recordings are segmented along CTC boundaries there). */
-    private Evaluator.Result beamSearch(ModelBundle bundle, List<Utterance> utterances) throws java.io.IOException {
-        if (beam < 1) throw new IllegalArgumentException("--beam must be >= 1, got " + beam);
-        TranscribeOptions options = TranscribeOptions.defaults().withDecoder(TranscribeOptions.Decoder.BEAM)
-                .withBeam(TranscribeOptions.defaults().beam().withBeamSize(beam).withCtcWeight(ctcWeight))
-                .withSegmentation(segmentation.toOptions());
+    /**
+     * Decodes through the transcriber, as {@code transcribe} does: long recordings are segmented along CTC
+     * pauses; beam search when --beam is given, else CTC greedy per segment.
+     */
+    private Evaluator.Result transcribeAll(ModelBundle bundle, List<Utterance> utterances) throws java.io.IOException {
+        if (beam != null && beam < 1) throw new IllegalArgumentException("--beam must be >= 1, got " + beam);
+        TranscribeOptions options = TranscribeOptions.defaults().withDecoder(
+                beam == null ? TranscribeOptions.Decoder.GREEDY : TranscribeOptions.Decoder.BEAM);
+        if (beam != null) options = options.withBeam(TranscribeOptions.defaults().beam().withBeamSize(beam).withCtcWeight(ctcWeight));
+        options = segmentation.applyTo(options);
         List<String> hypotheses = new ArrayList<>();
         WordErrorRate.Counts counts = WordErrorRate.Counts.ZERO;
         try (Transcriber transcriber = new Transcriber(bundle.model(), bundle.tokenizer(), bundle.cmvn(), options)) {

@@ -2,6 +2,7 @@ package dev.speechmamba.cli;
 
 import dev.speechmamba.decode.Segmenter;
 import dev.speechmamba.decode.WordTimings;
+import dev.speechmamba.transcribe.TranscribeOptions;
 import picocli.CommandLine.Option;
 
 /**
@@ -17,6 +18,18 @@ final class SegmentationOptions {
     @Option(names = "--min-pause", defaultValue = "0.4", paramLabel = "SECONDS",
             description = "Blank (silent) time on the CTC path that separates two segments (default: ${DEFAULT-VALUE}).")
     double minPauseSeconds;
+
+    @Option(names = "--encode-segments", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = "When a recording has several segments, encode each segment's audio on its own before "
+                    + "decoding it (default), or with --no-encode-segments decode it from the whole-recording pass "
+                    + "(one encoder pass; for models trained on long recordings). Models trained on short utterances "
+                    + "drift over long context.")
+    boolean encodeSegments;
+
+    /** {@code options} with these segmentation settings. */
+    TranscribeOptions applyTo(TranscribeOptions options) {
+        return options.withSegmentation(toOptions()).withEncodeSegments(encodeSegments);
+    }
 
     /** The segmenter's options in encoder frames; a bad value is an error naming the option. */
     Segmenter.Options toOptions() {

@@ -92,7 +92,7 @@ final class ServeCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(), "--decoder: " + e.getMessage());
         }
         attention.validate(spec.commandLine());
-        options = new TranscribeOptions(options.decoder(), options.beam(), segmentation.toOptions(), maxBatch);
+        options = segmentation.applyTo(options.withMaxBatch(maxBatch));
         PrintWriter out = spec.commandLine().getOut();
 
         ModelSource source = ModelSource.resolve(model);

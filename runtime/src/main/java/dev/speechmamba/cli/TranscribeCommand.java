@@ -94,7 +94,7 @@ final class TranscribeCommand implements Callable<Integer> {
                 .withDecoder(TranscribeOptions.Decoder.parse(decoder))
                 .withBeam(BeamSearch.Options.defaults().withBeamSize(beam).withCtcWeight(ctcWeight)
                         .withLengthBonus(lengthBonus).withNormalizeLength(normalizeLength));
-        options = new TranscribeOptions(options.decoder(), options.beam(), segmentation.toOptions(), batch);
+        options = segmentation.applyTo(options.withMaxBatch(batch));
         List<Path> files = new ArrayList<>();
         for (Path p : inputs) files.addAll(audioFiles(p));
         if (files.size() > 1 && outputDir == null && (fmt == TranscriptFormat.SRT || fmt == TranscriptFormat.VTT)) {

@@ -31,8 +31,9 @@ import java.util.Optional;
  * 16 kHz samples become 80-bin filterbanks (normalised with the model's global CMVN when it has one); the
  * encoder runs over each whole recording in one pass; the greedy CTC path marks pauses, along which the
  * recording is cut into segments; each segment is decoded on its own (CTC greedy, or joint CTC/attention
- * beam search whose decoder cross-attends to the segment's slice of the encoder output); word times come
- * from the CTC alignment of the chosen tokens. Not thread-safe: one transcriber per thread.
+ * beam search whose decoder cross-attends to the segment's slice of the encoder output, or, with
+ * {@link TranscribeOptions#encodeSegments}, to a second encoder pass over the segment's audio alone); word
+ * times come from the CTC alignment of the chosen tokens. Not thread-safe: one transcriber per thread.
  */
 public final class Transcriber implements AutoCloseable {
     private final AsrModel model;
@@ -123,7 +124,18 @@ public final class Transcriber implements AutoCloseable {
         return List.of(results);
     }
 
+    /** One recording's encoder pass, on the host: CTC log-probs (T', V) and encoder output (T', d). */
+    private record HostEncoding(LogProbs logProbs, float[] memory) { }
+
     private List<Transcript> transcribeBatch(List<float[]> pcms) {
+        List<HostEncoding> encoded = encode(pcms);
+        List<Transcript> out = new ArrayList<>();
+        for (int b = 0; b < pcms.size(); b++) out.add(decodeRecording(pcms.get(b), encoded.get(b)));
+        return out;
+    }
+
+    /** Encodes recordings together (each at least one filterbank frame long). */
+    private List<HostEncoding> encode(List<float[]> pcms) {
         ModelConfig cfg = model.config();
         int v = cfg.vocabSize(), d = cfg.dModel();
         List<float[]> features = new ArrayList<>();
@@ -144,45 +156,81 @@ public final class Transcriber implements AutoCloseable {
             lengths = enc.hostLengths().clone();
             frames = enc.frames();
         }
-        List<Transcript> out = new ArrayList<>();
+        List<HostEncoding> out = new ArrayList<>();
         for (int b = 0; b < pcms.size(); b++) {
-            LogProbs logProbs = LogProbs.fromLogits(ctcLogits, b * frames, lengths[b], v);
-            float[] utteranceMemory = Arrays.copyOfRange(memory, b * frames * d, (b * frames + lengths[b]) * d);
-            out.add(decodeUtterance(logProbs, utteranceMemory));
+            out.add(new HostEncoding(LogProbs.fromLogits(ctcLogits, b * frames, lengths[b], v),
+                    Arrays.copyOfRange(memory, b * frames * d, (b * frames + lengths[b]) * d)));
         }
         return out;
     }
 
-    /** Decodes one recording from its CTC log-probs (T', V) and encoder output (T', d). */
-    private Transcript decodeUtterance(LogProbs logProbs, float[] memory) {
-        ModelConfig cfg = model.config();
-        int blank = cfg.blank(), d = cfg.dModel();
-        int[] path = logProbs.argmaxPath();
-        List<Segmenter.FrameRange> ranges = segmenter.segments(path, blank);
-        List<TokenSpan> greedySpans = options.decoder() == TranscribeOptions.Decoder.GREEDY ? CtcGreedy.collapse(path, blank) : null;
+    /**
+     * Cuts one recording into segments along the pauses of its greedy CTC path and decodes each, from the
+     * whole-recording pass or (with {@link TranscribeOptions#encodeSegments}) from its own encoder pass.
+     */
+    private Transcript decodeRecording(float[] pcm, HostEncoding whole) {
+        int blank = model.config().blank();
+        List<Segmenter.FrameRange> ranges = segmenter.segments(whole.logProbs().argmaxPath(), blank);
         List<Segment> segments = new ArrayList<>();
-        for (Segmenter.FrameRange range : ranges) {
-            List<TokenSpan> spans;
-            if (greedySpans != null) {
-                spans = greedySpans.stream().filter(s -> range.contains(s.firstFrame())).toList();
-            } else {
-                LogProbs slice = logProbs.slice(range.start(), range.end());
-                float[] sliceMemory = Arrays.copyOfRange(memory, range.start() * d, range.end() * d);
-                int[] tokens;
-                try (AsrModelDecoder decoder = new AsrModelDecoder(model, sliceMemory, range.length())) {
-                    tokens = beamSearch.search(decoder, slice, range.length()).getFirst().tokens();
-                }
-                List<TokenSpan> local = CtcAligner.minimumFrames(tokens) <= slice.frames()
-                        ? CtcAligner.align(slice, tokens, blank)
-                        : WordTimings.spreadEvenly(tokens, 0, slice.frames());
-                spans = local.stream().map(s -> s.shift(range.start())).toList();
+        if (options.encodeSegments() && ranges.size() > 1) {
+            List<float[]> audio = ranges.stream().map(r -> segmentAudio(pcm, r)).toList();
+            List<HostEncoding> parts = new ArrayList<>();
+            for (int from = 0; from < audio.size(); from += options.maxBatch()) {
+                parts.addAll(encode(audio.subList(from, Math.min(audio.size(), from + options.maxBatch()))));
             }
-            Segment segment = toSegment(spans, range);
-            if (!segment.text().isEmpty()) segments.add(segment);
+            for (int i = 0; i < ranges.size(); i++) {
+                HostEncoding part = parts.get(i);
+                int frames = Math.min(part.logProbs().frames(), ranges.get(i).length());
+                if (frames < 1) continue;
+                addIfSpoken(segments, decodeRange(part, new Segmenter.FrameRange(0, frames), ranges.get(i).start()));
+            }
+        } else {
+            for (Segmenter.FrameRange range : ranges) addIfSpoken(segments, decodeRange(whole, range, 0));
         }
         List<Word> words = segments.stream().flatMap(s -> s.words().stream()).toList();
         String text = String.join(" ", segments.stream().map(Segment::text).toList());
         return new Transcript(text, words, segments);
+    }
+
+    private static void addIfSpoken(List<Segment> segments, Segment segment) {
+        if (!segment.text().isEmpty()) segments.add(segment);
+    }
+
+    /**
+     * The samples under encoder frames [start, end) of a recording: frame i (40 ms) covers filterbank frames
+     * 4i..4i+3, that is samples from 4i·160 to (4i+3)·160 + 400.
+     */
+    static float[] segmentAudio(float[] pcm, Segmenter.FrameRange range) {
+        int samplesPerFrame = (int) Math.round(WordTimings.FRAME_SECONDS * Fbank.SAMPLE_RATE);
+        int from = Math.min(pcm.length, range.start() * samplesPerFrame);
+        int to = Math.min(pcm.length, (range.end() - 1) * samplesPerFrame + 3 * Fbank.FRAME_SHIFT + Fbank.FRAME_LENGTH);
+        return Arrays.copyOfRange(pcm, from, Math.max(from, to));
+    }
+
+    /**
+     * Decodes frames {@code range} of an encoder pass; times are shifted by {@code frameOffset} (where the pass
+     * starts in the recording).
+     */
+    private Segment decodeRange(HostEncoding enc, Segmenter.FrameRange range, int frameOffset) {
+        ModelConfig cfg = model.config();
+        int blank = cfg.blank(), d = cfg.dModel();
+        LogProbs slice = enc.logProbs().slice(range.start(), range.end());
+        List<TokenSpan> local;
+        if (options.decoder() == TranscribeOptions.Decoder.GREEDY) {
+            local = CtcGreedy.collapse(slice.argmaxPath(), blank);
+        } else {
+            float[] sliceMemory = Arrays.copyOfRange(enc.memory(), range.start() * d, range.end() * d);
+            int[] tokens;
+            try (AsrModelDecoder decoder = new AsrModelDecoder(model, sliceMemory, range.length())) {
+                tokens = beamSearch.search(decoder, slice, range.length()).getFirst().tokens();
+            }
+            local = CtcAligner.minimumFrames(tokens) <= slice.frames()
+                    ? CtcAligner.align(slice, tokens, blank)
+                    : WordTimings.spreadEvenly(tokens, 0, slice.frames());
+        }
+        int shift = range.start() + frameOffset;
+        List<TokenSpan> spans = local.stream().map(s -> s.shift(shift)).toList();
+        return toSegment(spans, new Segmenter.FrameRange(shift, shift + range.length()));
     }
 
     private Segment toSegment(List<TokenSpan> spans, Segmenter.FrameRange range) {

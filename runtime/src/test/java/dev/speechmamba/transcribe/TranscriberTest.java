@@ -82,17 +82,40 @@ class TranscriberTest {
 
     @Test
     void longRecordingsAreDecodedSegmentBySegment() {
-        // Segments of at most 12 frames (0.48 s) force several decoder passes over slices of one encoder pass.
+        // Segments of at most 12 frames (0.48 s) force several decoder passes, over slices of one encoder pass or
+        // over each segment's own encoder pass; both decoders, both ways.
         float[] pcm = TinyModels.waveform(3.0, 8);
-        TranscribeOptions options = TranscribeOptions.defaults()
-                .withSegmentation(new dev.speechmamba.decode.Segmenter.Options(4, 1, 12))
-                .withBeam(dev.speechmamba.decode.BeamSearch.Options.defaults().withBeamSize(3));
-        try (Transcriber transcriber = new Transcriber(model, tokenizer, null, options)) {
-            Transcript t = transcriber.transcribe(pcm);
-            assertWellFormed(t, 3.0);
-            assertTrue(t.segments().size() >= 3, "expected several segments, got " + t.segments());
-            for (Segment s : t.segments()) assertTrue(s.end() - s.start() <= 12 * WordTimings.FRAME_SECONDS + 1e-9, "long " + s);
+        for (TranscribeOptions.Decoder kind : TranscribeOptions.Decoder.values()) {
+            for (boolean encodeSegments : new boolean[] {false, true}) {
+                TranscribeOptions options = TranscribeOptions.defaults().withDecoder(kind)
+                        .withSegmentation(new dev.speechmamba.decode.Segmenter.Options(4, 1, 12))
+                        .withBeam(dev.speechmamba.decode.BeamSearch.Options.defaults().withBeamSize(3))
+                        .withEncodeSegments(encodeSegments);
+                try (Transcriber transcriber = new Transcriber(model, tokenizer, null, options)) {
+                    Transcript t = transcriber.transcribe(pcm);
+                    String what = kind + (encodeSegments ? ", segments encoded alone" : ", one encoder pass");
+                    assertWellFormed(t, 3.0);
+                    assertTrue(t.segments().size() >= 3, what + ": expected several segments, got " + t.segments());
+                    for (Segment s : t.segments()) {
+                        assertTrue(s.end() - s.start() <= 12 * WordTimings.FRAME_SECONDS + 1e-9, what + ": long " + s);
+                    }
+                    assertEquals(t, transcriber.transcribe(pcm), what + ": not deterministic");
+                }
+            }
         }
+    }
+
+    /** A segment's own audio: from its first frame's first sample to its last frame's filterbank context. */
+    @Test
+    void segmentAudioCoversTheSegmentsFramesAndStopsAtTheEnd() {
+        float[] pcm = new float[16_000];
+        for (int i = 0; i < pcm.length; i++) pcm[i] = i;
+        float[] middle = Transcriber.segmentAudio(pcm, new dev.speechmamba.decode.Segmenter.FrameRange(5, 10));
+        assertEquals(5 * 640f, middle[0]);
+        assertEquals((4 * 9 + 3) * 160 + 400, middle.length + 5 * 640);     // frame 9 ends at (4·9+3)·160 + 400
+        float[] tail = Transcriber.segmentAudio(pcm, new dev.speechmamba.decode.Segmenter.FrameRange(20, 25));
+        assertEquals(pcm.length - 20 * 640, tail.length);
+        assertEquals(pcm[pcm.length - 1], tail[tail.length - 1]);
     }
 
     @Test
