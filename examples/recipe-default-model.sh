@@ -121,12 +121,15 @@ if [[ -n "$corpus" ]]; then
   for manifest in "$corpus/test.jsonl" "$corpus/longform/longform-45-60s.jsonl" "$out/test-more-unseen.jsonl"; do
     [[ -s "$manifest" ]] || continue   # missing, or empty (a corpus too small for a long-form recording)
     say "4/5 eval on $manifest"
-    report="$(sm eval --model "$run/model-bf16.safetensors" --manifest "$manifest" --device "$device")"
-    line="$(grep '^WER ' <<<"$report" | tail -n 1)"
-    [[ -n "$line" ]] || die "eval on $manifest printed no WER line"
-    cer="$(grep '^CER ' <<<"$report" | tail -n 1 | sed 's/^CER \([0-9.]*%\).*/; CER \1/')"
-    echo "$(basename "$manifest"): $line$cer"
-    eval_lines+=("- \`$(basename "$manifest")\`: $line$cer")
+    for decoding in greedy beam; do
+      extra=(); [[ $decoding == beam ]] && extra=(--beam 4)
+      report="$(sm eval --model "$run/model-bf16.safetensors" --manifest "$manifest" --device "$device" "${extra[@]}")"
+      line="$(grep '^WER ' <<<"$report" | tail -n 1)"
+      [[ -n "$line" ]] || die "eval on $manifest printed no WER line"
+      cer="$(grep '^CER ' <<<"$report" | tail -n 1 | sed 's/^CER \([0-9.]*%\).*/; CER \1/')"
+      echo "$(basename "$manifest"): $line$cer"
+      eval_lines+=("- \`$(basename "$manifest")\`: $line$cer")
+    done
   done
 else
   say "4/5 eval: skipped (no --corpus)"
@@ -174,7 +177,8 @@ meta() { sed -n "s/.*\"$1\":\"\([^\"]*\)\".*/\1/p" <<<"$header" | head -n 1; }
   echo "- sample \`examples/sample.wav\` (\"$(cat "$root/examples/sample.txt")\", a voice not in training) -> \"$text\""
   echo
   if [[ ${#eval_lines[@]} -gt 0 ]]; then
-    echo "Word error rates (\`speech-mamba eval\`, CTC greedy unless stated):"
+    echo "Word error rates (\`speech-mamba eval\`, CTC greedy over whole recordings, and \`--beam 4\`: joint CTC/attention"
+    echo "beam search as \`transcribe\` decodes, segment by segment, each segment encoded on its own):"
     echo
     printf '%s\n' "${eval_lines[@]}"
   else
