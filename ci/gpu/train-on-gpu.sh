@@ -4,7 +4,8 @@
 #   there: ci/gpu/train-on-gpu.sh                        (carry .gpu; the command's limit must exceed BUDGET_S)
 # Stages: synth-corpus (espeak-ng, HOURS of audio, JOBS processes) -> train (CONFIG, DEVICE) under a timeout (the
 # trainer checkpoints atomically every CKPT_EVERY steps, so a kill leaves the last ones) -> average --last 3 --bf16
-# -> long-form 45-60 s set from the test split -> eval (CTC greedy) on test and long-form.
+# -> long-form 45-60 s set from the test split -> eval (CTC greedy, and beam 4 as transcribe decodes) on test and
+# long-form.
 # Environment: HOURS (3), CONFIG (small), DEVICE (cuda), TRAIN_SECONDS (300), MAX_STEPS (100000),
 # BATCH_SECONDS (120), CKPT_EVERY (200), JOBS (32), OUT ($PWD/gpu-out), WORK (/tmp/train-on-gpu), LR (2e-3),
 # WARMUP_STEPS (300), INIT_FROM (a model to continue, e.g. the bundled one from the source tree; its training
@@ -74,8 +75,11 @@ if stage synth 240 "${SM[@]}" synth-corpus --engines espeak-ng --espeak-variants
   if stage average 30 "${SM[@]}" average --model "$RUN" --last 3 --bf16 --output "$OUT/model.safetensors"; then
     stage longform 30 "${SM[@]}" long-form "$CORPUS/test.jsonl" --out "$CORPUS/longform" --minutes 0
     stage eval-test 60 "${SM[@]}" eval --model "$OUT/model.safetensors" --manifest "$CORPUS/test.jsonl" --device "$DEVICE" --show-errors 5
+    stage eval-test-beam 90 "${SM[@]}" eval --model "$OUT/model.safetensors" --manifest "$CORPUS/test.jsonl" --device "$DEVICE" --beam 4
     [[ -s $CORPUS/longform/longform-45-60s.jsonl ]] && stage eval-long 60 "${SM[@]}" eval --model "$OUT/model.safetensors" \
       --manifest "$CORPUS/longform/longform-45-60s.jsonl" --device "$DEVICE" --show-errors 2
+    [[ -s $CORPUS/longform/longform-45-60s.jsonl ]] && stage eval-long-beam 90 "${SM[@]}" eval --model "$OUT/model.safetensors" \
+      --manifest "$CORPUS/longform/longform-45-60s.jsonl" --device "$DEVICE" --beam 4
   fi
 fi
 cp "$CORPUS/corpus.json" "$OUT/" 2>/dev/null
@@ -86,7 +90,7 @@ cp "$RUN/metrics.jsonl" "$OUT/" 2>/dev/null
   [[ -f $LOGS/synth.log ]] && { echo "== synth-corpus =="; tail -n 8 "$LOGS/synth.log"; }
   [[ -f $LOGS/train.log ]] && { echo "== train (last lines) =="; tail -n 8 "$LOGS/train.log"; }
   [[ -f $RUN/metrics.jsonl ]] && { echo "== metrics (first, last train step; valid lines) =="; grep '"train"' "$RUN/metrics.jsonl" | sed -n '1p;$p'; grep -v '"train"' "$RUN/metrics.jsonl" | tail -n 5; }
-  for s in average longform eval-test eval-long; do [[ -f $LOGS/$s.log ]] && { echo "== $s =="; cat "$LOGS/$s.log"; }; done
+  for s in average longform eval-test eval-test-beam eval-long eval-long-beam; do [[ -f $LOGS/$s.log ]] && { echo "== $s =="; cat "$LOGS/$s.log"; }; done
   echo "== stages ($(date -u +%F)) =="
   printf '%s\n' "${SUMMARY[@]}"
 } > "$OUT/summary.txt" 2>&1
