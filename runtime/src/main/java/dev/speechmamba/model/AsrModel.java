@@ -426,8 +426,7 @@ public final class AsrModel implements AutoCloseable {
         Tensor embedded = arena.zeros(rows, d);                              // (B, d)
         be.embedding(embedded, ids, embedding.value());
         be.scale(embedded, (float) Math.sqrt(d));
-        float[] table = SinusoidalPositions.table(t + 1, d);
-        Tensor position = arena.floats(java.util.Arrays.copyOfRange(table, t * d, (t + 1) * d), d);
+        Tensor position = arena.floats(SinusoidalPositions.row(t, d), d);
         Tensor h = arena.zeros(rows, 1, d);                                  // (B, 1, d)
         be.addBias(h.reshape(rows, d), embedded, position);
         int[] ones = new int[rows];

@@ -33,16 +33,32 @@ public final class SinusoidalPositions {
             throw new IllegalArgumentException("sinusoidal positions: " + length + " rows of width " + d
                     + " exceed one Java array");
         }
-        float[] prefix = PREFIXES.computeIfAbsent(d, width -> {
-            float[] rows = new float[CACHED_ROWS * width];                // (CACHED_ROWS, d)
-            fill(rows, 0, CACHED_ROWS, width);
-            return rows;
-        });
+        float[] prefix = prefix(d);
         float[] pe = new float[length * d];                               // (length, d)
         int fromCache = Math.min(length, CACHED_ROWS);
         System.arraycopy(prefix, 0, pe, 0, fromCache * d);
         if (length > CACHED_ROWS) fill(pe, CACHED_ROWS, length, d);
         return pe;
+    }
+
+    /** The first {@link #CACHED_ROWS} rows of width d, computed once per width. */
+    private static float[] prefix(int d) {
+        if (d < 2 || d % 2 != 0) throw new IllegalArgumentException("sinusoidal positions need an even width >= 2, got " + d);
+        return PREFIXES.computeIfAbsent(d, width -> {
+            float[] rows = new float[CACHED_ROWS * width];                // (CACHED_ROWS, d)
+            fill(rows, 0, CACHED_ROWS, width);
+            return rows;
+        });
+    }
+
+    /**
+     * Row t of the width-d table, equal to that row of {@link #table}: from the cached prefix for the first
+     * {@link #CACHED_ROWS} rows (a decoder step needs one row, not the whole table up to its position).
+     */
+    public static float[] row(int t, int d) {
+        if (t < 0) throw new IllegalArgumentException("sinusoidal positions: row " + t + " is negative");
+        if (t >= CACHED_ROWS) return java.util.Arrays.copyOfRange(table(t + 1, d), t * d, (t + 1) * d);
+        return java.util.Arrays.copyOfRange(prefix(d), t * d, (t + 1) * d);
     }
 
     /** Writes rows [from, to) of the width-d table into pe (row-major, row t at t·d); from is a multiple of ANCHOR_EVERY. */

@@ -35,4 +35,17 @@ class SinusoidalPositionsTest {
         }
         assertThrows(IllegalArgumentException.class, () -> ConvFrontEnd.outputFrames(0));
     }
+
+    @Test
+    void aRowIsThatRowOfTheTable() {
+        for (int d : new int[] {4, 144}) {
+            float[] table = SinusoidalPositions.table(SinusoidalPositions.CACHED_ROWS + 40, d);
+            for (int t : new int[] {0, 1, 37, SinusoidalPositions.CACHED_ROWS - 1, SinusoidalPositions.CACHED_ROWS + 33}) {
+                org.junit.jupiter.api.Assertions.assertArrayEquals(java.util.Arrays.copyOfRange(table, t * d, (t + 1) * d),
+                        SinusoidalPositions.row(t, d), "row " + t + ", width " + d);
+            }
+        }
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> SinusoidalPositions.row(-1, 4));
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> SinusoidalPositions.row(0, 3));
+    }
 }
