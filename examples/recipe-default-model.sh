@@ -22,17 +22,22 @@
 #   --jobs N           TTS processes (default 4)      --seed N   corpus seed (default 7)
 #   --install-to DIR   where the model is installed (default the runtime's resources folder above)
 #   --no-install       train and evaluate only
+#   --lm-order N       order of the BPE-piece n-gram LM trained beside the model (default 6)
+#   --lm-exclude FILE  also keep this manifest's sentences out of the LM's text (repeatable; the corpus's own
+#                      valid/test sets, and those of the stage-2 corpus, are always left out)
+#   --no-lm            ship no language model
 # Environment: SPEECH_MAMBA_CLI (the command to run, default ./speech-mamba of this checkout).
-# Steps: 1 synth-corpus, 2 train, 3 average, 4 eval (test set, and the 45-60 s long-form set when the corpus has
-# one), 5 export (the model must be self-contained and <= 25 MB; it is checked by transcribing examples/sample.wav
-# from a folder holding nothing else).
+# Steps: 1 synth-corpus, 2 train, 3 average, and train-lm (a 6-gram over BPE pieces of every installed sentence
+# except the evaluation sets'), 4 eval (test set, and the 45-60 s long-form set when the corpus has one: CTC greedy,
+# beam 4, beam 4 with the LM), 5 export (model and LM must be self-contained and <= 25 MB together; checked by
+# transcribing examples/sample.wav from a folder holding nothing else).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 # shellcheck source=ci/java-env.sh
 source "$root/ci/java-env.sh"
 
 hours=4 device=cpu max_steps=4000 epochs=40 config=small average_last=3 jobs=4 seed=7 more_hours=0 more_steps=4000
-out="recipe-default-model" corpus="" export_only="" install=1
+out="recipe-default-model" corpus="" export_only="" install=1 lm_order=6 use_lm=1 lm_exclude=()
 install_to="$root/runtime/src/main/resources/dev/speechmamba/models/default"
 max_bytes=$((25 * 1024 * 1024))
 
@@ -60,7 +65,10 @@ while [[ $# -gt 0 ]]; do
     --export-only) need_value "$@"; export_only="$2"; shift 2 ;;
     --install-to) need_value "$@"; install_to="$2"; shift 2 ;;
     --no-install) install=0; shift ;;
-    -h|--help) sed -n '2,28p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --lm-order) need_value "$@"; [[ "$2" =~ ^[2-7]$ ]] || die "--lm-order must be 2 to 7, got '$2'"; lm_order="$2"; shift 2 ;;
+    --lm-exclude) need_value "$@"; [[ -f "$2" ]] || die "--lm-exclude $2: no such file"; lm_exclude+=("$2"); shift 2 ;;
+    --no-lm) use_lm=0; shift ;;
+    -h|--help) sed -n '2,32p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) die "unknown argument '$1' (try --help)" ;;
   esac
 done
@@ -116,13 +124,29 @@ fi
 say "3/5 average the last $average_last checkpoints (BF16 weights) -> $run/model-bf16.safetensors"
 sm average --model "$run" --last "$average_last" --bf16 --output "$run/model-bf16.safetensors"
 
+lm=""
+if [[ $use_lm -eq 1 ]]; then
+  lm="$run/lm.arpa.gz"
+  held_out=()
+  for f in "$corpus/valid.jsonl" "$corpus/test.jsonl" "$out/corpus-more/valid.jsonl" "$out/corpus-more/test.jsonl" \
+           "$out/test-more-unseen.jsonl" "${lm_exclude[@]}"; do
+    [[ -f "$f" ]] && held_out+=(--exclude "$f")
+  done
+  [[ ${#held_out[@]} -gt 0 ]] || say "3/5 train-lm: warning: no evaluation sets to keep out of the LM (pass --corpus)"
+  say "3/5 train-lm: ${lm_order}-gram over BPE pieces of the installed sentences, evaluation sets left out -> $lm"
+  sm train-lm --model "$run/model-bf16.safetensors" --installed-sentences --order "$lm_order" "${held_out[@]}" --out "$lm"
+fi
+
 eval_lines=()
 if [[ -n "$corpus" ]]; then
   for manifest in "$corpus/test.jsonl" "$corpus/longform/longform-45-60s.jsonl" "$out/test-more-unseen.jsonl"; do
     [[ -s "$manifest" ]] || continue   # missing, or empty (a corpus too small for a long-form recording)
     say "4/5 eval on $manifest"
-    for decoding in greedy beam; do
-      extra=(); [[ $decoding == beam ]] && extra=(--beam 4)
+    decodings=(greedy beam); [[ -n "$lm" ]] && decodings+=(beam-lm)
+    for decoding in "${decodings[@]}"; do
+      extra=()
+      [[ $decoding == beam ]] && extra=(--beam 4 --no-lm)
+      [[ $decoding == beam-lm ]] && extra=(--beam 4 --lm "$lm")
       report="$(sm eval --model "$run/model-bf16.safetensors" --manifest "$manifest" --device "$device" "${extra[@]}")"
       line="$(grep '^WER ' <<<"$report" | tail -n 1)"
       [[ -n "$line" ]] || die "eval on $manifest printed no WER line"
@@ -139,7 +163,9 @@ fi
 
 weights="$run/model-bf16.safetensors"
 bytes="$(stat -c %s "$weights")"
-[[ "$bytes" -le "$max_bytes" ]] || die "$weights is $bytes bytes, more than the $max_bytes a shipped model may have"
+lm_bytes=0; [[ -n "$lm" ]] && lm_bytes="$(stat -c %s "$lm")"
+[[ $((bytes + lm_bytes)) -le "$max_bytes" ]] \
+  || die "$weights ($bytes bytes) and its LM ($lm_bytes bytes) are more than the $max_bytes a shipped model may have"
 header_length="$(od -An -t u8 -N 8 "$weights" | tr -d ' ')"
 header="$(head -c "$((8 + header_length))" "$weights" | tail -c "$header_length")"
 for key in config tokenizer; do
@@ -151,6 +177,7 @@ fi
 alone="$(mktemp -d /tmp/recipe-default-model.XXXXXX)"
 trap 'rm -rf "$alone"' EXIT
 cp "$weights" "$alone/model.safetensors"
+[[ -n "$lm" ]] && cp "$lm" "$alone/lm.arpa.gz"
 say "5/5 export: checking that the model works on its own (transcribing examples/sample.wav)"
 text="$(sm transcribe --model "$alone" --device cpu "$root/examples/sample.wav")"
 echo "sample ($(cat "$root/examples/sample.txt")) -> $text"
@@ -158,6 +185,12 @@ echo "sample ($(cat "$root/examples/sample.txt")) -> $text"
 mkdir -p "$install_to"
 cp "$weights" "$install_to/model.safetensors.part"
 mv "$install_to/model.safetensors.part" "$install_to/model.safetensors"
+if [[ -n "$lm" ]]; then
+  cp "$lm" "$install_to/lm.arpa.gz.part"
+  mv "$install_to/lm.arpa.gz.part" "$install_to/lm.arpa.gz"
+else
+  rm -f "$install_to/lm.arpa.gz"   # a stale LM of another model's pieces must not stay beside the new one
+fi
 meta() { sed -n "s/.*\"$1\":\"\([^\"]*\)\".*/\1/p" <<<"$header" | head -n 1; }
 {
   echo "# Speech-Mamba default model"
@@ -174,11 +207,12 @@ meta() { sed -n "s/.*\"$1\":\"\([^\"]*\)\".*/\1/p" <<<"$header" | head -n 1; }
       echo "- stage 2: \`synth-corpus --hours $more_hours --espeak-variants 16 --seed $((seed + 16))\`, joined to the first training set by \`merge-manifests --hold-out valid --hold-out test\`; \`train --init-from STAGE1 --max-steps $more_steps --batch-seconds 90 --lr 1.5e-3 --warmup-steps 400 --ckpt-every 200 --seed 2\`"
     fi
   fi
+  [[ -n "$lm" ]] && echo "- language model: \`lm.arpa.gz\`, \`train-lm --installed-sentences --order $lm_order\` with the evaluation sets' sentences left out ($lm_bytes bytes)"
   echo "- sample \`examples/sample.wav\` (\"$(cat "$root/examples/sample.txt")\", a voice not in training) -> \"$text\""
   echo
   if [[ ${#eval_lines[@]} -gt 0 ]]; then
     echo "Word error rates (\`speech-mamba eval\`, CTC greedy over whole recordings, and \`--beam 4\`: joint CTC/attention"
-    echo "beam search as \`transcribe\` decodes, segment by segment, each segment encoded on its own):"
+    echo "beam search as \`transcribe\` decodes, segment by segment, each segment encoded on its own, without and with the LM):"
     echo
     printf '%s\n' "${eval_lines[@]}"
   else

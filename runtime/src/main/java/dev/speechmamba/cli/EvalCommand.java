@@ -11,6 +11,7 @@ import dev.speechmamba.trainer.Utterance;
 import dev.speechmamba.text.WordErrorRate;
 import dev.speechmamba.transcribe.TranscribeOptions;
 import dev.speechmamba.transcribe.Transcriber;
+import dev.speechmamba.lm.NgramLm;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Mixin;
@@ -22,6 +23,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
@@ -57,6 +59,9 @@ public final class EvalCommand implements Callable<Integer> {
     @Option(names = "--ctc-weight", defaultValue = "0.4", description = "CTC weight of the beam search (default: ${DEFAULT-VALUE}).")
     double ctcWeight;
 
+    @Option(names = "--length-bonus", defaultValue = "0", description = "Score added per token in beam search (default: ${DEFAULT-VALUE}).")
+    double lengthBonus;
+
     @Mixin
     SegmentationOptions segmentation;
 
@@ -67,8 +72,13 @@ public final class EvalCommand implements Callable<Integer> {
             description = "Also print up to N utterances whose hypothesis differs from the reference.")
     int showErrors;
 
+    @Mixin
+    LanguageModelOptions languageModel;
+
     @Override
     public Integer call() throws Exception {
+        languageModel.validate(beam != null);
+        lm = beam == null ? Optional.empty() : languageModel.load(model);
         List<Utterance> utterances = Utterance.readManifest(manifest);
         int workers = threads != null ? threads : Math.max(1, Runtime.getRuntime().availableProcessors() / 2);
         PrintWriter out = spec.commandLine().getOut();
@@ -85,7 +95,9 @@ public final class EvalCommand implements Callable<Integer> {
             out.printf(Locale.ROOT, "WER %.2f%% (%d errors / %d words): S=%d D=%d I=%d; %d utterances, %.1f s, model %s, decoding: %s%n",
                     100 * r.wer(), c.errors(), c.referenceWords(), c.substitutions(), c.deletions(), c.insertions(),
                     utterances.size(), seconds, bundle.file(),
-                    (beam == null ? "CTC greedy" : "joint CTC/attention beam " + beam + ", CTC weight " + ctcWeight)
+                    (beam == null ? "CTC greedy" : "joint CTC/attention beam " + beam + ", CTC weight " + ctcWeight
+                            + (lengthBonus != 0 ? ", length bonus " + lengthBonus : "") + ", "
+                            + LanguageModelOptions.describe(lm, languageModel.origin(model), languageModel.weight))
                             + (throughTranscriber ? segmentation.encodeSegments ? ", segments encoded on their own"
                             : ", segments decoded from the whole-recording pass" : ""));
             WordErrorRate.Counts chars = WordErrorRate.Counts.ZERO;
@@ -106,6 +118,8 @@ public final class EvalCommand implements Callable<Integer> {
         out.flush();
         return 0;
     }
+
+    private Optional<NgramLm> lm = Optional.empty();
 
     /** WER per voice (the manifest's "voice" field), worst first: which held-out voices the model fails on. */
     private void printByVoice(PrintWriter out, List<Utterance> utterances, List<String> hypotheses) throws java.io.IOException {
@@ -133,11 +147,14 @@ public final class EvalCommand implements Callable<Integer> {
         if (beam != null && beam < 1) throw new IllegalArgumentException("--beam must be >= 1, got " + beam);
         TranscribeOptions options = TranscribeOptions.defaults().withDecoder(
                 beam == null ? TranscribeOptions.Decoder.GREEDY : TranscribeOptions.Decoder.BEAM);
-        if (beam != null) options = options.withBeam(TranscribeOptions.defaults().beam().withBeamSize(beam).withCtcWeight(ctcWeight));
+        if (beam != null) {
+            options = options.withBeam(TranscribeOptions.defaults().beam().withBeamSize(beam).withCtcWeight(ctcWeight)
+                    .withLengthBonus(lengthBonus).withLmWeight(lm.isPresent() ? languageModel.weight : 0));
+        }
         options = segmentation.applyTo(options);
         List<String> hypotheses = new ArrayList<>();
         WordErrorRate.Counts counts = WordErrorRate.Counts.ZERO;
-        try (Transcriber transcriber = new Transcriber(bundle.model(), bundle.tokenizer(), bundle.cmvn(), options)) {
+        try (Transcriber transcriber = new Transcriber(bundle.model(), bundle.tokenizer(), bundle.cmvn(), options, lm.orElse(null))) {
             for (Utterance u : utterances) {
                 String hyp = transcriber.transcribe(FeaturePipeline.readAudio(u).samples()).text();
                 hypotheses.add(hyp);

@@ -75,6 +75,9 @@ final class ServeCommand implements Callable<Integer> {
     @Mixin
     SegmentationOptions segmentation;
 
+    @Mixin
+    LanguageModelOptions languageModel;
+
     @Spec
     CommandSpec spec;
 
@@ -92,7 +95,7 @@ final class ServeCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(), "--decoder: " + e.getMessage());
         }
         attention.validate(spec.commandLine());
-        options = segmentation.applyTo(options.withMaxBatch(maxBatch));
+        options = languageModel.applyTo(segmentation.applyTo(options.withMaxBatch(maxBatch)));
         PrintWriter out = spec.commandLine().getOut();
 
         ModelSource source = ModelSource.resolve(model);
@@ -106,6 +109,12 @@ final class ServeCommand implements Callable<Integer> {
         try {
             Transcriber transcriber = Transcriber.load(source, backend, options);
             attention.applyTo(transcriber.model());
+            if (transcriber.languageModel().isPresent()) {
+                PrintWriter err = spec.commandLine().getErr();
+                err.println("speech-mamba: " + LanguageModelOptions.describe(transcriber.languageModel(),
+                        languageModel.origin(model), options.beam().lmWeight()));
+                err.flush();
+            }
             engine = new TranscriberEngine(transcriber, backend, source.name());
         } catch (Exception | Error e) {
             backend.close();

@@ -83,6 +83,9 @@ final class TranscribeCommand implements Callable<Integer> {
     @Mixin
     SegmentationOptions segmentation;
 
+    @Mixin
+    LanguageModelOptions languageModel;
+
     @Spec
     CommandSpec spec;
 
@@ -94,7 +97,7 @@ final class TranscribeCommand implements Callable<Integer> {
                 .withDecoder(TranscribeOptions.Decoder.parse(decoder))
                 .withBeam(BeamSearch.Options.defaults().withBeamSize(beam).withCtcWeight(ctcWeight)
                         .withLengthBonus(lengthBonus).withNormalizeLength(normalizeLength));
-        options = segmentation.applyTo(options.withMaxBatch(batch));
+        options = languageModel.applyTo(segmentation.applyTo(options.withMaxBatch(batch)));
         List<Path> files = new ArrayList<>();
         for (Path p : inputs) files.addAll(audioFiles(p));
         if (files.size() > 1 && outputDir == null && (fmt == TranscriptFormat.SRT || fmt == TranscriptFormat.VTT)) {
@@ -112,6 +115,12 @@ final class TranscribeCommand implements Callable<Integer> {
         try (Backend backend = Backends.create(device);
              Transcriber transcriber = Transcriber.load(source, backend, options)) {
             attention.applyTo(transcriber.model());
+            if (languageModel.file == null && transcriber.languageModel().isPresent()) {
+                // The model's own LM was picked up implicitly: say so (stderr, like the model line).
+                err.println("speech-mamba: " + LanguageModelOptions.describe(transcriber.languageModel(), "of the model",
+                        options.beam().lmWeight()) + " (--no-lm to decode without it)");
+                err.flush();
+            }
             for (int from = 0; from < files.size(); from += batch) {
                 List<Path> group = files.subList(from, Math.min(files.size(), from + batch));
                 List<Path> read = new ArrayList<>();

@@ -10,7 +10,9 @@ import java.util.List;
  * all running hypotheses with ONE batched decoder call, keeps for every hypothesis the pre-beam of its most
  * likely next tokens under the decoder, rescores those with CTC prefix scores, and keeps the best
  * {@code beamSize} extensions overall:
- * <pre>score(g·c) = score(g) + (1-λ)·log p_att(c|g) + λ·(ψ_ctc(g·c) - ψ_ctc(g)) + lengthBonus</pre>
+ * <pre>score(g·c) = score(g) + (1-λ)·log p_att(c|g) + λ·(ψ_ctc(g·c) - ψ_ctc(g)) + β·log p_lm(c|g) + lengthBonus</pre>
+ * With a language model (shallow fusion, weight β), the pre-beam ranks tokens by {@code (1-λ)·log p_att + β·log p_lm},
+ * as ESPnet's "full" scorers do, so that the LM can bring in a token the decoder alone ranks low.
  * Extensions with &lt;eos&gt; end. The search stops when no hypothesis runs, at {@code maxLength} tokens
  * (the encoder length: CTC cannot emit more), or when end detection sees that hypotheses ending in the
  * last few steps are all far worse than the best ended one.
@@ -25,10 +27,14 @@ public final class BeamSearch {
      * @param preBeamRatio      candidates per hypothesis = ceil(ratio·beamSize) most likely decoder tokens
      * @param endDetectWindow   steps end detection looks back over (ESPnet: 3); 0 turns it off
      * @param endDetectMargin   an ended hypothesis this many nats below the best counts as hopeless (ESPnet: 10)
+     * @param lmWeight          β &gt;= 0: weight of the language model's log-probabilities (0: no LM is consulted)
      */
     public record Options(int beamSize, double ctcWeight, double lengthBonus, boolean normalizeLength,
-                          double preBeamRatio, int endDetectWindow, double endDetectMargin) {
+                          double preBeamRatio, int endDetectWindow, double endDetectMargin, double lmWeight) {
         public Options {
+            if (!(lmWeight >= 0) || Double.isInfinite(lmWeight)) {
+                throw new IllegalArgumentException("beam search: LM weight must be a finite number >= 0, got " + lmWeight);
+            }
             if (beamSize < 1) throw new IllegalArgumentException("beam search: beam size must be >= 1, got " + beamSize);
             if (!(ctcWeight >= 0 && ctcWeight <= 1)) {
                 throw new IllegalArgumentException("beam search: CTC weight must be in [0, 1], got " + ctcWeight);
@@ -39,23 +45,33 @@ public final class BeamSearch {
             if (!(endDetectMargin > 0)) throw new IllegalArgumentException("beam search: end detection margin must be > 0");
         }
 
-        /** ESPnet's defaults for joint decoding: beam 10, CTC weight 0.4, no bonus, no normalisation. */
-        public static Options defaults() { return new Options(10, 0.4, 0.0, false, 1.5, 3, 10.0); }
+        /** Without a language model. */
+        public Options(int beamSize, double ctcWeight, double lengthBonus, boolean normalizeLength,
+                       double preBeamRatio, int endDetectWindow, double endDetectMargin) {
+            this(beamSize, ctcWeight, lengthBonus, normalizeLength, preBeamRatio, endDetectWindow, endDetectMargin, 0.0);
+        }
+
+        /** ESPnet's defaults for joint decoding: beam 10, CTC weight 0.4, no bonus, no normalisation, no LM. */
+        public static Options defaults() { return new Options(10, 0.4, 0.0, false, 1.5, 3, 10.0, 0.0); }
 
         public Options withBeamSize(int b) {
-            return new Options(b, ctcWeight, lengthBonus, normalizeLength, preBeamRatio, endDetectWindow, endDetectMargin);
+            return new Options(b, ctcWeight, lengthBonus, normalizeLength, preBeamRatio, endDetectWindow, endDetectMargin, lmWeight);
         }
 
         public Options withCtcWeight(double w) {
-            return new Options(beamSize, w, lengthBonus, normalizeLength, preBeamRatio, endDetectWindow, endDetectMargin);
+            return new Options(beamSize, w, lengthBonus, normalizeLength, preBeamRatio, endDetectWindow, endDetectMargin, lmWeight);
         }
 
         public Options withLengthBonus(double bonus) {
-            return new Options(beamSize, ctcWeight, bonus, normalizeLength, preBeamRatio, endDetectWindow, endDetectMargin);
+            return new Options(beamSize, ctcWeight, bonus, normalizeLength, preBeamRatio, endDetectWindow, endDetectMargin, lmWeight);
         }
 
         public Options withNormalizeLength(boolean normalize) {
-            return new Options(beamSize, ctcWeight, lengthBonus, normalize, preBeamRatio, endDetectWindow, endDetectMargin);
+            return new Options(beamSize, ctcWeight, lengthBonus, normalize, preBeamRatio, endDetectWindow, endDetectMargin, lmWeight);
+        }
+
+        public Options withLmWeight(double weight) {
+            return new Options(beamSize, ctcWeight, lengthBonus, normalizeLength, preBeamRatio, endDetectWindow, endDetectMargin, weight);
         }
     }
 
@@ -95,12 +111,27 @@ public final class BeamSearch {
      * @return ended hypotheses, best first (by {@link Hypothesis#rankScore}); never empty
      */
     public List<Hypothesis> search(NextTokenScorer decoder, LogProbs ctc, int maxLength) {
+        return search(decoder, ctc, maxLength, null);
+    }
+
+    /**
+     * Searches one utterance or segment with shallow fusion of a language model (weight {@link Options#lmWeight}).
+     *
+     * @param lm next-token log-probabilities of a language model over the same vocabulary; null, or an LM weight
+     *           of 0, searches without one
+     */
+    public List<Hypothesis> search(NextTokenScorer decoder, LogProbs ctc, int maxLength, NextTokenScorer lm) {
         double lambda = options.ctcWeight();
+        double beta = lm == null ? 0 : options.lmWeight();
+        boolean useLm = beta > 0;
         boolean useCtc = lambda > 0, useAttention = lambda < 1;
         int vocab = useAttention ? decoder.vocabSize() : ctc.vocab();
         if (useCtc && ctc == null) throw new IllegalArgumentException("beam search: CTC weight " + lambda + " needs CTC log-probs");
         if (useCtc && useAttention && ctc.vocab() != decoder.vocabSize()) {
             throw new IllegalArgumentException("beam search: CTC vocabulary " + ctc.vocab() + " != decoder vocabulary " + decoder.vocabSize());
+        }
+        if (useLm && lm.vocabSize() != vocab) {
+            throw new IllegalArgumentException("beam search: LM vocabulary " + lm.vocabSize() + " != model vocabulary " + vocab);
         }
         if (sosEos >= vocab || blank >= vocab) throw new IllegalArgumentException("beam search: special ids outside vocabulary " + vocab);
         if (maxLength < 1) maxLength = 1;
@@ -111,13 +142,21 @@ public final class BeamSearch {
         List<Ended> ended = new ArrayList<>();
         int preBeam = (int) Math.min(vocab - 1, Math.ceil(options.preBeamRatio() * options.beamSize()));
         for (int step = 0; step < maxLength && !running.isEmpty(); step++) {
-            float[][] attention = useAttention ? decoder.nextLogProbs(running.stream().map(Running::prefix).toList()) : null;
+            List<int[]> prefixes = running.stream().map(Running::prefix).toList();
+            float[][] attention = useAttention ? decoder.nextLogProbs(prefixes) : null;
+            float[][] language = useLm ? lm.nextLogProbs(prefixes) : null;
             List<Candidate> candidates = new ArrayList<>();
             for (int h = 0; h < running.size(); h++) {
                 Running hyp = running.get(h);
-                for (int token : preBeamTokens(attention == null ? null : attention[h], vocab, preBeam)) {
+                float[] ranking = attention == null ? null : attention[h];
+                if (ranking != null && useLm) {
+                    ranking = new float[vocab];
+                    for (int k = 0; k < vocab; k++) ranking[k] = (float) ((1 - lambda) * attention[h][k] + beta * language[h][k]);
+                }
+                for (int token : preBeamTokens(ranking, vocab, preBeam)) {
                     double score = hyp.score() + options.lengthBonus();
                     if (useAttention) score += (1 - lambda) * attention[h][token];
+                    if (useLm) score += beta * language[h][token];
                     CtcPrefixScorer.State state = null;
                     if (scorer != null) {
                         state = scorer.extend(hyp.ctc(), token);

@@ -1,11 +1,13 @@
 package dev.speechmamba.transcribe;
 
 import dev.speechmamba.backend.Backend;
+import dev.speechmamba.lm.NgramLm;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Which model {@code transcribe} and {@code serve} use: a model folder (or .safetensors file) on disk, or the
@@ -26,6 +28,9 @@ public sealed interface ModelSource {
     /** A short name for reports such as the server's /health. */
     String name();
 
+    /** The model's own n-gram language model (see {@link ModelLanguageModel}), if it has one. */
+    Optional<NgramLm> languageModel() throws IOException;
+
     /**
      * A folder or file on disk.
      *
@@ -35,6 +40,8 @@ public sealed interface ModelSource {
         @Override public ModelFolder.Loaded load(Backend backend) throws IOException { return ModelFolder.load(path, backend); }
 
         @Override public String describe() { return "model: " + path + " (from " + origin + ")"; }
+
+        @Override public Optional<NgramLm> languageModel() throws IOException { return ModelLanguageModel.inFolder(path); }
 
         @Override public String name() {
             Path file = path.toAbsolutePath().normalize().getFileName();
@@ -52,6 +59,8 @@ public sealed interface ModelSource {
         }
 
         @Override public String name() { return "speech-mamba-default"; }
+
+        @Override public Optional<NgramLm> languageModel() throws IOException { return ModelLanguageModel.besideResource(resource); }
     }
 
     /** The process's own choice: {@code --model} if given, else its environment and working directory. */

@@ -12,6 +12,8 @@ import dev.speechmamba.decode.LogProbs;
 import dev.speechmamba.decode.Segmenter;
 import dev.speechmamba.decode.TokenSpan;
 import dev.speechmamba.decode.WordTimings;
+import dev.speechmamba.lm.NgramLm;
+import dev.speechmamba.lm.TokenLanguageModel;
 import dev.speechmamba.model.AsrBatch;
 import dev.speechmamba.model.AsrModel;
 import dev.speechmamba.model.ModelConfig;
@@ -43,6 +45,7 @@ public final class Transcriber implements AutoCloseable {
     private final Fbank fbank;
     private final Segmenter segmenter;
     private final BeamSearch beamSearch;
+    private final TokenLanguageModel languageModel; // null: beam search without an LM
     private final boolean ownsModel;
 
     /**
@@ -51,10 +54,20 @@ public final class Transcriber implements AutoCloseable {
      * @param cmvn null when the model was trained on raw filterbanks
      */
     public Transcriber(AsrModel model, BpeTokenizer tokenizer, GlobalCmvn cmvn, TranscribeOptions options) {
-        this(model, tokenizer, cmvn, options, false);
+        this(model, tokenizer, cmvn, options, null, false);
     }
 
-    private Transcriber(AsrModel model, BpeTokenizer tokenizer, GlobalCmvn cmvn, TranscribeOptions options, boolean ownsModel) {
+    /**
+     * Wraps a model (not closed by {@link #close}) with an n-gram language model for beam search.
+     *
+     * @param lm null for none; else an LM over this tokenizer's pieces, fused with weight {@code options.beam().lmWeight()}
+     */
+    public Transcriber(AsrModel model, BpeTokenizer tokenizer, GlobalCmvn cmvn, TranscribeOptions options, NgramLm lm) {
+        this(model, tokenizer, cmvn, options, lm, false);
+    }
+
+    private Transcriber(AsrModel model, BpeTokenizer tokenizer, GlobalCmvn cmvn, TranscribeOptions options, NgramLm lm,
+                        boolean ownsModel) {
         ModelConfig cfg = model.config();
         ModelFolder.checkTokenizer(cfg, tokenizer, "transcriber");
         if (cmvn != null && cmvn.dims() != cfg.featureDim()) {
@@ -67,6 +80,7 @@ public final class Transcriber implements AutoCloseable {
         this.fbank = new Fbank(cfg.featureDim());
         this.segmenter = new Segmenter(options.segmentation());
         this.beamSearch = new BeamSearch(options.beam(), cfg.blank(), cfg.sosEos());
+        this.languageModel = lm == null ? null : new TokenLanguageModel(lm, tokenizer);
         this.ownsModel = ownsModel;
     }
 
@@ -75,11 +89,23 @@ public final class Transcriber implements AutoCloseable {
         return load(new ModelSource.Folder(modelPath, "the caller"), backend, options);
     }
 
-    /** Loads a model folder or the bundled default model (see {@link ModelSource#resolve}) onto {@code backend}. */
+    /**
+     * Loads a model folder or the bundled default model (see {@link ModelSource#resolve}) onto {@code backend}, with
+     * the language model {@code options.languageModel()} names when beam search will use one (decoder BEAM, LM
+     * weight above 0).
+     */
     public static Transcriber load(ModelSource source, Backend backend, TranscribeOptions options) throws IOException {
+        NgramLm lm = null;
+        if (options.decoder() == TranscribeOptions.Decoder.BEAM && options.beam().lmWeight() > 0) {
+            lm = switch (options.languageModel()) {
+                case LanguageModelChoice.None none -> null;
+                case LanguageModelChoice.ModelsOwn own -> source.languageModel().orElse(null);
+                case LanguageModelChoice.File file -> NgramLm.readArpa(file.path());
+            };
+        }
         ModelFolder.Loaded loaded = source.load(backend);
         try {
-            return new Transcriber(loaded.model(), loaded.tokenizer(), loaded.cmvn().orElse(null), options, true);
+            return new Transcriber(loaded.model(), loaded.tokenizer(), loaded.cmvn().orElse(null), options, lm, true);
         } catch (RuntimeException e) {
             loaded.model().close();
             throw e;
@@ -93,6 +119,9 @@ public final class Transcriber implements AutoCloseable {
     public Optional<GlobalCmvn> cmvn() { return Optional.ofNullable(cmvn); }
 
     public TranscribeOptions options() { return options; }
+
+    /** The n-gram language model beam search fuses, if any. */
+    public Optional<NgramLm> languageModel() { return Optional.ofNullable(languageModel).map(TokenLanguageModel::ngram); }
 
     /** Transcribes one recording of 16 kHz mono samples in [-1, 1]. */
     public Transcript transcribe(float[] pcm16k) {
@@ -222,7 +251,7 @@ public final class Transcriber implements AutoCloseable {
             float[] sliceMemory = Arrays.copyOfRange(enc.memory(), range.start() * d, range.end() * d);
             int[] tokens;
             try (AsrModelDecoder decoder = new AsrModelDecoder(model, sliceMemory, range.length())) {
-                tokens = beamSearch.search(decoder, slice, range.length()).getFirst().tokens();
+                tokens = beamSearch.search(decoder, slice, range.length(), languageModel).getFirst().tokens();
             }
             local = CtcAligner.minimumFrames(tokens) <= slice.frames()
                     ? CtcAligner.align(slice, tokens, blank)

@@ -31,5 +31,6 @@ class TranscribeDefaultModelTest {
         assertEquals(1, out.toString().lines().count(), out.toString());
         assertFalse(out.toString().contains("model:"), "which model is used goes to stderr, not into the transcript");
         assertTrue(err.toString().contains("model: bundled default model (" + BundledModel.RESOURCE), err.toString());
+        assertTrue(err.toString().contains("LM of the model (6-gram), weight"), err.toString());
     }
 }

@@ -135,6 +135,39 @@ class BeamSearchTest {
     }
 
     @Test
+    void unprunedSearchWithALanguageModelFindsTheBestSequenceOfTheFusedScore() {
+        int vocab = 5, eos = 4, frames = 4;
+        double beta = 0.7;
+        for (long seed = 0; seed < 4; seed++) {
+            LogProbs lp = CtcTestSupport.randomLogProbs(seed + 3, frames, vocab, 2.0);
+            TableDecoder dec = new TableDecoder(vocab, seed);
+            TableDecoder lm = new TableDecoder(vocab, seed + 100);
+            Map<List<Integer>, Double> ctc = ctcExactProbabilities(lp);
+            List<int[]> sequences = new ArrayList<>();
+            allSequences(frames, 1, 3, sequences, new int[0]);
+            int[] best = null;
+            double bestScore = Double.NEGATIVE_INFINITY;
+            for (int[] y : sequences) {
+                // The LM's part is the attention part of a decoder-only joint score (lambda 0) over the LM's table.
+                double s = jointScore(dec, ctc, y, eos, 0.4, 0, true) + beta * jointScore(lm, ctc, y, eos, 0, 0, true);
+                if (s > bestScore) { bestScore = s; best = y; }
+            }
+            BeamSearch search = new BeamSearch(exhaustive(0.4, 0).withLmWeight(beta), BLANK, eos);
+            BeamSearch.Hypothesis found = search.search(dec, lp, frames + 2, lm).getFirst();
+            assertArrayEquals(best, found.tokens(), "seed " + seed);
+            assertEquals(bestScore, found.score(), 1e-4);
+            // Weight 0, or no LM, is the search without one.
+            BeamSearch.Hypothesis plain = new BeamSearch(exhaustive(0.4, 0), BLANK, eos).search(dec, lp, frames + 2).getFirst();
+            BeamSearch.Hypothesis zero = new BeamSearch(exhaustive(0.4, 0).withLmWeight(0), BLANK, eos).search(dec, lp, frames + 2, lm).getFirst();
+            assertArrayEquals(plain.tokens(), zero.tokens());
+            assertEquals(plain.score(), zero.score(), 1e-12);
+        }
+        assertThrows(IllegalArgumentException.class, () -> BeamSearch.Options.defaults().withLmWeight(-0.1));
+        assertThrows(IllegalArgumentException.class, () -> new BeamSearch(BeamSearch.Options.defaults().withLmWeight(0.5), BLANK, 4)
+                .search(new TableDecoder(5, 1), CtcTestSupport.randomLogProbs(1, 3, 5, 1), 3, new TableDecoder(6, 1)));
+    }
+
+    @Test
     void attentionOnlySearchEndsUnfinishedHypothesesAtTheLengthLimit() {
         int vocab = 5, eos = 4, maxLength = 3;
         TableDecoder dec = new TableDecoder(vocab, 42);

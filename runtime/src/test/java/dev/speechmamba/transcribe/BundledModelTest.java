@@ -48,6 +48,10 @@ class BundledModelTest {
                 assertEquals(config.featureDim(), loaded.cmvn().get().dims());
                 assertTrue(loaded.source().startsWith("classpath:"), loaded.source());
 
+                // The bundled LM is over this model's pieces, and the default options use it.
+                assertTrue(transcriber.languageModel().isPresent(), "the default model ships its n-gram LM beside it");
+                assertTrue(transcriber.languageModel().get().order() >= 3, transcriber.languageModel().get().toString());
+
                 float[] pcm = AudioFiles.read16kMono(SAMPLE).samples();
                 Transcript transcript = transcriber.transcribe(pcm);
                 assertFalse(transcript.text().isBlank(), "the sample must transcribe to some text");

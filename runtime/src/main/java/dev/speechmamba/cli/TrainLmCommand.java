@@ -1,0 +1,129 @@
+package dev.speechmamba.cli;
+
+import dev.speechmamba.backend.Backend;
+import dev.speechmamba.backend.Backends;
+import dev.speechmamba.data.SentenceSource;
+import dev.speechmamba.lm.KneserNeyTrainer;
+import dev.speechmamba.lm.LmText;
+import dev.speechmamba.lm.NgramLm;
+import dev.speechmamba.lm.TokenLanguageModel;
+import dev.speechmamba.text.BpeTokenizer;
+import dev.speechmamba.transcribe.ModelFolder;
+import dev.speechmamba.transcribe.ModelSource;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+
+/** Trains an n-gram language model over a model's BPE pieces for beam search (shallow fusion). */
+@Command(name = "train-lm", mixinStandardHelpOptions = true,
+        description = {"Train a modified Kneser-Ney n-gram language model over the BPE pieces of a model's tokenizer and",
+                "write it as ARPA text (.arpa or .arpa.gz). Beam search adds its log-probabilities, weighted by",
+                "--lm-weight, to the decoder's. Put it beside model.safetensors as lm.arpa.gz and transcribe, eval and",
+                "serve use it. Sentences of --exclude sets (e.g. valid and test manifests) are never trained on."})
+final class TrainLmCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--model", paramLabel = "DIR|FILE",
+            description = "Model whose tokenizer splits the text (default: as transcribe chooses: $SPEECH_MAMBA_MODEL, ./model, the bundled model).")
+    Path model;
+
+    @Option(names = "--tokenizer", paramLabel = "FILE", description = "A tokenizer.json to use instead of a model's.")
+    Path tokenizerFile;
+
+    @Option(names = "--text", paramLabel = "FILE", description = "Text file, one sentence per line (repeatable).")
+    List<Path> texts = new ArrayList<>();
+
+    @Option(names = "--manifest", paramLabel = "MANIFEST", description = "Train on a manifest's transcripts (repeatable).")
+    List<Path> manifests = new ArrayList<>();
+
+    @Option(names = "--installed-sentences",
+            description = "Also train on the sentences synth-corpus draws from (Debian's fortunes and WordNet examples).")
+    boolean installed;
+
+    @Option(names = "--exclude", paramLabel = "FILE",
+            description = "Never train on a sentence of this manifest (.jsonl) or text file (repeatable): the evaluation sets.")
+    List<Path> excluded = new ArrayList<>();
+
+    @Option(names = "--order", defaultValue = "6", description = "N-gram order (default: ${DEFAULT-VALUE}).")
+    int order;
+
+    @Option(names = "--min-count", split = ",", paramLabel = "C1,C2,…",
+            description = "Raw count an n-gram of order 1, 2, … needs to be kept; the last value holds for higher orders "
+                    + "(default: 1,1,2 — keep all unigrams and bigrams, drop singletons from trigrams up).")
+    int[] minCounts = {1, 1, 2};
+
+    @Option(names = "--out", required = true, paramLabel = "FILE", description = "ARPA file to write (.arpa or .arpa.gz).")
+    Path out;
+
+    @Override
+    public Integer call() throws Exception {
+        if (texts.isEmpty() && manifests.isEmpty() && !installed) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "no text: give --text, --manifest or --installed-sentences");
+        }
+        String name = out.getFileName().toString();
+        if (!name.endsWith(".arpa") && !name.endsWith(".arpa.gz")) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--out must end in .arpa or .arpa.gz, got " + out);
+        }
+        BpeTokenizer tokenizer = tokenizer();
+        LmText text = new LmText();
+        for (Path t : texts) text.addTextFile(t);
+        for (Path m : manifests) {
+            if (!Files.isRegularFile(m)) throw new IllegalArgumentException("manifest " + m + " does not exist");
+            text.addManifest(m);
+        }
+        if (installed) {
+            List<String> s = SentenceSource.loadInstalled();
+            if (s.isEmpty()) throw new IllegalArgumentException("--installed-sentences: fortunes / wordnet-base are not installed (ci/install-tts.sh)");
+            text.add(s);
+        }
+        for (Path e : excluded) text.exclude(e);
+        List<String> sentences = text.sentences();
+        if (sentences.isEmpty()) throw new IllegalArgumentException("no training sentences left after --exclude");
+        List<List<String>> pieces = new ArrayList<>(sentences.size());
+        long tokens = 0;
+        for (String s : sentences) {
+            List<String> p = TokenLanguageModel.lmWords(tokenizer, s);
+            tokens += p.size();
+            pieces.add(p);
+        }
+        PrintWriter log = spec.commandLine().getOut();
+        log.printf(Locale.ROOT, "%d sentences (%d BPE tokens); left out %d that %d held-out sentences contain%n",
+                sentences.size(), tokens, text.droppedForExclusion(), text.heldOutSentences());
+        log.flush();
+        long start = System.nanoTime();
+        NgramLm lm = new KneserNeyTrainer(new KneserNeyTrainer.Options(order, minCounts))
+                .train(pieces, TokenLanguageModel.pieceVocabulary(tokenizer));
+        new TokenLanguageModel(lm, tokenizer); // the LM must fit the tokenizer it was made with
+        lm.writeArpa(out);
+        log.printf(Locale.ROOT, "%s in %.1f s -> %s (%,d bytes)%n", lm, (System.nanoTime() - start) / 1e9, out, Files.size(out));
+        if (!text.heldOut().isEmpty()) {
+            List<List<String>> heldOut = text.heldOut().stream().map(s -> TokenLanguageModel.lmWords(tokenizer, s)).toList();
+            log.printf(Locale.ROOT, "perplexity per BPE token on the %d held-out sentences: %.3f%n", heldOut.size(), lm.perplexity(heldOut));
+        }
+        log.flush();
+        return 0;
+    }
+
+    private BpeTokenizer tokenizer() throws Exception {
+        if (tokenizerFile != null) {
+            if (model != null) throw new CommandLine.ParameterException(spec.commandLine(), "give --model or --tokenizer, not both");
+            return BpeTokenizer.load(tokenizerFile);
+        }
+        try (Backend cpu = Backends.create("cpu")) {
+            ModelFolder.Loaded loaded = ModelSource.resolve(model).load(cpu);
+            loaded.model().close();
+            return loaded.tokenizer();
+        }
+    }
+}

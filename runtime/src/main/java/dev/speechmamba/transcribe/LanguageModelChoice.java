@@ -1,0 +1,26 @@
+package dev.speechmamba.transcribe;
+
+import java.nio.file.Path;
+
+/**
+ * Which n-gram language model beam search fuses (see {@link dev.speechmamba.lm.TokenLanguageModel}): the model's
+ * own ({@code lm.arpa.gz} or {@code lm.arpa} in its folder, or the bundled one beside the bundled model), a file,
+ * or none. CTC greedy decoding never uses one.
+ */
+public sealed interface LanguageModelChoice {
+    /** The model's own LM when it has one, else none. */
+    record ModelsOwn() implements LanguageModelChoice { }
+
+    /** No LM. */
+    record None() implements LanguageModelChoice { }
+
+    /** An ARPA file (plain or .gz) over the model's BPE pieces. */
+    record File(Path path) implements LanguageModelChoice {
+        public File {
+            if (path == null) throw new IllegalArgumentException("language model file: null path");
+        }
+    }
+
+    LanguageModelChoice MODELS_OWN = new ModelsOwn();
+    LanguageModelChoice NONE = new None();
+}

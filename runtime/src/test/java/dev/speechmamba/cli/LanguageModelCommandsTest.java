@@ -1,0 +1,107 @@
+package dev.speechmamba.cli;
+
+import dev.speechmamba.audio.Audio;
+import dev.speechmamba.audio.GlobalCmvn;
+import dev.speechmamba.audio.WavWriter;
+import dev.speechmamba.backend.reference.ReferenceBackend;
+import dev.speechmamba.lm.NgramLm;
+import dev.speechmamba.model.AsrModel;
+import dev.speechmamba.model.ModelConfig;
+import dev.speechmamba.text.BpeTokenizer;
+import dev.speechmamba.text.BpeTrainer;
+import dev.speechmamba.transcribe.ModelFolder;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** train-lm, and the --lm options of transcribe and eval. */
+class LanguageModelCommandsTest {
+    static final List<String> TEXT = List.of("the cat sat on the mat", "a dog ran far away", "the dog sat on the log",
+            "a cat ran to the mat");
+
+    private static Path modelFolder(Path dir) throws Exception {
+        BpeTokenizer tok = BpeTrainer.train(TEXT, new BpeTrainer.Options(24, false));
+        try (AsrModel model = new AsrModel(new ReferenceBackend(), ModelConfig.named("tiny").withVocabSize(tok.vocabSize()), 3)) {
+            double[] mean = new double[model.config().featureDim()], std = new double[mean.length];
+            java.util.Arrays.fill(std, 1.0);
+            ModelFolder.save(dir.resolve("model"), model, tok, new GlobalCmvn(100, mean, std)); // eval needs CMVN
+        }
+        return dir.resolve("model");
+    }
+
+    private static Path wav(Path dir) throws Exception {
+        float[] pcm = new float[16_000];
+        for (int i = 0; i < pcm.length; i++) pcm[i] = (float) (0.3 * Math.sin(2 * Math.PI * 220 * i / 16_000.0));
+        Path wav = dir.resolve("a.wav");
+        WavWriter.writePcm16(wav, new Audio(pcm, 16_000));
+        return wav;
+    }
+
+    @Test
+    void trainLmWritesAnArpaModelWithoutTheHeldOutSentencesAndTranscribeUsesIt(@TempDir Path dir) throws Exception {
+        Path model = modelFolder(dir);
+        Path text = dir.resolve("text.txt");
+        Files.writeString(text, String.join("\n", TEXT) + "\nthe cat ran far away\n");
+        Path heldOut = dir.resolve("held-out.txt");
+        Files.writeString(heldOut, "the cat ran far away\n");
+        Path lm = model.resolve("lm.arpa.gz");
+        CliRun train = CliRun.of("train-lm", "--model", model.toString(), "--text", text.toString(), "--exclude", heldOut.toString(),
+                "--order", "3", "--out", lm.toString());
+        assertEquals(0, train.code(), train.err());
+        assertTrue(train.out().contains("4 sentences") && train.out().contains("left out 1"), train.out());
+        assertTrue(train.out().contains("perplexity per BPE token on the 1 held-out sentences"), train.out());
+        NgramLm read = NgramLm.readArpa(lm);
+        assertEquals(3, read.order());
+
+        Path wav = wav(dir);
+        // The model folder's own lm.arpa.gz is used, and said so on stderr.
+        CliRun own = CliRun.of("transcribe", wav.toString(), "--model", model.toString(), "--beam", "2", "--device", "cpu");
+        assertEquals(0, own.code(), own.err());
+        assertTrue(own.err().contains("LM of the model (3-gram), weight"), own.err());
+        CliRun off = CliRun.of("transcribe", wav.toString(), "--model", model.toString(), "--beam", "2", "--device", "cpu", "--no-lm");
+        assertEquals(0, off.code(), off.err());
+        assertFalse(off.err().contains("LM of the model"), off.err());
+        CliRun file = CliRun.of("transcribe", wav.toString(), "--model", model.toString(), "--beam", "2", "--device", "cpu",
+                "--lm", lm.toString(), "--lm-weight", "0.5");
+        assertEquals(0, file.code(), file.err());
+
+        Path manifest = dir.resolve("m.jsonl");
+        Files.writeString(manifest, "{\"audio_filepath\":\"" + wav + "\",\"duration\":1.0,\"text\":\"the cat\"}\n");
+        CliRun eval = CliRun.of("eval", "--model", model.toString(), "--manifest", manifest.toString(), "--beam", "2", "--device", "cpu");
+        assertEquals(0, eval.code(), eval.err());
+        assertTrue(eval.out().contains("LM of the model (3-gram), weight"), eval.out());
+    }
+
+    @Test
+    void badLanguageModelOptionsAreClearErrors(@TempDir Path dir) throws Exception {
+        Path model = modelFolder(dir);
+        Path wav = wav(dir);
+        CliRun missing = CliRun.of("transcribe", wav.toString(), "--model", model.toString(), "--lm", dir.resolve("no.arpa").toString());
+        assertNotEquals(0, missing.code());
+        assertTrue(missing.err().contains("no such language model file"), missing.err());
+        CliRun greedy = CliRun.of("transcribe", wav.toString(), "--model", model.toString(), "--decoder", "greedy",
+                "--lm", wav.toString());
+        assertNotEquals(0, greedy.code());
+        assertTrue(greedy.err().contains("--lm needs beam search"), greedy.err());
+        CliRun negative = CliRun.of("transcribe", wav.toString(), "--model", model.toString(), "--lm-weight", "-1");
+        assertNotEquals(0, negative.code());
+        assertTrue(negative.err().contains("--lm-weight must be a number >= 0"), negative.err());
+        CliRun notArpa = CliRun.of("transcribe", wav.toString(), "--model", model.toString(), "--lm", wav.toString(), "--device", "cpu");
+        assertNotEquals(0, notArpa.code());
+        assertTrue(notArpa.err().contains("not an ARPA language model"), notArpa.err());
+        CliRun noText = CliRun.of("train-lm", "--model", model.toString(), "--out", dir.resolve("x.arpa").toString());
+        assertNotEquals(0, noText.code());
+        assertTrue(noText.err().contains("no text"), noText.err());
+        CliRun badName = CliRun.of("train-lm", "--model", model.toString(), "--text", wav.toString(), "--out", dir.resolve("x.bin").toString());
+        assertNotEquals(0, badName.code());
+        assertTrue(badName.err().contains("--out must end in .arpa or .arpa.gz"), badName.err());
+    }
+}
