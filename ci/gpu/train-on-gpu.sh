@@ -4,8 +4,9 @@
 #   there: ci/gpu/train-on-gpu.sh                        (carry .gpu; the command's limit must exceed BUDGET_S)
 # Stages: synth-corpus (espeak-ng, HOURS of audio, JOBS processes) -> train (CONFIG, DEVICE) under a timeout (the
 # trainer checkpoints atomically every CKPT_EVERY steps, so a kill leaves the last ones) -> average --last 3 --bf16
-# -> long-form 45-60 s set from the test split -> eval (CTC greedy, and beam 4 as transcribe decodes) on test and
-# long-form.
+# -> long-form 45-60 s set from the test split -> train-lm (6-gram over BPE pieces of the packed sentences, the
+# corpus's valid/test sentences left out) -> eval (CTC greedy, beam 4 as transcribe decodes, and beam 4 with the
+# LM) on test and long-form.
 # Environment: HOURS (3), CONFIG (small), DEVICE (cuda), TRAIN_SECONDS (300), MAX_STEPS (100000),
 # BATCH_SECONDS (120), CKPT_EVERY (200), JOBS (32), OUT ($PWD/gpu-out), WORK (/tmp/train-on-gpu), LR (2e-3),
 # WARMUP_STEPS (300), INIT_FROM (a model to continue, e.g. the bundled one from the source tree; its training
@@ -13,7 +14,7 @@
 # BUDGET_S (560): bounds the whole run; each stage's timeout is cut to what is left, and training gets what is left
 # after keeping EVAL_RESERVE_S (60) for averaging and evaluating, so the script always ends (and packs its logs)
 # before the caller's limit.
-# Leaves in $OUT (the device tool returns at most 8 files): model.safetensors (BF16, the small config ~5 MB),
+# Leaves in $OUT (the device tool returns at most 8 files): model.safetensors (BF16, the small config ~5 MB), lm.arpa.gz,
 # metrics.jsonl, corpus.json, summary.txt (stage table, eval results, log tails), train-logs.tgz (all logs).
 # Dry run on a CPU (what was run here before the GPU run):
 #   HOURS=0.02 CONFIG=tiny DEVICE=cpu TRAIN_SECONDS=30 JOBS=4 OUT=/tmp/gpu-dry ci/gpu/train-on-gpu.sh
@@ -76,10 +77,18 @@ if stage synth 240 "${SM[@]}" synth-corpus --engines espeak-ng --espeak-variants
     stage longform 30 "${SM[@]}" long-form "$CORPUS/test.jsonl" --out "$CORPUS/longform" --minutes 0
     stage eval-test 60 "${SM[@]}" eval --model "$OUT/model.safetensors" --manifest "$CORPUS/test.jsonl" --device "$DEVICE" --show-errors 5
     stage eval-test-beam 90 "${SM[@]}" eval --model "$OUT/model.safetensors" --manifest "$CORPUS/test.jsonl" --device "$DEVICE" --beam 4
+    if stage lm 30 "${SM[@]}" train-lm --model "$OUT/model.safetensors" --text .gpu/tts/sentences.txt \
+        --exclude "$CORPUS/valid.jsonl" --exclude "$CORPUS/test.jsonl" --out "$OUT/lm.arpa.gz"; then
+      stage eval-test-beam-lm 90 "${SM[@]}" eval --model "$OUT/model.safetensors" --manifest "$CORPUS/test.jsonl" \
+        --device "$DEVICE" --beam 4 --lm "$OUT/lm.arpa.gz"
+    fi
     [[ -s $CORPUS/longform/longform-45-60s.jsonl ]] && stage eval-long 60 "${SM[@]}" eval --model "$OUT/model.safetensors" \
       --manifest "$CORPUS/longform/longform-45-60s.jsonl" --device "$DEVICE" --show-errors 2
     [[ -s $CORPUS/longform/longform-45-60s.jsonl ]] && stage eval-long-beam 90 "${SM[@]}" eval --model "$OUT/model.safetensors" \
       --manifest "$CORPUS/longform/longform-45-60s.jsonl" --device "$DEVICE" --beam 4
+    [[ -s $CORPUS/longform/longform-45-60s.jsonl && -f $OUT/lm.arpa.gz ]] && stage eval-long-beam-lm 90 "${SM[@]}" eval \
+      --model "$OUT/model.safetensors" --manifest "$CORPUS/longform/longform-45-60s.jsonl" --device "$DEVICE" --beam 4 \
+      --lm "$OUT/lm.arpa.gz"
   fi
 fi
 cp "$CORPUS/corpus.json" "$OUT/" 2>/dev/null
@@ -90,7 +99,7 @@ cp "$RUN/metrics.jsonl" "$OUT/" 2>/dev/null
   [[ -f $LOGS/synth.log ]] && { echo "== synth-corpus =="; tail -n 8 "$LOGS/synth.log"; }
   [[ -f $LOGS/train.log ]] && { echo "== train (last lines) =="; tail -n 8 "$LOGS/train.log"; }
   [[ -f $RUN/metrics.jsonl ]] && { echo "== metrics (first, last train step; valid lines) =="; grep '"train"' "$RUN/metrics.jsonl" | sed -n '1p;$p'; grep -v '"train"' "$RUN/metrics.jsonl" | tail -n 5; }
-  for s in average longform eval-test eval-test-beam eval-long eval-long-beam; do [[ -f $LOGS/$s.log ]] && { echo "== $s =="; cat "$LOGS/$s.log"; }; done
+  for s in average longform eval-test eval-test-beam lm eval-test-beam-lm eval-long eval-long-beam eval-long-beam-lm; do [[ -f $LOGS/$s.log ]] && { echo "== $s =="; cat "$LOGS/$s.log"; }; done
   echo "== stages ($(date -u +%F)) =="
   printf '%s\n' "${SUMMARY[@]}"
 } > "$OUT/summary.txt" 2>&1
