@@ -21,12 +21,15 @@ import dev.speechmamba.model.TensorArena;
 import dev.speechmamba.text.BpeTokenizer;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 
 /**
  * Speech to text with a trained model, following the pipeline pcm → features → encode → decode → text:
@@ -95,19 +98,39 @@ public final class Transcriber implements AutoCloseable {
      * weight above 0).
      */
     public static Transcriber load(ModelSource source, Backend backend, TranscribeOptions options) throws IOException {
-        NgramLm lm = null;
-        if (options.decoder() == TranscribeOptions.Decoder.BEAM && options.beam().lmWeight() > 0) {
-            lm = switch (options.languageModel()) {
-                case LanguageModelChoice.None none -> null;
-                case LanguageModelChoice.ModelsOwn own -> source.languageModel().orElse(null);
-                case LanguageModelChoice.File file -> NgramLm.readArpa(file.path());
-            };
+        // The LM (a few MB of ARPA text) is parsed on a second thread while the weights load: about a second less
+        // before the first transcript on a cold JVM.
+        CompletableFuture<NgramLm> lm = CompletableFuture.completedFuture(null);
+        if (options.decoder() == TranscribeOptions.Decoder.BEAM && options.beam().lmWeight() > 0
+                && !(options.languageModel() instanceof LanguageModelChoice.None)) {
+            lm = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return switch (options.languageModel()) {
+                        case LanguageModelChoice.None none -> null;
+                        case LanguageModelChoice.ModelsOwn own -> source.languageModel().orElse(null);
+                        case LanguageModelChoice.File file -> NgramLm.readArpa(file.path());
+                    };
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            }, runnable -> Thread.ofVirtual().name("lm-loader").start(runnable));
         }
         ModelFolder.Loaded loaded = source.load(backend);
         try {
-            return new Transcriber(loaded.model(), loaded.tokenizer(), loaded.cmvn().orElse(null), options, lm, true);
-        } catch (RuntimeException e) {
+            return new Transcriber(loaded.model(), loaded.tokenizer(), loaded.cmvn().orElse(null), options, join(lm), true);
+        } catch (IOException | RuntimeException e) {
             loaded.model().close();
+            throw e;
+        }
+    }
+
+    private static NgramLm join(CompletableFuture<NgramLm> lm) throws IOException {
+        try {
+            return lm.join();
+        } catch (CompletionException e) {
+            if (e.getCause() instanceof UncheckedIOException io) throw io.getCause();
+            if (e.getCause() instanceof RuntimeException r) throw r;
+            if (e.getCause() instanceof Error err) throw err;
             throw e;
         }
     }
