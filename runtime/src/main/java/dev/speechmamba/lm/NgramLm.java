@@ -220,6 +220,10 @@ public final class NgramLm {
         try (InputStream body = gzip ? new GZIPInputStream(in, 1 << 16) : in;
              BufferedReader r = new BufferedReader(new InputStreamReader(body, StandardCharsets.UTF_8), 1 << 16)) {
             return new ArpaReader(r, name).read();
+        } catch (IOException e) {
+            // gzip and stream errors ("Not in GZIP format", a truncated file) do not say which file they are about.
+            if (e.getMessage() != null && e.getMessage().startsWith(name)) throw e;
+            throw new IOException(name + ": cannot read the language model: " + e.getMessage(), e);
         }
     }
 

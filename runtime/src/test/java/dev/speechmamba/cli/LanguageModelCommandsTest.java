@@ -97,6 +97,12 @@ class LanguageModelCommandsTest {
         CliRun notArpa = CliRun.of("transcribe", wav.toString(), "--model", model.toString(), "--lm", wav.toString(), "--device", "cpu");
         assertNotEquals(0, notArpa.code());
         assertTrue(notArpa.err().contains("not an ARPA language model"), notArpa.err());
+        Files.writeString(model.resolve("lm.arpa.gz"), "not gzip at all");
+        CliRun corrupt = CliRun.of("transcribe", wav.toString(), "--model", model.toString(), "--device", "cpu");
+        assertNotEquals(0, corrupt.code());
+        assertTrue(corrupt.err().contains("lm.arpa.gz: cannot read the language model"), corrupt.err());
+        CliRun without = CliRun.of("transcribe", wav.toString(), "--model", model.toString(), "--device", "cpu", "--no-lm");
+        assertEquals(0, without.code(), "--no-lm must not even read a broken LM: " + without.err());
         CliRun noText = CliRun.of("train-lm", "--model", model.toString(), "--out", dir.resolve("x.arpa").toString());
         assertNotEquals(0, noText.code());
         assertTrue(noText.err().contains("no text"), noText.err());
