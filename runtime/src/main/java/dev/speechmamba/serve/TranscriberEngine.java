@@ -67,6 +67,11 @@ public final class TranscriberEngine implements TranscriptionEngine {
 
     @Override public String device() { return backend.name(); }
 
+    @Override public Optional<String> languageModel() {
+        return transcriber.languageModel().map(lm -> String.format(java.util.Locale.ROOT, "%d-gram LM, %d words, weight %.2f",
+                lm.order(), lm.vocabulary().size(), transcriber.options().beam().lmWeight()));
+    }
+
     @Override public Optional<DeviceMemory> deviceMemory() { return lastMemory; }
 
     @Override

@@ -28,6 +28,9 @@ public interface TranscriptionEngine extends AutoCloseable {
     /** Language reported in {@code verbose_json}. */
     default String language() { return "english"; }
 
+    /** The language model beam search fuses, in a few words (e.g. "6-gram LM, 256 words, weight 0.40"); empty for none. */
+    default Optional<String> languageModel() { return Optional.empty(); }
+
     /** Device memory in use, where the engine runs on a GPU; empty on CPU. */
     default Optional<DeviceMemory> deviceMemory() { return Optional.empty(); }
 

@@ -142,6 +142,8 @@ class ServerImageTest {
             second.start();
             ServerClient other = new ServerClient(URI.create("http://" + second.getHost() + ":" + second.getMappedPort(8000)));
             assertEquals(200, other.post(ServerClient.wavForm(ServerClient.toneWav(16000, 1.0))).statusCode());
+            String lm = JSON.readTree(other.get("/health").body()).path("language_model").asText("");
+            assertTrue(lm.startsWith("6-gram LM"), "the image serves the bundled model with its LM: " + lm);
             var docker = second.getDockerClient();
             docker.stopContainerCmd(second.getContainerId()).withTimeout(30).exec();
             Long exit = docker.inspectContainerCmd(second.getContainerId()).exec().getState().getExitCodeLong();

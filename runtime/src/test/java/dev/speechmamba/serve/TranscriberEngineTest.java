@@ -44,6 +44,7 @@ class TranscriberEngineTest {
              TranscriptionServer server = TranscriptionServer.start(engine, ServerConfig.defaults().withHost("127.0.0.1").withPort(0))) {
             assertEquals("cpu", engine.device());
             assertTrue(engine.deviceMemory().isEmpty());
+            assertTrue(engine.languageModel().isEmpty(), "greedy decoding loads no LM");
             ServerClient client = new ServerClient(server.port());
             HttpResponse<String> response = client.post(ServerClient.wavForm(Files.readAllBytes(wav))
                     .field("response_format", "verbose_json").field("timestamp_granularities[]", "word")

@@ -255,6 +255,7 @@ class TranscriptionServerTest {
         JsonNode health = JSON.readTree(client.get("/health").body());
         assertEquals("ok", health.get("status").asText());
         assertEquals("fake", health.get("model").asText());
+        assertTrue(health.get("language_model").isNull(), health.toString());
 
         HttpResponse<String> response = client.get("/metrics");
         assertEquals(200, response.statusCode());
