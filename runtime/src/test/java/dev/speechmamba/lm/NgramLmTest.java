@@ -77,6 +77,14 @@ class NgramLmTest {
             }
         }
         assertTrue(Files.size(dir.resolve("lm.arpa.gz")) < Files.size(dir.resolve("lm.arpa")));
+        try (var listing = Files.list(dir)) {
+            assertEquals(2, listing.count(), "no temporary file may stay behind");
+        }
+        if (dir.getFileSystem().supportedFileAttributeViews().contains("posix")) {
+            assertTrue(Files.getPosixFilePermissions(dir.resolve("lm.arpa.gz")).contains(java.nio.file.attribute.PosixFilePermission.OTHERS_READ)
+                    || Files.getPosixFilePermissions(dir).stream().noneMatch(p -> p == java.nio.file.attribute.PosixFilePermission.OTHERS_READ),
+                    "an LM is written with the usual permissions (umask), not owner-only");
+        }
     }
 
     @Test
