@@ -15,6 +15,9 @@
 #                      (merge-manifests --hold-out), and continue the stage-1 model on the union (train
 #                      --init-from); the model of stage 2 is the one averaged, evaluated and installed
 #   --more-steps N     stage-2 optimizer steps (default 4000)
+#   --cool-steps N     a last, low-learning-rate stage (default 0 = none): continue the average of the last
+#                      checkpoints for N steps at peak LR 2.5e-4 decaying from step 50 (train --init-from); the
+#                      average of its last checkpoints is the model
 #   --config NAME      model config (default small; tiny for a quick trial)
 #   --average-last K   checkpoints averaged into the model (default 3)
 #   --out DIR          work folder: DIR/corpus and DIR/run (default recipe-default-model in the current folder)
@@ -36,7 +39,7 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 # shellcheck source=ci/java-env.sh
 source "$root/ci/java-env.sh"
 
-hours=4 device=cpu max_steps=4000 epochs=40 config=small average_last=3 jobs=4 seed=7 more_hours=0 more_steps=4000
+hours=4 device=cpu max_steps=4000 epochs=40 config=small average_last=3 jobs=4 seed=7 more_hours=0 more_steps=4000 cool_steps=0
 out="recipe-default-model" corpus="" export_only="" install=1 lm_order=6 use_lm=1 lm_exclude=()
 install_to="$root/runtime/src/main/resources/dev/speechmamba/models/default"
 max_bytes=$((25 * 1024 * 1024))
@@ -56,6 +59,7 @@ while [[ $# -gt 0 ]]; do
     --more-hours) need_value "$@"; [[ "$2" =~ ^([0-9]+\.?[0-9]*|\.[0-9]+)$ ]] || die "--more-hours must be a number >= 0, got '$2'"
                more_hours="$2"; shift 2 ;;
     --more-steps) need_value "$@"; positive_int "$1" "$2"; more_steps="$2"; shift 2 ;;
+    --cool-steps) need_value "$@"; positive_int "$1" "$2"; cool_steps="$2"; shift 2 ;;
     --config) need_value "$@"; config="$2"; shift 2 ;;
     --average-last) need_value "$@"; positive_int "$1" "$2"; average_last="$2"; shift 2 ;;
     --out) need_value "$@"; out="$2"; shift 2 ;;
@@ -68,7 +72,7 @@ while [[ $# -gt 0 ]]; do
     --lm-order) need_value "$@"; [[ "$2" =~ ^[2-7]$ ]] || die "--lm-order must be 2 to 7, got '$2'"; lm_order="$2"; shift 2 ;;
     --lm-exclude) need_value "$@"; [[ -f "$2" ]] || die "--lm-exclude $2: no such file"; lm_exclude+=("$2"); shift 2 ;;
     --no-lm) use_lm=0; shift ;;
-    -h|--help) sed -n '2,32p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,36p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) die "unknown argument '$1' (try --help)" ;;
   esac
 done
@@ -86,6 +90,8 @@ stage2=0
 awk -v h="$more_hours" 'BEGIN{exit !(h > 0)}' && stage2=1
 run="${export_only:-$out/run}"
 [[ -z "$export_only" && $stage2 -eq 1 ]] && run="$out/run-stage2"
+before_cool="$run"
+[[ -z "$export_only" && $cool_steps -gt 0 ]] && run="$out/run-cool"
 if [[ -z "$export_only" ]]; then
   mkdir -p "$out"
   if [[ -z "$corpus" ]]; then
@@ -100,6 +106,7 @@ if [[ -z "$export_only" ]]; then
     sm long-form "$corpus/test.jsonl" --out "$corpus/longform" --minutes 0
   fi
   stage1="$out/run"
+  echo "$corpus/train.jsonl" > "$out/.train-manifest"
   say "2/5 train: config $config on $device, at most $max_steps steps / $epochs epochs -> $stage1"
   sm train --config "$config" --train "$corpus/train.jsonl" --valid "$corpus/valid.jsonl" --out "$stage1" --device "$device" \
     --epochs "$epochs" --max-steps "$max_steps" --batch-seconds 60 --lr 2e-3 --warmup-steps 300 --ckpt-every 100 \
@@ -112,11 +119,20 @@ if [[ -z "$export_only" ]]; then
     sm merge-manifests "$corpus/train.jsonl" "$more/train.jsonl" --hold-out "$corpus/valid.jsonl" \
       --hold-out "$corpus/test.jsonl" --out "$out/train-stage2.jsonl"
     sm merge-manifests "$more/test.jsonl" --hold-out "$out/train-stage2.jsonl" --out "$out/test-more-unseen.jsonl"
-    say "2/5 stage 2: continuing $stage1/model.safetensors on the union, at most $more_steps steps -> $run"
+    echo "$out/train-stage2.jsonl" > "$out/.train-manifest"
+    say "2/5 stage 2: continuing $stage1/model.safetensors on the union, at most $more_steps steps -> $before_cool"
     sm train --config "$config" --init-from "$stage1/model.safetensors" --train "$out/train-stage2.jsonl" \
-      --valid "$corpus/valid.jsonl" --out "$run" --device "$device" --epochs "$epochs" --max-steps "$more_steps" \
+      --valid "$corpus/valid.jsonl" --out "$before_cool" --device "$device" --epochs "$epochs" --max-steps "$more_steps" \
       --batch-seconds 90 --lr 1.5e-3 --warmup-steps 400 --ckpt-every 200 --keep-checkpoints 6 \
       --average-last "$average_last" --seed 2
+  fi
+  if [[ $cool_steps -gt 0 ]]; then
+    say "2/5 cool-down: averaging the last $average_last checkpoints of $before_cool, then $cool_steps steps at low LR -> $run"
+    sm average --model "$before_cool" --last "$average_last" --output "$out/before-cool.safetensors"
+    sm train --config "$config" --init-from "$out/before-cool.safetensors" --train "$(cat "$out/.train-manifest")" \
+      --valid "$corpus/valid.jsonl" --out "$run" --device "$device" --epochs "$epochs" --max-steps "$cool_steps" \
+      --batch-seconds 90 --lr 2.5e-4 --warmup-steps 50 --ckpt-every 200 --keep-checkpoints 6 \
+      --average-last "$average_last" --seed 3
   fi
 fi
 # The shipped model stores its weights as BF16 (half the size of float32; widened back on load), so it is
@@ -203,6 +219,9 @@ meta() { sed -n "s/.*\"$1\":\"\([^\"]*\)\".*/\1/p" <<<"$header" | head -n 1; }
   if [[ -z "$export_only" ]]; then
     echo "- corpus: \`synth-corpus --hours $hours --espeak-variants 8 --seed $seed\` (espeak-ng voices; test voices are held out of training)"
     echo "- training: \`train --config $config --device $device --epochs $epochs --max-steps $max_steps --batch-seconds 60 --lr 2e-3 --warmup-steps 300 --ckpt-every 100 --keep-checkpoints 6 --average-last $average_last --seed 1\`"
+    if [[ $cool_steps -gt 0 ]]; then
+      echo "- cool-down: \`train --init-from AVERAGE --max-steps $cool_steps --batch-seconds 90 --lr 2.5e-4 --warmup-steps 50 --seed 3\`"
+    fi
     if [[ $stage2 -eq 1 ]]; then
       echo "- stage 2: \`synth-corpus --hours $more_hours --espeak-variants 16 --seed $((seed + 16))\`, joined to the first training set by \`merge-manifests --hold-out valid --hold-out test\`; \`train --init-from STAGE1 --max-steps $more_steps --batch-seconds 90 --lr 1.5e-3 --warmup-steps 400 --ckpt-every 200 --seed 2\`"
     fi
