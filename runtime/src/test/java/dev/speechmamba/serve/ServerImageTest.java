@@ -65,7 +65,7 @@ class ServerImageTest {
         skipUnless(base.exitCode == 0, "no local base image could be built: " + base.lastLines());
 
         work = Files.createTempDirectory("speech-mamba-image-test");
-        TinyModelFolder.write(work.resolve("model"), 5);
+        TinyModelFolder.writeWithLanguageModel(work.resolve("model"), 5);
         long start = System.nanoTime();
         Script build = run(root, Duration.ofMinutes(12), root.resolve("ci/build-image.sh").toString(),
                 "--model", work.resolve("model").toString(), "--tag", IMAGE);
@@ -143,7 +143,7 @@ class ServerImageTest {
             ServerClient other = new ServerClient(URI.create("http://" + second.getHost() + ":" + second.getMappedPort(8000)));
             assertEquals(200, other.post(ServerClient.wavForm(ServerClient.toneWav(16000, 1.0))).statusCode());
             String lm = JSON.readTree(other.get("/health").body()).path("language_model").asText("");
-            assertTrue(lm.startsWith("6-gram LM"), "the image serves the bundled model with its LM: " + lm);
+            assertTrue(lm.startsWith("3-gram LM"), "the image serves the baked-in model folder with its own LM: " + lm);
             var docker = second.getDockerClient();
             docker.stopContainerCmd(second.getContainerId()).withTimeout(30).exec();
             Long exit = docker.inspectContainerCmd(second.getContainerId()).exec().getState().getExitCodeLong();

@@ -4,6 +4,8 @@ import dev.speechmamba.backend.Backend;
 import dev.speechmamba.backend.fastcpu.FastCpuBackend;
 import dev.speechmamba.model.AsrModel;
 import dev.speechmamba.model.ModelConfig;
+import dev.speechmamba.lm.KneserNeyTrainer;
+import dev.speechmamba.lm.TokenLanguageModel;
 import dev.speechmamba.text.BpeTokenizer;
 import dev.speechmamba.text.BpeTrainer;
 import dev.speechmamba.transcribe.ModelFolder;
@@ -23,6 +25,21 @@ final class TinyModelFolder {
     private TinyModelFolder() { }
 
     static void write(Path dir, long seed) throws IOException {
+        writeModel(dir, seed);
+    }
+
+    /** The same folder with its own 3-gram LM ({@code lm.arpa.gz}) over the tokenizer's pieces of the same lines. */
+    static void writeWithLanguageModel(Path dir, long seed) throws IOException {
+        Written written = writeModel(dir, seed);
+        BpeTokenizer tokenizer = written.tokenizer();
+        List<List<String>> pieces = written.lines().stream().map(l -> TokenLanguageModel.lmWords(tokenizer, l)).toList();
+        new KneserNeyTrainer(KneserNeyTrainer.Options.unpruned(3)).train(pieces, TokenLanguageModel.pieceVocabulary(tokenizer))
+                .writeArpa(dir.resolve("lm.arpa.gz"));
+    }
+
+    private record Written(List<String> lines, BpeTokenizer tokenizer) { }
+
+    private static Written writeModel(Path dir, long seed) throws IOException {
         List<String> vocabulary = List.of("speech", "mamba", "serves", "audio", "over", "http", "in", "batches", "on", "the", "gpu", "and", "cpu");
         SplittableRandom random = new SplittableRandom(seed);
         List<String> lines = new ArrayList<>();
@@ -36,6 +53,7 @@ final class TinyModelFolder {
              AsrModel model = new AsrModel(backend, ModelConfig.named("tiny").withVocabSize(tokenizer.vocabSize()), seed)) {
             ModelFolder.save(dir, model, tokenizer, null);
         }
+        return new Written(lines, tokenizer);
     }
 
     /** Voiced bursts (a 150 Hz harmonic tone) between short pauses, at 16 kHz. */
