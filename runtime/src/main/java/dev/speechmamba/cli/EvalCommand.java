@@ -75,14 +75,19 @@ public final class EvalCommand implements Callable<Integer> {
     @Mixin
     LanguageModelOptions languageModel;
 
+    @Mixin
+    AttentionWindowOptions attention;
+
     @Override
     public Integer call() throws Exception {
         languageModel.validate(beam != null);
+        attention.validate(spec.commandLine());
         lm = beam == null ? Optional.empty() : languageModel.load(model);
         List<Utterance> utterances = Utterance.readManifest(manifest);
         int workers = threads != null ? threads : Math.max(1, Runtime.getRuntime().availableProcessors() / 2);
         PrintWriter out = spec.commandLine().getOut();
         try (Backend backend = Backends.create(device); ModelBundle bundle = ModelBundle.load(model, backend)) {
+            attention.applyTo(bundle.model()); // hour-long recordings need it on a CPU: full attention is quadratic
             FeaturePipeline features = new FeaturePipeline(bundle.model().config().featureDim(), bundle.cmvn(), null, false);
             long start = System.nanoTime();
             // Plain CTC greedy scores whole recordings in batches; beam search, or asking for segment encoding,
@@ -98,6 +103,8 @@ public final class EvalCommand implements Callable<Integer> {
                     (beam == null ? "CTC greedy" : "joint CTC/attention beam " + beam + ", CTC weight " + ctcWeight
                             + (lengthBonus != 0 ? ", length bonus " + lengthBonus : "") + ", "
                             + LanguageModelOptions.describe(lm, languageModel.origin(model), languageModel.weight))
+                            + (attention.attentionWindow >= 0 ? ", encoder attention window " + attention.attentionWindow
+                            + (attention.globalTokens > 0 ? " + " + attention.globalTokens + " global tokens" : "") : "")
                             + (throughTranscriber ? segmentation.encodeSegments ? ", segments encoded on their own"
                             : ", segments decoded from the whole-recording pass" : ""));
             WordErrorRate.Counts chars = WordErrorRate.Counts.ZERO;

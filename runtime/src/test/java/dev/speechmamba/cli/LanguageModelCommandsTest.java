@@ -78,6 +78,10 @@ class LanguageModelCommandsTest {
         CliRun eval = CliRun.of("eval", "--model", model.toString(), "--manifest", manifest.toString(), "--beam", "2", "--device", "cpu");
         assertEquals(0, eval.code(), eval.err());
         assertTrue(eval.out().contains("LM of the model (3-gram), weight"), eval.out());
+        CliRun windowed = CliRun.of("eval", "--model", model.toString(), "--manifest", manifest.toString(), "--beam", "2",
+                "--device", "cpu", "--attention-window", "8", "--no-lm");
+        assertEquals(0, windowed.code(), windowed.err());
+        assertTrue(windowed.out().contains("no LM, encoder attention window 8"), windowed.out());
     }
 
     @Test
