@@ -82,7 +82,7 @@ public final class EvalCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         languageModel.validate(beam != null);
         attention.validate(spec.commandLine());
-        lm = beam == null ? Optional.empty() : languageModel.load(model);
+        Optional<NgramLm> lm = beam == null ? Optional.empty() : languageModel.load(model);
         List<Utterance> utterances = Utterance.readManifest(manifest);
         int workers = threads != null ? threads : Math.max(1, Runtime.getRuntime().availableProcessors() / 2);
         PrintWriter out = spec.commandLine().getOut();
@@ -93,7 +93,7 @@ public final class EvalCommand implements Callable<Integer> {
             // Plain CTC greedy scores whole recordings in batches; beam search, or asking for segment encoding,
             // decodes the way transcribe does.
             boolean throughTranscriber = beam != null || spec.commandLine().getParseResult().hasMatchedOption("--encode-segments");
-            Evaluator.Result r = throughTranscriber ? transcribeAll(bundle, utterances)
+            Evaluator.Result r = throughTranscriber ? transcribeAll(bundle, utterances, lm)
                     : Evaluator.run(bundle.model(), bundle.tokenizer(), features, utterances, batchSeconds, workers, false);
             double seconds = (System.nanoTime() - start) / 1e9;
             var c = r.counts();
@@ -126,8 +126,6 @@ public final class EvalCommand implements Callable<Integer> {
         return 0;
     }
 
-    private Optional<NgramLm> lm = Optional.empty();
-
     /** WER per voice (the manifest's "voice" field), worst first: which held-out voices the model fails on. */
     private void printByVoice(PrintWriter out, List<Utterance> utterances, List<String> hypotheses) throws java.io.IOException {
         List<ManifestEntry> entries = Manifest.read(manifest);
@@ -150,7 +148,8 @@ public final class EvalCommand implements Callable<Integer> {
      * Decodes through the transcriber, as {@code transcribe} does: long recordings are segmented along CTC
      * pauses; beam search when --beam is given, else CTC greedy per segment.
      */
-    private Evaluator.Result transcribeAll(ModelBundle bundle, List<Utterance> utterances) throws java.io.IOException {
+    private Evaluator.Result transcribeAll(ModelBundle bundle, List<Utterance> utterances, Optional<NgramLm> lm)
+            throws java.io.IOException {
         if (beam != null && beam < 1) throw new IllegalArgumentException("--beam must be >= 1, got " + beam);
         TranscribeOptions options = TranscribeOptions.defaults().withDecoder(
                 beam == null ? TranscribeOptions.Decoder.GREEDY : TranscribeOptions.Decoder.BEAM);

@@ -30,16 +30,17 @@ final class LanguageModelOptions {
     /** {@code options} with this choice and weight; bad combinations are errors naming the options. */
     TranscribeOptions applyTo(TranscribeOptions options) throws IOException {
         validate(options.decoder() == TranscribeOptions.Decoder.BEAM);
-        LanguageModelChoice choice = none ? LanguageModelChoice.NONE
-                : file != null ? new LanguageModelChoice.File(file) : LanguageModelChoice.MODELS_OWN;
-        return options.withLanguageModel(choice).withBeam(options.beam().withLmWeight(none ? 0 : weight));
+        return options.withLanguageModel(choice()).withBeam(options.beam().withLmWeight(none ? 0 : weight));
     }
 
     /** The LM to use with a model on disk (for commands that load models themselves); empty for none. */
     Optional<NgramLm> load(Path modelPath) throws IOException {
-        if (none || weight == 0) return Optional.empty();
-        if (file != null) return Optional.of(NgramLm.readArpa(file));
-        return new ModelSource.Folder(modelPath, "--model").languageModel();
+        if (weight == 0) return Optional.empty();
+        return choice().load(new ModelSource.Folder(modelPath, "--model"));
+    }
+
+    private LanguageModelChoice choice() {
+        return none ? LanguageModelChoice.NONE : file != null ? new LanguageModelChoice.File(file) : LanguageModelChoice.MODELS_OWN;
     }
 
     /** One phrase for logs: which LM and weight, or "no LM". */

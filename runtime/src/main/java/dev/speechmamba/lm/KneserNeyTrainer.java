@@ -87,7 +87,7 @@ public final class KneserNeyTrainer {
         if ((long) bits * order > 63) {
             throw new IllegalArgumentException("Kneser-Ney: order " + order + " with " + v + " words does not fit 63-bit keys");
         }
-        final int bos = 1, unk = 0;
+        final int bos = 1;
         // Raw counts; unigram entry index == word id.
         LongIndexMap[] grams = new LongIndexMap[order];
         IntList[] raw = new IntList[order];
@@ -211,7 +211,6 @@ public final class KneserNeyTrainer {
                 builder.add(words, lp, bo);
             }
         }
-        assert unk == 0;
         return builder.build();
     }
 

@@ -21,7 +21,6 @@ import java.util.Set;
 public final class LmText {
     private final Set<String> sentences = new LinkedHashSet<>();
     private final Set<String> excluded = new LinkedHashSet<>();
-    private int droppedForExclusion;
 
     /** Adds sentences (normalized here; empty ones are skipped). */
     public LmText add(Collection<String> raw) {
@@ -58,17 +57,11 @@ public final class LmText {
 
     /** The training sentences: every added sentence not held out. */
     public List<String> sentences() {
-        List<String> out = new ArrayList<>(sentences.size());
-        droppedForExclusion = 0;
-        for (String s : sentences) {
-            if (excluded.contains(s)) droppedForExclusion++;
-            else out.add(s);
-        }
-        return out;
+        return sentences.stream().filter(s -> !excluded.contains(s)).toList();
     }
 
-    /** Distinct added sentences left out because a held-out set has them (after {@link #sentences()}). */
-    public int droppedForExclusion() { return droppedForExclusion; }
+    /** Distinct added sentences left out because a held-out set has them. */
+    public int droppedForExclusion() { return (int) sentences.stream().filter(excluded::contains).count(); }
 
     public int heldOutSentences() { return excluded.size(); }
 

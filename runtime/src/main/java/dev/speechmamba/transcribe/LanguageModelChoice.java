@@ -1,6 +1,10 @@
 package dev.speechmamba.transcribe;
 
+import dev.speechmamba.lm.NgramLm;
+
+import java.io.IOException;
 import java.nio.file.Path;
+import java.util.Optional;
 
 /**
  * Which n-gram language model beam search fuses (see {@link dev.speechmamba.lm.TokenLanguageModel}): the model's
@@ -23,4 +27,13 @@ public sealed interface LanguageModelChoice {
 
     LanguageModelChoice MODELS_OWN = new ModelsOwn();
     LanguageModelChoice NONE = new None();
+
+    /** The LM this choice names for a model from {@code source}; empty for none. */
+    default Optional<NgramLm> load(ModelSource source) throws IOException {
+        return switch (this) {
+            case None none -> Optional.empty();
+            case ModelsOwn own -> source.languageModel();
+            case File file -> Optional.of(NgramLm.readArpa(file.path()));
+        };
+    }
 }

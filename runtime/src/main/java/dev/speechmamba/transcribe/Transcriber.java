@@ -101,15 +101,10 @@ public final class Transcriber implements AutoCloseable {
         // The LM (a few MB of ARPA text) is parsed on a second thread while the weights load: about a second less
         // before the first transcript on a cold JVM.
         CompletableFuture<NgramLm> lm = CompletableFuture.completedFuture(null);
-        if (options.decoder() == TranscribeOptions.Decoder.BEAM && options.beam().lmWeight() > 0
-                && !(options.languageModel() instanceof LanguageModelChoice.None)) {
+        if (options.decoder() == TranscribeOptions.Decoder.BEAM && options.beam().lmWeight() > 0) {
             lm = CompletableFuture.supplyAsync(() -> {
                 try {
-                    return switch (options.languageModel()) {
-                        case LanguageModelChoice.None none -> null;
-                        case LanguageModelChoice.ModelsOwn own -> source.languageModel().orElse(null);
-                        case LanguageModelChoice.File file -> NgramLm.readArpa(file.path());
-                    };
+                    return options.languageModel().load(source).orElse(null);
                 } catch (IOException e) {
                     throw new UncheckedIOException(e);
                 }
