@@ -11,6 +11,10 @@ the Kaldi / torchaudio definition and not from the Java code:
 
 Waveforms are on the int16 scale (Kaldi's convention); Fbank.java multiplies its [-1, 1] samples by 32768.
 
+VTLN-warped goldens (NAME_vtlnW.npy, W = 0p9 / 1p1): the filter edges moved by Kaldi's piecewise-linear warp
+(vtln_low 100 Hz, vtln_high -500 = 7500 Hz): f / W between 100 max(1, W) and 7500 min(1, W), joined linearly to
+20 Hz and 8 kHz, which stay fixed (Kaldi's VtlnWarpFreq, torchaudio's vtln_warp_freq).
+
 --torchaudio: with torchaudio importable, computes torchaudio.compliance.kaldi.fbank(wav * 32768,
 num_mel_bins=80, dither=0.0) for every golden WAV and prints the max abs difference to the golden file
 (float32 torch vs float64 numpy: expect about 1e-5, far below the 1e-3 test tolerance).
@@ -33,17 +37,35 @@ def kaldi_mel(f):
     return 1127.0 * np.log1p(np.asarray(f, dtype=np.float64) / 700.0)
 
 
-def mel_matrix():
-    """(BINS, NFFT//2 + 1) triangular weights."""
+def kaldi_hz(m):
+    return 700.0 * (np.exp(np.asarray(m, dtype=np.float64) / 1127.0) - 1.0)
+
+
+def vtln_warp_hz(f, warp, low_freq=20.0, high_freq=RATE / 2, vtln_low=100.0, vtln_high=RATE / 2 - 500.0):
+    f = np.asarray(f, dtype=np.float64)
+    lo = vtln_low * max(1.0, warp)
+    hi = vtln_high * min(1.0, warp)
+    scale = 1.0 / warp
+    slope_left = (scale * lo - low_freq) / (lo - low_freq)
+    slope_right = (high_freq - scale * hi) / (high_freq - hi)
+    warped = np.where(f < lo, low_freq + slope_left * (f - low_freq),
+                      np.where(f < hi, scale * f, high_freq + slope_right * (f - high_freq)))
+    return np.where((f < low_freq) | (f > high_freq), f, warped)
+
+
+def mel_matrix(warp=1.0):
+    """(BINS, NFFT//2 + 1) triangular weights; edges VTLN-warped when warp != 1."""
     fft_freqs = np.arange(NFFT // 2) * (RATE / NFFT)
     mel_points = np.linspace(kaldi_mel(20.0), kaldi_mel(RATE / 2), BINS + 2)
+    if warp != 1.0:
+        mel_points = kaldi_mel(vtln_warp_hz(kaldi_hz(mel_points), warp))
     m = kaldi_mel(fft_freqs)[None, :]
     left, center, right = mel_points[:-2, None], mel_points[1:-1, None], mel_points[2:, None]
     weights = np.maximum(0.0, np.minimum((m - left) / (center - left), (right - m) / (right - center)))
     return np.concatenate([weights, np.zeros((BINS, 1))], axis=1)
 
 
-def fbank(wave_int16_scale):
+def fbank(wave_int16_scale, warp=1.0):
     x = np.asarray(wave_int16_scale, dtype=np.float64)
     if len(x) < FRAME:
         return np.zeros((0, BINS), dtype=np.float32)
@@ -57,7 +79,7 @@ def fbank(wave_int16_scale):
     povey = (0.5 - 0.5 * np.cos(2 * np.pi * n / (FRAME - 1))) ** 0.85
     frames = frames * povey
     power = np.abs(np.fft.rfft(frames, n=NFFT, axis=1)) ** 2
-    energies = power @ mel_matrix().T
+    energies = power @ mel_matrix(warp).T
     return np.log(np.maximum(energies, EPS)).astype(np.float32)
 
 
@@ -111,6 +133,23 @@ def generate():
         feats = fbank(read_wav(os.path.join(OUT_DIR, name + '.wav')))
         np.save(os.path.join(OUT_DIR, name + '.npy'), feats)
         print(f'{name}: {len(samples)} samples -> {feats.shape}')
+    generate_vtln()
+
+
+VTLN_GOLDENS = {'vowels_1p3s': (0.9, 1.1), 'chirp_noise_1s': (0.9, 1.1)}
+
+
+def vtln_name(name, warp):
+    return f'{name}_vtln{str(warp).replace(".", "p")}'
+
+
+def generate_vtln():
+    for name, warps in VTLN_GOLDENS.items():
+        samples = read_wav(os.path.join(OUT_DIR, name + '.wav'))
+        for warp in warps:
+            feats = fbank(samples, warp)
+            np.save(os.path.join(OUT_DIR, vtln_name(name, warp) + '.npy'), feats)
+            print(f'{vtln_name(name, warp)}: {feats.shape}')
 
 
 def compare_torchaudio():
@@ -136,6 +175,15 @@ def compare_torchaudio():
         worst = max(worst, diff)
         print(f'{name}: torchaudio {tuple(ta.shape)} golden {tuple(golden.shape)} max abs diff {diff:.3g} '
               f'(float64), {diff32:.3g} (torchaudio in float32)')
+    for name, warps in VTLN_GOLDENS.items():
+        waveform = torch.from_numpy(read_wav(os.path.join(OUT_DIR, name + '.wav')).astype(np.float64))[None, :]
+        for warp in warps:
+            golden = np.load(os.path.join(OUT_DIR, vtln_name(name, warp) + '.npy'))
+            ta = torchaudio.compliance.kaldi.fbank(waveform, num_mel_bins=BINS, dither=0.0, sample_frequency=RATE,
+                                                   vtln_warp=warp).numpy()
+            diff = float(np.max(np.abs(ta - golden)))
+            worst = max(worst, diff)
+            print(f'{vtln_name(name, warp)}: torchaudio max abs diff {diff:.3g} (float64)')
     print(f'max abs diff over all files: {worst:.3g}')
     return 0 if worst < 1e-3 else 1
 
@@ -143,5 +191,6 @@ def compare_torchaudio():
 if __name__ == '__main__':
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument('--torchaudio', action='store_true', help='compare torchaudio with the golden files')
+    parser.add_argument('--vtln-only', action='store_true', help='write only the VTLN-warped goldens')
     args = parser.parse_args()
-    sys.exit(compare_torchaudio() if args.torchaudio else generate())
+    sys.exit(compare_torchaudio() if args.torchaudio else generate_vtln() if args.vtln_only else generate())

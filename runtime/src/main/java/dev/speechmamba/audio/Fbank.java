@@ -18,6 +18,12 @@ package dev.speechmamba.audio;
  * multiplies them by {@link #INPUT_SCALE} = 32768 first, so the features equal torchaudio's on
  * {@code waveform * 32768} (Kaldi's int16 convention, which is what torchaudio users pass). Arithmetic is double
  * precision; results are rounded to float. Instances are immutable and thread-safe.
+ *
+ * <p><b>Vocal-tract length warping.</b> {@link #Fbank(int, double)} builds the filterbank with its edges moved by
+ * Kaldi's piecewise-linear VTLN warp ({@code vtln_low=100}, {@code vtln_high=-500}, i.e. 7 500 Hz at 16 kHz), as
+ * {@code torchaudio.compliance.kaldi.fbank(vtln_warp=…)} does: a filter meant for frequency f listens at about
+ * f / warp, so a warp above 1 makes a voice sound as if from a longer vocal tract. Training uses it to perturb
+ * speakers (Jaitly &amp; Hinton's VTLP); a warp of 1 is the plain filterbank.
  */
 public final class Fbank {
 
@@ -33,8 +39,12 @@ public final class Fbank {
     public static final double LOG_FLOOR = 1.1920928955078125e-07;
     /** Samples in [-1, 1] are scaled to the int16 range, the scale Kaldi features are defined on. */
     public static final double INPUT_SCALE = 32768.0;
+    /** Kaldi's VTLN cut-offs: the warp is linear between them and pinned at {@link #LOW_FREQ} and Nyquist. */
+    public static final double VTLN_LOW = 100.0;
+    public static final double VTLN_HIGH = SAMPLE_RATE / 2.0 - 500.0;
 
     private final int melBins;
+    private final double warp;
     /** (FRAME_LENGTH,) Povey window. */
     private final double[] window;
     /** Per mel bin: first FFT bin with weight, and the weights from there (the triangles are sparse). */
@@ -44,9 +54,16 @@ public final class Fbank {
     /** The 80-bin filterbank the models use. */
     public Fbank() { this(DEFAULT_MEL_BINS); }
 
-    public Fbank(int melBins) {
+    public Fbank(int melBins) { this(melBins, 1.0); }
+
+    /** A filterbank whose filter edges are moved by the VTLN warp {@code warp} (1 = none; 0.8 to 1.25). */
+    public Fbank(int melBins, double warp) {
         if (melBins < 1 || melBins > 256) throw new IllegalArgumentException("Fbank: mel bins must be in [1, 256], got " + melBins);
+        if (!(warp >= 0.8 && warp <= 1.25)) {
+            throw new IllegalArgumentException("Fbank: the VTLN warp factor must be in [0.8, 1.25], got " + warp);
+        }
         this.melBins = melBins;
+        this.warp = warp;
         window = new double[FRAME_LENGTH];
         for (int i = 0; i < FRAME_LENGTH; i++) {
             double hann = 0.5 - 0.5 * Math.cos(2 * Math.PI * i / (FRAME_LENGTH - 1));
@@ -60,9 +77,11 @@ public final class Fbank {
         double melDelta = (melHigh - melLow) / (melBins + 1);
         int fftBins = FFT_SIZE / 2; // the Nyquist bin (index 256) gets no weight
         for (int b = 0; b < melBins; b++) {
-            double left = melLow + b * melDelta;
-            double center = left + melDelta;
-            double right = center + melDelta;
+            double plainLeft = melLow + b * melDelta;
+            double plainCenter = plainLeft + melDelta;
+            double left = warpMel(plainLeft, warp);
+            double center = warpMel(plainCenter, warp);
+            double right = warpMel(plainCenter + melDelta, warp);
             double[] dense = new double[fftBins];
             int first = -1;
             int last = -1;
@@ -89,7 +108,33 @@ public final class Fbank {
     /** Kaldi's mel scale. */
     public static double mel(double hz) { return 1127.0 * Math.log(1.0 + hz / 700.0); }
 
+    /** The inverse of {@link #mel(double)}. */
+    public static double hz(double mel) { return 700.0 * (Math.exp(mel / 1127.0) - 1.0); }
+
+    /**
+     * Kaldi's VTLN frequency warp: {@code hz / warp} between the cut-offs {@link #VTLN_LOW}·max(1, warp) and
+     * {@link #VTLN_HIGH}·min(1, warp), joined linearly to the fixed ends {@link #LOW_FREQ} and the Nyquist frequency,
+     * so the warped filters still cover the whole band. Frequencies outside [LOW_FREQ, Nyquist] are left alone.
+     */
+    public static double warpHz(double hz, double warp) {
+        double nyquist = SAMPLE_RATE / 2.0;
+        if (warp == 1.0 || hz < LOW_FREQ || hz > nyquist) return hz;
+        double low = VTLN_LOW * Math.max(1.0, warp);
+        double high = VTLN_HIGH * Math.min(1.0, warp);
+        double scale = 1.0 / warp;
+        if (hz < low) return LOW_FREQ + (scale * low - LOW_FREQ) / (low - LOW_FREQ) * (hz - LOW_FREQ);
+        if (hz < high) return scale * hz;
+        return nyquist + (nyquist - scale * high) / (nyquist - high) * (hz - nyquist);
+    }
+
+    private static double warpMel(double mel, double warp) {
+        return warp == 1.0 ? mel : mel(warpHz(hz(mel), warp));
+    }
+
     public int melBins() { return melBins; }
+
+    /** The VTLN warp factor this filterbank was built with (1: none). */
+    public double warp() { return warp; }
 
     /** Frames for {@code samples} samples ({@code snip_edges=True}). */
     public static int numFrames(int samples) {

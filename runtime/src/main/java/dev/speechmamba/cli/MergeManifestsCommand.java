@@ -19,7 +19,9 @@ import java.util.concurrent.Callable;
 @Command(name = "merge-manifests", mixinStandardHelpOptions = true,
         description = {"Join manifests (e.g. the train.jsonl of two synthesized corpora) into one, leaving out every entry "
                 + "whose voice or transcript occurs in a --hold-out manifest (e.g. the other corpus's valid.jsonl and "
-                + "test.jsonl), so that those sets stay unseen. Relative audio paths are rewritten relative to the output's folder."})
+                + "test.jsonl), so that those sets stay unseen, and every entry whose transcript occurs in a "
+                + "--hold-out-sentences manifest (its voices may be trained on, its sentences stay unheard). Relative audio "
+                + "paths are rewritten relative to the output's folder."})
 public final class MergeManifestsCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -31,6 +33,10 @@ public final class MergeManifestsCommand implements Callable<Integer> {
             description = "Leave out entries sharing a voice or transcript with this manifest (repeatable).")
     List<Path> heldOut = new ArrayList<>();
 
+    @Option(names = "--hold-out-sentences", paramLabel = "MANIFEST",
+            description = "Leave out entries sharing a transcript with this manifest, keeping its voices (repeatable).")
+    List<Path> heldOutSentences = new ArrayList<>();
+
     @Option(names = "--out", required = true, paramLabel = "FILE", description = "The merged manifest to write.")
     Path out;
 
@@ -39,7 +45,7 @@ public final class MergeManifestsCommand implements Callable<Integer> {
         for (Path p : concat()) {
             if (!Files.isRegularFile(p)) throw new IllegalArgumentException("manifest " + p + " does not exist");
         }
-        ManifestMerge.Summary s = ManifestMerge.merge(inputs, heldOut, out);
+        ManifestMerge.Summary s = ManifestMerge.merge(inputs, heldOut, heldOutSentences, out);
         PrintWriter log = spec.commandLine().getOut();
         for (ManifestMerge.InputSummary in : s.inputs()) {
             log.printf(Locale.ROOT, "%s: kept %d (%.3f h), left out %d for a held-out voice and %d for a held-out transcript%n",
@@ -54,6 +60,7 @@ public final class MergeManifestsCommand implements Callable<Integer> {
     private List<Path> concat() {
         List<Path> all = new ArrayList<>(inputs);
         all.addAll(heldOut);
+        all.addAll(heldOutSentences);
         return all;
     }
 }

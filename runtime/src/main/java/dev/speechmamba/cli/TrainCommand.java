@@ -104,6 +104,11 @@ public final class TrainCommand implements Callable<Integer> {
                     + "fine-tuning, or continuing on a larger corpus. Optimizer, schedule and data order start fresh.")
     Path initFrom;
 
+    @Option(names = "--vtlp", defaultValue = "0", paramLabel = "W",
+            description = "Vocal-tract length perturbation: featurize each training utterance with a filterbank warped by a "
+                    + "factor drawn from [1-W, 1+W] (0.1 is the usual range; 0 = off; default: ${DEFAULT-VALUE}).")
+    double vtlp;
+
     @Option(names = "--quiet", description = "No progress bar or log lines on stderr.")
     boolean quiet;
 
@@ -113,7 +118,7 @@ public final class TrainCommand implements Callable<Integer> {
         TrainOptions options = new TrainOptions(config, train, valid, out, device, epochs, maxSteps, seed, vocabSize,
                 batchSeconds, bucketSize, accumSteps, lr, warmupSteps, clip, ckptEvery,
                 Math.max(keepCheckpoints, averageLast), averageLast, resume, !noAugment, dropout, workers,
-                quiet ? null : System.err, attentionWindow, globalTokens, initFrom);
+                quiet ? null : System.err, attentionWindow, globalTokens, initFrom, vtlp);
         Trainer.Result r = new Trainer(options).run();
         PrintWriter stdout = spec.commandLine().getOut();
         stdout.printf(Locale.ROOT, "trained %d steps, %d epochs; model: %s%n", r.steps(), r.epochsCompleted(), r.model());

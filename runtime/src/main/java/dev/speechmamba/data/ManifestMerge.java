@@ -15,6 +15,8 @@ import java.util.Set;
  * or transcript occurs in a held-out manifest (another corpus's validation or test split) is left out, so that a
  * model trained on the union is still scored on voices and sentences it never heard. Relative audio paths are
  * rewritten relative to the output's folder (the merged manifest moves with the corpora); absolute ones stay.
+ * A manifest can also be held out for its sentences only: its voices may then be trained on (with other
+ * sentences), while its transcripts stay unheard.
  */
 public final class ManifestMerge {
     private ManifestMerge() { }
@@ -29,15 +31,22 @@ public final class ManifestMerge {
         public double keptHours() { return inputs.stream().mapToDouble(InputSummary::keptSeconds).sum() / 3600; }
     }
 
+    /** {@link #merge(List, List, List, Path)} with no manifest held out for its sentences only. */
+    public static Summary merge(List<Path> inputs, List<Path> heldOut, Path out) throws IOException {
+        return merge(inputs, heldOut, List.of(), out);
+    }
+
     /**
      * Writes the entries of {@code inputs} (in order) that share neither voice nor transcript with any of
-     * {@code heldOut} to {@code out}. The output is written to a temporary file first and must not be one of the
-     * inputs or held-out manifests, so no manifest the user has is overwritten.
+     * {@code heldOut}, nor a transcript with any of {@code heldOutSentences}, to {@code out}. The output is written
+     * to a temporary file first and must not be one of the inputs or held-out manifests, so no manifest the user
+     * has is overwritten.
      */
-    public static Summary merge(List<Path> inputs, List<Path> heldOut, Path out) throws IOException {
+    public static Summary merge(List<Path> inputs, List<Path> heldOut, List<Path> heldOutSentences, Path out)
+            throws IOException {
         if (inputs.isEmpty()) throw new IllegalArgumentException("merge-manifests: no input manifest given");
         Path target = out.toAbsolutePath().normalize();
-        for (Path p : concat(inputs, heldOut)) {
+        for (Path p : concat(concat(inputs, heldOut), heldOutSentences)) {
             if (Files.exists(target) && Files.exists(p) && Files.isSameFile(p, target)) {
                 throw new IllegalArgumentException(out + ": the output is also an input or held-out manifest; choose another --out");
             }
@@ -49,6 +58,9 @@ public final class ManifestMerge {
                 if (e.voice() != null) voices.add(e.voice());
                 texts.add(normalizedText(e.text()));
             }
+        }
+        for (Path p : heldOutSentences) {
+            for (ManifestEntry e : Manifest.read(p)) texts.add(normalizedText(e.text()));
         }
         Path folder = target.getParent();
         List<ManifestEntry> merged = new ArrayList<>();

@@ -7,6 +7,7 @@ import dev.speechmamba.audio.Features;
 import dev.speechmamba.audio.GlobalCmvn;
 import dev.speechmamba.audio.SpecAugment;
 import dev.speechmamba.audio.SpeedPerturbation;
+import dev.speechmamba.audio.VocalTractPerturbation;
 
 import java.io.IOException;
 import java.util.ArrayList;
@@ -18,7 +19,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
 /**
- * Audio → 16 kHz mono → [speed perturbation] → 80-bin fbank → global CMVN → [SpecAugment]. The bracketed
+ * Audio → 16 kHz mono → [speed perturbation] → 80-bin fbank [VTLP-warped] → global CMVN → [SpecAugment]. The bracketed
  * steps run only when augmenting (training), drawing from a generator seeded by the caller, so the same seed
  * gives the same features on any thread.
  */
@@ -27,21 +28,34 @@ public final class FeaturePipeline {
     private final GlobalCmvn cmvn;
     private final SpecAugment specAugment;   // null: no augmentation
     private final boolean speedPerturb;
+    private final VocalTractPerturbation vtlp;   // null: the plain filterbank
+
+    /** No vocal-tract length perturbation. */
+    public FeaturePipeline(int melBins, GlobalCmvn cmvn, SpecAugment specAugment, boolean speedPerturb) {
+        this(melBins, cmvn, specAugment, speedPerturb, null);
+    }
 
     /**
      * @param cmvn         statistics to normalize with, or null for raw log-mel features (used to compute them)
      * @param specAugment  SpecAugment settings when training, null otherwise
      * @param speedPerturb draw a speed factor from {0.95, 1.0, 1.05} when training
+     * @param vtlp         draw a filterbank warp per utterance when training, or null for none
      */
-    public FeaturePipeline(int melBins, GlobalCmvn cmvn, SpecAugment specAugment, boolean speedPerturb) {
+    public FeaturePipeline(int melBins, GlobalCmvn cmvn, SpecAugment specAugment, boolean speedPerturb,
+                           VocalTractPerturbation vtlp) {
         this.fbank = new Fbank(melBins);
         if (cmvn != null && cmvn.dims() != melBins) {
             throw new IllegalArgumentException("CMVN statistics have " + cmvn.dims() + " dims but the model reads "
                     + melBins + " fbank bins");
         }
+        if (vtlp != null && vtlp.melBins() != melBins) {
+            throw new IllegalArgumentException("VTLP warps " + vtlp.melBins() + "-bin filterbanks but the model reads "
+                    + melBins + " fbank bins");
+        }
         this.cmvn = cmvn;
         this.specAugment = specAugment;
         this.speedPerturb = speedPerturb;
+        this.vtlp = vtlp;
     }
 
     /** Reads the utterance's samples: its [offset, offset + duration) slice when the manifest gives an offset. */
@@ -58,7 +72,7 @@ public final class FeaturePipeline {
         return new Audio(Arrays.copyOfRange(audio.samples(), from, to), rate);
     }
 
-    /** Features of {@code u}; {@code augmentSeed} drives speed perturbation and SpecAugment. */
+    /** Features of {@code u}; {@code augmentSeed} drives speed perturbation, VTLP and SpecAugment. */
     public Features features(Utterance u, long augmentSeed) throws IOException {
         Audio audio = readAudio(u);
         SplittableRandom rng = new SplittableRandom(augmentSeed);
@@ -67,7 +81,8 @@ public final class FeaturePipeline {
             throw new IOException(u.audio() + ": only " + audio.samples().length + " samples, shorter than one "
                     + Fbank.FRAME_LENGTH + "-sample analysis frame");
         }
-        Features f = fbank.compute(audio);
+        // VTLP draws after the speed factor, so enabling it leaves the speed draws of a seed as they were.
+        Features f = (vtlp == null ? fbank : vtlp.filterbank(vtlp.drawFactor(rng))).compute(audio);
         if (cmvn != null) cmvn.applyInPlace(f);
         if (specAugment != null) f = specAugment.apply(f, rng);
         return f;

@@ -34,12 +34,25 @@ import java.nio.file.Path;
  * @param globalTokens  global positions added to the window (needs a window)
  * @param initFrom      start from this model's weights, tokenizer and CMVN (file or folder), or null for a fresh
  *                      model; the optimizer and schedule start fresh
+ * @param vtlp          vocal-tract length perturbation of training features: the largest filterbank warp drawn
+ *                      around 1 (e.g. 0.1 for factors 0.9 to 1.1), or 0 for none
  */
 public record TrainOptions(String config, Path train, Path valid, Path out, String device, int epochs, long maxSteps,
                            long seed, int vocabSize, double batchSeconds, int bucketSize, int accumSteps, double peakLr,
                            int warmupSteps, double clipNorm, long ckptEvery, int keepCheckpoints, int averageLast,
                            boolean resume, boolean augment, Float dropout, int threads, PrintStream progress,
-                           int attentionWindow, int globalTokens, Path initFrom) {
+                           int attentionWindow, int globalTokens, Path initFrom, double vtlp) {
+    /** No vocal-tract length perturbation. */
+    public TrainOptions(String config, Path train, Path valid, Path out, String device, int epochs, long maxSteps,
+                        long seed, int vocabSize, double batchSeconds, int bucketSize, int accumSteps, double peakLr,
+                        int warmupSteps, double clipNorm, long ckptEvery, int keepCheckpoints, int averageLast,
+                        boolean resume, boolean augment, Float dropout, int threads, PrintStream progress,
+                        int attentionWindow, int globalTokens, Path initFrom) {
+        this(config, train, valid, out, device, epochs, maxSteps, seed, vocabSize, batchSeconds, bucketSize, accumSteps,
+                peakLr, warmupSteps, clipNorm, ckptEvery, keepCheckpoints, averageLast, resume, augment, dropout, threads,
+                progress, attentionWindow, globalTokens, initFrom, 0);
+    }
+
     /** No initial model. */
     public TrainOptions(String config, Path train, Path valid, Path out, String device, int epochs, long maxSteps,
                         long seed, int vocabSize, double batchSeconds, int bucketSize, int accumSteps, double peakLr,
@@ -82,6 +95,9 @@ public record TrainOptions(String config, Path train, Path valid, Path out, Stri
         if (attentionWindow < -1) bad.append("; --attention-window must be >= 0 frames, got ").append(attentionWindow);
         if (globalTokens < 0) bad.append("; --global-tokens must be >= 0, got ").append(globalTokens);
         if (globalTokens > 0 && attentionWindow < 0) bad.append("; --global-tokens needs --attention-window");
+        if (!(vtlp == 0 || (vtlp >= 0.01 && vtlp <= 0.2))) {
+            bad.append("; --vtlp must be 0 (off) or a maximum warp in [0.01, 0.2], got ").append(vtlp);
+        }
         if (!bad.isEmpty()) throw new IllegalArgumentException("train: " + bad.substring(2));
     }
 
@@ -89,7 +105,7 @@ public record TrainOptions(String config, Path train, Path valid, Path out, Stri
     public TrainOptions withEncoderAttention(int window, int global) {
         return new TrainOptions(config, train, valid, out, device, epochs, maxSteps, seed, vocabSize, batchSeconds, bucketSize,
                 accumSteps, peakLr, warmupSteps, clipNorm, ckptEvery, keepCheckpoints, averageLast, resume, augment, dropout,
-                threads, progress, window, global, initFrom);
+                threads, progress, window, global, initFrom, vtlp);
     }
 
     /** The defaults for {@code config}, {@code train}, {@code valid} and {@code out}. */
@@ -110,20 +126,27 @@ public record TrainOptions(String config, Path train, Path valid, Path out, Stri
     public TrainOptions withInitFrom(Path model) {
         return new TrainOptions(config, train, valid, out, device, epochs, maxSteps, seed, vocabSize, batchSeconds, bucketSize,
                 accumSteps, peakLr, warmupSteps, clipNorm, ckptEvery, keepCheckpoints, averageLast, resume, augment, dropout,
-                threads, progress, attentionWindow, globalTokens, model);
+                threads, progress, attentionWindow, globalTokens, model, vtlp);
     }
 
     /** The same options writing to another output folder. */
     public TrainOptions withOut(Path folder) {
         return new TrainOptions(config, train, valid, folder, device, epochs, maxSteps, seed, vocabSize, batchSeconds, bucketSize,
                 accumSteps, peakLr, warmupSteps, clipNorm, ckptEvery, keepCheckpoints, averageLast, resume, augment, dropout,
-                threads, progress, attentionWindow, globalTokens, initFrom);
+                threads, progress, attentionWindow, globalTokens, initFrom, vtlp);
+    }
+
+    /** Trains with vocal-tract length perturbation up to ±{@code maxWarp} (0: none). */
+    public TrainOptions withVtlp(double maxWarp) {
+        return new TrainOptions(config, train, valid, out, device, epochs, maxSteps, seed, vocabSize, batchSeconds, bucketSize,
+                accumSteps, peakLr, warmupSteps, clipNorm, ckptEvery, keepCheckpoints, averageLast, resume, augment, dropout,
+                threads, progress, attentionWindow, globalTokens, initFrom, maxWarp);
     }
 
     private TrainOptions with(int e, long s, boolean r, long c) {
         return new TrainOptions(config, train, valid, out, device, e, s, seed, vocabSize, batchSeconds, bucketSize, accumSteps,
                 peakLr, warmupSteps, clipNorm, c, keepCheckpoints, averageLast, r, augment, dropout, threads, progress,
-                attentionWindow, globalTokens, initFrom);
+                attentionWindow, globalTokens, initFrom, vtlp);
     }
 
     /** A copy with other training knobs (tests and the CLI build options step by step). */
@@ -132,13 +155,14 @@ public record TrainOptions(String config, Path train, Path valid, Path out, Stri
                                      PrintStream newProgress) {
         return new TrainOptions(config, train, valid, out, newDevice, epochs, maxSteps, newSeed, newVocab, newBatchSeconds,
                 bucketSize, newAccum, newLr, newWarmup, clipNorm, ckptEvery, Math.max(keepCheckpoints, newAverage), newAverage,
-                resume, newAugment, newDropout, threads, newProgress, attentionWindow, globalTokens, initFrom);
+                resume, newAugment, newDropout, threads, newProgress, attentionWindow, globalTokens, initFrom, vtlp);
     }
 
     /** The settings that fix the data order: a resumed run must use the same ones. */
     String dataPlan(int trainUtterances) {
         return "seed=" + seed + ";batch_seconds=" + batchSeconds + ";bucket_size=" + bucketSize + ";accum_steps=" + accumSteps
                 + ";augment=" + augment + ";train_utterances=" + trainUtterances
-                + (attentionWindow >= 0 ? ";attention_window=" + attentionWindow + ";global_tokens=" + globalTokens : "");
+                + (attentionWindow >= 0 ? ";attention_window=" + attentionWindow + ";global_tokens=" + globalTokens : "")
+                + (vtlp > 0 ? ";vtlp=" + vtlp : "");
     }
 }

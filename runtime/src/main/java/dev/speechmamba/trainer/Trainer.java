@@ -2,6 +2,7 @@ package dev.speechmamba.trainer;
 
 import dev.speechmamba.audio.GlobalCmvn;
 import dev.speechmamba.audio.SpecAugment;
+import dev.speechmamba.audio.VocalTractPerturbation;
 import dev.speechmamba.backend.Backend;
 import dev.speechmamba.backend.Backends;
 import dev.speechmamba.data.ProgressBar;
@@ -77,7 +78,8 @@ public final class Trainer {
         for (int i = 0; i < tokens.length; i++) tokens[i] = tokenizer.encode(train.get(i).text());
         DurationBatcher batcher = new DurationBatcher(Utterance.durations(train), o.batchSeconds(), o.bucketSize());
         FeaturePipeline trainFeatures = new FeaturePipeline(cfg.featureDim(), cmvn,
-                o.augment() ? new SpecAugment() : null, o.augment());
+                o.augment() ? new SpecAugment() : null, o.augment(),
+                o.vtlp() > 0 ? new VocalTractPerturbation(cfg.featureDim(), o.vtlp()) : null);
         FeaturePipeline evalFeatures = new FeaturePipeline(cfg.featureDim(), cmvn, null, false);
         String dataPlan = o.dataPlan(train.size());
         Map<String, String> exportMeta = ModelBundle.exportMetadata(tokenizer, cmvn);

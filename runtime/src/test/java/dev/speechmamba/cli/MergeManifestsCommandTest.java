@@ -58,4 +58,30 @@ class MergeManifestsCommandTest {
         assertEquals(Main.EXIT_FAILURE, missing.code());
         assertTrue(missing.err().contains("nope.jsonl") && missing.err().contains("does not exist"), missing.err());
     }
+
+    @Test
+    void holdingOutSentencesOnlyKeepsTheVoices(@TempDir Path dir) throws Exception {
+        Path train = dir.resolve("b/train.jsonl");
+        Manifest.write(train, List.of(
+                new ManifestEntry("wavs/1.wav", 1.0, "seven eight", "flite:kal"),   // a valid voice, a new sentence
+                new ManifestEntry("wavs/2.wav", 1.0, "one two", "espeak:v3"),       // a valid sentence
+                new ManifestEntry("wavs/3.wav", 1.0, "nine", "festival:ked")));     // a test voice
+        Path valid = dir.resolve("a/valid.jsonl");
+        Manifest.write(valid, List.of(new ManifestEntry("wavs/9.wav", 1.0, "One two", "flite:kal")));
+        Path test = dir.resolve("a/test.jsonl");
+        Manifest.write(test, List.of(new ManifestEntry("wavs/8.wav", 1.0, "ten", "festival:ked")));
+        Path out = dir.resolve("mix/train.jsonl");
+
+        CliRun r = CliRun.of("merge-manifests", train.toString(), "--hold-out", test.toString(),
+                "--hold-out-sentences", valid.toString(), "--out", out.toString());
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("kept 1") && r.out().contains("left out 1 for a held-out voice and 1 for a held-out "
+                + "transcript") && r.out().contains("held out: 1 voices, 2 transcripts"), r.out());
+        assertEquals(List.of("seven eight"), Manifest.read(out).stream().map(ManifestEntry::text).toList());
+
+        CliRun missing = CliRun.of("merge-manifests", train.toString(), "--hold-out-sentences",
+                dir.resolve("none.jsonl").toString(), "--out", out.toString());
+        assertEquals(Main.EXIT_FAILURE, missing.code());
+        assertTrue(missing.err().contains("none.jsonl") && missing.err().contains("does not exist"), missing.err());
+    }
 }

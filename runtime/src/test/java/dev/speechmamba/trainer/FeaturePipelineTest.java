@@ -3,6 +3,7 @@ package dev.speechmamba.trainer;
 import dev.speechmamba.audio.Features;
 import dev.speechmamba.audio.GlobalCmvn;
 import dev.speechmamba.audio.SpecAugment;
+import dev.speechmamba.audio.VocalTractPerturbation;
 import dev.speechmamba.model.AsrBatch;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -84,6 +85,29 @@ class FeaturePipelineTest {
             differs = c.frames() != a.frames() || !java.util.Arrays.equals(c.data(), a.data());
         }
         assertTrue(differs, "other seeds give other augmentations");
+    }
+
+    /**
+     * VTLP warps the filterbank per utterance as a function of the seed; it keeps the speed draws of a seed (the
+     * frame count), and a pipeline for another filterbank size is refused.
+     */
+    @Test
+    void vocalTractPerturbationIsSeededAndKeepsTheSpeedDraw() throws Exception {
+        GlobalCmvn cmvn = FeaturePipeline.computeCmvn(utterances, 80, 1);
+        FeaturePipeline speedOnly = new FeaturePipeline(80, cmvn, null, true);
+        FeaturePipeline warped = new FeaturePipeline(80, cmvn, null, true, new VocalTractPerturbation(80, 0.1));
+        Utterance u = utterances.get(3);
+        int changed = 0;
+        for (long seed = 1; seed <= 6; seed++) {
+            Features a = warped.features(u, seed), b = warped.features(u, seed), plain = speedOnly.features(u, seed);
+            assertArrayEquals(a.data(), b.data());
+            assertEquals(plain.frames(), a.frames(), "same speed factor drawn with and without VTLP");
+            if (!java.util.Arrays.equals(a.data(), plain.data())) changed++;
+        }
+        assertTrue(changed >= 4, "most draws warp the filterbank (" + changed + " of 6)");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> new FeaturePipeline(80, cmvn, null, false, new VocalTractPerturbation(40, 0.1)));
+        assertTrue(e.getMessage().contains("40-bin"), e.getMessage());
     }
 
     /** Prefetching loader: plan order, padding and targets as given, identical with 1 or 3 threads. */
