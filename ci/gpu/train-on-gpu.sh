@@ -10,7 +10,8 @@
 # Environment: HOURS (3), CONFIG (small), DEVICE (cuda), TRAIN_SECONDS (300), MAX_STEPS (100000),
 # BATCH_SECONDS (120), CKPT_EVERY (200), JOBS (32), OUT ($PWD/gpu-out), WORK (/tmp/train-on-gpu), LR (2e-3),
 # WARMUP_STEPS (300), INIT_FROM (a model to continue, e.g. the bundled one from the source tree; its training
-# voices may then include this corpus's test voices, so its WER there is no held-out number),
+# voices may then include this corpus's test voices, so its WER there is no held-out number), VTLP (0 = off; e.g.
+# 0.1: train --vtlp, vocal-tract length perturbation of the training features),
 # BUDGET_S (560): bounds the whole run; each stage's timeout is cut to what is left, and training gets what is left
 # after keeping EVAL_RESERVE_S (60) for averaging and evaluating, so the script always ends (and packs its logs)
 # before the caller's limit.
@@ -36,6 +37,7 @@ EVAL_RESERVE_S=${EVAL_RESERVE_S:-60}
 LR=${LR:-2e-3}
 WARMUP_STEPS=${WARMUP_STEPS:-300}
 INIT_FROM=${INIT_FROM:-}
+VTLP=${VTLP:-0}
 [[ -z "$INIT_FROM" || -f "$INIT_FROM" ]] || { echo "train-on-gpu: INIT_FROM=$INIT_FROM is not a model file" >&2; exit 1; }
 # EXTRA_CP: classes put ahead of the packed jars (a dry run of a change not yet packed by prepare.sh)
 CP="${EXTRA_CP:+$EXTRA_CP:}$PWD/.gpu/lib/*"
@@ -71,7 +73,7 @@ if stage synth 240 "${SM[@]}" synth-corpus --engines espeak-ng --espeak-variants
   (( train_limit > $(left) - EVAL_RESERVE_S )) && train_limit=$(( $(left) - EVAL_RESERVE_S ))
   stage train "$train_limit" "${SM[@]}" train --config "$CONFIG" --device "$DEVICE" --train "$CORPUS/train.jsonl" \
     --valid "$CORPUS/valid.jsonl" --out "$RUN" --batch-seconds "$BATCH_SECONDS" --lr "$LR" --warmup-steps "$WARMUP_STEPS" ${INIT_FROM:+--init-from "$INIT_FROM"} \
-    --ckpt-every "$CKPT_EVERY" --keep-checkpoints 6 --max-steps "$MAX_STEPS" --epochs 1000 --quiet
+    --vtlp "$VTLP" --ckpt-every "$CKPT_EVERY" --keep-checkpoints 6 --max-steps "$MAX_STEPS" --epochs 1000 --quiet
   SUMMARY[-1]+="$(ls "$RUN"/checkpoints 2>/dev/null | tr '\n' ' ' | sed 's/^/ checkpoints: /')"
   if stage average 30 "${SM[@]}" average --model "$RUN" --last 3 --bf16 --output "$OUT/model.safetensors"; then
     stage longform 30 "${SM[@]}" long-form "$CORPUS/test.jsonl" --out "$CORPUS/longform" --minutes 0
@@ -95,7 +97,7 @@ cp "$CORPUS/corpus.json" "$OUT/" 2>/dev/null
 cp "$RUN/metrics.jsonl" "$OUT/" 2>/dev/null
 {
   echo "== machine =="; cat "$LOGS/machine.txt"
-  echo "== settings: HOURS=$HOURS CONFIG=$CONFIG DEVICE=$DEVICE TRAIN_SECONDS=$TRAIN_SECONDS MAX_STEPS=$MAX_STEPS BATCH_SECONDS=$BATCH_SECONDS CKPT_EVERY=$CKPT_EVERY JOBS=$JOBS BUDGET_S=$BUDGET_S LR=$LR WARMUP_STEPS=$WARMUP_STEPS INIT_FROM=${INIT_FROM:-none} =="
+  echo "== settings: HOURS=$HOURS CONFIG=$CONFIG DEVICE=$DEVICE TRAIN_SECONDS=$TRAIN_SECONDS MAX_STEPS=$MAX_STEPS BATCH_SECONDS=$BATCH_SECONDS CKPT_EVERY=$CKPT_EVERY JOBS=$JOBS BUDGET_S=$BUDGET_S LR=$LR WARMUP_STEPS=$WARMUP_STEPS INIT_FROM=${INIT_FROM:-none} VTLP=$VTLP =="
   [[ -f $LOGS/synth.log ]] && { echo "== synth-corpus =="; tail -n 8 "$LOGS/synth.log"; }
   [[ -f $LOGS/train.log ]] && { echo "== train (last lines) =="; tail -n 8 "$LOGS/train.log"; }
   [[ -f $RUN/metrics.jsonl ]] && { echo "== metrics (first, last train step; valid lines) =="; grep '"train"' "$RUN/metrics.jsonl" | sed -n '1p;$p'; grep -v '"train"' "$RUN/metrics.jsonl" | tail -n 5; }

@@ -68,6 +68,11 @@ public final class EvalCommand implements Callable<Integer> {
     @Option(names = "--by-voice", description = "Also print the WER of each voice in the manifest, worst first.")
     boolean byVoice;
 
+    @Option(names = "--exclude-voice", paramLabel = "VOICE",
+            description = "Leave this voice's utterances out of the score (repeatable), e.g. a test voice whose speaker "
+                    + "was trained on under another voice name.")
+    List<String> excludedVoices = new ArrayList<>();
+
     @Option(names = "--show-errors", defaultValue = "0", paramLabel = "N",
             description = "Also print up to N utterances whose hypothesis differs from the reference.")
     int showErrors;
@@ -83,7 +88,9 @@ public final class EvalCommand implements Callable<Integer> {
         languageModel.validate(beam != null);
         attention.validate(spec.commandLine());
         Optional<NgramLm> lm = beam == null ? Optional.empty() : languageModel.load(model);
-        List<Utterance> utterances = Utterance.readManifest(manifest);
+        List<Utterance> utterances = new ArrayList<>(Utterance.readManifest(manifest));
+        List<ManifestEntry> entries = new ArrayList<>(Manifest.read(manifest));
+        excludeVoices(utterances, entries);
         int workers = threads != null ? threads : Math.max(1, Runtime.getRuntime().availableProcessors() / 2);
         PrintWriter out = spec.commandLine().getOut();
         try (Backend backend = Backends.create(device); ModelBundle bundle = ModelBundle.load(model, backend)) {
@@ -113,7 +120,8 @@ public final class EvalCommand implements Callable<Integer> {
             }
             out.printf(Locale.ROOT, "CER %.2f%% (%d errors / %d characters): S=%d D=%d I=%d%n", 100 * chars.wer(), chars.errors(),
                     chars.referenceWords(), chars.substitutions(), chars.deletions(), chars.insertions());
-            if (byVoice) printByVoice(out, utterances, r.hypotheses());
+            if (!excludedVoices.isEmpty()) out.println("voices left out: " + String.join(", ", excludedVoices));
+            if (byVoice) printByVoice(out, utterances, entries, r.hypotheses());
             int shown = 0;
             for (int i = 0; i < utterances.size() && shown < showErrors; i++) {
                 if (!utterances.get(i).text().strip().equals(r.hypotheses().get(i).strip())) {
@@ -127,8 +135,8 @@ public final class EvalCommand implements Callable<Integer> {
     }
 
     /** WER per voice (the manifest's "voice" field), worst first: which held-out voices the model fails on. */
-    private void printByVoice(PrintWriter out, List<Utterance> utterances, List<String> hypotheses) throws java.io.IOException {
-        List<ManifestEntry> entries = Manifest.read(manifest);
+    private static void printByVoice(PrintWriter out, List<Utterance> utterances, List<ManifestEntry> entries,
+                                     List<String> hypotheses) {
         Map<String, WordErrorRate.Counts> counts = new TreeMap<>();
         Map<String, Integer> sizes = new TreeMap<>();
         for (int i = 0; i < utterances.size(); i++) {
@@ -142,6 +150,28 @@ public final class EvalCommand implements Callable<Integer> {
                         java.util.Comparator.comparingDouble(WordErrorRate.Counts::wer)).reversed())
                 .forEach(e -> out.printf(Locale.ROOT, "%-44s %6d %7d %7.2f%%%n", e.getKey(), sizes.get(e.getKey()),
                         e.getValue().referenceWords(), 100 * e.getValue().wer()));
+    }
+
+    /** Drops the utterances of --exclude-voice voices; a voice the manifest does not have is a (likely typo) error. */
+    private void excludeVoices(List<Utterance> utterances, List<ManifestEntry> entries) {
+        if (excludedVoices.isEmpty()) return;
+        java.util.Set<String> present = new java.util.TreeSet<>();
+        for (ManifestEntry e : entries) if (e.voice() != null) present.add(e.voice());
+        for (String v : excludedVoices) {
+            if (!present.contains(v)) {
+                throw new IllegalArgumentException("--exclude-voice " + v + ": no utterance of " + manifest
+                        + " has that voice (its voices: " + String.join(", ", present) + ")");
+            }
+        }
+        for (int i = entries.size() - 1; i >= 0; i--) {
+            if (entries.get(i).voice() != null && excludedVoices.contains(entries.get(i).voice())) {
+                entries.remove(i);
+                utterances.remove(i);
+            }
+        }
+        if (utterances.isEmpty()) {
+            throw new IllegalArgumentException("--exclude-voice leaves no utterance of " + manifest + " to score");
+        }
     }
 
     /**

@@ -77,6 +77,28 @@ class TrainerEndToEndTest {
         assertTrue(eval.out().contains("CER 0.00% (0 errors / 30 characters)"), eval.out());
         assertTrue(eval.out().matches("(?s).*\\ntone +6 +12 +0\\.00%\\n.*"), eval.out());
 
+        // Two utterances re-labelled as another voice, then left out of the score.
+        List<String> lines = Files.readAllLines(manifest);
+        for (int i = 0; i < 2; i++) lines.set(i, lines.get(i).replace("\"tone\"", "\"other\""));
+        Path twoVoices = manifest.resolveSibling("two-voices.jsonl");
+        Files.write(twoVoices, lines);
+        String otherWords = String.valueOf(dev.speechmamba.data.Manifest.read(twoVoices).stream()
+                .filter(e -> "other".equals(e.voice())).mapToInt(e -> e.text().split(" ").length).sum());
+        Run without = cli("eval", "--model", out.toString(), "--manifest", twoVoices.toString(), "--device", "cpu",
+                "--by-voice", "--exclude-voice", "other");
+        assertEquals(0, without.code(), without.err());
+        assertTrue(without.out().startsWith("WER 0.00% (0 errors / " + (12 - Integer.parseInt(otherWords)) + " words)")
+                && without.out().contains("4 utterances") && without.out().contains("voices left out: other")
+                && !without.out().contains("\nother "), without.out());
+        Run typo = cli("eval", "--model", out.toString(), "--manifest", twoVoices.toString(), "--device", "cpu",
+                "--exclude-voice", "othr");
+        assertEquals(1, typo.code());
+        assertTrue(typo.err().contains("--exclude-voice othr") && typo.err().contains("its voices: other, tone"), typo.err());
+        Run none = cli("eval", "--model", out.toString(), "--manifest", twoVoices.toString(), "--device", "cpu",
+                "--exclude-voice", "other", "--exclude-voice", "tone");
+        assertEquals(1, none.code());
+        assertTrue(none.err().contains("leaves no utterance"), none.err());
+
         Run beam = cli("eval", "--model", out.toString(), "--manifest", manifest.toString(), "--device", "cpu", "--beam", "4");
         assertEquals(0, beam.code(), beam.err());
         assertTrue(beam.out().startsWith("WER 0.00% (0 errors / 12 words): S=0 D=0 I=0") && beam.out().contains("beam 4"),
