@@ -3,6 +3,7 @@ package dev.speechmamba.backend.fastcpu;
 import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.ForkJoinTask;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The fast backend's thread pool and its one way of splitting work: a range of independent items cut
@@ -56,7 +57,13 @@ final class FastParallel implements AutoCloseable {
         forChunks(items, costPerItem, (chunk, from, to) -> body.run(from, to));
     }
 
-    /** Runs body once per chunk of [0, items); chunk indices are 0 .. chunkCount(items, cost) - 1. */
+    /**
+     * Runs body once per chunk of [0, items); chunk indices are 0 .. chunkCount(items, cost) - 1. The caller and
+     * up to threads - 1 pool workers claim chunks from one counter until none is left, so the caller keeps
+     * working instead of waiting while a single worker runs through a queue of chunks (with 4 chunks per
+     * thread, handing chunks 1.. to the pool left a 2-thread backend running mostly on one core). Which thread
+     * runs a chunk varies; the chunks and their bounds do not, so results stay deterministic.
+     */
     void forChunks(int items, long costPerItem, ChunkBody body) {
         int chunks = chunkCount(items, costPerItem);
         if (chunks == 0) return;
@@ -64,20 +71,25 @@ final class FastParallel implements AutoCloseable {
             body.run(0, 0, items);
             return;
         }
-        ForkJoinTask<?>[] tasks = new ForkJoinTask<?>[chunks];
-        for (int c = 1; c < chunks; c++) {
-            final int chunk = c;
-            tasks[c] = pool.submit(() -> body.run(chunk, start(items, chunks, chunk), start(items, chunks, chunk + 1)));
-        }
+        AtomicInteger next = new AtomicInteger();
+        Runnable claimChunks = () -> {
+            for (int c = next.getAndIncrement(); c < chunks; c = next.getAndIncrement()) {
+                body.run(c, start(items, chunks, c), start(items, chunks, c + 1));
+            }
+        };
+        int helpers = Math.min(chunks, threads) - 1;
+        ForkJoinTask<?>[] tasks = new ForkJoinTask<?>[helpers];
+        for (int h = 0; h < helpers; h++) tasks[h] = pool.submit(claimChunks);
         Throwable failure = null;
         try {
-            body.run(0, 0, start(items, chunks, 1));
+            claimChunks.run();
         } catch (RuntimeException | Error e) {
             failure = e;
+            next.set(chunks); // the others stop claiming
         }
-        for (int c = 1; c < chunks; c++) {
+        for (ForkJoinTask<?> task : tasks) {
             try {
-                tasks[c].join();
+                task.join();
             } catch (RuntimeException | Error e) {
                 if (failure == null) failure = e;
             }
