@@ -3,7 +3,20 @@
 # Run as root (or with sudo). Packages the configured archives do not carry (mbrola and its voices live in
 # contrib/non-free, pico in non-free) are reported and skipped: synth-corpus discovers at run time what is
 # installed, so a partial install still works with fewer voices.
+#   --non-free   on Debian, first enable the contrib and non-free components (a file of its own in
+#                /etc/apt/sources.list.d/), so the four English MBROLA diphone voices and pico install too.
+#                Their licences differ from the rest: MBROLA voices are for non-commercial, non-military use,
+#                and pico's language data ship without source; read them before you train on their speech.
 set -euo pipefail
+
+non_free=0
+for arg in "$@"; do
+  case "$arg" in
+    --non-free) non_free=1 ;;
+    -h|--help) sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    *) echo "install-tts.sh: unknown argument '$arg' (try --help)" >&2; exit 2 ;;
+  esac
+done
 
 if [[ $(id -u) -ne 0 ]]; then
   if command -v sudo >/dev/null; then exec sudo -E "$0" "$@"; fi
@@ -12,6 +25,20 @@ if [[ $(id -u) -ne 0 ]]; then
 fi
 
 export DEBIAN_FRONTEND=noninteractive
+if [[ $non_free -eq 1 ]]; then
+  # shellcheck source=/dev/null
+  . /etc/os-release
+  [[ "${ID:-}" == debian && -n "${VERSION_CODENAME:-}" ]] \
+    || { echo "install-tts.sh: --non-free knows Debian's archive layout only (this is ${ID:-unknown})" >&2; exit 2; }
+  cat > /etc/apt/sources.list.d/speech-mamba-contrib-non-free.sources <<EOF
+Types: deb
+URIs: http://deb.debian.org/debian
+Suites: $VERSION_CODENAME
+Components: contrib non-free
+Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
+EOF
+  echo "install-tts.sh: enabled contrib and non-free ($VERSION_CODENAME) in /etc/apt/sources.list.d/speech-mamba-contrib-non-free.sources" >&2
+fi
 apt-get update
 
 wanted=(
@@ -37,7 +64,7 @@ done
 
 if ((${#missing[@]})); then
   echo "install-tts.sh: not in the configured archives, skipped: ${missing[*]}" >&2
-  echo "install-tts.sh: (enable the contrib and non-free components to get mbrola voices and pico)" >&2
+  echo "install-tts.sh: (--non-free enables the contrib and non-free components, for the mbrola voices and pico)" >&2
 fi
 apt-get install -y --no-install-recommends "${available[@]}"
 echo "install-tts.sh: installed ${available[*]}"

@@ -14,6 +14,13 @@ public record Voice(String engine, String name) implements Comparable<Voice> {
     /** {@code engine:name}, e.g. {@code espeak-ng:en-us+m3}. */
     public String id() { return engine + ":" + name; }
 
+    /**
+     * The way the voice is synthesized, which the train/valid/test split balances: the engine, except that
+     * espeak-ng's mbrola voices ({@code mb-*}: diphone concatenation) are a kind of their own beside its
+     * formant voices.
+     */
+    public String kind() { return engine.equals("espeak-ng") && name.startsWith("mb-") ? "espeak-ng/mbrola" : engine; }
+
     /** A file-name-safe form of {@link #id()}. */
     public String folderName() { return id().replaceAll("[^A-Za-z0-9_.+-]", "_"); }
 

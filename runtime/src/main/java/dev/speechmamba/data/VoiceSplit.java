@@ -9,10 +9,11 @@ import java.util.TreeMap;
 
 /**
  * Assigns whole voices to train, valid and test, so that no test (or valid) voice is ever heard in training.
- * Within each engine the voices are shuffled with the seed; an engine with at least 3 voices gives
+ * Within each kind of voice ({@link Voice#kind()}: the engine, with espeak-ng's mbrola diphone voices apart from
+ * its formant voices) the voices are shuffled with the seed; a kind with at least 3 voices gives
  * {@code max(1, round(testFraction * n))} to test and {@code max(1, round(validFraction * n))} to valid (valid
- * voices are held out too, not a subset of train); smaller engines go entirely to train. Every engine with at
- * least one voice therefore contributes to training.
+ * voices are held out too, not a subset of train); smaller kinds go entirely to train. Every kind with at
+ * least one voice therefore contributes to training, and test holds every kind that has 3 voices or more.
  */
 public final class VoiceSplit {
     public enum Split { TRAIN, VALID, TEST;
@@ -25,11 +26,11 @@ public final class VoiceSplit {
         if (validFraction < 0 || testFraction < 0 || validFraction + testFraction >= 1) {
             throw new IllegalArgumentException("valid and test fractions must be >= 0 with a sum below 1, got " + validFraction + " and " + testFraction);
         }
-        Map<String, List<Voice>> byEngine = new TreeMap<>();
-        for (Voice v : voices) byEngine.computeIfAbsent(v.engine(), k -> new ArrayList<>()).add(v);
+        Map<String, List<Voice>> byKind = new TreeMap<>();
+        for (Voice v : voices) byKind.computeIfAbsent(v.kind(), k -> new ArrayList<>()).add(v);
         Map<Voice, Split> out = new TreeMap<>();
         Random rng = new Random(seed);
-        for (List<Voice> group : byEngine.values()) {
+        for (List<Voice> group : byKind.values()) {
             List<Voice> shuffled = new ArrayList<>(group.stream().distinct().sorted().toList());
             Collections.shuffle(shuffled, rng);
             int n = shuffled.size();

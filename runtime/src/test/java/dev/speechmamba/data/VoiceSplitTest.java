@@ -44,6 +44,26 @@ class VoiceSplitTest {
         assertEquals(5, espeakTest); // round(0.15 * 30)
     }
 
+    /** mbrola voices are split as a kind of their own, so test always has one of them when 3 or more exist. */
+    @Test
+    void mbrolaVoicesAreSplitApartFromEspeakFormantVoices() {
+        List<Voice> v = new ArrayList<>(voices());
+        List<Voice> mbrola = List.of(new Voice("espeak-ng", "mb-us1"), new Voice("espeak-ng", "mb-us2"),
+                new Voice("espeak-ng", "mb-us3"), new Voice("espeak-ng", "mb-en1"));
+        v.addAll(mbrola);
+        assertEquals("espeak-ng/mbrola", mbrola.getFirst().kind());
+        assertEquals("espeak-ng", new Voice("espeak-ng", "en-us+m3").kind());
+        assertEquals("flite", new Voice("flite", "kal").kind());
+        for (long seed = 1; seed <= 20; seed++) {
+            Map<Voice, Split> split = VoiceSplit.assign(v, 0.1, 0.15, seed);
+            Map<Split, Long> counts = mbrola.stream().collect(Collectors.groupingBy(split::get, Collectors.counting()));
+            assertEquals(Map.of(Split.TRAIN, 2L, Split.VALID, 1L, Split.TEST, 1L), counts, "seed " + seed);
+            long espeakTest = split.entrySet().stream()
+                    .filter(e -> e.getKey().kind().equals("espeak-ng") && e.getValue() == Split.TEST).count();
+            assertEquals(5, espeakTest, "the formant voices split as before");
+        }
+    }
+
     @Test
     void sameSeedSameSplitWhateverTheInputOrder() {
         List<Voice> shuffled = new ArrayList<>(voices());
