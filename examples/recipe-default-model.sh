@@ -24,6 +24,10 @@
 #                      for N steps at peak LR 5e-4 (warm-up 100). The test voices stay unheard, but flite kal16 speaks
 #                      with the speaker of the validation voices festival kal_diphone / flite kal, so test WER is
 #                      then also reported without kal16 (eval --exclude-voice)
+#   --tune-hours H     with --tune-steps: also synthesize H hours of other kinds of voice (espeak-ng's plain accents,
+#                      its MBROLA diphone voices and pico: ci/install-tts.sh --non-free; seed + 34) and add their
+#                      training split to the voice-tuning stage (their valid/test sentences held out); the kinds
+#                      corpus's test voices that stay unheard (test-kinds-unseen.jsonl) are scored too
 #   --vtlp W           vocal-tract length perturbation in the voice-tuning stage (train --vtlp W; default 0 = off)
 #   --config NAME      model config (default small; tiny for a quick trial)
 #   --average-last K   checkpoints averaged into the model (default 3)
@@ -33,8 +37,8 @@
 #   --install-to DIR   where the model is installed (default the runtime's resources folder above)
 #   --no-install       train and evaluate only
 #   --lm-order N       order of the BPE-piece n-gram LM trained beside the model (default 6)
-#   --lm-exclude FILE  also keep this manifest's sentences out of the LM's text (repeatable; the corpus's own
-#                      valid/test sets, and those of the stage-2 corpus, are always left out)
+#   --lm-exclude FILE  also keep this manifest's sentences out of the LM's text (repeatable; the valid and test
+#                      sets of every corpus the recipe synthesizes are always left out)
 #   --no-lm            ship no language model
 # Environment: SPEECH_MAMBA_CLI (the command to run, default ./speech-mamba of this checkout).
 # Steps: 1 synth-corpus, 2 train, 3 average, and train-lm (a 6-gram over BPE pieces of every installed sentence
@@ -47,7 +51,7 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 source "$root/ci/java-env.sh"
 
 hours=4 device=cpu max_steps=4000 epochs=40 config=small average_last=3 jobs=4 seed=7 more_hours=0 more_steps=4000 cool_steps=0
-tune_steps=0 vtlp=0
+tune_steps=0 tune_hours=0 vtlp=0
 out="recipe-default-model" corpus="" export_only="" install=1 lm_order=6 use_lm=1 lm_exclude=()
 install_to="$root/runtime/src/main/resources/dev/speechmamba/models/default"
 max_bytes=$((25 * 1024 * 1024))
@@ -69,6 +73,8 @@ while [[ $# -gt 0 ]]; do
     --more-steps) need_value "$@"; positive_int "$1" "$2"; more_steps="$2"; shift 2 ;;
     --cool-steps) need_value "$@"; positive_int "$1" "$2"; cool_steps="$2"; shift 2 ;;
     --tune-steps) need_value "$@"; positive_int "$1" "$2"; tune_steps="$2"; shift 2 ;;
+    --tune-hours) need_value "$@"; [[ "$2" =~ ^([0-9]+\.?[0-9]*|\.[0-9]+)$ ]] && awk -v h="$2" 'BEGIN{exit !(h > 0)}' \
+               || die "--tune-hours must be a number > 0, got '$2'"; tune_hours="$2"; shift 2 ;;
     --vtlp) need_value "$@"; [[ "$2" =~ ^(0|0?\.[0-9]+)$ ]] && awk -v w="$2" 'BEGIN{exit !(w == 0 || (w >= 0.01 && w <= 0.2))}' \
                || die "--vtlp must be 0 or a maximum warp in [0.01, 0.2], got '$2'"; vtlp="$2"; shift 2 ;;
     --config) need_value "$@"; config="$2"; shift 2 ;;
@@ -83,7 +89,7 @@ while [[ $# -gt 0 ]]; do
     --lm-order) need_value "$@"; [[ "$2" =~ ^[2-7]$ ]] || die "--lm-order must be 2 to 7, got '$2'"; lm_order="$2"; shift 2 ;;
     --lm-exclude) need_value "$@"; [[ -f "$2" ]] || die "--lm-exclude $2: no such file"; lm_exclude+=("$2"); shift 2 ;;
     --no-lm) use_lm=0; shift ;;
-    -h|--help) sed -n '2,43p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,47p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) die "unknown argument '$1' (try --help)" ;;
   esac
 done
@@ -101,6 +107,7 @@ stage2=0
 awk -v h="$more_hours" 'BEGIN{exit !(h > 0)}' && stage2=1
 [[ $tune_steps -eq 0 || $stage2 -eq 1 || -n "$export_only" ]] || die "--tune-steps needs --more-hours (it tunes on both corpora)"
 [[ "$vtlp" == 0 || $tune_steps -gt 0 ]] || die "--vtlp applies to the voice-tuning stage: give --tune-steps too"
+[[ "$tune_hours" == 0 || $tune_steps -gt 0 ]] || die "--tune-hours adds voices to the voice-tuning stage: give --tune-steps too"
 run="${export_only:-$out/run}"
 [[ -z "$export_only" && $stage2 -eq 1 ]] && run="$out/run-stage2"
 # Each stage continues the previous one's output: stage 1 -> [stage 2] -> [cool-down] -> [voice tuning] = $run.
@@ -154,9 +161,23 @@ if [[ -z "$export_only" ]]; then
   fi
   if [[ $tune_steps -gt 0 ]]; then
     say "2/5 voice tuning: $corpus's validation voices join training (their other sentences), $tune_steps steps -> $tune_run"
-    sm merge-manifests "$corpus/train.jsonl" "$more/train.jsonl" --hold-out "$corpus/test.jsonl" \
-      --hold-out-sentences "$corpus/valid.jsonl" --out "$out/train-tune.jsonl"
+    tune_inputs=("$corpus/train.jsonl" "$more/train.jsonl") kinds_held_out=()
+    if [[ "$tune_hours" != 0 ]]; then
+      kinds="$out/corpus-kinds"
+      say "2/5 voice tuning: synth-corpus $tune_hours h of other kinds of voice (plain accents, mbrola, pico), seed $((seed + 34)) -> $kinds"
+      sm synth-corpus --hours "$tune_hours" --jobs "$jobs" --espeak-variants 0 --engines espeak-ng,pico \
+        --seed "$((seed + 34))" --out "$kinds" --no-progress
+      grep -q '"voice": *"espeak-ng:mb-' "$kinds/train.jsonl" \
+        || say "2/5 voice tuning: warning: no mbrola voice was synthesized (ci/install-tts.sh --non-free installs them)"
+      tune_inputs+=("$kinds/train.jsonl")
+      kinds_held_out=(--hold-out-sentences "$kinds/valid.jsonl" --hold-out-sentences "$kinds/test.jsonl")
+    fi
+    sm merge-manifests "${tune_inputs[@]}" --hold-out "$corpus/test.jsonl" \
+      --hold-out-sentences "$corpus/valid.jsonl" "${kinds_held_out[@]}" --out "$out/train-tune.jsonl"
     sm merge-manifests "$more/test.jsonl" --hold-out "$out/train-tune.jsonl" --out "$out/test-more-unseen.jsonl"
+    if [[ "$tune_hours" != 0 ]]; then
+      sm merge-manifests "$kinds/test.jsonl" --hold-out "$out/train-tune.jsonl" --out "$out/test-kinds-unseen.jsonl"
+    fi
     echo "$out/train-tune.jsonl" > "$out/.train-manifest"
     sm average --model "$before_tune" --last "$average_last" --output "$out/before-tune.safetensors"
     sm train --config "$config" --init-from "$out/before-tune.safetensors" --train "$out/train-tune.jsonl" \
@@ -175,6 +196,7 @@ if [[ $use_lm -eq 1 ]]; then
   lm="$run/lm.arpa.gz"
   held_out=()
   for f in "$corpus/valid.jsonl" "$corpus/test.jsonl" "$out/corpus-more/valid.jsonl" "$out/corpus-more/test.jsonl" \
+           "$out/corpus-kinds/valid.jsonl" "$out/corpus-kinds/test.jsonl" \
            "$out/test-more-unseen.jsonl" "${lm_exclude[@]}"; do
     [[ -f "$f" ]] && held_out+=(--exclude "$f")
   done
@@ -193,7 +215,8 @@ trained_kal_speaker() {
 }
 eval_lines=()
 if [[ -n "$corpus" ]]; then
-  for manifest in "$corpus/test.jsonl" "$corpus/longform/longform-45-60s.jsonl" "$out/test-more-unseen.jsonl"; do
+  for manifest in "$corpus/test.jsonl" "$corpus/longform/longform-45-60s.jsonl" "$out/test-more-unseen.jsonl" \
+                  "$out/test-kinds-unseen.jsonl"; do
     [[ -s "$manifest" ]] || continue   # missing, or empty (a corpus too small for a long-form recording)
     say "4/5 eval on $manifest"
     decodings=(greedy beam); [[ -n "$lm" ]] && decodings+=(beam-lm)
@@ -267,7 +290,8 @@ meta() { sed -n "s/.*\"$1\":\"\([^\"]*\)\".*/\1/p" <<<"$header" | head -n 1; }
       echo "- cool-down: \`train --init-from AVERAGE --max-steps $cool_steps --batch-seconds 90 --lr 2.5e-4 --warmup-steps 50 --seed 3\`"
     fi
     if [[ $tune_steps -gt 0 ]]; then
-      echo "- voice tuning: \`merge-manifests --hold-out test --hold-out-sentences valid\` of both corpora; \`train --init-from AVERAGE --max-steps $tune_steps --batch-seconds 90 --lr 5e-4 --warmup-steps 100 --vtlp $vtlp --seed 4\`"
+      [[ "$tune_hours" != 0 ]] && echo "- other kinds of voice: \`synth-corpus --hours $tune_hours --espeak-variants 0 --engines espeak-ng,pico --seed $((seed + 34))\`"
+      echo "- voice tuning: \`merge-manifests --hold-out test --hold-out-sentences valid\` of the corpora; \`train --init-from AVERAGE --max-steps $tune_steps --batch-seconds 90 --lr 5e-4 --warmup-steps 100 --vtlp $vtlp --seed 4\`"
     fi
     if [[ $stage2 -eq 1 ]]; then
       echo "- stage 2: \`synth-corpus --hours $more_hours --espeak-variants 16 --seed $((seed + 16))\`, joined to the first training set by \`merge-manifests --hold-out valid --hold-out test\`; \`train --init-from STAGE1 --max-steps $more_steps --batch-seconds 90 --lr 1.5e-3 --warmup-steps 400 --ckpt-every 200 --seed 2\`"
