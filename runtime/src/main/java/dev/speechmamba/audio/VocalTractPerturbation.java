@@ -13,8 +13,6 @@ import java.util.random.RandomGenerator;
 public final class VocalTractPerturbation {
     /** The grid factors are drawn on. */
     public static final double STEP = 0.01;
-    /** Jaitly &amp; Hinton's range, [0.9, 1.1]. */
-    public static final double DEFAULT_MAX_WARP = 0.1;
 
     private final int melBins;
     private final int gridSteps;   // factors 1 + k·STEP for k in [-gridSteps, gridSteps]

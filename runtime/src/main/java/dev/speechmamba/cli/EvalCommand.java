@@ -88,8 +88,8 @@ public final class EvalCommand implements Callable<Integer> {
         languageModel.validate(beam != null);
         attention.validate(spec.commandLine());
         Optional<NgramLm> lm = beam == null ? Optional.empty() : languageModel.load(model);
-        List<Utterance> utterances = new ArrayList<>(Utterance.readManifest(manifest));
         List<ManifestEntry> entries = new ArrayList<>(Manifest.read(manifest));
+        List<Utterance> utterances = new ArrayList<>(Utterance.fromEntries(manifest, entries));
         excludeVoices(utterances, entries);
         int workers = threads != null ? threads : Math.max(1, Runtime.getRuntime().availableProcessors() / 2);
         PrintWriter out = spec.commandLine().getOut();

@@ -21,7 +21,11 @@ public record Utterance(int index, Path audio, Double offset, double duration, S
 
     /** Reads a NeMo JSONL manifest; an empty manifest is an error naming the file. */
     public static List<Utterance> readManifest(Path manifest) throws IOException {
-        List<ManifestEntry> entries = Manifest.read(manifest);
+        return fromEntries(manifest, Manifest.read(manifest));
+    }
+
+    /** The utterances of {@code entries}, already read from {@code manifest} (audio paths resolve against it). */
+    public static List<Utterance> fromEntries(Path manifest, List<ManifestEntry> entries) throws IOException {
         if (entries.isEmpty()) throw new IOException(manifest + ": the manifest has no utterances");
         List<Utterance> out = new ArrayList<>(entries.size());
         for (int i = 0; i < entries.size(); i++) {

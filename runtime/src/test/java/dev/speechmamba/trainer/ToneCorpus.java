@@ -65,4 +65,14 @@ final class ToneCorpus {
         Manifest.write(manifest, entries);
         return manifest;
     }
+
+    /**
+     * A tone corpus of {@link TrainerEndToEndTest#TRANSCRIPTS} in {@code dir} and the options of a 2-step tiny-model
+     * run on it into {@code dir/out}: the tests of single training options vary this run and compare.
+     */
+    static TrainOptions twoStepTinyRun(Path dir, String out) throws IOException {
+        Path train = write(dir, "train", TrainerEndToEndTest.TRANSCRIPTS, 200);
+        return TrainOptions.defaults("tiny", train, null, dir.resolve(out))
+                .withTraining("cpu", 5, 16, 2.0, 2, 2e-3, 4, false, null, 1, null).withEpochs(10).withMaxSteps(2);
+    }
 }

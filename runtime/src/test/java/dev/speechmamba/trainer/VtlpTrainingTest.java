@@ -17,9 +17,7 @@ class VtlpTrainingTest {
 
     @Test
     void vtlpChangesTheTrainingLossAndIsPartOfTheResumePlan(@TempDir Path dir) throws Exception {
-        Path train = ToneCorpus.write(dir, "train", TrainerEndToEndTest.TRANSCRIPTS, 200);
-        TrainOptions base = TrainOptions.defaults("tiny", train, null, dir.resolve("plain"))
-                .withTraining("cpu", 5, 16, 2.0, 2, 2e-3, 4, false, null, 1, null).withEpochs(10).withMaxSteps(2);
+        TrainOptions base = ToneCorpus.twoStepTinyRun(dir, "plain");
         Trainer.Result plain = new Trainer(base).run();
 
         TrainOptions vtlp = base.withOut(dir.resolve("vtlp")).withVtlp(0.1);

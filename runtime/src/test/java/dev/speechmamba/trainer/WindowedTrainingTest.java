@@ -15,9 +15,7 @@ class WindowedTrainingTest {
 
     @Test
     void windowChangesTheTrainingLossAndIsPartOfTheResumePlan(@TempDir Path dir) throws Exception {
-        Path train = ToneCorpus.write(dir, "train", TrainerEndToEndTest.TRANSCRIPTS, 200);
-        TrainOptions base = TrainOptions.defaults("tiny", train, null, dir.resolve("full"))
-                .withTraining("cpu", 5, 16, 2.0, 2, 2e-3, 4, false, null, 1, null).withEpochs(10).withMaxSteps(2);
+        TrainOptions base = ToneCorpus.twoStepTinyRun(dir, "full");
         Trainer.Result full = new Trainer(base).run();
 
         TrainOptions windowed = base.withOut(dir.resolve("windowed")).withEncoderAttention(1, 1);
