@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs the Debian text-to-speech engines and text sources that `speech-mamba synth-corpus` uses.
+# Installs the Debian text-to-speech engines and text sources that `speech-mamba synth-corpus` uses, and the word
+# lists the default model's lexicon is made from.
 # Run as root (or with sudo). Packages the configured archives do not carry (mbrola and its voices live in
 # contrib/non-free, pico in non-free) are reported and skipped: synth-corpus discovers at run time what is
 # installed, so a partial install still works with fewer voices.
@@ -13,7 +14,7 @@ non_free=0
 for arg in "$@"; do
   case "$arg" in
     --non-free) non_free=1 ;;
-    -h|--help) sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "install-tts.sh: unknown argument '$arg' (try --help)" >&2; exit 2 ;;
   esac
 done
@@ -49,6 +50,7 @@ wanted=(
   libttspico-utils                # pico2wave en-US / en-GB (non-free)
   fortunes fortunes-min           # sentence sources
   wordnet-base                    # WordNet data.* files with quoted example sentences
+  wamerican-large wbritish-large  # word lists for the beam-search lexicon (train-lm --word-list)
 )
 
 available=()

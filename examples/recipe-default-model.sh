@@ -29,6 +29,9 @@
 #                      training split to the voice-tuning stage (their valid/test sentences held out); the kinds
 #                      corpus's test voices that stay unheard (test-kinds-unseen.jsonl) are scored too
 #   --vtlp W           vocal-tract length perturbation in the voice-tuning stage (train --vtlp W; default 0 = off)
+#   --tune-cool-steps N  a low-learning-rate stage after voice tuning (default 0 = none; needs --tune-steps): the
+#                      average of its last checkpoints continues on the same data for N steps at peak LR 1.5e-4
+#                      (warm-up 50)
 #   --config NAME      model config (default small; tiny for a quick trial)
 #   --average-last K   checkpoints averaged into the model (default 3)
 #   --out DIR          work folder: DIR/corpus and DIR/run (default recipe-default-model in the current folder)
@@ -39,20 +42,23 @@
 #   --lm-order N       order of the BPE-piece n-gram LM trained beside the model (default 6)
 #   --lm-exclude FILE  also keep this manifest's sentences out of the LM's text (repeatable; the valid and test
 #                      sets of every corpus the recipe synthesizes are always left out)
-#   --no-lm            ship no language model
+#   --no-lm            ship no language model (and no lexicon)
+#   --no-lexicon       ship no lexicon (the words of the LM's text and of /usr/share/dict/*-english-large, which
+#                      beam search prefers: ci/install-tts.sh installs those word lists)
 # Environment: SPEECH_MAMBA_CLI (the command to run, default ./speech-mamba of this checkout).
 # Steps: 1 synth-corpus, 2 train, 3 average, and train-lm (a 6-gram over BPE pieces of every installed sentence
-# except the evaluation sets'), 4 eval (test set, and the 45-60 s long-form set when the corpus has one: CTC greedy,
-# beam 4, beam 4 with the LM), 5 export (model and LM must be self-contained and <= 25 MB together; checked by
-# transcribing examples/sample.wav from a folder holding nothing else).
+# except the evaluation sets', and the lexicon), 4 eval (test set, and the 45-60 s long-form set when the corpus has
+# one: CTC greedy, beam 4, beam 4 with the LM, beam 4 with the LM and the lexicon), 5 export (model, LM and lexicon
+# must be self-contained and <= 25 MB together; checked by transcribing examples/sample.wav from a folder holding
+# nothing else).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 # shellcheck source=ci/java-env.sh
 source "$root/ci/java-env.sh"
 
 hours=4 device=cpu max_steps=4000 epochs=40 config=small average_last=3 jobs=4 seed=7 more_hours=0 more_steps=4000 cool_steps=0
-tune_steps=0 tune_hours=0 vtlp=0
-out="recipe-default-model" corpus="" export_only="" install=1 lm_order=6 use_lm=1 lm_exclude=()
+tune_steps=0 tune_hours=0 vtlp=0 tune_cool_steps=0
+out="recipe-default-model" corpus="" export_only="" install=1 lm_order=6 use_lm=1 lm_exclude=() use_lexicon=1
 install_to="$root/runtime/src/main/resources/dev/speechmamba/models/default"
 max_bytes=$((25 * 1024 * 1024))
 
@@ -73,6 +79,7 @@ while [[ $# -gt 0 ]]; do
     --more-steps) need_value "$@"; positive_int "$1" "$2"; more_steps="$2"; shift 2 ;;
     --cool-steps) need_value "$@"; positive_int "$1" "$2"; cool_steps="$2"; shift 2 ;;
     --tune-steps) need_value "$@"; positive_int "$1" "$2"; tune_steps="$2"; shift 2 ;;
+    --tune-cool-steps) need_value "$@"; positive_int "$1" "$2"; tune_cool_steps="$2"; shift 2 ;;
     --tune-hours) need_value "$@"; [[ "$2" =~ ^([0-9]+\.?[0-9]*|\.[0-9]+)$ ]] && awk -v h="$2" 'BEGIN{exit !(h > 0)}' \
                || die "--tune-hours must be a number > 0, got '$2'"; tune_hours="$2"; shift 2 ;;
     --vtlp) need_value "$@"; [[ "$2" =~ ^(0|0?\.[0-9]+)$ ]] && awk -v w="$2" 'BEGIN{exit !(w == 0 || (w >= 0.01 && w <= 0.2))}' \
@@ -89,6 +96,7 @@ while [[ $# -gt 0 ]]; do
     --lm-order) need_value "$@"; [[ "$2" =~ ^[2-7]$ ]] || die "--lm-order must be 2 to 7, got '$2'"; lm_order="$2"; shift 2 ;;
     --lm-exclude) need_value "$@"; [[ -f "$2" ]] || die "--lm-exclude $2: no such file"; lm_exclude+=("$2"); shift 2 ;;
     --no-lm) use_lm=0; shift ;;
+    --no-lexicon) use_lexicon=0; shift ;;
     -h|--help) sed -n '2,47p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) die "unknown argument '$1' (try --help)" ;;
   esac
@@ -108,15 +116,19 @@ awk -v h="$more_hours" 'BEGIN{exit !(h > 0)}' && stage2=1
 [[ $tune_steps -eq 0 || $stage2 -eq 1 || -n "$export_only" ]] || die "--tune-steps needs --more-hours (it tunes on both corpora)"
 [[ "$vtlp" == 0 || $tune_steps -gt 0 ]] || die "--vtlp applies to the voice-tuning stage: give --tune-steps too"
 [[ "$tune_hours" == 0 || $tune_steps -gt 0 ]] || die "--tune-hours adds voices to the voice-tuning stage: give --tune-steps too"
+[[ $tune_cool_steps -eq 0 || $tune_steps -gt 0 ]] || die "--tune-cool-steps follows the voice-tuning stage: give --tune-steps too"
 run="${export_only:-$out/run}"
 [[ -z "$export_only" && $stage2 -eq 1 ]] && run="$out/run-stage2"
-# Each stage continues the previous one's output: stage 1 -> [stage 2] -> [cool-down] -> [voice tuning] = $run.
+# Each stage continues the previous one's output:
+# stage 1 -> [stage 2] -> [cool-down] -> [voice tuning] -> [its cool-down] = $run.
 before_cool="$run"
 cool_run="$out/run-cool"
 [[ -z "$export_only" && $cool_steps -gt 0 ]] && run="$cool_run"
 before_tune="$run"
 tune_run="$out/run-tune"
 [[ -z "$export_only" && $tune_steps -gt 0 ]] && run="$tune_run"
+tune_cool_run="$out/run-tune-cool"
+[[ -z "$export_only" && $tune_cool_steps -gt 0 ]] && run="$tune_cool_run"
 if [[ -z "$export_only" ]]; then
   mkdir -p "$out"
   if [[ -z "$corpus" ]]; then
@@ -185,15 +197,32 @@ if [[ -z "$export_only" ]]; then
       --batch-seconds 90 --lr 5e-4 --warmup-steps 100 --ckpt-every 200 --keep-checkpoints 8 --vtlp "$vtlp" \
       --average-last "$average_last" --seed 4
   fi
+  if [[ $tune_cool_steps -gt 0 ]]; then
+    say "2/5 cool-down after voice tuning: averaging the last $average_last checkpoints of $tune_run, then $tune_cool_steps steps at low LR -> $tune_cool_run"
+    sm average --model "$tune_run" --last "$average_last" --output "$out/before-tune-cool.safetensors"
+    sm train --config "$config" --init-from "$out/before-tune-cool.safetensors" --train "$out/train-tune.jsonl" \
+      --valid "$corpus/valid.jsonl" --out "$tune_cool_run" --device "$device" --epochs "$epochs" --max-steps "$tune_cool_steps" \
+      --batch-seconds 90 --lr 1.5e-4 --warmup-steps 50 --ckpt-every 200 --keep-checkpoints 6 \
+      --average-last "$average_last" --seed 5
+  fi
 fi
 # The shipped model stores its weights as BF16 (half the size of float32; widened back on load), so it is
 # evaluated in exactly that form.
 say "3/5 average the last $average_last checkpoints (BF16 weights) -> $run/model-bf16.safetensors"
 sm average --model "$run" --last "$average_last" --bf16 --output "$run/model-bf16.safetensors"
 
-lm=""
+lm="" lexicon=""
 if [[ $use_lm -eq 1 ]]; then
   lm="$run/lm.arpa.gz"
+  lexicon_args=()
+  if [[ $use_lexicon -eq 1 ]]; then
+    lexicon="$run/lexicon.txt.gz"
+    lexicon_args=(--lexicon-out "$lexicon")
+    for list in /usr/share/dict/american-english-large /usr/share/dict/british-english-large; do
+      [[ -f "$list" ]] && lexicon_args+=(--word-list "$list")
+    done
+    [[ ${#lexicon_args[@]} -gt 2 ]] || say "3/5 train-lm: warning: no /usr/share/dict word lists (ci/install-tts.sh): the lexicon is the LM text's words only"
+  fi
   held_out=()
   for f in "$corpus/valid.jsonl" "$corpus/test.jsonl" "$out/corpus-more/valid.jsonl" "$out/corpus-more/test.jsonl" \
            "$out/corpus-kinds/valid.jsonl" "$out/corpus-kinds/test.jsonl" \
@@ -202,7 +231,8 @@ if [[ $use_lm -eq 1 ]]; then
   done
   [[ ${#held_out[@]} -gt 0 ]] || say "3/5 train-lm: warning: no evaluation sets to keep out of the LM (pass --corpus)"
   say "3/5 train-lm: ${lm_order}-gram over BPE pieces of the installed sentences, evaluation sets left out -> $lm"
-  sm train-lm --model "$run/model-bf16.safetensors" --installed-sentences --order "$lm_order" "${held_out[@]}" --out "$lm"
+  sm train-lm --model "$run/model-bf16.safetensors" --installed-sentences --order "$lm_order" "${held_out[@]}" --out "$lm" \
+    "${lexicon_args[@]}"
 fi
 
 # flite kal16, festival kal_diphone and flite kal are one speaker: with the latter two in training (voice tuning),
@@ -219,11 +249,12 @@ if [[ -n "$corpus" ]]; then
                   "$out/test-kinds-unseen.jsonl"; do
     [[ -s "$manifest" ]] || continue   # missing, or empty (a corpus too small for a long-form recording)
     say "4/5 eval on $manifest"
-    decodings=(greedy beam); [[ -n "$lm" ]] && decodings+=(beam-lm)
+    decodings=(greedy beam); [[ -n "$lm" ]] && decodings+=(beam-lm); [[ -n "$lexicon" ]] && decodings+=(beam-lm-lexicon)
     for decoding in "${decodings[@]}"; do
       extra=()
-      [[ $decoding == beam ]] && extra=(--beam 4 --no-lm)
-      [[ $decoding == beam-lm ]] && extra=(--beam 4 --lm "$lm")
+      [[ $decoding == beam ]] && extra=(--beam 4 --no-lm --no-lexicon)
+      [[ $decoding == beam-lm ]] && extra=(--beam 4 --lm "$lm" --no-lexicon)
+      [[ $decoding == beam-lm-lexicon ]] && extra=(--beam 4 --lm "$lm" --lexicon "$lexicon")
       # A test voice whose speaker was trained on under another voice name is scored apart as well.
       excludes=(""); [[ -n "$(trained_kal_speaker "$manifest")" ]] && excludes+=("--exclude-voice flite:kal16")
       for exclude in "${excludes[@]}"; do
@@ -247,8 +278,9 @@ fi
 weights="$run/model-bf16.safetensors"
 bytes="$(stat -c %s "$weights")"
 lm_bytes=0; [[ -n "$lm" ]] && lm_bytes="$(stat -c %s "$lm")"
-[[ $((bytes + lm_bytes)) -le "$max_bytes" ]] \
-  || die "$weights ($bytes bytes) and its LM ($lm_bytes bytes) are more than the $max_bytes a shipped model may have"
+lexicon_bytes=0; [[ -n "$lexicon" ]] && lexicon_bytes="$(stat -c %s "$lexicon")"
+[[ $((bytes + lm_bytes + lexicon_bytes)) -le "$max_bytes" ]] \
+  || die "$weights ($bytes bytes), its LM ($lm_bytes bytes) and lexicon ($lexicon_bytes bytes) are more than the $max_bytes a shipped model may have"
 header_length="$(od -An -t u8 -N 8 "$weights" | tr -d ' ')"
 header="$(head -c "$((8 + header_length))" "$weights" | tail -c "$header_length")"
 for key in config tokenizer; do
@@ -261,6 +293,7 @@ alone="$(mktemp -d /tmp/recipe-default-model.XXXXXX)"
 trap 'rm -rf "$alone"' EXIT
 cp "$weights" "$alone/model.safetensors"
 [[ -n "$lm" ]] && cp "$lm" "$alone/lm.arpa.gz"
+[[ -n "$lexicon" ]] && cp "$lexicon" "$alone/lexicon.txt.gz"
 say "5/5 export: checking that the model works on its own (transcribing examples/sample.wav)"
 text="$(sm transcribe --model "$alone" --device cpu "$root/examples/sample.wav")"
 echo "sample ($(cat "$root/examples/sample.txt")) -> $text"
@@ -273,6 +306,12 @@ if [[ -n "$lm" ]]; then
   mv "$install_to/lm.arpa.gz.part" "$install_to/lm.arpa.gz"
 else
   rm -f "$install_to/lm.arpa.gz"   # a stale LM of another model's pieces must not stay beside the new one
+fi
+if [[ -n "$lexicon" ]]; then
+  cp "$lexicon" "$install_to/lexicon.txt.gz.part"
+  mv "$install_to/lexicon.txt.gz.part" "$install_to/lexicon.txt.gz"
+else
+  rm -f "$install_to/lexicon.txt.gz"
 fi
 meta() { sed -n "s/.*\"$1\":\"\([^\"]*\)\".*/\1/p" <<<"$header" | head -n 1; }
 {
@@ -293,16 +332,20 @@ meta() { sed -n "s/.*\"$1\":\"\([^\"]*\)\".*/\1/p" <<<"$header" | head -n 1; }
       [[ "$tune_hours" != 0 ]] && echo "- other kinds of voice: \`synth-corpus --hours $tune_hours --espeak-variants 0 --engines espeak-ng,pico --seed $((seed + 34))\`"
       echo "- voice tuning: \`merge-manifests --hold-out test --hold-out-sentences valid\` of the corpora; \`train --init-from AVERAGE --max-steps $tune_steps --batch-seconds 90 --lr 5e-4 --warmup-steps 100 --vtlp $vtlp --seed 4\`"
     fi
+    if [[ $tune_cool_steps -gt 0 ]]; then
+      echo "- cool-down after voice tuning: \`train --init-from AVERAGE --max-steps $tune_cool_steps --batch-seconds 90 --lr 1.5e-4 --warmup-steps 50 --seed 5\`"
+    fi
     if [[ $stage2 -eq 1 ]]; then
       echo "- stage 2: \`synth-corpus --hours $more_hours --espeak-variants 16 --seed $((seed + 16))\`, joined to the first training set by \`merge-manifests --hold-out valid --hold-out test\`; \`train --init-from STAGE1 --max-steps $more_steps --batch-seconds 90 --lr 1.5e-3 --warmup-steps 400 --ckpt-every 200 --seed 2\`"
     fi
   fi
   [[ -n "$lm" ]] && echo "- language model: \`lm.arpa.gz\`, \`train-lm --installed-sentences --order $lm_order\` with the evaluation sets' sentences left out ($lm_bytes bytes)"
+  [[ -n "$lexicon" ]] && echo "- lexicon: \`lexicon.txt.gz\`, the words of the LM's text and of Debian's wamerican-large / wbritish-large word lists ($(zcat "$lexicon" | grep -vc '^#') words, $lexicon_bytes bytes)"
   echo "- sample \`examples/sample.wav\` (\"$(cat "$root/examples/sample.txt")\", a voice not in training) -> \"$text\""
   echo
   if [[ ${#eval_lines[@]} -gt 0 ]]; then
     echo "Word error rates (\`speech-mamba eval\`, CTC greedy over whole recordings, and \`--beam 4\`: joint CTC/attention"
-    echo "beam search as \`transcribe\` decodes, segment by segment, each segment encoded on its own, without and with the LM):"
+    echo "beam search as \`transcribe\` decodes, segment by segment, each segment encoded on its own, without and with the LM, then with the LM and the lexicon):"
     echo
     printf '%s\n' "${eval_lines[@]}"
   else

@@ -7,7 +7,8 @@
 #   .gpu/tts/espeak-ng-data/        phonemes, intonations, lang/, voices/ and en_dict only (other *_dict dropped)
 #   .gpu/tts/sentences.txt          a seeded sample of SENTENCES (default 30000) normalized sentences from
 #                                   fortunes + WordNet (synth-corpus --sentences), ~1.3 MB
-# About 2.5 MB in all. Run there with PATH=.gpu/tts/bin:$PATH LD_LIBRARY_PATH=.gpu/tts/lib ESPEAK_DATA_PATH=$PWD/.gpu/tts
+#   .gpu/tts/words.txt.gz           Debian's wamerican-large + wbritish-large word lists for the lexicon, ~0.9 MB
+# About 3.5 MB in all. Run there with PATH=.gpu/tts/bin:$PATH LD_LIBRARY_PATH=.gpu/tts/lib ESPEAK_DATA_PATH=$PWD/.gpu/tts
 # (ESPEAK_DATA_PATH is the folder that CONTAINS espeak-ng-data/; espeak-ng silently falls back to the system data
 # when it is wrong, so the self-test below checks the "Data at:" line of --version).
 #
@@ -93,6 +94,18 @@ done
 cp "$SYSTEM_DATA/en_dict" "$TTS/espeak-ng-data/"
 
 "$JAVA" -cp "$CP" dev.speechmamba.data.SentenceSource "$TTS/sentences.txt" "$SENTENCES" "$SENTENCE_SEED"
+
+# The word lists of the beam-search lexicon (train-lm --word-list there).
+word_lists=()
+for list in /usr/share/dict/american-english-large /usr/share/dict/british-english-large; do
+  [[ -f $list ]] && word_lists+=("$list")
+done
+rm -f "$TTS/words.txt.gz"
+if [[ ${#word_lists[@]} -gt 0 ]]; then
+  cat "${word_lists[@]}" | gzip -9 > "$TTS/words.txt.gz"
+else
+  echo "pack-tts: no /usr/share/dict/*-english-large word lists (ci/install-tts.sh): the GPU run's lexicon will hold only its LM text's words" >&2
+fi
 
 # Self-test the way it runs there: a clean environment, only the carried libraries and data.
 clean() { env -i PATH="$PWD/$TTS/bin:/usr/bin:/bin" LD_LIBRARY_PATH="$PWD/$TTS/lib" ESPEAK_DATA_PATH="$PWD/$TTS" "$@"; }

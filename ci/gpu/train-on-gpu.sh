@@ -5,8 +5,8 @@
 # Stages: synth-corpus (espeak-ng, HOURS of audio, JOBS processes) -> train (CONFIG, DEVICE) under a timeout (the
 # trainer checkpoints atomically every CKPT_EVERY steps, so a kill leaves the last ones) -> average --last 3 --bf16
 # -> long-form 45-60 s set from the test split -> train-lm (6-gram over BPE pieces of the packed sentences, the
-# corpus's valid/test sentences left out) -> eval (CTC greedy, beam 4 as transcribe decodes, and beam 4 with the
-# LM) on test and long-form.
+# corpus's valid/test sentences left out; and the lexicon of those sentences' words and the packed word lists) ->
+# eval (CTC greedy, beam 4 as transcribe decodes, and beam 4 with the LM and lexicon) on test and long-form.
 # Environment: HOURS (3), CONFIG (small), DEVICE (cuda), TRAIN_SECONDS (300), MAX_STEPS (100000),
 # BATCH_SECONDS (120), CKPT_EVERY (200), JOBS (32), OUT ($PWD/gpu-out), WORK (/tmp/train-on-gpu), LR (2e-3),
 # WARMUP_STEPS (300), INIT_FROM (a model to continue, e.g. the bundled one from the source tree; its training
@@ -16,7 +16,7 @@
 # after keeping EVAL_RESERVE_S (60) for averaging and evaluating, so the script always ends (and packs its logs)
 # before the caller's limit.
 # Leaves in $OUT (the device tool returns at most 8 files): model.safetensors (BF16, the small config ~5 MB), lm.arpa.gz,
-# metrics.jsonl, corpus.json, summary.txt (stage table, eval results, log tails), train-logs.tgz (all logs).
+# lexicon.txt.gz, metrics.jsonl, corpus.json, summary.txt (stage table, eval results, log tails), train-logs.tgz (all logs).
 # Dry run on a CPU (what was run here before the GPU run):
 #   HOURS=0.02 CONFIG=tiny DEVICE=cpu TRAIN_SECONDS=30 JOBS=4 OUT=/tmp/gpu-dry ci/gpu/train-on-gpu.sh
 set -uo pipefail
@@ -79,18 +79,20 @@ if stage synth 240 "${SM[@]}" synth-corpus --engines espeak-ng --espeak-variants
     stage longform 30 "${SM[@]}" long-form "$CORPUS/test.jsonl" --out "$CORPUS/longform" --minutes 0
     stage eval-test 60 "${SM[@]}" eval --model "$OUT/model.safetensors" --manifest "$CORPUS/test.jsonl" --device "$DEVICE" --show-errors 5
     stage eval-test-beam 90 "${SM[@]}" eval --model "$OUT/model.safetensors" --manifest "$CORPUS/test.jsonl" --device "$DEVICE" --beam 4
+    WORD_LISTS=(); [[ -f .gpu/tts/words.txt.gz ]] && WORD_LISTS=(--word-list .gpu/tts/words.txt.gz)
     if stage lm 30 "${SM[@]}" train-lm --model "$OUT/model.safetensors" --text .gpu/tts/sentences.txt \
-        --exclude "$CORPUS/valid.jsonl" --exclude "$CORPUS/test.jsonl" --out "$OUT/lm.arpa.gz"; then
+        --exclude "$CORPUS/valid.jsonl" --exclude "$CORPUS/test.jsonl" --out "$OUT/lm.arpa.gz" \
+        --lexicon-out "$OUT/lexicon.txt.gz" "${WORD_LISTS[@]}"; then
       stage eval-test-beam-lm 90 "${SM[@]}" eval --model "$OUT/model.safetensors" --manifest "$CORPUS/test.jsonl" \
-        --device "$DEVICE" --beam 4 --lm "$OUT/lm.arpa.gz"
+        --device "$DEVICE" --beam 4 --lm "$OUT/lm.arpa.gz" --lexicon "$OUT/lexicon.txt.gz"
     fi
     [[ -s $CORPUS/longform/longform-45-60s.jsonl ]] && stage eval-long 60 "${SM[@]}" eval --model "$OUT/model.safetensors" \
       --manifest "$CORPUS/longform/longform-45-60s.jsonl" --device "$DEVICE" --show-errors 2
     [[ -s $CORPUS/longform/longform-45-60s.jsonl ]] && stage eval-long-beam 90 "${SM[@]}" eval --model "$OUT/model.safetensors" \
       --manifest "$CORPUS/longform/longform-45-60s.jsonl" --device "$DEVICE" --beam 4
-    [[ -s $CORPUS/longform/longform-45-60s.jsonl && -f $OUT/lm.arpa.gz ]] && stage eval-long-beam-lm 90 "${SM[@]}" eval \
-      --model "$OUT/model.safetensors" --manifest "$CORPUS/longform/longform-45-60s.jsonl" --device "$DEVICE" --beam 4 \
-      --lm "$OUT/lm.arpa.gz"
+    [[ -s $CORPUS/longform/longform-45-60s.jsonl && -f $OUT/lm.arpa.gz && -f $OUT/lexicon.txt.gz ]] && stage eval-long-beam-lm 90 \
+      "${SM[@]}" eval --model "$OUT/model.safetensors" --manifest "$CORPUS/longform/longform-45-60s.jsonl" --device "$DEVICE" \
+      --beam 4 --lm "$OUT/lm.arpa.gz" --lexicon "$OUT/lexicon.txt.gz"
   fi
 fi
 cp "$CORPUS/corpus.json" "$OUT/" 2>/dev/null

@@ -11,6 +11,7 @@ import dev.speechmamba.trainer.Utterance;
 import dev.speechmamba.text.WordErrorRate;
 import dev.speechmamba.transcribe.TranscribeOptions;
 import dev.speechmamba.transcribe.Transcriber;
+import dev.speechmamba.lm.Lexicon;
 import dev.speechmamba.lm.NgramLm;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -88,6 +89,7 @@ public final class EvalCommand implements Callable<Integer> {
         languageModel.validate(beam != null);
         attention.validate(spec.commandLine());
         Optional<NgramLm> lm = beam == null ? Optional.empty() : languageModel.load(model);
+        Optional<Lexicon> lexicon = beam == null ? Optional.empty() : languageModel.loadLexicon(model);
         List<ManifestEntry> entries = new ArrayList<>(Manifest.read(manifest));
         List<Utterance> utterances = new ArrayList<>(Utterance.fromEntries(manifest, entries));
         excludeVoices(utterances, entries);
@@ -100,7 +102,7 @@ public final class EvalCommand implements Callable<Integer> {
             // Plain CTC greedy scores whole recordings in batches; beam search, or asking for segment encoding,
             // decodes the way transcribe does.
             boolean throughTranscriber = beam != null || spec.commandLine().getParseResult().hasMatchedOption("--encode-segments");
-            Evaluator.Result r = throughTranscriber ? transcribeAll(bundle, utterances, lm)
+            Evaluator.Result r = throughTranscriber ? transcribeAll(bundle, utterances, lm, lexicon)
                     : Evaluator.run(bundle.model(), bundle.tokenizer(), features, utterances, batchSeconds, workers, false);
             double seconds = (System.nanoTime() - start) / 1e9;
             var c = r.counts();
@@ -109,7 +111,9 @@ public final class EvalCommand implements Callable<Integer> {
                     utterances.size(), seconds, bundle.file(),
                     (beam == null ? "CTC greedy" : "joint CTC/attention beam " + beam + ", CTC weight " + ctcWeight
                             + (lengthBonus != 0 ? ", length bonus " + lengthBonus : "") + ", "
-                            + LanguageModelOptions.describe(lm, languageModel.origin(model), languageModel.weight))
+                            + LanguageModelOptions.describe(lm, languageModel.origin(model), languageModel.weight) + ", "
+                            + LanguageModelOptions.describeLexicon(lexicon, languageModel.lexiconOrigin(model),
+                            languageModel.penaltyFor(lexicon)))
                             + (attention.attentionWindow >= 0 ? ", encoder attention window " + attention.attentionWindow
                             + (attention.globalTokens > 0 ? " + " + attention.globalTokens + " global tokens" : "") : "")
                             + (throughTranscriber ? segmentation.encodeSegments ? ", segments encoded on their own"
@@ -178,19 +182,22 @@ public final class EvalCommand implements Callable<Integer> {
      * Decodes through the transcriber, as {@code transcribe} does: long recordings are segmented along CTC
      * pauses; beam search when --beam is given, else CTC greedy per segment.
      */
-    private Evaluator.Result transcribeAll(ModelBundle bundle, List<Utterance> utterances, Optional<NgramLm> lm)
+    private Evaluator.Result transcribeAll(ModelBundle bundle, List<Utterance> utterances, Optional<NgramLm> lm,
+                                           Optional<Lexicon> lexicon)
             throws java.io.IOException {
         if (beam != null && beam < 1) throw new IllegalArgumentException("--beam must be >= 1, got " + beam);
         TranscribeOptions options = TranscribeOptions.defaults().withDecoder(
                 beam == null ? TranscribeOptions.Decoder.GREEDY : TranscribeOptions.Decoder.BEAM);
         if (beam != null) {
             options = options.withBeam(TranscribeOptions.defaults().beam().withBeamSize(beam).withCtcWeight(ctcWeight)
-                    .withLengthBonus(lengthBonus).withLmWeight(lm.isPresent() ? languageModel.weight : 0));
+                    .withLengthBonus(lengthBonus).withLmWeight(lm.isPresent() ? languageModel.weight : 0)
+                    .withUnknownWordPenalty(languageModel.penaltyFor(lexicon)));
         }
         options = segmentation.applyTo(options);
         List<String> hypotheses = new ArrayList<>();
         WordErrorRate.Counts counts = WordErrorRate.Counts.ZERO;
-        try (Transcriber transcriber = new Transcriber(bundle.model(), bundle.tokenizer(), bundle.cmvn(), options, lm.orElse(null))) {
+        try (Transcriber transcriber = new Transcriber(bundle.model(), bundle.tokenizer(), bundle.cmvn(), options, lm.orElse(null),
+                lexicon.orElse(null))) {
             for (Utterance u : utterances) {
                 String hyp = transcriber.transcribe(FeaturePipeline.readAudio(u).samples()).text();
                 hypotheses.add(hyp);

@@ -1,7 +1,9 @@
 package dev.speechmamba.cli;
 
+import dev.speechmamba.lm.Lexicon;
 import dev.speechmamba.lm.NgramLm;
 import dev.speechmamba.transcribe.LanguageModelChoice;
+import dev.speechmamba.transcribe.LexiconChoice;
 import dev.speechmamba.transcribe.ModelSource;
 import dev.speechmamba.transcribe.TranscribeOptions;
 import picocli.CommandLine.Option;
@@ -13,7 +15,10 @@ import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Optional;
 
-/** Which n-gram language model beam search fuses, and how strongly (shared by transcribe, eval and serve). */
+/**
+ * Which n-gram language model beam search fuses and which lexicon it charges unknown words against, and how
+ * strongly (shared by transcribe, eval and serve).
+ */
 final class LanguageModelOptions {
     @Option(names = "--lm", paramLabel = "FILE",
             description = "ARPA language model (.arpa or .arpa.gz, from train-lm) over the model's BPE pieces for beam "
@@ -27,16 +32,44 @@ final class LanguageModelOptions {
             description = "Weight of the LM's log-probabilities in beam search (default: ${DEFAULT-VALUE}).")
     double weight;
 
-    /** {@code options} with this choice and weight; bad combinations are errors naming the options. */
+    @Option(names = "--lexicon", paramLabel = "FILE",
+            description = "Word list (one word per line, plain or .gz, e.g. /usr/share/dict/words) whose words beam search "
+                    + "prefers: each word of a hypothesis that is not in it costs --unknown-word-penalty. Default: the "
+                    + "model's own lexicon.txt.gz when it has one (the bundled model does).")
+    Path lexiconFile;
+
+    @Option(names = "--no-lexicon", description = "Beam search without a lexicon.")
+    boolean noLexicon;
+
+    @Option(names = "--unknown-word-penalty", paramLabel = "P", defaultValue = "" + TranscribeOptions.DEFAULT_UNKNOWN_WORD_PENALTY,
+            description = "Score taken from a hypothesis for each word it spells that the lexicon lacks (default: ${DEFAULT-VALUE}; "
+                    + "0 = no lexicon).")
+    double unknownWordPenalty;
+
+    /** {@code options} with these choices and weights; bad combinations are errors naming the options. */
     TranscribeOptions applyTo(TranscribeOptions options) throws IOException {
         validate(options.decoder() == TranscribeOptions.Decoder.BEAM);
-        return options.withLanguageModel(choice()).withBeam(options.beam().withLmWeight(none ? 0 : weight));
+        return options.withLanguageModel(choice()).withLexicon(lexiconChoice())
+                .withBeam(options.beam().withLmWeight(none ? 0 : weight).withUnknownWordPenalty(noLexicon ? 0 : unknownWordPenalty));
     }
 
     /** The LM to use with a model on disk (for commands that load models themselves); empty for none. */
     Optional<NgramLm> load(Path modelPath) throws IOException {
         if (weight == 0) return Optional.empty();
         return choice().load(new ModelSource.Folder(modelPath, "--model"));
+    }
+
+    /** The lexicon to use with a model on disk (for commands that load models themselves); empty for none. */
+    Optional<Lexicon> loadLexicon(Path modelPath) throws IOException {
+        if (unknownWordPenalty == 0) return Optional.empty();
+        return lexiconChoice().load(new ModelSource.Folder(modelPath, "--model"));
+    }
+
+    /** The unknown-word penalty beam search should use with {@code lexicon}: 0 without one. */
+    double penaltyFor(Optional<Lexicon> lexicon) { return lexicon.isPresent() ? unknownWordPenalty : 0; }
+
+    private LexiconChoice lexiconChoice() {
+        return noLexicon ? LexiconChoice.NONE : lexiconFile != null ? new LexiconChoice.File(lexiconFile) : LexiconChoice.MODELS_OWN;
     }
 
     private LanguageModelChoice choice() {
@@ -48,6 +81,16 @@ final class LanguageModelOptions {
         return lm.map(m -> String.format(Locale.ROOT, "LM %s (%d-gram), weight %.2f", origin, m.order(), weight)).orElse("no LM");
     }
 
+    /** One phrase for logs: which lexicon and penalty, or "no lexicon". */
+    static String describeLexicon(Optional<Lexicon> lexicon, String origin, double penalty) {
+        return lexicon.map(l -> String.format(Locale.ROOT, "lexicon %s (%,d words), unknown-word penalty %.2f", origin, l.size(), penalty))
+                .orElse("no lexicon");
+    }
+
+    String lexiconOrigin(Path modelPath) {
+        return lexiconFile != null ? lexiconFile.toString() : modelPath == null ? "bundled" : "of the model";
+    }
+
     String origin(Path modelPath) {
         return file != null ? file.toString() : modelPath == null ? "bundled" : "of the model";
     }
@@ -57,5 +100,13 @@ final class LanguageModelOptions {
         if (none && file != null) throw new IllegalArgumentException("give --lm FILE or --no-lm, not both");
         if (file != null && !beamSearch) throw new IllegalArgumentException("--lm needs beam search (the CTC greedy decoder uses no LM)");
         if (file != null && !Files.isRegularFile(file)) throw new NoSuchFileException(file.toString(), null, "--lm: no such language model file");
+        if (!(unknownWordPenalty >= 0) || Double.isInfinite(unknownWordPenalty)) {
+            throw new IllegalArgumentException("--unknown-word-penalty must be a number >= 0, got " + unknownWordPenalty);
+        }
+        if (noLexicon && lexiconFile != null) throw new IllegalArgumentException("give --lexicon FILE or --no-lexicon, not both");
+        if (lexiconFile != null && !beamSearch) throw new IllegalArgumentException("--lexicon needs beam search (the CTC greedy decoder uses no lexicon)");
+        if (lexiconFile != null && !Files.isRegularFile(lexiconFile)) {
+            throw new NoSuchFileException(lexiconFile.toString(), null, "--lexicon: no such word list");
+        }
     }
 }

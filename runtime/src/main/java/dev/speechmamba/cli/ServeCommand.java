@@ -115,6 +115,12 @@ final class ServeCommand implements Callable<Integer> {
                         languageModel.origin(model), options.beam().lmWeight()));
                 err.flush();
             }
+            if (transcriber.lexicon().isPresent()) {
+                PrintWriter err = spec.commandLine().getErr();
+                err.println("speech-mamba: " + LanguageModelOptions.describeLexicon(transcriber.lexicon(),
+                        languageModel.lexiconOrigin(model), options.beam().unknownWordPenalty()));
+                err.flush();
+            }
             engine = new TranscriberEngine(transcriber, backend, source.name());
         } catch (Exception | Error e) {
             backend.close();

@@ -4,6 +4,7 @@ import dev.speechmamba.backend.Backend;
 import dev.speechmamba.backend.Backends;
 import dev.speechmamba.data.SentenceSource;
 import dev.speechmamba.lm.KneserNeyTrainer;
+import dev.speechmamba.lm.Lexicon;
 import dev.speechmamba.lm.LmText;
 import dev.speechmamba.lm.NgramLm;
 import dev.speechmamba.lm.TokenLanguageModel;
@@ -16,6 +17,7 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -66,6 +68,16 @@ final class TrainLmCommand implements Callable<Integer> {
     @Option(names = "--out", required = true, paramLabel = "FILE", description = "ARPA file to write (.arpa or .arpa.gz).")
     Path out;
 
+    @Option(names = "--lexicon-out", paramLabel = "FILE",
+            description = "Also write a lexicon for beam search (lexicon.txt.gz beside a model's lm.arpa.gz): every word of "
+                    + "the LM's training sentences and of the --word-list files.")
+    Path lexiconOut;
+
+    @Option(names = "--word-list", paramLabel = "FILE",
+            description = "A word list (one word per line, e.g. /usr/share/dict/american-english-large) whose words join "
+                    + "the lexicon (repeatable; needs --lexicon-out).")
+    List<Path> wordLists = new ArrayList<>();
+
     @Override
     public Integer call() throws Exception {
         if (texts.isEmpty() && manifests.isEmpty() && !installed) {
@@ -74,6 +86,15 @@ final class TrainLmCommand implements Callable<Integer> {
         String name = out.getFileName().toString();
         if (!name.endsWith(".arpa") && !name.endsWith(".arpa.gz")) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--out must end in .arpa or .arpa.gz, got " + out);
+        }
+        if (!wordLists.isEmpty() && lexiconOut == null) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--word-list needs --lexicon-out");
+        }
+        if (lexiconOut != null && !lexiconOut.getFileName().toString().matches(".*\\.txt(\\.gz)?")) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--lexicon-out must end in .txt or .txt.gz, got " + lexiconOut);
+        }
+        for (Path w : wordLists) {
+            if (!Files.isRegularFile(w)) throw new IllegalArgumentException("--word-list " + w + ": no such file");
         }
         BpeTokenizer tokenizer = tokenizer();
         LmText text = new LmText();
@@ -111,8 +132,32 @@ final class TrainLmCommand implements Callable<Integer> {
             List<List<String>> heldOut = text.heldOut().stream().map(s -> TokenLanguageModel.lmWords(tokenizer, s)).toList();
             log.printf(Locale.ROOT, "perplexity per BPE token on the %d held-out sentences: %.3f%n", heldOut.size(), lm.perplexity(heldOut));
         }
+        if (lexiconOut != null) writeLexicon(sentences, text.heldOut(), log);
         log.flush();
         return 0;
+    }
+
+    /** The lexicon: the LM text's words and the word lists'; says how many held-out words it lacks. */
+    private void writeLexicon(List<String> sentences, List<String> heldOut, PrintWriter log) throws IOException {
+        List<String> words = new ArrayList<>(sentences);
+        StringBuilder sources = new StringBuilder("words of " + sentences.size() + " LM training sentences");
+        for (Path list : wordLists) {
+            words.addAll(List.of(Lexicon.read(list).words()));
+            sources.append(", ").append(list);
+        }
+        Lexicon lexicon = Lexicon.of(words);
+        lexicon.write(lexiconOut, "speech-mamba train-lm lexicon: " + sources);
+        log.printf(Locale.ROOT, "lexicon of %,d words (%s) -> %s (%,d bytes)%n", lexicon.size(), sources, lexiconOut, Files.size(lexiconOut));
+        if (!heldOut.isEmpty()) {
+            long all = 0, unknown = 0;
+            for (String s : heldOut) {
+                for (String w : s.split(" ")) {
+                    all++;
+                    if (!lexicon.contains(w)) unknown++;
+                }
+            }
+            log.printf(Locale.ROOT, "held-out words the lexicon lacks: %d of %d (%.2f%%)%n", unknown, all, 100.0 * unknown / all);
+        }
     }
 
     private BpeTokenizer tokenizer() throws Exception {

@@ -121,6 +121,11 @@ final class TranscribeCommand implements Callable<Integer> {
                         options.beam().lmWeight()) + " (--no-lm to decode without it)");
                 err.flush();
             }
+            if (languageModel.lexiconFile == null && transcriber.lexicon().isPresent()) {
+                err.println("speech-mamba: " + LanguageModelOptions.describeLexicon(transcriber.lexicon(), "of the model",
+                        options.beam().unknownWordPenalty()) + " (--no-lexicon to decode without it)");
+                err.flush();
+            }
             for (int from = 0; from < files.size(); from += batch) {
                 List<Path> group = files.subList(from, Math.min(files.size(), from + batch));
                 List<Path> read = new ArrayList<>();

@@ -10,9 +10,11 @@ import java.util.List;
  * all running hypotheses with ONE batched decoder call, keeps for every hypothesis the pre-beam of its most
  * likely next tokens under the decoder, rescores those with CTC prefix scores, and keeps the best
  * {@code beamSize} extensions overall:
- * <pre>score(g·c) = score(g) + (1-λ)·log p_att(c|g) + λ·(ψ_ctc(g·c) - ψ_ctc(g)) + β·log p_lm(c|g) + lengthBonus</pre>
+ * <pre>score(g·c) = score(g) + (1-λ)·log p_att(c|g) + λ·(ψ_ctc(g·c) - ψ_ctc(g)) + β·log p_lm(c|g) + γ·w(c|g) + lengthBonus</pre>
  * With a language model (shallow fusion, weight β), the pre-beam ranks tokens by {@code (1-λ)·log p_att + β·log p_lm},
- * as ESPnet's "full" scorers do, so that the LM can bring in a token the decoder alone ranks low.
+ * as ESPnet's "full" scorers do, so that the LM can bring in a token the decoder alone ranks low. With a lexicon,
+ * {@code w(c|g)} is minus the number of words token c makes leave it ({@link dev.speechmamba.lm.LexiconScorer}) and
+ * γ the unknown-word penalty: the pre-beam ranks by it too, so that a spelling that is a word gets its slot.
  * Extensions with &lt;eos&gt; end. The search stops when no hypothesis runs, at {@code maxLength} tokens
  * (the encoder length: CTC cannot emit more), or when end detection sees that hypotheses ending in the
  * last few steps are all far worse than the best ended one.
@@ -28,10 +30,16 @@ public final class BeamSearch {
      * @param endDetectWindow   steps end detection looks back over (ESPnet: 3); 0 turns it off
      * @param endDetectMargin   an ended hypothesis this many nats below the best counts as hopeless (ESPnet: 10)
      * @param lmWeight          β &gt;= 0: weight of the language model's log-probabilities (0: no LM is consulted)
+     * @param unknownWordPenalty γ &gt;= 0: nats taken from a hypothesis for each word it spells that the lexicon
+     *                          lacks (0: no lexicon is consulted)
      */
     public record Options(int beamSize, double ctcWeight, double lengthBonus, boolean normalizeLength,
-                          double preBeamRatio, int endDetectWindow, double endDetectMargin, double lmWeight) {
+                          double preBeamRatio, int endDetectWindow, double endDetectMargin, double lmWeight,
+                          double unknownWordPenalty) {
         public Options {
+            if (!(unknownWordPenalty >= 0) || Double.isInfinite(unknownWordPenalty)) {
+                throw new IllegalArgumentException("beam search: unknown-word penalty must be a finite number >= 0, got " + unknownWordPenalty);
+            }
             if (!(lmWeight >= 0) || Double.isInfinite(lmWeight)) {
                 throw new IllegalArgumentException("beam search: LM weight must be a finite number >= 0, got " + lmWeight);
             }
@@ -48,30 +56,34 @@ public final class BeamSearch {
         /** Without a language model. */
         public Options(int beamSize, double ctcWeight, double lengthBonus, boolean normalizeLength,
                        double preBeamRatio, int endDetectWindow, double endDetectMargin) {
-            this(beamSize, ctcWeight, lengthBonus, normalizeLength, preBeamRatio, endDetectWindow, endDetectMargin, 0.0);
+            this(beamSize, ctcWeight, lengthBonus, normalizeLength, preBeamRatio, endDetectWindow, endDetectMargin, 0.0, 0.0);
         }
 
-        /** ESPnet's defaults for joint decoding: beam 10, CTC weight 0.4, no bonus, no normalisation, no LM. */
-        public static Options defaults() { return new Options(10, 0.4, 0.0, false, 1.5, 3, 10.0, 0.0); }
+        /** ESPnet's defaults for joint decoding: beam 10, CTC weight 0.4, no bonus, no normalisation, no LM, no lexicon. */
+        public static Options defaults() { return new Options(10, 0.4, 0.0, false, 1.5, 3, 10.0, 0.0, 0.0); }
 
         public Options withBeamSize(int b) {
-            return new Options(b, ctcWeight, lengthBonus, normalizeLength, preBeamRatio, endDetectWindow, endDetectMargin, lmWeight);
+            return new Options(b, ctcWeight, lengthBonus, normalizeLength, preBeamRatio, endDetectWindow, endDetectMargin, lmWeight, unknownWordPenalty);
         }
 
         public Options withCtcWeight(double w) {
-            return new Options(beamSize, w, lengthBonus, normalizeLength, preBeamRatio, endDetectWindow, endDetectMargin, lmWeight);
+            return new Options(beamSize, w, lengthBonus, normalizeLength, preBeamRatio, endDetectWindow, endDetectMargin, lmWeight, unknownWordPenalty);
         }
 
         public Options withLengthBonus(double bonus) {
-            return new Options(beamSize, ctcWeight, bonus, normalizeLength, preBeamRatio, endDetectWindow, endDetectMargin, lmWeight);
+            return new Options(beamSize, ctcWeight, bonus, normalizeLength, preBeamRatio, endDetectWindow, endDetectMargin, lmWeight, unknownWordPenalty);
         }
 
         public Options withNormalizeLength(boolean normalize) {
-            return new Options(beamSize, ctcWeight, lengthBonus, normalize, preBeamRatio, endDetectWindow, endDetectMargin, lmWeight);
+            return new Options(beamSize, ctcWeight, lengthBonus, normalize, preBeamRatio, endDetectWindow, endDetectMargin, lmWeight, unknownWordPenalty);
         }
 
         public Options withLmWeight(double weight) {
-            return new Options(beamSize, ctcWeight, lengthBonus, normalizeLength, preBeamRatio, endDetectWindow, endDetectMargin, weight);
+            return new Options(beamSize, ctcWeight, lengthBonus, normalizeLength, preBeamRatio, endDetectWindow, endDetectMargin, weight, unknownWordPenalty);
+        }
+
+        public Options withUnknownWordPenalty(double penalty) {
+            return new Options(beamSize, ctcWeight, lengthBonus, normalizeLength, preBeamRatio, endDetectWindow, endDetectMargin, lmWeight, penalty);
         }
     }
 
@@ -121,9 +133,21 @@ public final class BeamSearch {
      *           of 0, searches without one
      */
     public List<Hypothesis> search(NextTokenScorer decoder, LogProbs ctc, int maxLength, NextTokenScorer lm) {
+        return search(decoder, ctc, maxLength, lm, null);
+    }
+
+    /**
+     * Searches with a language model and a lexicon.
+     *
+     * @param words for each next token, minus the number of words it makes leave the lexicon
+     *              ({@link dev.speechmamba.lm.LexiconScorer}), scaled by {@link Options#unknownWordPenalty}; null, or
+     *              a penalty of 0, searches without one
+     */
+    public List<Hypothesis> search(NextTokenScorer decoder, LogProbs ctc, int maxLength, NextTokenScorer lm, NextTokenScorer words) {
         double lambda = options.ctcWeight();
         double beta = lm == null ? 0 : options.lmWeight();
-        boolean useLm = beta > 0;
+        double gamma = words == null ? 0 : options.unknownWordPenalty();
+        boolean useLm = beta > 0, useWords = gamma > 0;
         boolean useCtc = lambda > 0, useAttention = lambda < 1;
         int vocab = useAttention ? decoder.vocabSize() : ctc.vocab();
         if (useCtc && ctc == null) throw new IllegalArgumentException("beam search: CTC weight " + lambda + " needs CTC log-probs");
@@ -132,6 +156,9 @@ public final class BeamSearch {
         }
         if (useLm && lm.vocabSize() != vocab) {
             throw new IllegalArgumentException("beam search: LM vocabulary " + lm.vocabSize() + " != model vocabulary " + vocab);
+        }
+        if (useWords && words.vocabSize() != vocab) {
+            throw new IllegalArgumentException("beam search: lexicon scorer vocabulary " + words.vocabSize() + " != model vocabulary " + vocab);
         }
         if (sosEos >= vocab || blank >= vocab) throw new IllegalArgumentException("beam search: special ids outside vocabulary " + vocab);
         if (maxLength < 1) maxLength = 1;
@@ -145,18 +172,25 @@ public final class BeamSearch {
             List<int[]> prefixes = running.stream().map(Running::prefix).toList();
             float[][] attention = useAttention ? decoder.nextLogProbs(prefixes) : null;
             float[][] language = useLm ? lm.nextLogProbs(prefixes) : null;
+            float[][] lexical = useWords ? words.nextLogProbs(prefixes) : null;
             List<Candidate> candidates = new ArrayList<>();
             for (int h = 0; h < running.size(); h++) {
                 Running hyp = running.get(h);
                 float[] ranking = attention == null ? null : attention[h];
-                if (ranking != null && useLm) {
+                if (ranking != null && (useLm || useWords)) {
                     ranking = new float[vocab];
-                    for (int k = 0; k < vocab; k++) ranking[k] = (float) ((1 - lambda) * attention[h][k] + beta * language[h][k]);
+                    for (int k = 0; k < vocab; k++) {
+                        double r = (1 - lambda) * attention[h][k];
+                        if (useLm) r += beta * language[h][k];
+                        if (useWords) r += gamma * lexical[h][k];
+                        ranking[k] = (float) r;
+                    }
                 }
                 for (int token : preBeamTokens(ranking, vocab, preBeam)) {
                     double score = hyp.score() + options.lengthBonus();
                     if (useAttention) score += (1 - lambda) * attention[h][token];
                     if (useLm) score += beta * language[h][token];
+                    if (useWords) score += gamma * lexical[h][token];
                     CtcPrefixScorer.State state = null;
                     if (scorer != null) {
                         state = scorer.extend(hyp.ctc(), token);

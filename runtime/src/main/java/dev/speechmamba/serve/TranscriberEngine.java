@@ -72,6 +72,11 @@ public final class TranscriberEngine implements TranscriptionEngine {
                 lm.order(), lm.vocabulary().size(), transcriber.options().beam().lmWeight()));
     }
 
+    @Override public Optional<String> lexicon() {
+        return transcriber.lexicon().map(l -> String.format(java.util.Locale.ROOT, "lexicon of %,d words, unknown-word penalty %.2f",
+                l.size(), transcriber.options().beam().unknownWordPenalty()));
+    }
+
     @Override public Optional<DeviceMemory> deviceMemory() { return lastMemory; }
 
     @Override

@@ -31,6 +31,9 @@ public interface TranscriptionEngine extends AutoCloseable {
     /** The language model beam search fuses, in a few words (e.g. "6-gram LM, 256 words, weight 0.40"); empty for none. */
     default Optional<String> languageModel() { return Optional.empty(); }
 
+    /** The lexicon beam search prefers, in a few words (e.g. "lexicon of 197,000 words, unknown-word penalty 2.00"); empty for none. */
+    default Optional<String> lexicon() { return Optional.empty(); }
+
     /** Device memory in use, where the engine runs on a GPU; empty on CPU. */
     default Optional<DeviceMemory> deviceMemory() { return Optional.empty(); }
 

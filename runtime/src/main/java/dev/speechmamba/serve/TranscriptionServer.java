@@ -128,6 +128,7 @@ public final class TranscriptionServer implements AutoCloseable {
         body.put("model", engine.modelName());
         body.put("device", engine.device());
         body.put("language_model", engine.languageModel().orElse(null));
+        body.put("lexicon", engine.lexicon().orElse(null));
         body.put("queue_depth", batcher.queueDepth());
         body.put("max_batch", config.maxBatch());
         return send(exchange, draining ? 503 : 200, "application/json", body.toString());

@@ -1,6 +1,7 @@
 package dev.speechmamba.transcribe;
 
 import dev.speechmamba.backend.Backend;
+import dev.speechmamba.lm.Lexicon;
 import dev.speechmamba.lm.NgramLm;
 
 import java.io.IOException;
@@ -31,6 +32,9 @@ public sealed interface ModelSource {
     /** The model's own n-gram language model (see {@link ModelLanguageModel}), if it has one. */
     Optional<NgramLm> languageModel() throws IOException;
 
+    /** The model's own lexicon (see {@link ModelLanguageModel}), if it has one. */
+    Optional<Lexicon> lexicon() throws IOException;
+
     /**
      * A folder or file on disk.
      *
@@ -42,6 +46,8 @@ public sealed interface ModelSource {
         @Override public String describe() { return "model: " + path + " (from " + origin + ")"; }
 
         @Override public Optional<NgramLm> languageModel() throws IOException { return ModelLanguageModel.inFolder(path); }
+
+        @Override public Optional<Lexicon> lexicon() throws IOException { return ModelLanguageModel.lexiconInFolder(path); }
 
         @Override public String name() {
             Path file = path.toAbsolutePath().normalize().getFileName();
@@ -61,6 +67,8 @@ public sealed interface ModelSource {
         @Override public String name() { return "speech-mamba-default"; }
 
         @Override public Optional<NgramLm> languageModel() throws IOException { return ModelLanguageModel.besideResource(resource); }
+
+        @Override public Optional<Lexicon> lexicon() throws IOException { return ModelLanguageModel.lexiconBesideResource(resource); }
     }
 
     /** The process's own choice: {@code --model} if given, else its environment and working directory. */

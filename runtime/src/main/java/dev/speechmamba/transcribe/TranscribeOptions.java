@@ -18,14 +18,21 @@ import java.util.Locale;
  *                     over long context; costs a second encoder pass
  * @param languageModel which n-gram LM beam search fuses, with weight {@code beam.lmWeight()}, when
  *                     {@link Transcriber#load} builds the transcriber
+ * @param lexicon      which lexicon beam search charges {@code beam.unknownWordPenalty()} per unknown word against,
+ *                     when {@link Transcriber#load} builds the transcriber
  */
 public record TranscribeOptions(Decoder decoder, BeamSearch.Options beam, Segmenter.Options segmentation, int maxBatch,
-                                boolean encodeSegments, LanguageModelChoice languageModel) {
+                                boolean encodeSegments, LanguageModelChoice languageModel, LexiconChoice lexicon) {
     /**
      * LM weight β of the defaults, chosen on the 4-hour corpus's validation set (held-out voices) with the bundled
      * model and LM; see docs/benchmarks.md.
      */
     public static final double DEFAULT_LM_WEIGHT = 0.4;
+    /**
+     * Unknown-word penalty γ of the defaults (nats per word the lexicon lacks), chosen on the same validation set;
+     * see docs/benchmarks.md.
+     */
+    public static final double DEFAULT_UNKNOWN_WORD_PENALTY = 3.0;
 
     public enum Decoder {
         GREEDY, BEAM;
@@ -40,41 +47,46 @@ public record TranscribeOptions(Decoder decoder, BeamSearch.Options beam, Segmen
     }
 
     public TranscribeOptions {
-        if (decoder == null || beam == null || segmentation == null || languageModel == null) throw new IllegalArgumentException("transcribe options: null setting");
+        if (decoder == null || beam == null || segmentation == null || languageModel == null || lexicon == null) throw new IllegalArgumentException("transcribe options: null setting");
         if (maxBatch < 1) throw new IllegalArgumentException("transcribe options: max batch must be >= 1, got " + maxBatch);
     }
 
     /** Segments of multi-segment recordings encoded on their own, as in {@link #defaults}. */
     public TranscribeOptions(Decoder decoder, BeamSearch.Options beam, Segmenter.Options segmentation, int maxBatch) {
-        this(decoder, beam, segmentation, maxBatch, true, LanguageModelChoice.MODELS_OWN);
+        this(decoder, beam, segmentation, maxBatch, true, LanguageModelChoice.MODELS_OWN, LexiconChoice.MODELS_OWN);
     }
 
     /**
      * Joint beam search with ESPnet's defaults (beam 10, CTC weight 0.4); a recording with several segments has
      * each segment encoded on its own (the models trained here have seen 1–9 s utterances only: decoded from the
      * whole-recording pass, a 45–60 s recording came out at 97 % WER instead of 44 %); the model's own language
-     * model, when it has one, fused with weight {@link #DEFAULT_LM_WEIGHT}.
+     * model, when it has one, fused with weight {@link #DEFAULT_LM_WEIGHT}; the model's own lexicon, when it has
+     * one, with {@link #DEFAULT_UNKNOWN_WORD_PENALTY} per unknown word.
      */
     public static TranscribeOptions defaults() {
-        return new TranscribeOptions(Decoder.BEAM, BeamSearch.Options.defaults().withLmWeight(DEFAULT_LM_WEIGHT),
-                Segmenter.Options.defaults(), 8);
+        return new TranscribeOptions(Decoder.BEAM, BeamSearch.Options.defaults().withLmWeight(DEFAULT_LM_WEIGHT)
+                .withUnknownWordPenalty(DEFAULT_UNKNOWN_WORD_PENALTY), Segmenter.Options.defaults(), 8);
     }
 
-    public TranscribeOptions withDecoder(Decoder d) { return new TranscribeOptions(d, beam, segmentation, maxBatch, encodeSegments, languageModel); }
+    public TranscribeOptions withDecoder(Decoder d) { return new TranscribeOptions(d, beam, segmentation, maxBatch, encodeSegments, languageModel, lexicon); }
 
     public TranscribeOptions withBeam(BeamSearch.Options b) {
-        return new TranscribeOptions(decoder, b, segmentation, maxBatch, encodeSegments, languageModel);
+        return new TranscribeOptions(decoder, b, segmentation, maxBatch, encodeSegments, languageModel, lexicon);
     }
 
     public TranscribeOptions withSegmentation(Segmenter.Options s) {
-        return new TranscribeOptions(decoder, beam, s, maxBatch, encodeSegments, languageModel);
+        return new TranscribeOptions(decoder, beam, s, maxBatch, encodeSegments, languageModel, lexicon);
     }
 
-    public TranscribeOptions withMaxBatch(int n) { return new TranscribeOptions(decoder, beam, segmentation, n, encodeSegments, languageModel); }
+    public TranscribeOptions withMaxBatch(int n) { return new TranscribeOptions(decoder, beam, segmentation, n, encodeSegments, languageModel, lexicon); }
 
-    public TranscribeOptions withEncodeSegments(boolean e) { return new TranscribeOptions(decoder, beam, segmentation, maxBatch, e, languageModel); }
+    public TranscribeOptions withEncodeSegments(boolean e) { return new TranscribeOptions(decoder, beam, segmentation, maxBatch, e, languageModel, lexicon); }
 
     public TranscribeOptions withLanguageModel(LanguageModelChoice lm) {
-        return new TranscribeOptions(decoder, beam, segmentation, maxBatch, encodeSegments, lm);
+        return new TranscribeOptions(decoder, beam, segmentation, maxBatch, encodeSegments, lm, lexicon);
+    }
+
+    public TranscribeOptions withLexicon(LexiconChoice l) {
+        return new TranscribeOptions(decoder, beam, segmentation, maxBatch, encodeSegments, languageModel, l);
     }
 }

@@ -12,6 +12,8 @@ import dev.speechmamba.decode.LogProbs;
 import dev.speechmamba.decode.Segmenter;
 import dev.speechmamba.decode.TokenSpan;
 import dev.speechmamba.decode.WordTimings;
+import dev.speechmamba.lm.Lexicon;
+import dev.speechmamba.lm.LexiconScorer;
 import dev.speechmamba.lm.NgramLm;
 import dev.speechmamba.lm.TokenLanguageModel;
 import dev.speechmamba.model.AsrBatch;
@@ -49,6 +51,8 @@ public final class Transcriber implements AutoCloseable {
     private final Segmenter segmenter;
     private final BeamSearch beamSearch;
     private final TokenLanguageModel languageModel; // null: beam search without an LM
+    private final Lexicon lexicon;                  // null: beam search without a lexicon
+    private final LexiconScorer lexiconScorer;
     private final boolean ownsModel;
 
     /**
@@ -57,7 +61,7 @@ public final class Transcriber implements AutoCloseable {
      * @param cmvn null when the model was trained on raw filterbanks
      */
     public Transcriber(AsrModel model, BpeTokenizer tokenizer, GlobalCmvn cmvn, TranscribeOptions options) {
-        this(model, tokenizer, cmvn, options, null, false);
+        this(model, tokenizer, cmvn, options, null, null, false);
     }
 
     /**
@@ -66,11 +70,23 @@ public final class Transcriber implements AutoCloseable {
      * @param lm null for none; else an LM over this tokenizer's pieces, fused with weight {@code options.beam().lmWeight()}
      */
     public Transcriber(AsrModel model, BpeTokenizer tokenizer, GlobalCmvn cmvn, TranscribeOptions options, NgramLm lm) {
-        this(model, tokenizer, cmvn, options, lm, false);
+        this(model, tokenizer, cmvn, options, lm, null, false);
+    }
+
+    /**
+     * Wraps a model (not closed by {@link #close}) with an n-gram language model and a lexicon for beam search.
+     *
+     * @param lm      null for none; else an LM over this tokenizer's pieces, fused with weight {@code options.beam().lmWeight()}
+     * @param lexicon null for none; else each word a hypothesis spells that it lacks costs
+     *                {@code options.beam().unknownWordPenalty()}
+     */
+    public Transcriber(AsrModel model, BpeTokenizer tokenizer, GlobalCmvn cmvn, TranscribeOptions options, NgramLm lm,
+                       Lexicon lexicon) {
+        this(model, tokenizer, cmvn, options, lm, lexicon, false);
     }
 
     private Transcriber(AsrModel model, BpeTokenizer tokenizer, GlobalCmvn cmvn, TranscribeOptions options, NgramLm lm,
-                        boolean ownsModel) {
+                        Lexicon lexicon, boolean ownsModel) {
         ModelConfig cfg = model.config();
         ModelFolder.checkTokenizer(cfg, tokenizer, "transcriber");
         if (cmvn != null && cmvn.dims() != cfg.featureDim()) {
@@ -84,6 +100,8 @@ public final class Transcriber implements AutoCloseable {
         this.segmenter = new Segmenter(options.segmentation());
         this.beamSearch = new BeamSearch(options.beam(), cfg.blank(), cfg.sosEos());
         this.languageModel = lm == null ? null : new TokenLanguageModel(lm, tokenizer);
+        this.lexicon = lexicon;
+        this.lexiconScorer = lexicon == null ? null : new LexiconScorer(lexicon, tokenizer);
         this.ownsModel = ownsModel;
     }
 
@@ -95,33 +113,46 @@ public final class Transcriber implements AutoCloseable {
     /**
      * Loads a model folder or the bundled default model (see {@link ModelSource#resolve}) onto {@code backend}, with
      * the language model {@code options.languageModel()} names when beam search will use one (decoder BEAM, LM
-     * weight above 0).
+     * weight above 0), and the lexicon {@code options.lexicon()} names when it will use one (unknown-word penalty
+     * above 0).
      */
     public static Transcriber load(ModelSource source, Backend backend, TranscribeOptions options) throws IOException {
-        // The LM (a few MB of ARPA text) is parsed on a second thread while the weights load: about a second less
-        // before the first transcript on a cold JVM.
+        // The LM (a few MB of ARPA text) and the lexicon are parsed on other threads while the weights load: about a
+        // second less before the first transcript on a cold JVM.
+        boolean beam = options.decoder() == TranscribeOptions.Decoder.BEAM;
         CompletableFuture<NgramLm> lm = CompletableFuture.completedFuture(null);
-        if (options.decoder() == TranscribeOptions.Decoder.BEAM && options.beam().lmWeight() > 0) {
-            lm = CompletableFuture.supplyAsync(() -> {
-                try {
-                    return options.languageModel().load(source).orElse(null);
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
-            }, runnable -> Thread.ofVirtual().name("lm-loader").start(runnable));
+        if (beam && options.beam().lmWeight() > 0) lm = inBackground("lm-loader", () -> options.languageModel().load(source).orElse(null));
+        CompletableFuture<Lexicon> lexicon = CompletableFuture.completedFuture(null);
+        if (beam && options.beam().unknownWordPenalty() > 0) {
+            lexicon = inBackground("lexicon-loader", () -> options.lexicon().load(source).orElse(null));
         }
         ModelFolder.Loaded loaded = source.load(backend);
         try {
-            return new Transcriber(loaded.model(), loaded.tokenizer(), loaded.cmvn().orElse(null), options, join(lm), true);
+            return new Transcriber(loaded.model(), loaded.tokenizer(), loaded.cmvn().orElse(null), options, join(lm),
+                    join(lexicon), true);
         } catch (IOException | RuntimeException e) {
             loaded.model().close();
             throw e;
         }
     }
 
-    private static NgramLm join(CompletableFuture<NgramLm> lm) throws IOException {
+    private interface IoSupplier<T> {
+        T get() throws IOException;
+    }
+
+    private static <T> CompletableFuture<T> inBackground(String thread, IoSupplier<T> load) {
+        return CompletableFuture.supplyAsync(() -> {
+            try {
+                return load.get();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }, runnable -> Thread.ofVirtual().name(thread).start(runnable));
+    }
+
+    private static <T> T join(CompletableFuture<T> future) throws IOException {
         try {
-            return lm.join();
+            return future.join();
         } catch (CompletionException e) {
             if (e.getCause() instanceof UncheckedIOException io) throw io.getCause();
             if (e.getCause() instanceof RuntimeException r) throw r;
@@ -140,6 +171,9 @@ public final class Transcriber implements AutoCloseable {
 
     /** The n-gram language model beam search fuses, if any. */
     public Optional<NgramLm> languageModel() { return Optional.ofNullable(languageModel).map(TokenLanguageModel::ngram); }
+
+    /** The lexicon beam search charges unknown words against, if any. */
+    public Optional<Lexicon> lexicon() { return Optional.ofNullable(lexicon); }
 
     /** Transcribes one recording of 16 kHz mono samples in [-1, 1]. */
     public Transcript transcribe(float[] pcm16k) {
@@ -269,7 +303,7 @@ public final class Transcriber implements AutoCloseable {
             float[] sliceMemory = Arrays.copyOfRange(enc.memory(), range.start() * d, range.end() * d);
             int[] tokens;
             try (AsrModelDecoder decoder = new AsrModelDecoder(model, sliceMemory, range.length())) {
-                tokens = beamSearch.search(decoder, slice, range.length(), languageModel).getFirst().tokens();
+                tokens = beamSearch.search(decoder, slice, range.length(), languageModel, lexiconScorer).getFirst().tokens();
             }
             local = CtcAligner.minimumFrames(tokens) <= slice.frames()
                     ? CtcAligner.align(slice, tokens, blank)

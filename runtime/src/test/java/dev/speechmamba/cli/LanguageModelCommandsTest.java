@@ -4,6 +4,7 @@ import dev.speechmamba.audio.Audio;
 import dev.speechmamba.audio.GlobalCmvn;
 import dev.speechmamba.audio.WavWriter;
 import dev.speechmamba.backend.reference.ReferenceBackend;
+import dev.speechmamba.lm.Lexicon;
 import dev.speechmamba.lm.NgramLm;
 import dev.speechmamba.model.AsrModel;
 import dev.speechmamba.model.ModelConfig;
@@ -17,12 +18,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** train-lm, and the --lm options of transcribe and eval. */
+/** train-lm, and the --lm and --lexicon options of transcribe and eval. */
 class LanguageModelCommandsTest {
     static final List<String> TEXT = List.of("the cat sat on the mat", "a dog ran far away", "the dog sat on the log",
             "a cat ran to the mat");
@@ -81,7 +83,7 @@ class LanguageModelCommandsTest {
         CliRun windowed = CliRun.of("eval", "--model", model.toString(), "--manifest", manifest.toString(), "--beam", "2",
                 "--device", "cpu", "--attention-window", "8", "--no-lm");
         assertEquals(0, windowed.code(), windowed.err());
-        assertTrue(windowed.out().contains("no LM, encoder attention window 8"), windowed.out());
+        assertTrue(windowed.out().contains("no LM, no lexicon, encoder attention window 8"), windowed.out());
     }
 
     @Test
@@ -113,5 +115,82 @@ class LanguageModelCommandsTest {
         CliRun badName = CliRun.of("train-lm", "--model", model.toString(), "--text", wav.toString(), "--out", dir.resolve("x.bin").toString());
         assertNotEquals(0, badName.code());
         assertTrue(badName.err().contains("--out must end in .arpa or .arpa.gz"), badName.err());
+    }
+
+    @Test
+    void trainLmWritesALexiconThatTranscribeAndEvalPickUp(@TempDir Path dir) throws Exception {
+        Path model = modelFolder(dir);
+        Path text = dir.resolve("text.txt");
+        Files.writeString(text, String.join("\n", TEXT) + "\nthe cat ran far away\n");
+        Path heldOut = dir.resolve("held-out.txt");
+        Files.writeString(heldOut, "the cat ran far away\n");
+        Path words = dir.resolve("dict");
+        Files.writeString(words, "Zebra\nyak's\n");
+        Path lexicon = model.resolve("lexicon.txt.gz");
+        CliRun train = CliRun.of("train-lm", "--model", model.toString(), "--text", text.toString(), "--exclude", heldOut.toString(),
+                "--order", "3", "--out", model.resolve("lm.arpa.gz").toString(), "--lexicon-out", lexicon.toString(),
+                "--word-list", words.toString());
+        assertEquals(0, train.code(), train.err());
+        // The held-out sentence's words are not taken from it: "far" and "away" are in another training sentence,
+        // only nothing else says "the cat ran far away" — the lexicon has exactly the training text's words + the list's.
+        Lexicon read = Lexicon.read(lexicon);
+        assertArrayEquals(new String[] {"a", "away", "cat", "dog", "far", "log", "mat", "on", "ran", "sat", "the", "to",
+                "yak's", "zebra"}, read.words());
+        assertTrue(train.out().contains("lexicon of 14 words") && train.out().contains("held-out words the lexicon lacks: 0 of 5"),
+                train.out());
+
+        Path wav = wav(dir);
+        CliRun own = CliRun.of("transcribe", wav.toString(), "--model", model.toString(), "--beam", "2", "--device", "cpu");
+        assertEquals(0, own.code(), own.err());
+        assertTrue(own.err().contains("lexicon of the model (14 words), unknown-word penalty 3.00"), own.err());
+        CliRun off = CliRun.of("transcribe", wav.toString(), "--model", model.toString(), "--beam", "2", "--device", "cpu",
+                "--no-lexicon");
+        assertEquals(0, off.code(), off.err());
+        assertFalse(off.err().contains("lexicon of the model"), off.err());
+        Path manifest = dir.resolve("m.jsonl");
+        Files.writeString(manifest, "{\"audio_filepath\":\"" + wav + "\",\"duration\":1.0,\"text\":\"the cat\"}\n");
+        CliRun eval = CliRun.of("eval", "--model", model.toString(), "--manifest", manifest.toString(), "--beam", "2", "--device", "cpu",
+                "--lexicon", words.toString(), "--unknown-word-penalty", "5");
+        assertEquals(0, eval.code(), eval.err());
+        assertTrue(eval.out().contains("lexicon " + words + " (2 words), unknown-word penalty 5.00"), eval.out());
+        CliRun none = CliRun.of("eval", "--model", model.toString(), "--manifest", manifest.toString(), "--beam", "2", "--device", "cpu",
+                "--unknown-word-penalty", "0");
+        assertEquals(0, none.code(), none.err());
+        assertTrue(none.out().contains("no lexicon"), none.out());
+    }
+
+    @Test
+    void badLexiconOptionsAreClearErrors(@TempDir Path dir) throws Exception {
+        Path model = modelFolder(dir);
+        Path wav = wav(dir);
+        CliRun missing = CliRun.of("transcribe", wav.toString(), "--model", model.toString(), "--lexicon", dir.resolve("no.txt").toString());
+        assertNotEquals(0, missing.code());
+        assertTrue(missing.err().contains("no such word list"), missing.err());
+        CliRun greedy = CliRun.of("transcribe", wav.toString(), "--model", model.toString(), "--decoder", "greedy",
+                "--lexicon", wav.toString());
+        assertNotEquals(0, greedy.code());
+        assertTrue(greedy.err().contains("--lexicon needs beam search"), greedy.err());
+        CliRun both = CliRun.of("transcribe", wav.toString(), "--model", model.toString(), "--lexicon", wav.toString(), "--no-lexicon");
+        assertNotEquals(0, both.code());
+        assertTrue(both.err().contains("--lexicon FILE or --no-lexicon, not both"), both.err());
+        CliRun negative = CliRun.of("transcribe", wav.toString(), "--model", model.toString(), "--unknown-word-penalty", "-2");
+        assertNotEquals(0, negative.code());
+        assertTrue(negative.err().contains("--unknown-word-penalty must be a number >= 0"), negative.err());
+        Files.writeString(model.resolve("lexicon.txt.gz"), "not gzip at all");
+        CliRun corrupt = CliRun.of("transcribe", wav.toString(), "--model", model.toString(), "--device", "cpu");
+        assertNotEquals(0, corrupt.code());
+        assertTrue(corrupt.err().contains("lexicon.txt.gz: cannot read the lexicon"), corrupt.err());
+        CliRun without = CliRun.of("transcribe", wav.toString(), "--model", model.toString(), "--device", "cpu", "--no-lexicon");
+        assertEquals(0, without.code(), "--no-lexicon must not even read a broken lexicon: " + without.err());
+        Path text = dir.resolve("t.txt");
+        Files.writeString(text, "a b\n");
+        CliRun listAlone = CliRun.of("train-lm", "--model", model.toString(), "--text", text.toString(), "--out",
+                dir.resolve("x.arpa").toString(), "--word-list", text.toString());
+        assertNotEquals(0, listAlone.code());
+        assertTrue(listAlone.err().contains("--word-list needs --lexicon-out"), listAlone.err());
+        CliRun badName = CliRun.of("train-lm", "--model", model.toString(), "--text", text.toString(), "--out",
+                dir.resolve("x.arpa").toString(), "--lexicon-out", dir.resolve("words.bin").toString());
+        assertNotEquals(0, badName.code());
+        assertTrue(badName.err().contains("--lexicon-out must end in .txt or .txt.gz"), badName.err());
     }
 }

@@ -250,4 +250,57 @@ class BeamSearchTest {
         assertThrows(IllegalArgumentException.class, () -> new BeamSearch(BeamSearch.Options.defaults(), 0, 5)
                 .search(dec, CtcTestSupport.randomLogProbs(1, 3, 7, 1), 3));
     }
+
+    @Test
+    void anUnknownWordPenaltySteersTowardsTheLexiconsSpelling() {
+        int vocab = 5, eos = 4;
+        // The decoder likes 1 2 a bit more than 1 3; the "lexicon" says that 2 after 1 leaves it.
+        NextTokenScorer decoder = new NextTokenScorer() {
+            @Override public int vocabSize() { return vocab; }
+
+            @Override public float[][] nextLogProbs(List<int[]> prefixes) {
+                float[][] out = new float[prefixes.size()][];
+                for (int i = 0; i < out.length; i++) {
+                    int[] p = prefixes.get(i);
+                    double[] probs = p.length == 1 ? new double[] {0, 0.97, 0.01, 0.01, 0.01}
+                            : p.length == 2 ? new double[] {0, 0.01, 0.55, 0.43, 0.01}
+                            : new double[] {0, 0.01, 0.01, 0.01, 0.97};
+                    out[i] = new float[vocab];
+                    for (int k = 0; k < vocab; k++) out[i][k] = (float) Math.log(probs[k]);
+                }
+                return out;
+            }
+        };
+        NextTokenScorer words = new NextTokenScorer() {
+            @Override public int vocabSize() { return vocab; }
+
+            @Override public float[][] nextLogProbs(List<int[]> prefixes) {
+                float[][] out = new float[prefixes.size()][vocab];
+                for (int i = 0; i < out.length; i++) {
+                    int[] p = prefixes.get(i);
+                    if (p[p.length - 1] == 1) out[i][2] = -1;
+                }
+                return out;
+            }
+        };
+        BeamSearch.Options attentionOnly = new BeamSearch.Options(4, 0.0, 0, false, 1.5, 0, 10);
+        int[] plain = new BeamSearch(attentionOnly, BLANK, eos).search(decoder, null, 5, null, words).getFirst().tokens();
+        assertArrayEquals(new int[] {1, 2}, plain, "penalty 0: the lexicon is not consulted");
+        int[] steered = new BeamSearch(attentionOnly.withUnknownWordPenalty(1.0), BLANK, eos)
+                .search(decoder, null, 5, null, words).getFirst().tokens();
+        assertArrayEquals(new int[] {1, 3}, steered);
+        List<BeamSearch.Hypothesis> ended = new BeamSearch(attentionOnly.withUnknownWordPenalty(1.0), BLANK, eos)
+                .search(decoder, null, 5, null, words);
+        double expected = Math.log(0.97) + Math.log(0.43) + Math.log(0.97);
+        assertEquals(expected, ended.getFirst().score(), 1e-5, "the winner pays no penalty");
+        assertThrows(IllegalArgumentException.class, () -> attentionOnly.withUnknownWordPenalty(-1));
+        assertThrows(IllegalArgumentException.class, () -> attentionOnly.withUnknownWordPenalty(Double.POSITIVE_INFINITY));
+        NextTokenScorer wrongSize = new NextTokenScorer() {
+            @Override public int vocabSize() { return vocab + 1; }
+
+            @Override public float[][] nextLogProbs(List<int[]> prefixes) { throw new AssertionError(); }
+        };
+        assertThrows(IllegalArgumentException.class, () -> new BeamSearch(attentionOnly.withUnknownWordPenalty(1.0), BLANK, eos)
+                .search(decoder, null, 5, null, wrongSize));
+    }
 }

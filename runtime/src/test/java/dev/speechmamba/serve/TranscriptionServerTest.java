@@ -256,6 +256,7 @@ class TranscriptionServerTest {
         assertEquals("ok", health.get("status").asText());
         assertEquals("fake", health.get("model").asText());
         assertTrue(health.get("language_model").isNull(), health.toString());
+        assertTrue(health.get("lexicon").isNull(), health.toString());
 
         HttpResponse<String> response = client.get("/metrics");
         assertEquals(200, response.statusCode());

@@ -51,6 +51,10 @@ class BundledModelTest {
                 // The bundled LM is over this model's pieces, and the default options use it.
                 assertTrue(transcriber.languageModel().isPresent(), "the default model ships its n-gram LM beside it");
                 assertTrue(transcriber.languageModel().get().order() >= 3, transcriber.languageModel().get().toString());
+                // And its lexicon, which the default options charge unknown words against.
+                assertTrue(transcriber.lexicon().isPresent(), "the default model ships its lexicon beside it");
+                assertTrue(transcriber.lexicon().get().size() > 100_000, transcriber.lexicon().get().toString());
+                assertTrue(transcriber.lexicon().get().contains("canoe") && transcriber.lexicon().get().contains("birch"));
 
                 float[] pcm = AudioFiles.read16kMono(SAMPLE).samples();
                 Transcript transcript = transcriber.transcribe(pcm);
