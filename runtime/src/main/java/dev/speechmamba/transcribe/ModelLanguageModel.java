@@ -25,41 +25,49 @@ public final class ModelLanguageModel {
 
     /** The LM in model folder {@code modelPath}; empty when it has none or {@code modelPath} is a file. */
     public static Optional<NgramLm> inFolder(Path modelPath) throws IOException {
-        if (!Files.isDirectory(modelPath)) return Optional.empty();
-        for (String name : FILE_NAMES) {
-            Path file = modelPath.resolve(name);
-            if (Files.isRegularFile(file)) return Optional.of(NgramLm.readArpa(file));
-        }
-        return Optional.empty();
+        return inFolder(modelPath, FILE_NAMES, NgramLm::readArpa);
     }
 
     /** The LM resource beside a model resource ({@code …/model.safetensors} → {@code …/lm.arpa.gz}). */
     public static Optional<NgramLm> besideResource(String modelResource) throws IOException {
-        String dir = modelResource.substring(0, modelResource.lastIndexOf('/') + 1);
-        for (String name : FILE_NAMES) {
-            try (InputStream in = ModelLanguageModel.class.getResourceAsStream(dir + name)) {
-                if (in != null) return Optional.of(NgramLm.readArpa(in, "classpath:" + dir + name, name.endsWith(".gz")));
-            }
-        }
-        return Optional.empty();
+        return besideResource(modelResource, FILE_NAMES, NgramLm::readArpa);
     }
 
     /** The lexicon in model folder {@code modelPath}; empty when it has none or {@code modelPath} is a file. */
     public static Optional<Lexicon> lexiconInFolder(Path modelPath) throws IOException {
-        if (!Files.isDirectory(modelPath)) return Optional.empty();
-        for (String name : LEXICON_FILE_NAMES) {
-            Path file = modelPath.resolve(name);
-            if (Files.isRegularFile(file)) return Optional.of(Lexicon.read(file));
-        }
-        return Optional.empty();
+        return inFolder(modelPath, LEXICON_FILE_NAMES, Lexicon::read);
     }
 
     /** The lexicon resource beside a model resource ({@code …/model.safetensors} → {@code …/lexicon.txt.gz}). */
     public static Optional<Lexicon> lexiconBesideResource(String modelResource) throws IOException {
+        return besideResource(modelResource, LEXICON_FILE_NAMES, Lexicon::read);
+    }
+
+    private interface FileReader<T> {
+        T read(Path file) throws IOException;
+    }
+
+    private interface StreamReader<T> {
+        T read(InputStream in, String name, boolean gzip) throws IOException;
+    }
+
+    /** The first of {@code names} in folder {@code modelPath}, read; empty when none is there or it is no folder. */
+    private static <T> Optional<T> inFolder(Path modelPath, List<String> names, FileReader<T> reader) throws IOException {
+        if (!Files.isDirectory(modelPath)) return Optional.empty();
+        for (String name : names) {
+            Path file = modelPath.resolve(name);
+            if (Files.isRegularFile(file)) return Optional.of(reader.read(file));
+        }
+        return Optional.empty();
+    }
+
+    /** The first of {@code names} in the resource folder of {@code modelResource}, read (gzip when named .gz). */
+    private static <T> Optional<T> besideResource(String modelResource, List<String> names, StreamReader<T> reader)
+            throws IOException {
         String dir = modelResource.substring(0, modelResource.lastIndexOf('/') + 1);
-        for (String name : LEXICON_FILE_NAMES) {
+        for (String name : names) {
             try (InputStream in = ModelLanguageModel.class.getResourceAsStream(dir + name)) {
-                if (in != null) return Optional.of(Lexicon.read(in, "classpath:" + dir + name, name.endsWith(".gz")));
+                if (in != null) return Optional.of(reader.read(in, "classpath:" + dir + name, name.endsWith(".gz")));
             }
         }
         return Optional.empty();

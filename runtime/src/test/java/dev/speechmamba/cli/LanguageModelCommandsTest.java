@@ -47,16 +47,23 @@ class LanguageModelCommandsTest {
         return wav;
     }
 
-    @Test
-    void trainLmWritesAnArpaModelWithoutTheHeldOutSentencesAndTranscribeUsesIt(@TempDir Path dir) throws Exception {
-        Path model = modelFolder(dir);
+    /** train-lm, order 3, into {@code model/lm.arpa.gz}: TEXT plus one sentence that a held-out file leaves out. */
+    private static CliRun trainLm(Path dir, Path model, String... more) throws Exception {
         Path text = dir.resolve("text.txt");
         Files.writeString(text, String.join("\n", TEXT) + "\nthe cat ran far away\n");
         Path heldOut = dir.resolve("held-out.txt");
         Files.writeString(heldOut, "the cat ran far away\n");
+        List<String> args = new java.util.ArrayList<>(List.of("train-lm", "--model", model.toString(), "--text", text.toString(),
+                "--exclude", heldOut.toString(), "--order", "3", "--out", model.resolve("lm.arpa.gz").toString()));
+        args.addAll(List.of(more));
+        return CliRun.of(args.toArray(String[]::new));
+    }
+
+    @Test
+    void trainLmWritesAnArpaModelWithoutTheHeldOutSentencesAndTranscribeUsesIt(@TempDir Path dir) throws Exception {
+        Path model = modelFolder(dir);
         Path lm = model.resolve("lm.arpa.gz");
-        CliRun train = CliRun.of("train-lm", "--model", model.toString(), "--text", text.toString(), "--exclude", heldOut.toString(),
-                "--order", "3", "--out", lm.toString());
+        CliRun train = trainLm(dir, model);
         assertEquals(0, train.code(), train.err());
         assertTrue(train.out().contains("4 sentences") && train.out().contains("left out 1"), train.out());
         assertTrue(train.out().contains("perplexity per BPE token on the 1 held-out sentences"), train.out());
@@ -120,19 +127,13 @@ class LanguageModelCommandsTest {
     @Test
     void trainLmWritesALexiconThatTranscribeAndEvalPickUp(@TempDir Path dir) throws Exception {
         Path model = modelFolder(dir);
-        Path text = dir.resolve("text.txt");
-        Files.writeString(text, String.join("\n", TEXT) + "\nthe cat ran far away\n");
-        Path heldOut = dir.resolve("held-out.txt");
-        Files.writeString(heldOut, "the cat ran far away\n");
         Path words = dir.resolve("dict");
         Files.writeString(words, "Zebra\nyak's\n");
         Path lexicon = model.resolve("lexicon.txt.gz");
-        CliRun train = CliRun.of("train-lm", "--model", model.toString(), "--text", text.toString(), "--exclude", heldOut.toString(),
-                "--order", "3", "--out", model.resolve("lm.arpa.gz").toString(), "--lexicon-out", lexicon.toString(),
-                "--word-list", words.toString());
+        CliRun train = trainLm(dir, model, "--lexicon-out", lexicon.toString(), "--word-list", words.toString());
         assertEquals(0, train.code(), train.err());
-        // The held-out sentence's words are not taken from it: "far" and "away" are in another training sentence,
-        // only nothing else says "the cat ran far away" — the lexicon has exactly the training text's words + the list's.
+        // Exactly the training sentences' words and the list's, normalized; the held-out sentence's words all occur in
+        // training sentences too, so the lexicon lacks none of them.
         Lexicon read = Lexicon.read(lexicon);
         assertArrayEquals(new String[] {"a", "away", "cat", "dog", "far", "log", "mat", "on", "ran", "sat", "the", "to",
                 "yak's", "zebra"}, read.words());
