@@ -139,7 +139,9 @@ final class TrainLmCommand implements Callable<Integer> {
 
     /** The lexicon: the LM text's words and the word lists'; says how many held-out words it lacks. */
     private void writeLexicon(List<String> sentences, List<String> heldOut, PrintWriter log) throws IOException {
-        List<String> words = new ArrayList<>(sentences);
+        // LmText's sentences and a read lexicon's words are already normalized: split, not normalized again.
+        List<String> words = new ArrayList<>();
+        for (String s : sentences) words.addAll(List.of(s.split(" ")));
         StringBuilder sources = new StringBuilder("words of " + sentences.size() + " LM training sentences");
         for (Path list : wordLists) {
             words.addAll(List.of(Lexicon.read(list).words()));
