@@ -32,6 +32,11 @@
 #   --tune-cool-steps N  a low-learning-rate stage after voice tuning (default 0 = none; needs --tune-steps): the
 #                      average of its last checkpoints continues on the same data for N steps at peak LR 1.5e-4
 #                      (warm-up 50)
+#   --grow-steps N     a last stage that deepens the model (default 0 = none): the average of the last checkpoints
+#                      grows into --grow-config (train --init-from with a config that only adds layers: the new
+#                      layers start as the identity) and trains N steps on the last stage's data at peak LR 5e-4
+#                      (warm-up 200)
+#   --grow-config C    the deeper config (default small-deep: 6 encoder and 3 decoder layers instead of 4 and 2)
 #   --config NAME      model config (default small; tiny for a quick trial)
 #   --average-last K   checkpoints averaged into the model (default 3)
 #   --out DIR          work folder: DIR/corpus and DIR/run (default recipe-default-model in the current folder)
@@ -57,7 +62,7 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 source "$root/ci/java-env.sh"
 
 hours=4 device=cpu max_steps=4000 epochs=40 config=small average_last=3 jobs=4 seed=7 more_hours=0 more_steps=4000 cool_steps=0
-tune_steps=0 tune_hours=0 vtlp=0 tune_cool_steps=0
+tune_steps=0 tune_hours=0 vtlp=0 tune_cool_steps=0 grow_steps=0 grow_config=small-deep grow_config_given=0
 out="recipe-default-model" corpus="" export_only="" install=1 lm_order=6 use_lm=1 lm_exclude=() use_lexicon=1
 install_to="$root/runtime/src/main/resources/dev/speechmamba/models/default"
 max_bytes=$((25 * 1024 * 1024))
@@ -84,6 +89,8 @@ while [[ $# -gt 0 ]]; do
                || die "--tune-hours must be a number > 0, got '$2'"; tune_hours="$2"; shift 2 ;;
     --vtlp) need_value "$@"; [[ "$2" =~ ^(0|0?\.[0-9]+)$ ]] && awk -v w="$2" 'BEGIN{exit !(w == 0 || (w >= 0.01 && w <= 0.2))}' \
                || die "--vtlp must be 0 or a maximum warp in [0.01, 0.2], got '$2'"; vtlp="$2"; shift 2 ;;
+    --grow-steps) need_value "$@"; positive_int "$1" "$2"; grow_steps="$2"; shift 2 ;;
+    --grow-config) need_value "$@"; grow_config="$2"; grow_config_given=1; shift 2 ;;
     --config) need_value "$@"; config="$2"; shift 2 ;;
     --average-last) need_value "$@"; positive_int "$1" "$2"; average_last="$2"; shift 2 ;;
     --out) need_value "$@"; out="$2"; shift 2 ;;
@@ -97,7 +104,7 @@ while [[ $# -gt 0 ]]; do
     --lm-exclude) need_value "$@"; [[ -f "$2" ]] || die "--lm-exclude $2: no such file"; lm_exclude+=("$2"); shift 2 ;;
     --no-lm) use_lm=0; shift ;;
     --no-lexicon) use_lexicon=0; shift ;;
-    -h|--help) sed -n '2,47p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,52p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) die "unknown argument '$1' (try --help)" ;;
   esac
 done
@@ -117,10 +124,11 @@ awk -v h="$more_hours" 'BEGIN{exit !(h > 0)}' && stage2=1
 [[ "$vtlp" == 0 || $tune_steps -gt 0 ]] || die "--vtlp applies to the voice-tuning stage: give --tune-steps too"
 [[ "$tune_hours" == 0 || $tune_steps -gt 0 ]] || die "--tune-hours adds voices to the voice-tuning stage: give --tune-steps too"
 [[ $tune_cool_steps -eq 0 || $tune_steps -gt 0 ]] || die "--tune-cool-steps follows the voice-tuning stage: give --tune-steps too"
+[[ $grow_config_given -eq 0 || $grow_steps -gt 0 ]] || die "--grow-config names the config of the growth stage: give --grow-steps too"
 run="${export_only:-$out/run}"
 [[ -z "$export_only" && $stage2 -eq 1 ]] && run="$out/run-stage2"
 # Each stage continues the previous one's output:
-# stage 1 -> [stage 2] -> [cool-down] -> [voice tuning] -> [its cool-down] = $run.
+# stage 1 -> [stage 2] -> [cool-down] -> [voice tuning] -> [its cool-down] -> [growth] = $run.
 before_cool="$run"
 cool_run="$out/run-cool"
 [[ -z "$export_only" && $cool_steps -gt 0 ]] && run="$cool_run"
@@ -129,6 +137,9 @@ tune_run="$out/run-tune"
 [[ -z "$export_only" && $tune_steps -gt 0 ]] && run="$tune_run"
 tune_cool_run="$out/run-tune-cool"
 [[ -z "$export_only" && $tune_cool_steps -gt 0 ]] && run="$tune_cool_run"
+before_grow="$run"
+grow_run="$out/run-grow"
+[[ -z "$export_only" && $grow_steps -gt 0 ]] && run="$grow_run"
 if [[ -z "$export_only" ]]; then
   mkdir -p "$out"
   if [[ -z "$corpus" ]]; then
@@ -204,6 +215,14 @@ if [[ -z "$export_only" ]]; then
       --valid "$corpus/valid.jsonl" --out "$tune_cool_run" --device "$device" --epochs "$epochs" --max-steps "$tune_cool_steps" \
       --batch-seconds 90 --lr 1.5e-4 --warmup-steps 50 --ckpt-every 200 --keep-checkpoints 6 \
       --average-last "$average_last" --seed 5
+  fi
+  if [[ $grow_steps -gt 0 ]]; then
+    say "2/5 growth: averaging the last $average_last checkpoints of $before_grow, growing it into $grow_config, $grow_steps steps -> $grow_run"
+    sm average --model "$before_grow" --last "$average_last" --output "$out/before-grow.safetensors"
+    sm train --config "$grow_config" --init-from "$out/before-grow.safetensors" --train "$(cat "$out/.train-manifest")" \
+      --valid "$corpus/valid.jsonl" --out "$grow_run" --device "$device" --epochs "$epochs" --max-steps "$grow_steps" \
+      --batch-seconds 90 --lr 5e-4 --warmup-steps 200 --ckpt-every 200 --keep-checkpoints 6 \
+      --average-last "$average_last" --seed 6
   fi
 fi
 # The shipped model stores its weights as BF16 (half the size of float32; widened back on load), so it is
@@ -334,6 +353,9 @@ meta() { sed -n "s/.*\"$1\":\"\([^\"]*\)\".*/\1/p" <<<"$header" | head -n 1; }
     fi
     if [[ $tune_cool_steps -gt 0 ]]; then
       echo "- cool-down after voice tuning: \`train --init-from AVERAGE --max-steps $tune_cool_steps --batch-seconds 90 --lr 1.5e-4 --warmup-steps 50 --seed 5\`"
+    fi
+    if [[ $grow_steps -gt 0 ]]; then
+      echo "- growth: \`train --config $grow_config --init-from AVERAGE --max-steps $grow_steps --batch-seconds 90 --lr 5e-4 --warmup-steps 200 --seed 6\`"
     fi
     if [[ $stage2 -eq 1 ]]; then
       echo "- stage 2: \`synth-corpus --hours $more_hours --espeak-variants 16 --seed $((seed + 16))\`, joined to the first training set by \`merge-manifests --hold-out valid --hold-out test\`; \`train --init-from STAGE1 --max-steps $more_steps --batch-seconds 90 --lr 1.5e-3 --warmup-steps 400 --ckpt-every 200 --seed 2\`"

@@ -25,7 +25,7 @@ public final class TrainCommand implements Callable<Integer> {
     CommandSpec spec;
 
     @Option(names = "--config", required = true, paramLabel = "NAME|FILE.json",
-            description = "Model config: tiny, small, paper, transformer-tiny, transformer-small, transformer-paper, or a JSON file.")
+            description = "Model config: tiny, small, small-deep, paper, transformer-tiny, transformer-small, transformer-paper, or a JSON file.")
     String config;
 
     @Option(names = "--train", required = true, paramLabel = "MANIFEST", description = "Training manifest (JSONL).")
@@ -101,7 +101,9 @@ public final class TrainCommand implements Callable<Integer> {
 
     @Option(names = "--init-from", paramLabel = "MODEL",
             description = "Start from this model's weights, tokenizer and CMVN (a model file, training folder or checkpoint): "
-                    + "fine-tuning, or continuing on a larger corpus. Optimizer, schedule and data order start fresh.")
+                    + "fine-tuning, or continuing on a larger corpus. Optimizer, schedule and data order start fresh. "
+                    + "A --config that only adds encoder or decoder layers to the model's grows it: the new layers come "
+                    + "after its own and start as the identity.")
     Path initFrom;
 
     @Option(names = "--vtlp", defaultValue = "0", paramLabel = "W",

@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.SplittableRandom;
 
@@ -614,6 +615,46 @@ public final class AsrModel implements AutoCloseable {
             model.close();
             throw e;
         }
+    }
+
+    /**
+     * Starts this model from a shallower trained one whose config differs only in its numbers of encoder and decoder
+     * layers (and dropout): each of its weights goes to the parameter of the same name, and the layers it lacks,
+     * which come after its own in each stack, keep their fresh weights but start as the identity
+     * ({@link SequenceBlock#startAsIdentity}). This model then computes exactly what the smaller one did, and
+     * training goes on from there with more depth.
+     *
+     * @return a line saying how the stacks grew
+     */
+    public String growFrom(Checkpoint smaller) {
+        ModelConfig stored = smaller.config().map(ModelConfig::fromJson).orElseThrow(() -> new IllegalArgumentException(
+                "cannot grow from a checkpoint without a model config (metadata '" + Checkpoint.CONFIG + "')"));
+        String mismatch = stored.growthMismatch(cfg);
+        if (mismatch != null) throw new IllegalArgumentException("cannot grow into model '" + cfg.name() + "': " + mismatch);
+        int oldEncoder = stored.encoderLayers(), oldDecoder = stored.decoderLayers();
+        Map<String, Tensor> weights = new LinkedHashMap<>();
+        smaller.tensors().forEach((name, t) -> {
+            if (!name.startsWith("m.") && !name.startsWith("v.")) weights.put(name, t);
+        });
+        params.load(weights, name -> layerOf(name, "encoder.layers.") >= oldEncoder
+                || layerOf(name, "decoder.layers.") >= oldDecoder);
+        startAsIdentity(encoderBlocks, oldEncoder, cfg.encoderLayers());
+        startAsIdentity(decoderBlocks, oldDecoder, cfg.decoderLayers());
+        return String.format(Locale.ROOT, "grew the encoder from %d to %d layers and the decoder from %d to %d; "
+                + "the new layers start as the identity", oldEncoder, cfg.encoderLayers(), oldDecoder, cfg.decoderLayers());
+    }
+
+    /** The layer index in a parameter name under {@code stack} ("encoder.layers.3.mamba1..." → 3), or -1. */
+    private static int layerOf(String name, String stack) {
+        if (!name.startsWith(stack)) return -1;
+        int end = name.indexOf('.', stack.length());
+        return Integer.parseInt(name.substring(stack.length(), end < 0 ? name.length() : end));
+    }
+
+    private void startAsIdentity(List<SequenceBlock> stack, int fromLayer, int layers) {
+        if (fromLayer >= layers) return;
+        int perLayer = stack.size() / layers;
+        for (int i = fromLayer * perLayer; i < stack.size(); i++) stack.get(i).startAsIdentity(backend());
     }
 
     /** Loads a checkpoint's weights; its config (when stored) must equal this model's, or nothing is loaded. */

@@ -27,6 +27,9 @@ final class AttentionBlock implements SequenceBlock {
         this.dropout = dropout;
     }
 
+    @Override
+    public void startAsIdentity(Backend be) { attention.zeroOutput(be); }
+
     private record Act(Norm.Activations norm, MultiHeadAttention.Activations attention, float p, long seed,
                        Tensor out) implements Activations { }
 

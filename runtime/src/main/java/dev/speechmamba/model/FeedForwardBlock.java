@@ -26,6 +26,9 @@ final class FeedForwardBlock implements SequenceBlock {
                        float p, long seed, Tensor out) implements Activations { }
 
     @Override
+    public void startAsIdentity(Backend be) { w2.zero(be); }
+
+    @Override
     public Activations forward(TensorArena arena, Tensor x, Context ctx, boolean training, long seed) {
         Backend be = arena.backend();
         int rows = x.dim(0) * x.dim(1), d = x.dim(2), h = w1.outFeatures();

@@ -21,6 +21,12 @@ public final class Linear {
         this.bias = withBias ? params.add(prefix + "bias", Init.uniform(rng, outFeatures, bound), outFeatures) : null;
     }
 
+    /** Sets weight and bias to zero: the layer then outputs zeros, and its weight gradient is still x-driven. */
+    public void zero(Backend be) {
+        be.fill(weight.value(), 0f);
+        if (bias != null) be.fill(bias.value(), 0f);
+    }
+
     public int inFeatures() { return inFeatures; }
 
     public int outFeatures() { return outFeatures; }

@@ -46,6 +46,9 @@ public final class MambaBlock {
         return new Activations(x, normed, rstd, m, seed, p, out);
     }
 
+    /** Makes the block the identity (x + 0) by zeroing the mixer's output projection; see {@link SequenceBlock#startAsIdentity}. */
+    void startAsIdentity(Backend be) { mixer.zeroOutput(be); }
+
     /** The mixer's state before the first position (see {@link MambaMixer#step}). */
     public MambaMixer.StepState newStepState(TensorArena arena, int rows) { return mixer.newStepState(arena, rows); }
 

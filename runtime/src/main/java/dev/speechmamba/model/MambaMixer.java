@@ -50,6 +50,9 @@ public final class MambaMixer {
         outProj = params.add(prefix + "out_proj.weight", Init.uniform(rng, d * di, 1 / Math.sqrt(di)), d, di);
     }
 
+    /** Zeroes the output projection, so the mixer outputs zeros until training moves it. */
+    void zeroOutput(Backend be) { be.fill(outProj.value(), 0f); }
+
     public MambaConfig config() { return cfg; }
 
     /** What forward keeps for backward; all tensors belong to the step's arena. */

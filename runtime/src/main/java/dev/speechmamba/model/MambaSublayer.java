@@ -1,5 +1,6 @@
 package dev.speechmamba.model;
 
+import dev.speechmamba.backend.Backend;
 import dev.speechmamba.tensor.Tensor;
 
 import java.util.SplittableRandom;
@@ -20,6 +21,9 @@ final class MambaSublayer implements SequenceBlock {
     public Activations forward(TensorArena arena, Tensor x, Context ctx, boolean training, long seed) {
         return new Act(block.forward(arena, x, ctx.lengths(), training, seed));
     }
+
+    @Override
+    public void startAsIdentity(Backend be) { block.startAsIdentity(be); }
 
     @Override
     public StepState newStepState(TensorArena arena, int rows) { return block.newStepState(arena, rows); }

@@ -45,7 +45,7 @@ public record ModelConfig(String name, Architecture architecture, int featureDim
     public static final String RESOURCE_DIR = "/dev/speechmamba/configs/";
 
     /** The configs shipped with the runtime, in the order model-info lists them. */
-    public static final List<String> NAMED = List.of("paper", "small", "tiny", "transformer-paper",
+    public static final List<String> NAMED = List.of("paper", "small", "small-deep", "tiny", "transformer-paper",
             "transformer-small", "transformer-tiny");
 
     public enum Architecture {
@@ -128,6 +128,23 @@ public record ModelConfig(String name, Architecture architecture, int featureDim
     public ModelConfig withDropout(float p) {
         return new ModelConfig(name, architecture, featureDim, frontEndChannels, dModel, heads, encoderLayers,
                 decoderLayers, mamba, ffnDim, vocabSize, p, ctcWeight, labelSmoothing, init);
+    }
+
+    /**
+     * Why a model of this config cannot grow into {@code bigger} by appending encoder or decoder layers
+     * ({@link AsrModel#growFrom}), or null when it can: everything but the name, the numbers of layers and dropout
+     * must be the same, and neither stack may lose layers.
+     */
+    public String growthMismatch(ModelConfig bigger) {
+        if (bigger.encoderLayers < encoderLayers || bigger.decoderLayers < decoderLayers) {
+            return "layers cannot be removed (encoder " + encoderLayers + " -> " + bigger.encoderLayers + ", decoder "
+                    + decoderLayers + " -> " + bigger.decoderLayers + ")";
+        }
+        ModelConfig aligned = new ModelConfig(name, bigger.architecture, bigger.featureDim, bigger.frontEndChannels,
+                bigger.dModel, bigger.heads, encoderLayers, decoderLayers, bigger.mamba, bigger.ffnDim, bigger.vocabSize,
+                dropout, bigger.ctcWeight, bigger.labelSmoothing, bigger.init);
+        return aligned.equals(this) ? null
+                : "only the numbers of layers (and dropout) may differ, but one is " + this + " and the other " + bigger;
     }
 
     /** The same model with other loss settings. */

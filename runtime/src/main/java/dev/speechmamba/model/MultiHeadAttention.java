@@ -24,6 +24,9 @@ public final class MultiHeadAttention {
         this.o = new Linear(params, prefix + "out_proj.", d, d, true, rng);
     }
 
+    /** Zeroes the output projection, so the attention outputs zeros until training moves it. */
+    void zeroOutput(Backend be) { o.zero(be); }
+
     public record Activations(Tensor query, Tensor memory, Tensor q, Tensor k, Tensor v, Tensor context, Tensor lse,
                               AttentionMask mask, Tensor out) { }
 

@@ -9,6 +9,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Predicate;
 
 /**
  * The model's weights, by hierarchical name ("blocks.0.mixer.in_proj.weight"), each with a gradient
@@ -68,10 +69,17 @@ public final class ParameterSet implements AutoCloseable {
      * Loads weights from host tensors. Every parameter must be present with the same shape, and no
      * unknown tensor may be left over: a config/checkpoint mismatch fails before anything is changed.
      */
-    public void load(Map<String, Tensor> weights) {
+    public void load(Map<String, Tensor> weights) { load(weights, name -> false); }
+
+    /**
+     * Like {@link #load(Map)}, but parameters that {@code mayBeMissing} accepts may be absent from {@code weights}:
+     * they keep their current values.
+     */
+    public void load(Map<String, Tensor> weights, Predicate<String> mayBeMissing) {
         List<String> problems = new ArrayList<>();
         for (Parameter p : byName.values()) {
             Tensor t = weights.get(p.name());
+            if (t == null && mayBeMissing.test(p.name())) continue;
             if (t == null) problems.add("missing '" + p.name() + "'");
             else if (!t.shape().equals(p.value().shape())) {
                 problems.add("'" + p.name() + "' has shape " + t.shape() + ", model expects " + p.value().shape());
@@ -85,6 +93,7 @@ public final class ParameterSet implements AutoCloseable {
         }
         for (Parameter p : byName.values()) {
             Tensor src = weights.get(p.name());
+            if (src == null) continue;
             try (Tensor dev = backend.fromHost(src.hostFloats(), src.shape().dims())) {
                 backend.copy(p.value(), dev);
             }

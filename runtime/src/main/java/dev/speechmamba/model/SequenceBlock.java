@@ -1,5 +1,6 @@
 package dev.speechmamba.model;
 
+import dev.speechmamba.backend.Backend;
 import dev.speechmamba.tensor.Tensor;
 
 /**
@@ -62,6 +63,13 @@ interface SequenceBlock {
         /** The state of rows {@code rowIds} (B') I32 of this one, in that order (beam search keeps its best rows). */
         StepState selectRows(TensorArena arena, Tensor rowIds);
     }
+
+    /**
+     * Zeroes the projection that ends this block's residual branch, so the block passes x through unchanged while
+     * every weight still gets a gradient after the first step: how a layer added to a trained stack starts
+     * ({@link AsrModel#growFrom}).
+     */
+    void startAsIdentity(Backend be);
 
     /** Whether {@link #step} can run this block one position at a time (causal self-attention cannot yet). */
     default boolean steppable() { return true; }

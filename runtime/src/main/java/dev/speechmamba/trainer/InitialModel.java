@@ -74,17 +74,28 @@ final class InitialModel {
         }
     }
 
-    /** The run's config must be the model's; only dropout may differ (it holds no weights). */
+    /**
+     * The run's config must be the model's, up to dropout (it holds no weights) and more layers: a run may grow the
+     * model by appending encoder or decoder layers ({@link AsrModel#growFrom}).
+     */
     void requireConfig(ModelConfig runConfig) {
-        if (!config.withDropout(runConfig.dropout()).equals(runConfig)) {
+        if (config.withDropout(runConfig.dropout()).equals(runConfig)) return;
+        String mismatch = config.growthMismatch(runConfig);
+        if (mismatch != null) {
             throw new IllegalArgumentException(file + ": config/checkpoint mismatch: --init-from model is " + config
-                    + " but this run asks for " + runConfig + " (pass the --config it was trained with)");
+                    + " but this run asks for " + runConfig + " (pass the --config it was trained with, or one that"
+                    + " only adds encoder or decoder layers to it)");
         }
     }
 
-    void loadInto(AsrModel model) {
+    /** Loads the weights into {@code model}, growing them into its extra layers; returns what was done, for the log. */
+    String loadInto(AsrModel model) {
         try {
-            model.loadWeights(checkpoint);
+            if (config.withDropout(model.config().dropout()).equals(model.config())) {
+                model.loadWeights(checkpoint);
+                return "started from the weights of " + file;
+            }
+            return "started from the weights of " + file + ": " + model.growFrom(checkpoint);
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(file + ": config/checkpoint mismatch: " + e.getMessage(), e);
         }

@@ -130,8 +130,7 @@ public final class Trainer {
             } else {
                 Files.deleteIfExists(metrics.file());
                 if (init != null) {
-                    init.loadInto(model);
-                    log("started from the weights of " + init.file() + " (fresh optimizer and schedule)");
+                    log(init.loadInto(model) + " (fresh optimizer and schedule)");
                 }
             }
             log(String.format(Locale.ROOT, "model %s: %,d parameters on %s; %d training utterances (%.1f h), %d validation",

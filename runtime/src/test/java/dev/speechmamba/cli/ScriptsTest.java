@@ -52,7 +52,8 @@ class ScriptsTest {
                 List.of("--export-only", "/no/such/run"), List.of("--lm-order", "9"), List.of("--cool-steps", "x"), List.of("--lm-exclude", "/no/such.jsonl"),
                 List.of("--tune-steps", "0"), List.of("--vtlp", "0.5"), List.of("--tune-steps", "5"),
                 List.of("--vtlp", "0.1"), List.of("--tune-hours", "2"), List.of("--tune-cool-steps", "5"), List.of("--tune-cool-steps", "x"),
-                List.of("--tune-hours", "0", "--tune-steps", "5", "--more-hours", "1"), List.of("--bogus"))) {
+                List.of("--tune-hours", "0", "--tune-steps", "5", "--more-hours", "1"), List.of("--grow-steps", "0"),
+                List.of("--grow-config", "small-deep"), List.of("--bogus"))) {
             List<String> cmd = new java.util.ArrayList<>(List.of("bash", root.resolve("examples/recipe-default-model.sh").toString()));
             cmd.addAll(args);
             Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();

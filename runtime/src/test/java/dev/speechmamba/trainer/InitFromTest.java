@@ -1,5 +1,6 @@
 package dev.speechmamba.trainer;
 
+import dev.speechmamba.model.ModelConfig;
 import dev.speechmamba.tensor.Tensor;
 import dev.speechmamba.train.Checkpoint;
 import org.junit.jupiter.api.Test;
@@ -88,5 +89,54 @@ class InitFromTest {
         IllegalArgumentException missing = assertThrows(IllegalArgumentException.class,
                 () -> new Trainer(base.withOut(dir.resolve("y")).withInitFrom(dir.resolve("nowhere"))).run());
         assertTrue(missing.getMessage().contains("no model file"), missing.getMessage());
+    }
+
+    /**
+     * A run whose config only adds layers to the initial model's grows it: the new layers start as the identity, so
+     * its first loss is the one the same run without new layers has (dropout off, same data order), and the grown
+     * model's export holds every weight of the initial model plus the new layers.
+     */
+    @Test
+    void growsTheModelWhenTheConfigOnlyAddsLayers(@TempDir Path dir) throws Exception {
+        Path train = ToneCorpus.write(dir, "train", TrainerEndToEndTest.TRANSCRIPTS, 200);
+        TrainOptions first = TrainOptions.defaults("tiny", train, null, dir.resolve("first"))
+                .withTraining("cpu", 5, 16, 2.0, 1, 3e-3, 4, false, 0f, 1, null).withEpochs(2);
+        new Trainer(first).run();
+
+        ModelConfig tiny = ModelConfig.named("tiny");
+        ModelConfig deeper = new ModelConfig("tiny-deeper", tiny.architecture(), tiny.featureDim(), tiny.frontEndChannels(),
+                tiny.dModel(), tiny.heads(), tiny.encoderLayers() + 1, tiny.decoderLayers() + 1, tiny.mamba(), tiny.ffnDim(),
+                tiny.vocabSize(), tiny.dropout(), tiny.ctcWeight(), tiny.labelSmoothing(), tiny.init());
+        Path deeperJson = dir.resolve("tiny-deeper.json");
+        Files.writeString(deeperJson, deeper.toJson());
+
+        TrainOptions same = TrainOptions.defaults("tiny", train, null, dir.resolve("same"))
+                .withTraining("cpu", 9, 16, 2.0, 1, 1e-12, 4, false, 0f, 1, null).withMaxSteps(1)
+                .withInitFrom(dir.resolve("first"));
+        double sameLoss = new Trainer(same).run().trainLosses().getFirst();
+        TrainOptions grow = new TrainOptions(deeperJson.toString(), train, null, dir.resolve("grown"), "cpu", 1, 1, 9, 16,
+                2.0, 256, 1, 1e-12, 4, 5.0, 0, 5, 1, false, false, 0f, 1, null).withInitFrom(dir.resolve("first"));
+        Trainer.Result grown = new Trainer(grow).run();
+        assertEquals(sameLoss, grown.trainLosses().getFirst(), 1e-4 * sameLoss, "first loss of the grown run");
+
+        Checkpoint initial = Checkpoint.load(dir.resolve("first").resolve(ModelBundle.MODEL_FILE));
+        Checkpoint exported = Checkpoint.load(grown.model());
+        for (Map.Entry<String, Tensor> e : initial.tensors().entrySet()) {
+            assertArrayEquals(e.getValue().hostFloats(), exported.tensor(e.getKey()).hostFloats(), 1e-6f, e.getKey());
+        }
+        assertTrue(exported.tensors().containsKey("encoder.layers.2.mamba1.mixer.in_proj.weight"));
+        assertTrue(exported.tensors().containsKey("decoder.layers.1.cross_attn.out_proj.weight"));
+
+        // a config that changes more than the depth is still refused, naming the model
+        ModelConfig narrower = new ModelConfig("tiny-other", tiny.architecture(), tiny.featureDim(), tiny.frontEndChannels(),
+                tiny.dModel(), tiny.heads() * 2, tiny.encoderLayers() + 1, tiny.decoderLayers(), tiny.mamba(), tiny.ffnDim(),
+                tiny.vocabSize(), tiny.dropout(), tiny.ctcWeight(), tiny.labelSmoothing(), tiny.init());
+        Path otherJson = dir.resolve("tiny-other.json");
+        Files.writeString(otherJson, narrower.toJson());
+        TrainOptions other = new TrainOptions(otherJson.toString(), train, null, dir.resolve("other"), "cpu", 1, 1, 9, 16,
+                2.0, 256, 1, 1e-3, 4, 5.0, 0, 5, 1, false, false, 0f, 1, null).withInitFrom(dir.resolve("first"));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new Trainer(other).run());
+        assertTrue(e.getMessage().contains("config/checkpoint mismatch") && e.getMessage().contains("only adds encoder or decoder layers"),
+                e.getMessage());
     }
 }
