@@ -174,13 +174,19 @@ if [[ -z "$export_only" ]]; then
       --batch-seconds 90 --lr 1.5e-3 --warmup-steps 400 --ckpt-every 200 --keep-checkpoints 6 \
       --average-last "$average_last" --seed 2
   fi
+  # continue_average FROM TO CONFIG STEPS LR WARMUP SEED [train options]: the average of FROM's last checkpoints
+  # (out/before-TO.safetensors) trained on .train-manifest's data in the run folder TO.
+  continue_average() {
+    local from=$1 to=$2 cfg=$3 steps=$4 lr=$5 warmup=$6 run_seed=$7; shift 7
+    local start="$out/before-$(basename "$to" | sed 's/^run-//').safetensors"
+    sm average --model "$from" --last "$average_last" --output "$start"
+    sm train --config "$cfg" --init-from "$start" --train "$(cat "$out/.train-manifest")" --valid "$corpus/valid.jsonl" \
+      --out "$to" --device "$device" --epochs "$epochs" --max-steps "$steps" --batch-seconds 90 --lr "$lr" \
+      --warmup-steps "$warmup" --ckpt-every 200 --average-last "$average_last" --seed "$run_seed" "$@"
+  }
   if [[ $cool_steps -gt 0 ]]; then
     say "2/5 cool-down: averaging the last $average_last checkpoints of $before_cool, then $cool_steps steps at low LR -> $cool_run"
-    sm average --model "$before_cool" --last "$average_last" --output "$out/before-cool.safetensors"
-    sm train --config "$config" --init-from "$out/before-cool.safetensors" --train "$(cat "$out/.train-manifest")" \
-      --valid "$corpus/valid.jsonl" --out "$cool_run" --device "$device" --epochs "$epochs" --max-steps "$cool_steps" \
-      --batch-seconds 90 --lr 2.5e-4 --warmup-steps 50 --ckpt-every 200 --keep-checkpoints 6 \
-      --average-last "$average_last" --seed 3
+    continue_average "$before_cool" "$cool_run" "$config" "$cool_steps" 2.5e-4 50 3 --keep-checkpoints 6
   fi
   if [[ $tune_steps -gt 0 ]]; then
     say "2/5 voice tuning: $corpus's validation voices join training (their other sentences), $tune_steps steps -> $tune_run"
@@ -202,27 +208,15 @@ if [[ -z "$export_only" ]]; then
       sm merge-manifests "$kinds/test.jsonl" --hold-out "$out/train-tune.jsonl" --out "$out/test-kinds-unseen.jsonl"
     fi
     echo "$out/train-tune.jsonl" > "$out/.train-manifest"
-    sm average --model "$before_tune" --last "$average_last" --output "$out/before-tune.safetensors"
-    sm train --config "$config" --init-from "$out/before-tune.safetensors" --train "$out/train-tune.jsonl" \
-      --valid "$corpus/valid.jsonl" --out "$tune_run" --device "$device" --epochs "$epochs" --max-steps "$tune_steps" \
-      --batch-seconds 90 --lr 5e-4 --warmup-steps 100 --ckpt-every 200 --keep-checkpoints 8 --vtlp "$vtlp" \
-      --average-last "$average_last" --seed 4
+    continue_average "$before_tune" "$tune_run" "$config" "$tune_steps" 5e-4 100 4 --keep-checkpoints 8 --vtlp "$vtlp"
   fi
   if [[ $tune_cool_steps -gt 0 ]]; then
     say "2/5 cool-down after voice tuning: averaging the last $average_last checkpoints of $tune_run, then $tune_cool_steps steps at low LR -> $tune_cool_run"
-    sm average --model "$tune_run" --last "$average_last" --output "$out/before-tune-cool.safetensors"
-    sm train --config "$config" --init-from "$out/before-tune-cool.safetensors" --train "$out/train-tune.jsonl" \
-      --valid "$corpus/valid.jsonl" --out "$tune_cool_run" --device "$device" --epochs "$epochs" --max-steps "$tune_cool_steps" \
-      --batch-seconds 90 --lr 1.5e-4 --warmup-steps 50 --ckpt-every 200 --keep-checkpoints 6 \
-      --average-last "$average_last" --seed 5
+    continue_average "$tune_run" "$tune_cool_run" "$config" "$tune_cool_steps" 1.5e-4 50 5 --keep-checkpoints 6
   fi
   if [[ $grow_steps -gt 0 ]]; then
     say "2/5 growth: averaging the last $average_last checkpoints of $before_grow, growing it into $grow_config, $grow_steps steps -> $grow_run"
-    sm average --model "$before_grow" --last "$average_last" --output "$out/before-grow.safetensors"
-    sm train --config "$grow_config" --init-from "$out/before-grow.safetensors" --train "$(cat "$out/.train-manifest")" \
-      --valid "$corpus/valid.jsonl" --out "$grow_run" --device "$device" --epochs "$epochs" --max-steps "$grow_steps" \
-      --batch-seconds 90 --lr 5e-4 --warmup-steps 200 --ckpt-every 200 --keep-checkpoints 6 \
-      --average-last "$average_last" --seed 6
+    continue_average "$before_grow" "$grow_run" "$grow_config" "$grow_steps" 5e-4 200 6 --keep-checkpoints 6
   fi
 fi
 # The shipped model stores its weights as BF16 (half the size of float32; widened back on load), so it is
