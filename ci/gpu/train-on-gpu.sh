@@ -9,9 +9,9 @@
 # eval (CTC greedy, beam 4 as transcribe decodes, and beam 4 with the LM and lexicon) on test and long-form.
 # Environment: HOURS (3), CONFIG (small), DEVICE (cuda), TRAIN_SECONDS (300), MAX_STEPS (100000),
 # BATCH_SECONDS (120), CKPT_EVERY (200), JOBS (32), OUT ($PWD/gpu-out), WORK (/tmp/train-on-gpu), LR (2e-3),
-# WARMUP_STEPS (300), INIT_FROM (a model to continue, e.g. the bundled one from the source tree; its training
-# voices may then include this corpus's test voices, so its WER there is no held-out number; a CONFIG that only adds
-# layers to the model's, e.g. CONFIG=small-deep from the small bundled model, grows it), VTLP (0 = off; e.g.
+# WARMUP_STEPS (300), INIT_FROM (a model to continue, e.g. the bundled one from the source tree, whose config is
+# small-deep: give CONFIG=small-deep, or a config that only adds layers to it, which grows it; its training voices may
+# then include this corpus's test voices, so its WER there is no held-out number), VTLP (0 = off; e.g.
 # 0.1: train --vtlp, vocal-tract length perturbation of the training features),
 # BUDGET_S (560): bounds the whole run; each stage's timeout is cut to what is left, and training gets what is left
 # after keeping EVAL_RESERVE_S (60) for averaging and evaluating, so the script always ends (and packs its logs)
