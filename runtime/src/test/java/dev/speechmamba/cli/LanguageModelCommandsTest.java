@@ -97,31 +97,23 @@ class LanguageModelCommandsTest {
     void badLanguageModelOptionsAreClearErrors(@TempDir Path dir) throws Exception {
         Path model = modelFolder(dir);
         Path wav = wav(dir);
-        CliRun missing = CliRun.of("transcribe", wav.toString(), "--model", model.toString(), "--lm", dir.resolve("no.arpa").toString());
-        assertNotEquals(0, missing.code());
-        assertTrue(missing.err().contains("no such language model file"), missing.err());
-        CliRun greedy = CliRun.of("transcribe", wav.toString(), "--model", model.toString(), "--decoder", "greedy",
-                "--lm", wav.toString());
-        assertNotEquals(0, greedy.code());
-        assertTrue(greedy.err().contains("--lm needs beam search"), greedy.err());
-        CliRun negative = CliRun.of("transcribe", wav.toString(), "--model", model.toString(), "--lm-weight", "-1");
-        assertNotEquals(0, negative.code());
-        assertTrue(negative.err().contains("--lm-weight must be a number >= 0"), negative.err());
-        CliRun notArpa = CliRun.of("transcribe", wav.toString(), "--model", model.toString(), "--lm", wav.toString(), "--device", "cpu");
-        assertNotEquals(0, notArpa.code());
-        assertTrue(notArpa.err().contains("not an ARPA language model"), notArpa.err());
+        assertFailsNaming("no such language model file", "transcribe", wav.toString(), "--model", model.toString(),
+                "--lm", dir.resolve("no.arpa").toString());
+        assertFailsNaming("--lm needs beam search", "transcribe", wav.toString(), "--model", model.toString(),
+                "--decoder", "greedy", "--lm", wav.toString());
+        assertFailsNaming("--lm-weight must be a number >= 0", "transcribe", wav.toString(), "--model", model.toString(),
+                "--lm-weight", "-1");
+        assertFailsNaming("not an ARPA language model", "transcribe", wav.toString(), "--model", model.toString(),
+                "--lm", wav.toString(), "--device", "cpu");
         Files.writeString(model.resolve("lm.arpa.gz"), "not gzip at all");
-        CliRun corrupt = CliRun.of("transcribe", wav.toString(), "--model", model.toString(), "--device", "cpu");
-        assertNotEquals(0, corrupt.code());
-        assertTrue(corrupt.err().contains("lm.arpa.gz: cannot read the language model"), corrupt.err());
+        assertFailsNaming("lm.arpa.gz: cannot read the language model", "transcribe", wav.toString(), "--model",
+                model.toString(), "--device", "cpu");
         CliRun without = CliRun.of("transcribe", wav.toString(), "--model", model.toString(), "--device", "cpu", "--no-lm");
         assertEquals(0, without.code(), "--no-lm must not even read a broken LM: " + without.err());
-        CliRun noText = CliRun.of("train-lm", "--model", model.toString(), "--out", dir.resolve("x.arpa").toString());
-        assertNotEquals(0, noText.code());
-        assertTrue(noText.err().contains("no text"), noText.err());
-        CliRun badName = CliRun.of("train-lm", "--model", model.toString(), "--text", wav.toString(), "--out", dir.resolve("x.bin").toString());
-        assertNotEquals(0, badName.code());
-        assertTrue(badName.err().contains("--out must end in .arpa or .arpa.gz"), badName.err());
+        assertFailsNaming("no text", "train-lm", "--model", model.toString(), "--out",
+                dir.resolve("x.arpa").toString());
+        assertFailsNaming("--out must end in .arpa or .arpa.gz", "train-lm", "--model", model.toString(), "--text",
+                wav.toString(), "--out", dir.resolve("x.bin").toString());
     }
 
     @Test
@@ -164,34 +156,32 @@ class LanguageModelCommandsTest {
     void badLexiconOptionsAreClearErrors(@TempDir Path dir) throws Exception {
         Path model = modelFolder(dir);
         Path wav = wav(dir);
-        CliRun missing = CliRun.of("transcribe", wav.toString(), "--model", model.toString(), "--lexicon", dir.resolve("no.txt").toString());
-        assertNotEquals(0, missing.code());
-        assertTrue(missing.err().contains("no such word list"), missing.err());
-        CliRun greedy = CliRun.of("transcribe", wav.toString(), "--model", model.toString(), "--decoder", "greedy",
-                "--lexicon", wav.toString());
-        assertNotEquals(0, greedy.code());
-        assertTrue(greedy.err().contains("--lexicon needs beam search"), greedy.err());
-        CliRun both = CliRun.of("transcribe", wav.toString(), "--model", model.toString(), "--lexicon", wav.toString(), "--no-lexicon");
-        assertNotEquals(0, both.code());
-        assertTrue(both.err().contains("--lexicon FILE or --no-lexicon, not both"), both.err());
-        CliRun negative = CliRun.of("transcribe", wav.toString(), "--model", model.toString(), "--unknown-word-penalty", "-2");
-        assertNotEquals(0, negative.code());
-        assertTrue(negative.err().contains("--unknown-word-penalty must be a number >= 0"), negative.err());
+        assertFailsNaming("no such word list", "transcribe", wav.toString(), "--model", model.toString(), "--lexicon",
+                dir.resolve("no.txt").toString());
+        assertFailsNaming("--lexicon needs beam search", "transcribe", wav.toString(), "--model", model.toString(),
+                "--decoder", "greedy", "--lexicon", wav.toString());
+        assertFailsNaming("--lexicon FILE or --no-lexicon, not both", "transcribe", wav.toString(), "--model",
+                model.toString(), "--lexicon", wav.toString(), "--no-lexicon");
+        assertFailsNaming("--unknown-word-penalty must be a number >= 0", "transcribe", wav.toString(), "--model",
+                model.toString(), "--unknown-word-penalty", "-2");
         Files.writeString(model.resolve("lexicon.txt.gz"), "not gzip at all");
-        CliRun corrupt = CliRun.of("transcribe", wav.toString(), "--model", model.toString(), "--device", "cpu");
-        assertNotEquals(0, corrupt.code());
-        assertTrue(corrupt.err().contains("lexicon.txt.gz: cannot read the lexicon"), corrupt.err());
+        assertFailsNaming("lexicon.txt.gz: cannot read the lexicon", "transcribe", wav.toString(), "--model",
+                model.toString(), "--device", "cpu");
         CliRun without = CliRun.of("transcribe", wav.toString(), "--model", model.toString(), "--device", "cpu", "--no-lexicon");
         assertEquals(0, without.code(), "--no-lexicon must not even read a broken lexicon: " + without.err());
         Path text = dir.resolve("t.txt");
         Files.writeString(text, "a b\n");
-        CliRun listAlone = CliRun.of("train-lm", "--model", model.toString(), "--text", text.toString(), "--out",
-                dir.resolve("x.arpa").toString(), "--word-list", text.toString());
-        assertNotEquals(0, listAlone.code());
-        assertTrue(listAlone.err().contains("--word-list needs --lexicon-out"), listAlone.err());
-        CliRun badName = CliRun.of("train-lm", "--model", model.toString(), "--text", text.toString(), "--out",
-                dir.resolve("x.arpa").toString(), "--lexicon-out", dir.resolve("words.bin").toString());
-        assertNotEquals(0, badName.code());
-        assertTrue(badName.err().contains("--lexicon-out must end in .txt or .txt.gz"), badName.err());
+        assertFailsNaming("--word-list needs --lexicon-out", "train-lm", "--model", model.toString(), "--text",
+                text.toString(), "--out", dir.resolve("x.arpa").toString(), "--word-list", text.toString());
+        assertFailsNaming("--lexicon-out must end in .txt or .txt.gz", "train-lm", "--model", model.toString(), "--text",
+                text.toString(), "--out", dir.resolve("x.arpa").toString(), "--lexicon-out",
+                dir.resolve("words.bin").toString());
+    }
+
+    /** Runs the command line and checks that it fails with an error message containing {@code expected}. */
+    private static void assertFailsNaming(String expected, String... args) {
+        CliRun run = CliRun.of(args);
+        assertNotEquals(0, run.code(), String.join(" ", args) + " succeeded: " + run.out());
+        assertTrue(run.err().contains(expected), run.err());
     }
 }
