@@ -618,8 +618,8 @@ public final class AsrModel implements AutoCloseable {
     }
 
     /**
-     * Starts this model from a shallower trained one whose config differs only in its numbers of encoder and decoder
-     * layers (and dropout): each of its weights goes to the parameter of the same name, and the layers it lacks,
+     * Starts this model from a trained one whose config differs at most in its numbers of encoder and decoder layers
+     * (none fewer) and dropout: each of its weights goes to the parameter of the same name, and the layers it lacks,
      * which come after its own in each stack, keep their fresh weights but start as the identity
      * ({@link SequenceBlock#startAsIdentity}). This model then computes exactly what the smaller one did, and
      * training goes on from there with more depth.

@@ -88,16 +88,19 @@ final class InitialModel {
         }
     }
 
-    /** Loads the weights into {@code model}, growing them into its extra layers; returns what was done, for the log. */
+    /**
+     * Loads the weights into {@code model} (whose config {@link #requireConfig} accepted: dropout may differ),
+     * growing them into its extra layers if it has any; returns what was done, for the log.
+     */
     String loadInto(AsrModel model) {
+        String grew;
         try {
-            if (config.withDropout(model.config().dropout()).equals(model.config())) {
-                model.loadWeights(checkpoint);
-                return "started from the weights of " + file;
-            }
-            return "started from the weights of " + file + ": " + model.growFrom(checkpoint);
+            grew = model.growFrom(checkpoint);
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(file + ": config/checkpoint mismatch: " + e.getMessage(), e);
         }
+        boolean deeper = model.config().encoderLayers() != config.encoderLayers()
+                || model.config().decoderLayers() != config.decoderLayers();
+        return "started from the weights of " + file + (deeper ? ": " + grew : "");
     }
 }

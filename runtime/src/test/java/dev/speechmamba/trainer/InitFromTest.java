@@ -124,6 +124,13 @@ class InitFromTest {
         for (Map.Entry<String, Tensor> e : initial.tensors().entrySet()) {
             assertArrayEquals(e.getValue().hostFloats(), exported.tensor(e.getKey()).hostFloats(), 1e-6f, e.getKey());
         }
+        // another dropout holds no weights: the same model starts from the initial weights as they are
+        Trainer.Result otherDropout = new Trainer(same.withOut(dir.resolve("dropout"))
+                .withTraining("cpu", 9, 16, 2.0, 1, 1e-12, 4, false, 0.2f, 1, null)).run();
+        Checkpoint withDropout = Checkpoint.load(otherDropout.model());
+        for (Map.Entry<String, Tensor> e : initial.tensors().entrySet()) {
+            assertArrayEquals(e.getValue().hostFloats(), withDropout.tensor(e.getKey()).hostFloats(), 1e-6f, e.getKey());
+        }
         assertTrue(exported.tensors().containsKey("encoder.layers.2.mamba1.mixer.in_proj.weight"));
         assertTrue(exported.tensors().containsKey("decoder.layers.1.cross_attn.out_proj.weight"));
 
