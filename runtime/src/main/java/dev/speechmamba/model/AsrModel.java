@@ -10,6 +10,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.SplittableRandom;
 
 /**
@@ -624,24 +625,30 @@ public final class AsrModel implements AutoCloseable {
      * ({@link SequenceBlock#startAsIdentity}). This model then computes exactly what the smaller one did, and
      * training goes on from there with more depth.
      *
-     * @return a line saying how the stacks grew
+     * @return a line saying how the stacks grew; empty when the configs have the same depth (a plain load)
      */
-    public String growFrom(Checkpoint smaller) {
+    public Optional<String> growFrom(Checkpoint smaller) {
         ModelConfig stored = smaller.config().map(ModelConfig::fromJson).orElseThrow(() -> new IllegalArgumentException(
                 "cannot grow from a checkpoint without a model config (metadata '" + Checkpoint.CONFIG + "')"));
         String mismatch = stored.growthMismatch(cfg);
         if (mismatch != null) throw new IllegalArgumentException("cannot grow into model '" + cfg.name() + "': " + mismatch);
         int oldEncoder = stored.encoderLayers(), oldDecoder = stored.decoderLayers();
-        Map<String, Tensor> weights = new LinkedHashMap<>();
-        smaller.tensors().forEach((name, t) -> {
-            if (!name.startsWith("m.") && !name.startsWith("v.")) weights.put(name, t);
-        });
-        params.load(weights, name -> layerOf(name, "encoder.layers.") >= oldEncoder
+        params.load(modelWeights(smaller), name -> layerOf(name, "encoder.layers.") >= oldEncoder
                 || layerOf(name, "decoder.layers.") >= oldDecoder);
+        if (oldEncoder == cfg.encoderLayers() && oldDecoder == cfg.decoderLayers()) return Optional.empty();
         startAsIdentity(encoderBlocks, oldEncoder, cfg.encoderLayers());
         startAsIdentity(decoderBlocks, oldDecoder, cfg.decoderLayers());
-        return String.format(Locale.ROOT, "grew the encoder from %d to %d layers and the decoder from %d to %d; "
-                + "the new layers start as the identity", oldEncoder, cfg.encoderLayers(), oldDecoder, cfg.decoderLayers());
+        return Optional.of(String.format(Locale.ROOT, "grew the encoder from %d to %d layers and the decoder from %d to %d; "
+                + "the new layers start as the identity", oldEncoder, cfg.encoderLayers(), oldDecoder, cfg.decoderLayers()));
+    }
+
+    /** A checkpoint's model weights, without the Adam moments ("m.", "v.") that training checkpoints also hold. */
+    private static Map<String, Tensor> modelWeights(Checkpoint checkpoint) {
+        Map<String, Tensor> weights = new LinkedHashMap<>();
+        checkpoint.tensors().forEach((name, t) -> {
+            if (!name.startsWith("m.") && !name.startsWith("v.")) weights.put(name, t);
+        });
+        return weights;
     }
 
     /** The layer index in a parameter name under {@code stack} ("encoder.layers.3.mamba1..." → 3), or -1. */
@@ -665,11 +672,7 @@ public final class AsrModel implements AutoCloseable {
                         + " but this model is " + cfg);
             }
         });
-        Map<String, Tensor> weights = new LinkedHashMap<>();
-        checkpoint.tensors().forEach((name, t) -> {
-            if (!name.startsWith("m.") && !name.startsWith("v.")) weights.put(name, t);
-        });
-        params.load(weights);
+        params.load(modelWeights(checkpoint));
     }
 
     @Override public void close() { params.close(); }

@@ -93,14 +93,10 @@ final class InitialModel {
      * growing them into its extra layers if it has any; returns what was done, for the log.
      */
     String loadInto(AsrModel model) {
-        String grew;
         try {
-            grew = model.growFrom(checkpoint);
+            return "started from the weights of " + file + model.growFrom(checkpoint).map(grew -> ": " + grew).orElse("");
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(file + ": config/checkpoint mismatch: " + e.getMessage(), e);
         }
-        boolean deeper = model.config().encoderLayers() != config.encoderLayers()
-                || model.config().decoderLayers() != config.decoderLayers();
-        return "started from the weights of " + file + (deeper ? ": " + grew : "");
     }
 }

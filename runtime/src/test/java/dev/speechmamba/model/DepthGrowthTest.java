@@ -38,7 +38,7 @@ class DepthGrowthTest {
                  AsrModel grown = new AsrModel(be, deeper(shallow, 3, 2).withDropout(0f), 11)) {
                 AsrBatch batch = AsrModelTest.randomBatch(shallow, 5, new int[] {31, 22}, new int[] {3, 2});
                 Checkpoint ckpt = small.toCheckpoint(Map.of());
-                String line = grown.growFrom(ckpt);
+                String line = grown.growFrom(ckpt).orElseThrow(() -> new AssertionError("no growth reported"));
                 assertTrue(line.contains("encoder from 1 to 3") && line.contains("decoder from 1 to 2"), line);
 
                 AsrModel.Loss before = small.loss(batch), after = grown.loss(batch);
@@ -66,6 +66,9 @@ class DepthGrowthTest {
         try (Backend be = Backends.create("cpu");
              AsrModel small = new AsrModel(be, SHALLOW, 3)) {
             Checkpoint ckpt = small.toCheckpoint(Map.of());
+            try (AsrModel same = new AsrModel(be, SHALLOW, 9)) {
+                assertTrue(same.growFrom(ckpt).isEmpty(), "the same depth is a plain load: no growth to report");
+            }
             ModelConfig wider = new ModelConfig("wider", SHALLOW.architecture(), SHALLOW.featureDim(),
                     SHALLOW.frontEndChannels(), SHALLOW.dModel(), 4, 2, 1, SHALLOW.mamba(), SHALLOW.ffnDim(),
                     SHALLOW.vocabSize(), 0f, SHALLOW.ctcWeight(), SHALLOW.labelSmoothing(), SHALLOW.init());
