@@ -8,7 +8,14 @@
 #   .gpu/tts/sentences.txt          a seeded sample of SENTENCES (default 30000) normalized sentences from
 #                                   fortunes + WordNet (synth-corpus --sentences), ~1.3 MB
 #   .gpu/tts/words.txt.gz           Debian's wamerican-large + wbritish-large word lists for the lexicon, ~0.9 MB
-# About 3.5 MB in all. Run there with PATH=.gpu/tts/bin:$PATH LD_LIBRARY_PATH=.gpu/tts/lib ESPEAK_DATA_PATH=$PWD/.gpu/tts
+#   .gpu/tts/bin/mbrola, .gpu/tts/espeak-ng-data/mbrola/NAME
+#                                   the mbrola program and the MBROLA_VOICES (default "us1 us3", ~6 MB each; "" for
+#                                   none), as espeak-ng looks for them first inside its data folder
+#   .gpu/tts/held-out/              copies of the HELD_OUT files (corpus.json summaries, evaluation manifests, voice
+#                                   lists): train-on-gpu.sh passes each to synth-corpus --exclude-voices, so that the
+#                                   corpus made there never speaks with a voice these evaluation sets hold out;
+#                                   and the texts of the HELD_OUT_TEXT manifests are dropped from sentences.txt
+# About 3.5 MB in all without mbrola voices. Run there with PATH=.gpu/tts/bin:$PATH LD_LIBRARY_PATH=.gpu/tts/lib ESPEAK_DATA_PATH=$PWD/.gpu/tts
 # (ESPEAK_DATA_PATH is the folder that CONTAINS espeak-ng-data/; espeak-ng silently falls back to the system data
 # when it is wrong, so the self-test below checks the "Data at:" line of --version).
 #
@@ -28,6 +35,9 @@ SENTENCE_SEED=${SENTENCE_SEED:-1}
 JAVA=${JAVA:-.gpu/jre/bin/java}
 CP=${CP:-.gpu/lib/*}
 SYSTEM_DATA=${SYSTEM_DATA:-/usr/lib/x86_64-linux-gnu/espeak-ng-data}
+MBROLA_VOICES=${MBROLA_VOICES-us1 us3}
+HELD_OUT=${HELD_OUT:-}
+HELD_OUT_TEXT=${HELD_OUT_TEXT:-}
 
 fail() { echo "pack-tts: $*" >&2; exit 1; }
 ESPEAK=$(command -v espeak-ng) || fail "espeak-ng is not installed (ci/install-tts.sh)"
@@ -82,7 +92,7 @@ missing=$(comm -23 <(nm -D --undefined-only "$TTS/lib/libespeak-ng.so.1" | awk '
 
 # Each carried file may need only carried libraries and glibc (present on any glibc machine).
 GLIBC_RE='^(libc|libm|libdl|libpthread|librt|ld-linux-x86-64)\.so'
-for f in "$TTS/bin/espeak-ng" "$TTS"/lib/*.so*; do
+for f in "$TTS"/bin/* "$TTS"/lib/*.so*; do
   for need in $(readelf -d "$f" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p'); do
     [[ $need =~ $GLIBC_RE || -f $TTS/lib/$need ]] || fail "$f needs $need, which is not carried"
   done
@@ -93,7 +103,43 @@ done
 ( cd "$SYSTEM_DATA" && tar -cf - --exclude='./*_dict' --exclude=./phondata-manifest . ) | tar -xf - -C "$TTS/espeak-ng-data"
 cp "$SYSTEM_DATA/en_dict" "$TTS/espeak-ng-data/"
 
+# mbrola: a static-enough program (glibc only) and each voice's data file where espeak-ng looks first.
+if [[ -n $MBROLA_VOICES ]]; then
+  MBROLA=$(command -v mbrola) || fail "MBROLA_VOICES=\"$MBROLA_VOICES\" but mbrola is not installed (ci/install-tts.sh)"
+  cp "$(readlink -f "$MBROLA")" "$TTS/bin/mbrola"
+  mkdir -p "$TTS/espeak-ng-data/mbrola"
+  for voice in $MBROLA_VOICES; do
+    data=/usr/share/mbrola/$voice/$voice
+    [[ -f $data ]] || fail "mbrola voice $voice is not installed ($data missing; apt-get install mbrola-$voice)"
+    cp "$data" "$TTS/espeak-ng-data/mbrola/$voice"
+  done
+fi
+
+# Evaluation sets whose voices the corpus made there must not use.
+if [[ -n $HELD_OUT ]]; then
+  mkdir -p "$TTS/held-out"
+  for f in $HELD_OUT; do
+    [[ -f $f ]] || fail "HELD_OUT file $f is missing"
+    # corpus.json files of different corpora share a name: prefix the folder's
+    cp "$f" "$TTS/held-out/$(basename "$(dirname "$f")")-$(basename "$f")"
+  done
+fi
+
 "$JAVA" -cp "$CP" dev.speechmamba.data.SentenceSource "$TTS/sentences.txt" "$SENTENCES" "$SENTENCE_SEED"
+# The sentences of evaluation manifests (HELD_OUT_TEXT) are never spoken there, so an evaluation there or here
+# meets new text as well as new voices.
+if [[ -n $HELD_OUT_TEXT ]]; then
+  held_texts=$(mktemp)
+  for f in $HELD_OUT_TEXT; do
+    [[ -f $f ]] || fail "HELD_OUT_TEXT manifest $f is missing"
+    sed -n 's/.*"text" *: *"\([^"]*\)".*/\1/p' "$f"
+  done | sort -u > "$held_texts"
+  before=$(wc -l < "$TTS/sentences.txt")
+  grep -vxF -f "$held_texts" "$TTS/sentences.txt" > "$TTS/sentences.kept" || true
+  mv "$TTS/sentences.kept" "$TTS/sentences.txt"
+  echo "pack-tts: dropped $((before - $(wc -l < "$TTS/sentences.txt"))) of $before sentences that the $(wc -l < "$held_texts") held-out texts hold"
+  rm -f "$held_texts"
+fi
 
 # The word lists of the beam-search lexicon (train-lm --word-list there).
 word_lists=()
@@ -126,5 +172,12 @@ espeak-ng -v en-gb-scotland+f3 -s 160 -w "$probe/system.wav" "the carried engine
 clean espeak-ng -v en-gb-scotland+f3 -s 160 -w "$probe/carried.wav" "the carried engine speaks like the installed one"
 [[ $(stat -c %s "$probe/carried.wav") -gt 10000 ]] || fail "the carried espeak-ng wrote no audio"
 cmp -s "$probe/system.wav" "$probe/carried.wav" || fail "the carried espeak-ng's WAV differs from the system one's"
-echo "pack-tts: self-test passed (clean env, carried libs + data, $(clean espeak-ng --voices=en | tail -n +2 | wc -l) English voices, $(clean espeak-ng --voices=variant | tail -n +2 | wc -l) variants, WAV identical to the system's)"
+for voice in $MBROLA_VOICES; do
+  # PATH holds only the carried bin first: the carried mbrola with the carried voice file
+  espeak-ng -v "mb-$voice" -w "$probe/system-$voice.wav" "the carried engine speaks like the installed one"
+  clean espeak-ng -v "mb-$voice" -w "$probe/carried-$voice.wav" "the carried engine speaks like the installed one"
+  [[ $(stat -c %s "$probe/carried-$voice.wav") -gt 10000 ]] || fail "the carried mbrola voice $voice wrote no audio"
+  cmp -s "$probe/system-$voice.wav" "$probe/carried-$voice.wav" || fail "the carried mbrola voice $voice's WAV differs from the system one's"
+done
+echo "pack-tts: self-test passed (clean env, carried libs + data, $(clean espeak-ng --voices=en | tail -n +2 | wc -l) English voices, $(clean espeak-ng --voices=variant | tail -n +2 | wc -l) variants, mbrola voices: ${MBROLA_VOICES:-none}, WAV identical to the system's)"
 du -sh "$TTS" "$TTS"/* | sed 's/^/pack-tts: /'

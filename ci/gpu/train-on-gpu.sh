@@ -7,7 +7,11 @@
 # -> long-form 45-60 s set from the test split -> train-lm (6-gram over BPE pieces of the packed sentences, the
 # corpus's valid/test sentences left out; and the lexicon of those sentences' words and the packed word lists) ->
 # eval (CTC greedy, beam 4 as transcribe decodes, and beam 4 with the LM and lexicon) on test and long-form.
-# Environment: HOURS (3), CONFIG (small), DEVICE (cuda), TRAIN_SECONDS (300), MAX_STEPS (100000),
+# The corpus never uses a voice that the files in .gpu/tts/held-out/ hold out (pack-tts.sh HELD_OUT=...: the bundled
+# model's evaluation sets), so those sets stay unheard by a model trained or fine-tuned here.
+# Environment: HOURS (3), SYNTH_SEED (1: texts, voices and their split; another seed gives another corpus), ESPEAK_VARIANTS (8: +variants per espeak-ng accent; 102 exist), CONFIG (small), DEVICE (cuda), TRAIN_SECONDS (300), MAX_STEPS (100000),
+# VALID_LIMIT (500) and EVAL_LIMIT (600): utterances of the valid split scored after each epoch and of the test split
+# evaluated at the end (0 = all; the splits of a many-hour corpus would take longer than the training epochs),
 # BATCH_SECONDS (120), CKPT_EVERY (200), JOBS (32), OUT ($PWD/gpu-out), WORK (/tmp/train-on-gpu), LR (2e-3),
 # WARMUP_STEPS (300), INIT_FROM (a model to continue, e.g. the bundled one from the source tree, whose config is
 # small-deep: give CONFIG=small-deep, or a config that only adds layers to it, which grows it; its training voices may
@@ -26,6 +30,10 @@ OUT=${OUT:-$PWD/gpu-out}
 WORK=${WORK:-/tmp/train-on-gpu}
 LOGS=$OUT/logs
 HOURS=${HOURS:-3}
+ESPEAK_VARIANTS=${ESPEAK_VARIANTS:-8}
+SYNTH_SEED=${SYNTH_SEED:-1}
+VALID_LIMIT=${VALID_LIMIT:-500}
+EVAL_LIMIT=${EVAL_LIMIT:-600}
 CONFIG=${CONFIG:-small}
 DEVICE=${DEVICE:-cuda}
 TRAIN_SECONDS=${TRAIN_SECONDS:-300}
@@ -67,24 +75,30 @@ SM=(java "${JOPTS[@]}" -cp "$CP" dev.speechmamba.cli.Main)
 
 { command -v nvidia-smi >/dev/null && nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv; espeak-ng --version; } > "$LOGS/machine.txt"
 CORPUS=$WORK/corpus RUN=$WORK/run
-if stage synth 240 "${SM[@]}" synth-corpus --engines espeak-ng --espeak-variants 8 --hours "$HOURS" --jobs "$JOBS" \
-    --sentences .gpu/tts/sentences.txt --out "$CORPUS" --no-progress; then
+HELD_OUT=()
+for f in .gpu/tts/held-out/*; do [[ -f $f ]] && HELD_OUT+=(--exclude-voices "$f"); done
+if stage synth 240 "${SM[@]}" synth-corpus --engines espeak-ng --espeak-variants "$ESPEAK_VARIANTS" --seed "$SYNTH_SEED" --hours "$HOURS" --jobs "$JOBS" \
+    --sentences .gpu/tts/sentences.txt --out "$CORPUS" --no-progress "${HELD_OUT[@]}"; then
+  # the manifests' audio paths are relative to their folder, so the subsets stay beside them
+  subset() { if (($2 > 0)); then head -n "$2" "$CORPUS/$1.jsonl" > "$CORPUS/$1-subset.jsonl"; else cp "$CORPUS/$1.jsonl" "$CORPUS/$1-subset.jsonl"; fi; }
+  subset valid "$VALID_LIMIT"; subset test "$EVAL_LIMIT"
+  VALID=$CORPUS/valid-subset.jsonl TEST=$CORPUS/test-subset.jsonl
   # training gets what is left after the reserve for averaging and evaluation; the trainer's own stop is MAX_STEPS
   train_limit=$TRAIN_SECONDS
   (( train_limit > $(left) - EVAL_RESERVE_S )) && train_limit=$(( $(left) - EVAL_RESERVE_S ))
   stage train "$train_limit" "${SM[@]}" train --config "$CONFIG" --device "$DEVICE" --train "$CORPUS/train.jsonl" \
-    --valid "$CORPUS/valid.jsonl" --out "$RUN" --batch-seconds "$BATCH_SECONDS" --lr "$LR" --warmup-steps "$WARMUP_STEPS" ${INIT_FROM:+--init-from "$INIT_FROM"} \
+    --valid "$VALID" --out "$RUN" --batch-seconds "$BATCH_SECONDS" --lr "$LR" --warmup-steps "$WARMUP_STEPS" ${INIT_FROM:+--init-from "$INIT_FROM"} \
     --vtlp "$VTLP" --ckpt-every "$CKPT_EVERY" --keep-checkpoints 6 --max-steps "$MAX_STEPS" --epochs 1000 --quiet
   SUMMARY[-1]+="$(ls "$RUN"/checkpoints 2>/dev/null | tr '\n' ' ' | sed 's/^/ checkpoints: /')"
   if stage average 30 "${SM[@]}" average --model "$RUN" --last 3 --bf16 --output "$OUT/model.safetensors"; then
-    stage longform 30 "${SM[@]}" long-form "$CORPUS/test.jsonl" --out "$CORPUS/longform" --minutes 0
-    stage eval-test 60 "${SM[@]}" eval --model "$OUT/model.safetensors" --manifest "$CORPUS/test.jsonl" --device "$DEVICE" --show-errors 5
-    stage eval-test-beam 90 "${SM[@]}" eval --model "$OUT/model.safetensors" --manifest "$CORPUS/test.jsonl" --device "$DEVICE" --beam 4
+    stage longform 30 "${SM[@]}" long-form "$TEST" --out "$CORPUS/longform" --minutes 0
+    stage eval-test 60 "${SM[@]}" eval --model "$OUT/model.safetensors" --manifest "$TEST" --device "$DEVICE" --show-errors 5
+    stage eval-test-beam 90 "${SM[@]}" eval --model "$OUT/model.safetensors" --manifest "$TEST" --device "$DEVICE" --beam 4
     WORD_LISTS=(); [[ -f .gpu/tts/words.txt.gz ]] && WORD_LISTS=(--word-list .gpu/tts/words.txt.gz)
     if stage lm 30 "${SM[@]}" train-lm --model "$OUT/model.safetensors" --text .gpu/tts/sentences.txt \
         --exclude "$CORPUS/valid.jsonl" --exclude "$CORPUS/test.jsonl" --out "$OUT/lm.arpa.gz" \
         --lexicon-out "$OUT/lexicon.txt.gz" "${WORD_LISTS[@]}"; then
-      stage eval-test-beam-lm 90 "${SM[@]}" eval --model "$OUT/model.safetensors" --manifest "$CORPUS/test.jsonl" \
+      stage eval-test-beam-lm 90 "${SM[@]}" eval --model "$OUT/model.safetensors" --manifest "$TEST" \
         --device "$DEVICE" --beam 4 --lm "$OUT/lm.arpa.gz" --lexicon "$OUT/lexicon.txt.gz"
     fi
     [[ -s $CORPUS/longform/longform-45-60s.jsonl ]] && stage eval-long 60 "${SM[@]}" eval --model "$OUT/model.safetensors" \
@@ -100,7 +114,7 @@ cp "$CORPUS/corpus.json" "$OUT/" 2>/dev/null
 cp "$RUN/metrics.jsonl" "$OUT/" 2>/dev/null
 {
   echo "== machine =="; cat "$LOGS/machine.txt"
-  echo "== settings: HOURS=$HOURS CONFIG=$CONFIG DEVICE=$DEVICE TRAIN_SECONDS=$TRAIN_SECONDS MAX_STEPS=$MAX_STEPS BATCH_SECONDS=$BATCH_SECONDS CKPT_EVERY=$CKPT_EVERY JOBS=$JOBS BUDGET_S=$BUDGET_S LR=$LR WARMUP_STEPS=$WARMUP_STEPS INIT_FROM=${INIT_FROM:-none} VTLP=$VTLP =="
+  echo "== settings: HOURS=$HOURS SYNTH_SEED=$SYNTH_SEED ESPEAK_VARIANTS=$ESPEAK_VARIANTS VALID_LIMIT=$VALID_LIMIT EVAL_LIMIT=$EVAL_LIMIT held-out files: $(( ${#HELD_OUT[@]} / 2 )) CONFIG=$CONFIG DEVICE=$DEVICE TRAIN_SECONDS=$TRAIN_SECONDS MAX_STEPS=$MAX_STEPS BATCH_SECONDS=$BATCH_SECONDS CKPT_EVERY=$CKPT_EVERY JOBS=$JOBS BUDGET_S=$BUDGET_S LR=$LR WARMUP_STEPS=$WARMUP_STEPS INIT_FROM=${INIT_FROM:-none} VTLP=$VTLP =="
   [[ -f $LOGS/synth.log ]] && { echo "== synth-corpus =="; tail -n 8 "$LOGS/synth.log"; }
   [[ -f $LOGS/train.log ]] && { echo "== train (last lines) =="; tail -n 8 "$LOGS/train.log"; }
   [[ -f $RUN/metrics.jsonl ]] && { echo "== metrics (first, last train step; valid lines) =="; grep '"train"' "$RUN/metrics.jsonl" | sed -n '1p;$p'; grep -v '"train"' "$RUN/metrics.jsonl" | tail -n 5; }

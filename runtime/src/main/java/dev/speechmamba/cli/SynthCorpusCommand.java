@@ -1,6 +1,7 @@
 package dev.speechmamba.cli;
 
 import dev.speechmamba.data.CorpusSynthesizer;
+import dev.speechmamba.data.HeldOutVoices;
 import dev.speechmamba.data.SentenceSource;
 import dev.speechmamba.data.TtsEngines;
 import dev.speechmamba.data.VoiceSplit.Split;
@@ -13,6 +14,7 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 import java.util.concurrent.Callable;
 
 /** Synthesizes a speech corpus with the installed Debian TTS engines. */
@@ -59,6 +61,11 @@ public final class SynthCorpusCommand implements Callable<Integer> {
             + "without those packages (ci/gpu/pack-tts.sh writes one).")
     Path sentencesFile;
 
+    @Option(names = "--exclude-voices", paramLabel = "FILE", description = "Never use the voices that FILE holds out "
+            + "(repeatable): a corpus.json (its valid and test voices), a manifest (.jsonl: every line's voice) or a list "
+            + "(engine:name per line). Keeps other corpora's evaluation voices unheard when synthesizing more training data.")
+    List<Path> excludeVoices;
+
     @Option(names = "--no-progress", description = "Do not draw the progress bar on stderr.")
     boolean noProgress;
 
@@ -69,7 +76,8 @@ public final class SynthCorpusCommand implements Callable<Integer> {
         CorpusSynthesizer.Settings d = CorpusSynthesizer.Settings.of(out, hours * 3600, utterances, seed, jobCount, noiseProb);
         CorpusSynthesizer.Settings s = new CorpusSynthesizer.Settings(out, hours * 3600, utterances, seed, jobCount, noiseProb,
                 d.minSnrDb(), d.maxSnrDb(), d.minRate(), d.maxRate(), d.minPitch(), d.maxPitch(), espeakVariants,
-                d.validFraction(), d.testFraction(), timeout, engines);
+                d.validFraction(), d.testFraction(), timeout, engines,
+                excludeVoices == null ? Set.of() : HeldOutVoices.read(excludeVoices));
         PrintWriter log = spec.commandLine().getOut();
         List<String> sentences;
         if (sentencesFile != null) {
@@ -86,7 +94,9 @@ public final class SynthCorpusCommand implements Callable<Integer> {
         log.flush();
         CorpusSynthesizer.Report r = new CorpusSynthesizer(s, TtsEngines.all(espeakVariants, seed), sentences,
                 noProgress ? null : System.err).run();
-        for (String note : r.notes()) if (note.startsWith("skipped ") && !note.startsWith("skipped utterance")) log.println(note);
+        for (String note : r.notes()) {
+            if ((note.startsWith("skipped ") && !note.startsWith("skipped utterance")) || note.startsWith("excluded ")) log.println(note);
+        }
         log.printf(Locale.ROOT, "%d utterances, %.3f h of audio in %.1f s wall (%d failed and skipped)%n", r.kept(), r.seconds() / 3600,
                 r.wallSeconds(), r.failed());
         for (Split sp : Split.values()) {

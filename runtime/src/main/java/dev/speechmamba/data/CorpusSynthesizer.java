@@ -22,6 +22,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorCompletionService;
@@ -55,11 +56,12 @@ public final class CorpusSynthesizer {
      * @param noiseProbability chance that an utterance gets white noise at an SNR drawn from [minSnrDb, maxSnrDb]
      * @param variantsPerAccent espeak-ng {@code +variant}s drawn per English accent (besides the plain accent)
      * @param onlyEngines    engine names to use (empty = all installed)
+     * @param excludedVoices voice ids ({@code engine:name}) never to use: other corpora's evaluation voices
      */
     public record Settings(Path outDir, double targetSeconds, int maxUtterances, long seed, int jobs, double noiseProbability,
                            double minSnrDb, double maxSnrDb, double minRate, double maxRate, double minPitch, double maxPitch,
                            int variantsPerAccent, double validFraction, double testFraction, int timeoutSeconds,
-                           List<String> onlyEngines) {
+                           List<String> onlyEngines, Set<String> excludedVoices) {
         public Settings {
             if (outDir == null) throw new IllegalArgumentException("synth-corpus: output folder is required");
             if (!(targetSeconds >= 0) || maxUtterances < 0 || (targetSeconds == 0 && maxUtterances == 0)) {
@@ -72,11 +74,12 @@ public final class CorpusSynthesizer {
             if (!(minPitch > 0 && minPitch <= maxPitch)) throw new IllegalArgumentException("synth-corpus: bad pitch range [" + minPitch + ", " + maxPitch + "]");
             if (timeoutSeconds < 1) throw new IllegalArgumentException("synth-corpus: timeout must be at least 1 s, got " + timeoutSeconds);
             onlyEngines = onlyEngines == null ? List.of() : List.copyOf(onlyEngines);
+            excludedVoices = excludedVoices == null ? Set.of() : Set.copyOf(excludedVoices);
         }
 
         public static Settings of(Path outDir, double targetSeconds, int maxUtterances, long seed, int jobs, double noiseProbability) {
             return new Settings(outDir, targetSeconds, maxUtterances, seed, jobs, noiseProbability, 5, 30, 0.85, 1.15, 0.85, 1.15,
-                    4, 0.1, 0.15, 60, List.of());
+                    4, 0.1, 0.15, 60, List.of(), Set.of());
         }
     }
 
@@ -123,6 +126,13 @@ public final class CorpusSynthesizer {
             voices.addAll(vs);
         }
         if (voices.isEmpty()) throw new IllegalStateException("synth-corpus: no TTS voice is installed (" + String.join("; ", notes) + "); run ci/install-tts.sh");
+        if (!settings.excludedVoices().isEmpty()) {
+            int before = voices.size();
+            voices.removeIf(v -> settings.excludedVoices().contains(v.id()));
+            notes.add("excluded " + (before - voices.size()) + " installed voices held out elsewhere (" + settings.excludedVoices().size()
+                    + " listed)");
+            if (voices.isEmpty()) throw new IllegalStateException("synth-corpus: --exclude-voices leaves no installed voice to speak");
+        }
         Collections.sort(voices);
         Map<Voice, Split> split = VoiceSplit.assign(voices, settings.validFraction(), settings.testFraction(), settings.seed());
 

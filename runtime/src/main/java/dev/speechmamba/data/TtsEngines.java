@@ -99,8 +99,7 @@ public final class TtsEngines {
                 } else if (file.startsWith("mb/")) {
                     String mbVoice = file.substring(3); // mb-us1, mb-en1, mb-de1-en
                     String dataName = mbVoice.substring(3).replaceAll("-en$", "");
-                    if (onPath("mbrola") && (Files.isDirectory(Path.of("/usr/share/mbrola", dataName))
-                            || Files.isRegularFile(Path.of("/usr/share/mbrola", dataName, dataName)))) {
+                    if (onPath("mbrola") && mbrolaVoiceInstalled(dataName)) {
                         if (!mbVoice.endsWith("-en") || mbVoice.startsWith("mb-us") || mbVoice.startsWith("mb-en")) mbrola.add(mbVoice);
                     }
                 }
@@ -125,6 +124,19 @@ public final class TtsEngines {
             for (String mb : mbrola) out.add(new Voice(name(), mb));
             if (out.isEmpty()) reason = "espeak-ng lists no English voices";
             return voices = List.copyOf(out);
+        }
+
+        /**
+         * Where espeak-ng finds mbrola voice data: first the file {@code mbrola/NAME} inside its data folder (so a
+         * carried espeak-ng, ESPEAK_DATA_PATH set, brings its own voices: ci/gpu/pack-tts.sh), then Debian's
+         * {@code /usr/share/mbrola/NAME[/NAME]}.
+         */
+        static boolean mbrolaVoiceInstalled(String dataName) {
+            String dataPath = System.getenv("ESPEAK_DATA_PATH");
+            if (dataPath != null && !dataPath.isBlank()
+                    && Files.isRegularFile(Path.of(dataPath, "espeak-ng-data", "mbrola", dataName))) return true;
+            return Files.isDirectory(Path.of("/usr/share/mbrola", dataName))
+                    || Files.isRegularFile(Path.of("/usr/share/mbrola", dataName, dataName));
         }
 
         @Override public String unavailableReason() { voices(); return reason; }

@@ -16,7 +16,10 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-/** synth-corpus --sentences FILE: the carried sentence list of machines without fortunes and WordNet. */
+/**
+ * synth-corpus --sentences FILE (the carried sentence list of machines without fortunes and WordNet) and
+ * --exclude-voices FILE (other corpora's evaluation voices), the options of corpora made on a GPU machine.
+ */
 class SynthCorpusSentencesTest {
     private static CliRun run(String... args) {
         return CliRun.of(args);
@@ -55,6 +58,42 @@ class SynthCorpusSentencesTest {
         for (Split s : Split.values()) for (ManifestEntry e : Manifest.read(out.resolve(s.fileName()))) spoken.add(e.text());
         assertEquals(4, spoken.size(), r.out());
         assertTrue(mine.containsAll(spoken), "spoken " + spoken);
+    }
+
+    @Test
+    void aBadExcludeVoicesFileIsNamedBeforeAnythingIsWritten(@TempDir Path dir) throws Exception {
+        Path noVoices = Files.writeString(dir.resolve("held-out.txt"), "# none yet\n");
+        CliRun r = run("synth-corpus", "--out", dir.resolve("corpus").toString(), "--utterances", "2", "--exclude-voices", noVoices.toString());
+        assertEquals(Main.EXIT_FAILURE, r.code());
+        assertTrue(r.err().contains("held-out.txt names no voice"), r.err());
+        assertFalse(Files.exists(dir.resolve("corpus")), "nothing is written before the held-out voices are read");
+    }
+
+    @Test
+    void excludedVoicesAreReportedAndNeverSpoken(@TempDir Path dir) throws Exception {
+        assumeTrue(onPath("espeak-ng"), "espeak-ng not installed (ci/install-tts.sh)");
+        // every voice of a corpus made without +variants (the plain accents, and mbrola voices where installed) is
+        // held out, as a list file: what is left to speak are the accent+variant voices
+        Path first = dir.resolve("first");
+        CliRun plain = run("synth-corpus", "--out", first.toString(), "--utterances", "2", "--engines", "espeak-ng", "--espeak-variants", "0",
+                "--jobs", "2", "--no-progress");
+        assertEquals(0, plain.code(), plain.err());
+        List<String> accents = new ArrayList<>();
+        new com.fasterxml.jackson.databind.ObjectMapper().readTree(first.resolve("corpus.json").toFile()).path("splits")
+                .forEach(split -> split.path("voices").forEach(v -> accents.add(v.asText())));
+        assertTrue(accents.size() >= 3, "voices of the first corpus: " + accents);
+        Path list = Files.write(dir.resolve("held-out.txt"), accents);
+        Path out = dir.resolve("corpus");
+        CliRun r = run("synth-corpus", "--out", out.toString(), "--utterances", "6", "--engines", "espeak-ng", "--espeak-variants", "1",
+                "--jobs", "2", "--noise-prob", "0", "--exclude-voices", list.toString(), "--no-progress");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("excluded " + accents.size() + " installed voices held out elsewhere"), r.out());
+        for (Split s : Split.values()) {
+            for (ManifestEntry e : Manifest.read(out.resolve(s.fileName()))) {
+                assertFalse(accents.contains(e.voice()), e.voice() + " was held out");
+                assertTrue(e.voice().contains("+"), e.voice() + " is not an accent+variant voice");
+            }
+        }
     }
 
     private static boolean onPath(String program) {

@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -27,7 +28,7 @@ class CorpusSynthesizerTest {
     private static CorpusSynthesizer.Settings settings(Path out, int utterances, long seed) {
         CorpusSynthesizer.Settings d = CorpusSynthesizer.Settings.of(out, 0, utterances, seed, 2, 0.5);
         return new CorpusSynthesizer.Settings(out, 0, utterances, seed, 2, 0.5, d.minSnrDb(), d.maxSnrDb(), d.minRate(),
-                d.maxRate(), d.minPitch(), d.maxPitch(), 1, 0.1, 0.15, 30, List.of("espeak-ng"));
+                d.maxRate(), d.minPitch(), d.maxPitch(), 1, 0.1, 0.15, 30, List.of("espeak-ng"), Set.of());
     }
 
     private static List<ManifestEntry> all(Path out) throws IOException {
@@ -73,7 +74,7 @@ class CorpusSynthesizerTest {
             @Override public Invocation command(Voice v, Path t, Path o, double r, double p) { throw new AssertionError(); }
         };
         CorpusSynthesizer.Settings anyEngine = new CorpusSynthesizer.Settings(dir, 0, 2, 1, 2, 0, 5, 30, 0.9, 1.1, 0.9, 1.1, 0,
-                0.1, 0.15, 5, List.of());
+                0.1, 0.15, 5, List.of(), Set.of());
         IllegalStateException e = assertThrows(IllegalStateException.class,
                 () -> new CorpusSynthesizer(anyEngine, List.of(missing), SENTENCES, null).run());
         assertTrue(e.getMessage().contains("nothing: not installed"), e.getMessage());
@@ -89,10 +90,36 @@ class CorpusSynthesizerTest {
             @Override public String unavailableReason() { return null; }
             @Override public Invocation command(Voice v, Path t, Path o, double r, double p) { return new Invocation(List.of("false"), 1); }
         };
-        CorpusSynthesizer.Settings s = new CorpusSynthesizer.Settings(dir, 0, 2, 1, 2, 0, 5, 30, 0.9, 1.1, 0.9, 1.1, 0, 0.1, 0.15, 5, List.of());
+        CorpusSynthesizer.Settings s = new CorpusSynthesizer.Settings(dir, 0, 2, 1, 2, 0, 5, 30, 0.9, 1.1, 0.9, 1.1, 0, 0.1, 0.15, 5, List.of(), Set.of());
         IllegalStateException e = assertThrows(IllegalStateException.class,
                 () -> new CorpusSynthesizer(s, List.of(broken), List.of("a b c"), null).run());
         assertTrue(e.getMessage().contains("too many failures"), e.getMessage());
+    }
+
+    @Test
+    void excludedVoicesAreNeverSpoken(@TempDir Path dir) throws Exception {
+        TtsEngine espeak = new TtsEngines.EspeakNg(2, 1);
+        assumeTrue(!espeak.voices().isEmpty(), "espeak-ng is not installed (ci/install-tts.sh): " + espeak.unavailableReason());
+        List<Voice> installed = espeak.voices();
+        // hold out every voice but four (and one the engine does not have), so that most draws would hit a held-out one
+        Set<String> heldOut = new java.util.HashSet<>(installed.subList(4, installed.size()).stream().map(Voice::id).toList());
+        heldOut.add("espeak-ng:xx-none");
+        CorpusSynthesizer.Settings d = settings(dir, 6, 2);
+        CorpusSynthesizer.Settings s = new CorpusSynthesizer.Settings(dir, 0, 6, 2, 2, 0, d.minSnrDb(), d.maxSnrDb(), d.minRate(),
+                d.maxRate(), d.minPitch(), d.maxPitch(), 2, 0.1, 0.15, 30, List.of("espeak-ng"), heldOut);
+        CorpusSynthesizer.Report r = new CorpusSynthesizer(s, List.of(espeak), SENTENCES, null).run();
+        assertEquals(6, r.kept());
+        assertEquals(4, r.voices().size(), "only the voices not held out are split: " + r.voices());
+        for (ManifestEntry e : all(dir)) assertTrue(!heldOut.contains(e.voice()), e.voice() + " was held out");
+        assertTrue(r.notes().contains("excluded " + (installed.size() - 4) + " installed voices held out elsewhere (" + heldOut.size()
+                + " listed)"), r.notes().toString());
+
+        Set<String> everything = new java.util.HashSet<>(installed.stream().map(Voice::id).toList());
+        CorpusSynthesizer.Settings none = new CorpusSynthesizer.Settings(dir.resolve("none"), 0, 2, 2, 2, 0, d.minSnrDb(), d.maxSnrDb(),
+                d.minRate(), d.maxRate(), d.minPitch(), d.maxPitch(), 2, 0.1, 0.15, 30, List.of("espeak-ng"), everything);
+        IllegalStateException e = assertThrows(IllegalStateException.class,
+                () -> new CorpusSynthesizer(none, List.of(espeak), SENTENCES, null).run());
+        assertTrue(e.getMessage().contains("--exclude-voices leaves no installed voice"), e.getMessage());
     }
 
     @Test

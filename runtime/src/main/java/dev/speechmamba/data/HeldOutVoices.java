@@ -1,0 +1,70 @@
+package dev.speechmamba.data;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * Voices that a new corpus must not use because other corpora evaluate on them, so that a model trained on the new
+ * corpus still meets those evaluation voices for the first time (synth-corpus --exclude-voices). A run that
+ * synthesizes fresh data on another machine would otherwise draw some of the held-out accent+variant pairs again.
+ *
+ * <p>Read from three kinds of file: a synth-corpus summary ({@code corpus.json}: the voices of its valid and test
+ * splits, the held-out ones; its train voices are not held out), a manifest ({@code *.jsonl}: the {@code voice} of
+ * every line, e.g. an evaluation set), or a list ({@code engine:name} per line, {@code #} comments).
+ */
+public final class HeldOutVoices {
+    private HeldOutVoices() { }
+
+    /** The voice ids ({@code engine:name}) the files hold out; every file must name at least one. */
+    public static Set<String> read(List<Path> files) throws IOException {
+        Set<String> ids = new TreeSet<>();
+        for (Path f : files) ids.addAll(readOne(f));
+        return ids;
+    }
+
+    static Set<String> readOne(Path file) throws IOException {
+        if (!Files.isRegularFile(file)) throw new IllegalArgumentException("held-out voices: " + file + " is not a file");
+        String name = file.getFileName().toString();
+        Set<String> ids = new TreeSet<>();
+        ObjectMapper json = new ObjectMapper();
+        if (name.endsWith(".json")) {
+            JsonNode splits = json.readTree(file.toFile()).path("splits");
+            if (!splits.isObject()) throw new IllegalArgumentException("held-out voices: " + file + " has no \"splits\" (not a synth-corpus corpus.json)");
+            for (String split : List.of("valid", "test")) for (JsonNode v : splits.path(split).path("voices")) ids.add(checked(v.asText(), file));
+        } else if (name.endsWith(".jsonl")) {
+            int lineNo = 0;
+            for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
+                lineNo++;
+                if (line.isBlank()) continue;
+                JsonNode voice = json.readTree(line).get("voice");
+                if (voice == null || !voice.isTextual()) {
+                    throw new IllegalArgumentException("held-out voices: " + file + " line " + lineNo + " has no \"voice\"");
+                }
+                ids.add(checked(voice.asText(), file));
+            }
+        } else {
+            for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
+                String t = line.strip();
+                if (!t.isEmpty() && !t.startsWith("#")) ids.add(checked(t, file));
+            }
+        }
+        if (ids.isEmpty()) throw new IllegalArgumentException("held-out voices: " + file + " names no voice");
+        return ids;
+    }
+
+    private static String checked(String id, Path file) {
+        int colon = id.indexOf(':');
+        if (colon <= 0 || colon == id.length() - 1 || id.chars().anyMatch(Character::isWhitespace)) {
+            throw new IllegalArgumentException("held-out voices: " + file + ": '" + id + "' is not a voice id (engine:name)");
+        }
+        return id;
+    }
+}
