@@ -34,21 +34,18 @@ public final class HeldOutVoices {
         if (!Files.isRegularFile(file)) throw new IllegalArgumentException("held-out voices: " + file + " is not a file");
         String name = file.getFileName().toString();
         Set<String> ids = new TreeSet<>();
-        ObjectMapper json = new ObjectMapper();
         if (name.endsWith(".json")) {
-            JsonNode splits = json.readTree(file.toFile()).path("splits");
+            JsonNode splits = new ObjectMapper().readTree(file.toFile()).path("splits");
             if (!splits.isObject()) throw new IllegalArgumentException("held-out voices: " + file + " has no \"splits\" (not a synth-corpus corpus.json)");
             for (String split : List.of("valid", "test")) for (JsonNode v : splits.path(split).path("voices")) ids.add(checked(v.asText(), file));
         } else if (name.endsWith(".jsonl")) {
-            int lineNo = 0;
-            for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
-                lineNo++;
-                if (line.isBlank()) continue;
-                JsonNode voice = json.readTree(line).get("voice");
-                if (voice == null || !voice.isTextual()) {
-                    throw new IllegalArgumentException("held-out voices: " + file + " line " + lineNo + " has no \"voice\"");
+            List<ManifestEntry> entries = Manifest.read(file);
+            for (int i = 0; i < entries.size(); i++) {
+                String voice = entries.get(i).voice();
+                if (voice == null) {
+                    throw new IllegalArgumentException("held-out voices: " + file + " utterance " + (i + 1) + " has no \"voice\"");
                 }
-                ids.add(checked(voice.asText(), file));
+                ids.add(checked(voice, file));
             }
         } else {
             for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {

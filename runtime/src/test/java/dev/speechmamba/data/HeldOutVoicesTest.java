@@ -3,6 +3,7 @@ package dev.speechmamba.data;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -34,20 +35,23 @@ class HeldOutVoicesTest {
 
     @Test
     void badFilesAreNamedInTheError(@TempDir Path dir) throws Exception {
-        Path missing = dir.resolve("nope.txt");
-        assertTrue(assertThrows(IllegalArgumentException.class, () -> HeldOutVoices.read(List.of(missing))).getMessage()
-                .contains("nope.txt is not a file"));
-        Path notCorpus = Files.writeString(dir.resolve("config.json"), "{\"d_model\": 144}");
-        assertTrue(assertThrows(IllegalArgumentException.class, () -> HeldOutVoices.read(List.of(notCorpus))).getMessage()
-                .contains("not a synth-corpus corpus.json"));
-        Path noVoice = Files.writeString(dir.resolve("m.jsonl"), "{\"audio_filepath\": \"a.wav\", \"text\": \"a\"}\n");
-        assertTrue(assertThrows(IllegalArgumentException.class, () -> HeldOutVoices.read(List.of(noVoice))).getMessage()
-                .contains("m.jsonl line 1 has no \"voice\""));
-        Path empty = Files.writeString(dir.resolve("empty.txt"), "# nothing\n");
-        assertTrue(assertThrows(IllegalArgumentException.class, () -> HeldOutVoices.read(List.of(empty))).getMessage()
-                .contains("names no voice"));
-        Path typo = Files.writeString(dir.resolve("typo.txt"), "en-us+m3\n");
-        assertTrue(assertThrows(IllegalArgumentException.class, () -> HeldOutVoices.read(List.of(typo))).getMessage()
-                .contains("'en-us+m3' is not a voice id"));
+        assertRejected(dir.resolve("nope.txt"), "nope.txt is not a file");
+        assertRejected(Files.writeString(dir.resolve("config.json"), "{\"d_model\": 144}"), "not a synth-corpus corpus.json");
+        assertRejected(Files.writeString(dir.resolve("m.jsonl"), "{\"audio_filepath\": \"a.wav\", \"duration\": 1.0, \"text\": \"a\"}\n"),
+                "m.jsonl utterance 1 has no \"voice\"");
+        assertRejected(Files.writeString(dir.resolve("empty.txt"), "# nothing\n"), "names no voice");
+        assertRejected(Files.writeString(dir.resolve("typo.txt"), "en-us+m3\n"), "'en-us+m3' is not a voice id");
+    }
+
+    @Test
+    void aMalformedManifestLineIsNamedWithItsLineNumber(@TempDir Path dir) throws Exception {
+        Path broken = Files.writeString(dir.resolve("eval.jsonl"), "\n{\"audio_filepath\": \"a.wav\", \"voice\": \"flite:awb\"}\n");
+        IOException e = assertThrows(IOException.class, () -> HeldOutVoices.read(List.of(broken)));
+        assertTrue(e.getMessage().contains("eval.jsonl:2: bad manifest line"), e.getMessage());
+    }
+
+    private static void assertRejected(Path file, String expected) {
+        String message = assertThrows(IllegalArgumentException.class, () -> HeldOutVoices.read(List.of(file))).getMessage();
+        assertTrue(message.contains(expected), message);
     }
 }
