@@ -14,7 +14,8 @@
 #   .gpu/tts/held-out/              copies of the HELD_OUT files (corpus.json summaries, evaluation manifests, voice
 #                                   lists): train-on-gpu.sh passes each to synth-corpus --exclude-voices, so that the
 #                                   corpus made there never speaks with a voice these evaluation sets hold out;
-#                                   and the texts of the HELD_OUT_TEXT manifests are dropped from sentences.txt
+#                                   and the texts of the HELD_OUT_TEXT manifests (or sentence lists) are left out of
+#                                   sentences.txt before it is sampled
 # About 3.5 MB in all without mbrola voices. Run there with PATH=.gpu/tts/bin:$PATH LD_LIBRARY_PATH=.gpu/tts/lib ESPEAK_DATA_PATH=$PWD/.gpu/tts
 # (ESPEAK_DATA_PATH is the folder that CONTAINS espeak-ng-data/; espeak-ng silently falls back to the system data
 # when it is wrong, so the self-test below checks the "Data at:" line of --version).
@@ -125,21 +126,14 @@ if [[ -n $HELD_OUT ]]; then
   done
 fi
 
-"$JAVA" -cp "$CP" dev.speechmamba.data.SentenceSource "$TTS/sentences.txt" "$SENTENCES" "$SENTENCE_SEED"
 # The sentences of evaluation manifests (HELD_OUT_TEXT) are never spoken there, so an evaluation there or here
-# meets new text as well as new voices.
-if [[ -n $HELD_OUT_TEXT ]]; then
-  held_texts=$(mktemp)
-  for f in $HELD_OUT_TEXT; do
-    [[ -f $f ]] || fail "HELD_OUT_TEXT manifest $f is missing"
-    sed -n 's/.*"text" *: *"\([^"]*\)".*/\1/p' "$f"
-  done | sort -u > "$held_texts"
-  before=$(wc -l < "$TTS/sentences.txt")
-  grep -vxF -f "$held_texts" "$TTS/sentences.txt" > "$TTS/sentences.kept" || true
-  mv "$TTS/sentences.kept" "$TTS/sentences.txt"
-  echo "pack-tts: dropped $((before - $(wc -l < "$TTS/sentences.txt"))) of $before sentences that the $(wc -l < "$held_texts") held-out texts hold"
-  rm -f "$held_texts"
-fi
+# meets new text as well as new voices; SentenceSource reads them with the project's manifest reader.
+held_texts=()
+for f in $HELD_OUT_TEXT; do
+  [[ -f $f ]] || fail "HELD_OUT_TEXT manifest $f is missing"
+  held_texts+=("$f")
+done
+"$JAVA" -cp "$CP" dev.speechmamba.data.SentenceSource "$TTS/sentences.txt" "$SENTENCES" "$SENTENCE_SEED" "${held_texts[@]}"
 
 # The word lists of the beam-search lexicon (train-lm --word-list there).
 word_lists=()

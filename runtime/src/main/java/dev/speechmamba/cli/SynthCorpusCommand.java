@@ -1,6 +1,7 @@
 package dev.speechmamba.cli;
 
 import dev.speechmamba.data.CorpusSynthesizer;
+import dev.speechmamba.data.HeldOutSentences;
 import dev.speechmamba.data.HeldOutVoices;
 import dev.speechmamba.data.SentenceSource;
 import dev.speechmamba.data.TtsEngines;
@@ -66,6 +67,20 @@ public final class SynthCorpusCommand implements Callable<Integer> {
             + "(engine:name per line). Keeps other corpora's evaluation voices unheard when synthesizing more training data.")
     List<Path> excludeVoices;
 
+    @Option(names = "--exclude-sentences", paramLabel = "FILE", description = "Never speak the sentences that FILE "
+            + "holds (repeatable): a manifest (.jsonl: every utterance's and segment's text) or a text file (one sentence "
+            + "per line). Keeps other corpora's evaluation sentences unheard, like --exclude-voices their voices.")
+    List<Path> excludeSentences;
+
+    @Option(names = "--pitch-range", paramLabel = "MIN,MAX", split = ",", description = "Pitch factors drawn per "
+            + "utterance (default: 0.85,1.15). Where an engine has no pitch control the shift comes from playing the "
+            + "samples faster or slower, which moves the formants too: a wider range makes a few voices sound like more speakers.")
+    List<Double> pitchRange;
+
+    @Option(names = "--rate-range", paramLabel = "MIN,MAX", split = ",", description = "Speaking-rate factors drawn per "
+            + "utterance (default: 0.85,1.15).")
+    List<Double> rateRange;
+
     @Option(names = "--no-progress", description = "Do not draw the progress bar on stderr.")
     boolean noProgress;
 
@@ -74,10 +89,13 @@ public final class SynthCorpusCommand implements Callable<Integer> {
         if (hours < 0) throw new IllegalArgumentException("--hours must not be negative, got " + hours);
         int jobCount = jobs != null ? jobs : 2 * Runtime.getRuntime().availableProcessors();
         CorpusSynthesizer.Settings d = CorpusSynthesizer.Settings.of(out, hours * 3600, utterances, seed, jobCount, noiseProb);
+        double[] rates = range("--rate-range", rateRange, d.minRate(), d.maxRate());
+        double[] pitches = range("--pitch-range", pitchRange, d.minPitch(), d.maxPitch());
         CorpusSynthesizer.Settings s = new CorpusSynthesizer.Settings(out, hours * 3600, utterances, seed, jobCount, noiseProb,
-                d.minSnrDb(), d.maxSnrDb(), d.minRate(), d.maxRate(), d.minPitch(), d.maxPitch(), espeakVariants,
+                d.minSnrDb(), d.maxSnrDb(), rates[0], rates[1], pitches[0], pitches[1], espeakVariants,
                 d.validFraction(), d.testFraction(), timeout, engines,
                 excludeVoices == null ? Set.of() : HeldOutVoices.read(excludeVoices));
+        Set<String> heldOutSentences = excludeSentences == null ? Set.of() : HeldOutSentences.read(excludeSentences);
         PrintWriter log = spec.commandLine().getOut();
         List<String> sentences;
         if (sentencesFile != null) {
@@ -90,6 +108,13 @@ public final class SynthCorpusCommand implements Callable<Integer> {
         } else {
             sentences = SentenceSource.loadInstalled();
             log.printf(Locale.ROOT, "%d candidate sentences from %s and %s%n", sentences.size(), SentenceSource.FORTUNES, SentenceSource.WORDNET);
+        }
+        if (!heldOutSentences.isEmpty()) {
+            int before = sentences.size();
+            sentences = HeldOutSentences.without(sentences, heldOutSentences);
+            log.printf(Locale.ROOT, "dropped %d of %d candidate sentences that %d held-out texts hold%n", before - sentences.size(),
+                    before, heldOutSentences.size());
+            if (sentences.isEmpty()) throw new IllegalArgumentException("--exclude-sentences: no candidate sentence is left to speak");
         }
         log.flush();
         CorpusSynthesizer.Report r = new CorpusSynthesizer(s, TtsEngines.all(espeakVariants, seed), sentences,
@@ -106,5 +131,18 @@ public final class SynthCorpusCommand implements Callable<Integer> {
         }
         log.flush();
         return 0;
+    }
+
+    /** {@code MIN,MAX} of a factor option, or the default when the option is absent. */
+    static double[] range(String option, List<Double> given, double defaultMin, double defaultMax) {
+        if (given == null) return new double[] {defaultMin, defaultMax};
+        if (given.size() != 2) {
+            throw new IllegalArgumentException(option + " takes two factors MIN,MAX, got " + given.size() + ": " + given);
+        }
+        double min = given.get(0), max = given.get(1);
+        if (!(min >= 0.5 && min <= max && max <= 2.0)) {
+            throw new IllegalArgumentException(option + " must be MIN,MAX with 0.5 <= MIN <= MAX <= 2, got " + min + "," + max);
+        }
+        return new double[] {min, max};
     }
 }

@@ -360,6 +360,8 @@ public final class CorpusSynthesizer {
         root.put("wall_seconds", r.wallSeconds());
         root.put("jobs", settings.jobs());
         root.put("noise_probability", settings.noiseProbability());
+        root.putArray("rate_range").add(settings.minRate()).add(settings.maxRate());
+        root.putArray("pitch_range").add(settings.minPitch()).add(settings.maxPitch());
         ObjectNode splits = root.putObject("splits");
         for (Split s : Split.values()) {
             ObjectNode n = splits.putObject(s.name().toLowerCase(Locale.ROOT));

@@ -141,19 +141,25 @@ public final class SentenceSource {
 
     /** {@code FILE [MAX [SEED]]}: writes the installed sentences (a seeded sample of at most MAX) to FILE. */
     public static void main(String[] args) {
-        if (args.length < 1 || args.length > 3) {
-            System.err.println("usage: SentenceSource FILE [MAX [SEED]]  (writes the installed sentences, one per line)");
+        if (args.length < 1) {
+            System.err.println("usage: SentenceSource FILE [MAX [SEED [HELD_OUT...]]]  (writes the installed sentences, one per "
+                    + "line, without those of the HELD_OUT manifests or sentence lists)");
             System.exit(2);
         }
         try {
             Path file = Path.of(args[0]);
             int max = args.length > 1 ? Integer.parseInt(args[1]) : Integer.MAX_VALUE;
             long seed = args.length > 2 ? Long.parseLong(args[2]) : 1;
+            List<Path> heldOutFiles = new java.util.ArrayList<>();
+            for (int i = 3; i < args.length; i++) heldOutFiles.add(Path.of(args[i]));
+            Set<String> heldOut = heldOutFiles.isEmpty() ? Set.of() : HeldOutSentences.read(heldOutFiles);
             List<String> all = loadInstalled();
             if (all.isEmpty()) throw new IllegalStateException("no sentences: fortunes / wordnet-base are not installed (ci/install-tts.sh)");
-            List<String> kept = sample(all, max, seed);
+            List<String> allowed = HeldOutSentences.without(all, heldOut);
+            List<String> kept = sample(allowed, max, seed);
             write(kept, file);
-            System.out.printf(java.util.Locale.ROOT, "%d of %d sentences -> %s (%d bytes)%n", kept.size(), all.size(), file, Files.size(file));
+            System.out.printf(java.util.Locale.ROOT, "%d of %d sentences -> %s (%d bytes)%s%n", kept.size(), all.size(), file, Files.size(file),
+                    heldOut.isEmpty() ? "" : "; " + (all.size() - allowed.size()) + " held out by " + heldOutFiles.size() + " files left out");
         } catch (IOException | RuntimeException e) {
             System.err.println("SentenceSource: " + e.getMessage());
             System.exit(1);

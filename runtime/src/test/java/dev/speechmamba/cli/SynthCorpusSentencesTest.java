@@ -18,7 +18,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * synth-corpus --sentences FILE (the carried sentence list of machines without fortunes and WordNet) and
- * --exclude-voices FILE (other corpora's evaluation voices), the options of corpora made on a GPU machine.
+ * --exclude-voices FILE (other corpora's evaluation voices), the options of corpora made on a GPU machine, and the
+ * --pitch-range / --rate-range factors.
  */
 class SynthCorpusSentencesTest {
     private static CliRun run(String... args) {
@@ -94,6 +95,61 @@ class SynthCorpusSentencesTest {
                 assertTrue(e.voice().contains("+"), e.voice() + " is not an accent+variant voice");
             }
         }
+    }
+
+    @Test
+    void excludedSentencesAreNeverSpoken(@TempDir Path dir) throws Exception {
+        assumeTrue(onPath("espeak-ng"), "espeak-ng not installed (ci/install-tts.sh)");
+        List<String> mine = List.of("the lighthouse keeper counted seven gulls", "purple turnips grow beside the old mill",
+                "a quiet engine hummed under the bridge", "nobody remembered the password to the shed");
+        Path file = Files.write(dir.resolve("sentences.txt"), mine);
+        Path heldOut = Files.writeString(dir.resolve("test.jsonl"),
+                "{\"audio_filepath\": \"x.wav\", \"duration\": 2.0, \"text\": \"purple turnips grow beside the old mill\"}\n"
+                + "{\"audio_filepath\": \"y.wav\", \"duration\": 2.0, \"text\": \"nobody remembered the password to the shed\"}\n");
+        Path out = dir.resolve("corpus");
+        CliRun r = run("synth-corpus", "--out", out.toString(), "--utterances", "4", "--engines", "espeak-ng", "--espeak-variants", "0",
+                "--jobs", "2", "--noise-prob", "0", "--sentences", file.toString(), "--exclude-sentences", heldOut.toString(), "--no-progress");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("dropped 2 of 4 candidate sentences that 2 held-out texts hold"), r.out());
+        List<String> spoken = new ArrayList<>();
+        for (Split s : Split.values()) for (ManifestEntry e : Manifest.read(out.resolve(s.fileName()))) spoken.add(e.text());
+        assertEquals(4, spoken.size(), r.out());
+        assertTrue(List.of(mine.get(0), mine.get(2)).containsAll(spoken), "spoken " + spoken);
+    }
+
+    @Test
+    void excludingEverySentenceIsAClearError(@TempDir Path dir) throws Exception {
+        Path file = Files.write(dir.resolve("sentences.txt"), List.of("a quiet engine hummed under the bridge"));
+        CliRun r = run("synth-corpus", "--out", dir.resolve("corpus").toString(), "--utterances", "2", "--sentences", file.toString(),
+                "--exclude-sentences", file.toString());
+        assertEquals(Main.EXIT_FAILURE, r.code());
+        assertTrue(r.err().contains("--exclude-sentences: no candidate sentence is left"), r.err());
+        assertFalse(Files.exists(dir.resolve("corpus")), "nothing is written");
+    }
+
+    @Test
+    void aBadPitchOrRateRangeIsNamedBeforeAnythingIsWritten(@TempDir Path dir) {
+        for (String[] bad : List.of(new String[] {"--pitch-range", "1.2,0.9"}, new String[] {"--pitch-range", "0.9"},
+                new String[] {"--rate-range", "0.2,1.0"}, new String[] {"--pitch-range", "0.9,1.1,1.2"})) {
+            CliRun r = run("synth-corpus", "--out", dir.resolve("corpus").toString(), "--utterances", "2", bad[0], bad[1]);
+            assertEquals(Main.EXIT_FAILURE, r.code(), String.join(" ", bad));
+            assertTrue(r.err().contains(bad[0]), r.err());
+            assertFalse(Files.exists(dir.resolve("corpus")), "nothing is written for " + String.join(" ", bad));
+        }
+    }
+
+    @Test
+    void theDrawnPitchAndRateRangesAreRecorded(@TempDir Path dir) throws Exception {
+        assumeTrue(onPath("espeak-ng"), "espeak-ng not installed (ci/install-tts.sh)");
+        Path out = dir.resolve("corpus");
+        CliRun r = run("synth-corpus", "--out", out.toString(), "--utterances", "2", "--engines", "espeak-ng", "--espeak-variants", "0",
+                "--jobs", "2", "--noise-prob", "0", "--pitch-range", "0.8,1.25", "--rate-range", "0.9,1.1", "--no-progress");
+        assertEquals(0, r.code(), r.err());
+        com.fasterxml.jackson.databind.JsonNode summary = new com.fasterxml.jackson.databind.ObjectMapper().readTree(out.resolve("corpus.json").toFile());
+        assertEquals(0.8, summary.path("pitch_range").path(0).asDouble());
+        assertEquals(1.25, summary.path("pitch_range").path(1).asDouble());
+        assertEquals(0.9, summary.path("rate_range").path(0).asDouble());
+        assertEquals(1.1, summary.path("rate_range").path(1).asDouble());
     }
 
     private static boolean onPath(String program) {

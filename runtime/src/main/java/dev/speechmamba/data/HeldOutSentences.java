@@ -1,0 +1,63 @@
+package dev.speechmamba.data;
+
+import dev.speechmamba.text.TextNormalizer;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Sentences that a new corpus must not speak because other corpora evaluate on them (synth-corpus
+ * --exclude-sentences, and the sentence list that ci/gpu/pack-tts.sh carries to a GPU machine). The sentence pools
+ * are finite, so a corpus synthesized with another seed draws many evaluation sentences again; a model trained on it
+ * would then be scored partly on text it has heard.
+ *
+ * <p>Read from a manifest ({@code *.jsonl}: every utterance's text, and the text of each segment of a long
+ * recording) or from a text file (one sentence per line, {@code #} comments). Texts are compared after
+ * {@link TextNormalizer#normalize}, the form the sentence sources and manifests both hold.
+ */
+public final class HeldOutSentences {
+    private HeldOutSentences() { }
+
+    /** The normalized sentences the files hold out; every file must hold at least one. */
+    public static Set<String> read(List<Path> files) throws IOException {
+        Set<String> held = new HashSet<>();
+        for (Path f : files) held.addAll(readOne(f));
+        return held;
+    }
+
+    static Set<String> readOne(Path file) throws IOException {
+        if (!Files.isRegularFile(file)) throw new IllegalArgumentException("held-out sentences: " + file + " is not a file");
+        Set<String> held = new HashSet<>();
+        if (file.getFileName().toString().endsWith(".jsonl")) {
+            for (ManifestEntry e : Manifest.read(file)) {
+                add(e.text(), held);
+                if (e.segments() != null) for (ManifestEntry.Segment s : e.segments()) add(s.text(), held);
+            }
+        } else {
+            for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
+                if (!line.strip().startsWith("#")) add(line, held);
+            }
+        }
+        if (held.isEmpty()) throw new IllegalArgumentException("held-out sentences: " + file + " holds no sentence");
+        return held;
+    }
+
+    /** {@code sentences} without the held-out ones, in their order. */
+    public static List<String> without(List<String> sentences, Set<String> held) {
+        List<String> kept = new ArrayList<>(sentences.size());
+        for (String s : sentences) if (!held.contains(TextNormalizer.normalize(s))) kept.add(s);
+        return kept;
+    }
+
+    private static void add(String text, Set<String> held) {
+        if (text == null) return;
+        String normalized = TextNormalizer.normalize(text);
+        if (!normalized.isEmpty()) held.add(normalized);
+    }
+}
