@@ -26,13 +26,10 @@ public final class HeldOutSentences {
 
     /** The normalized sentences the files hold out; every file must hold at least one. */
     public static Set<String> read(List<Path> files) throws IOException {
-        Set<String> held = new HashSet<>();
-        for (Path f : files) held.addAll(readOne(f));
-        return held;
+        return HeldOutFiles.union(files, "held-out sentences", "holds no sentence", HeldOutSentences::readOne);
     }
 
-    static Set<String> readOne(Path file) throws IOException {
-        if (!Files.isRegularFile(file)) throw new IllegalArgumentException("held-out sentences: " + file + " is not a file");
+    private static Set<String> readOne(Path file) throws IOException {
         Set<String> held = new HashSet<>();
         if (file.getFileName().toString().endsWith(".jsonl")) {
             for (ManifestEntry e : Manifest.read(file)) {
@@ -44,7 +41,6 @@ public final class HeldOutSentences {
                 if (!line.strip().startsWith("#")) add(line, held);
             }
         }
-        if (held.isEmpty()) throw new IllegalArgumentException("held-out sentences: " + file + " holds no sentence");
         return held;
     }
 

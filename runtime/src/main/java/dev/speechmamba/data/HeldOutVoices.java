@@ -25,13 +25,10 @@ public final class HeldOutVoices {
 
     /** The voice ids ({@code engine:name}) the files hold out; every file must name at least one. */
     public static Set<String> read(List<Path> files) throws IOException {
-        Set<String> ids = new TreeSet<>();
-        for (Path f : files) ids.addAll(readOne(f));
-        return ids;
+        return HeldOutFiles.union(files, "held-out voices", "names no voice", HeldOutVoices::readOne);
     }
 
-    static Set<String> readOne(Path file) throws IOException {
-        if (!Files.isRegularFile(file)) throw new IllegalArgumentException("held-out voices: " + file + " is not a file");
+    private static Set<String> readOne(Path file) throws IOException {
         String name = file.getFileName().toString();
         Set<String> ids = new TreeSet<>();
         if (name.endsWith(".json")) {
@@ -53,7 +50,6 @@ public final class HeldOutVoices {
                 if (!t.isEmpty() && !t.startsWith("#")) ids.add(checked(t, file));
             }
         }
-        if (ids.isEmpty()) throw new IllegalArgumentException("held-out voices: " + file + " names no voice");
         return ids;
     }
 
