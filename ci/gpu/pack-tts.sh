@@ -127,12 +127,9 @@ if [[ -n $HELD_OUT ]]; then
 fi
 
 # The sentences of evaluation manifests (HELD_OUT_TEXT) are never spoken there, so an evaluation there or here
-# meets new text as well as new voices; SentenceSource reads them with the project's manifest reader.
-held_texts=()
-for f in $HELD_OUT_TEXT; do
-  [[ -f $f ]] || fail "HELD_OUT_TEXT manifest $f is missing"
-  held_texts+=("$f")
-done
+# meets new text as well as new voices; SentenceSource reads them (and names a missing one) with the project's
+# manifest reader.
+read -r -a held_texts <<< "$HELD_OUT_TEXT"
 "$JAVA" -cp "$CP" dev.speechmamba.data.SentenceSource "$TTS/sentences.txt" "$SENTENCES" "$SENTENCE_SEED" "${held_texts[@]}"
 
 # The word lists of the beam-search lexicon (train-lm --word-list there).

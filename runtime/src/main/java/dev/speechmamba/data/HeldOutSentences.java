@@ -46,6 +46,7 @@ public final class HeldOutSentences {
 
     /** {@code sentences} without the held-out ones, in their order. */
     public static List<String> without(List<String> sentences, Set<String> held) {
+        if (held.isEmpty()) return sentences;
         List<String> kept = new ArrayList<>(sentences.size());
         for (String s : sentences) if (!held.contains(TextNormalizer.normalize(s))) kept.add(s);
         return kept;

@@ -150,9 +150,8 @@ public final class SentenceSource {
             Path file = Path.of(args[0]);
             int max = args.length > 1 ? Integer.parseInt(args[1]) : Integer.MAX_VALUE;
             long seed = args.length > 2 ? Long.parseLong(args[2]) : 1;
-            List<Path> heldOutFiles = new java.util.ArrayList<>();
-            for (int i = 3; i < args.length; i++) heldOutFiles.add(Path.of(args[i]));
-            Set<String> heldOut = heldOutFiles.isEmpty() ? Set.of() : HeldOutSentences.read(heldOutFiles);
+            List<Path> heldOutFiles = java.util.Arrays.stream(args).skip(3).map(Path::of).toList();
+            Set<String> heldOut = HeldOutSentences.read(heldOutFiles);
             List<String> all = loadInstalled();
             if (all.isEmpty()) throw new IllegalStateException("no sentences: fortunes / wordnet-base are not installed (ci/install-tts.sh)");
             List<String> allowed = HeldOutSentences.without(all, heldOut);
