@@ -8,13 +8,19 @@
 #                /etc/apt/sources.list.d/), so the four English MBROLA diphone voices and pico install too.
 #                Their licences differ from the rest: MBROLA voices are for non-commercial, non-military use,
 #                and pico's language data ship without source; read them before you train on their speech.
+#   --more-diphone-voices   also festival's LPC diphone voices rab_diphone and don_diphone (the default model's
+#                stage 9 corpus). Not in the default set because synth-corpus splits each engine's voices into
+#                train/valid/test with the seed: two more festival voices would change which voices the
+#                recipe's 4-hour corpus holds out, and with them every number measured on it.
 set -euo pipefail
 
 non_free=0
+more_diphone=0
 for arg in "$@"; do
   case "$arg" in
     --non-free) non_free=1 ;;
-    -h|--help) sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --more-diphone-voices) more_diphone=1 ;;
+    -h|--help) sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "install-tts.sh: unknown argument '$arg' (try --help)" >&2; exit 2 ;;
   esac
 done
@@ -52,6 +58,9 @@ wanted=(
   wordnet-base                    # WordNet data.* files with quoted example sentences
   wamerican-large wbritish-large  # word lists for the beam-search lexicon (train-lm --word-list)
 )
+if [[ $more_diphone -eq 1 ]]; then
+  wanted+=(festvox-rablpc16k festvox-don)   # festival rab_diphone (British male), don_diphone
+fi
 
 available=()
 missing=()

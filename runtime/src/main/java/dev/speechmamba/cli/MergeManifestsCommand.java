@@ -33,8 +33,9 @@ public final class MergeManifestsCommand implements Callable<Integer> {
             description = "Leave out entries sharing a voice or transcript with this manifest (repeatable).")
     List<Path> heldOut = new ArrayList<>();
 
-    @Option(names = "--hold-out-sentences", paramLabel = "MANIFEST",
-            description = "Leave out entries sharing a transcript with this manifest, keeping its voices (repeatable).")
+    @Option(names = "--hold-out-sentences", paramLabel = "MANIFEST|LIST",
+            description = "Leave out entries sharing a transcript with this manifest (its long recordings' segments too) "
+                    + "or sentence list (one a line), keeping its voices (repeatable). Transcripts compare normalized.")
     List<Path> heldOutSentences = new ArrayList<>();
 
     @Option(names = "--out", required = true, paramLabel = "FILE", description = "The merged manifest to write.")

@@ -48,8 +48,13 @@ public final class HeldOutSentences {
     public static List<String> without(List<String> sentences, Set<String> held) {
         if (held.isEmpty()) return sentences;
         List<String> kept = new ArrayList<>(sentences.size());
-        for (String s : sentences) if (!held.contains(TextNormalizer.normalize(s))) kept.add(s);
+        for (String s : sentences) if (!holds(held, s)) kept.add(s);
         return kept;
+    }
+
+    /** Whether {@code text} is one of the held-out sentences {@link #read} returned. */
+    public static boolean holds(Set<String> held, String text) {
+        return !held.isEmpty() && text != null && held.contains(TextNormalizer.normalize(text));
     }
 
     private static void add(String text, Set<String> held) {

@@ -7,7 +7,6 @@ import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Set;
 
 /**
@@ -38,9 +37,10 @@ public final class ManifestMerge {
 
     /**
      * Writes the entries of {@code inputs} (in order) that share neither voice nor transcript with any of
-     * {@code heldOut}, nor a transcript with any of {@code heldOutSentences}, to {@code out}. The output is written
-     * to a temporary file first and must not be one of the inputs or held-out manifests, so no manifest the user
-     * has is overwritten.
+     * {@code heldOut}, nor a transcript with any of {@code heldOutSentences} (manifests or sentence lists), to
+     * {@code out}. Transcripts compare as {@link HeldOutSentences} does: normalized, and with the segments of a
+     * held-out long recording held out one by one. The output is written to a temporary file first and must not be
+     * one of the inputs or held-out files, so no manifest the user has is overwritten.
      */
     public static Summary merge(List<Path> inputs, List<Path> heldOut, List<Path> heldOutSentences, Path out)
             throws IOException {
@@ -52,16 +52,10 @@ public final class ManifestMerge {
             }
         }
         Set<String> voices = new HashSet<>();
-        Set<String> texts = new HashSet<>();
         for (Path p : heldOut) {
-            for (ManifestEntry e : Manifest.read(p)) {
-                if (e.voice() != null) voices.add(e.voice());
-                texts.add(normalizedText(e.text()));
-            }
+            for (ManifestEntry e : Manifest.read(p)) if (e.voice() != null) voices.add(e.voice());
         }
-        for (Path p : heldOutSentences) {
-            for (ManifestEntry e : Manifest.read(p)) texts.add(normalizedText(e.text()));
-        }
+        Set<String> texts = HeldOutSentences.read(concat(heldOut, heldOutSentences));
         Path folder = target.getParent();
         List<ManifestEntry> merged = new ArrayList<>();
         List<InputSummary> summaries = new ArrayList<>();
@@ -73,7 +67,7 @@ public final class ManifestMerge {
             for (ManifestEntry e : entries) {
                 if (e.voice() != null && voices.contains(e.voice())) {
                     byVoice++;
-                } else if (texts.contains(normalizedText(e.text()))) {
+                } else if (HeldOutSentences.holds(texts, e.text())) {
                     byText++;
                 } else {
                     Path audio = Manifest.resolveAudio(p, e).toAbsolutePath().normalize();
@@ -94,11 +88,6 @@ public final class ManifestMerge {
         Manifest.write(part, merged);
         Files.move(part, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         return new Summary(target, summaries, voices.size(), texts.size());
-    }
-
-    /** Transcripts compare case-blind with runs of whitespace collapsed. */
-    static String normalizedText(String text) {
-        return text.strip().replaceAll("\\s+", " ").toLowerCase(Locale.ROOT);
     }
 
     private static List<Path> concat(List<Path> a, List<Path> b) {

@@ -84,4 +84,39 @@ class MergeManifestsCommandTest {
         assertEquals(Main.EXIT_FAILURE, missing.code());
         assertTrue(missing.err().contains("none.jsonl") && missing.err().contains("does not exist"), missing.err());
     }
+
+    @Test
+    void heldOutTranscriptsCompareNormalizedAndCoverLongRecordingSegmentsAndSentenceLists(@TempDir Path dir)
+            throws Exception {
+        Path train = dir.resolve("b/train.jsonl");
+        Manifest.write(train, List.of(
+                new ManifestEntry("wavs/1.wav", 1.0, "it's 5 o'clock", "espeak:v1"),      // "It's five o'clock!" below
+                new ManifestEntry("wavs/2.wav", 1.0, "the second sentence", "espeak:v1"),  // a long recording's segment
+                new ManifestEntry("wavs/3.wav", 1.0, "a listed sentence", "espeak:v1"),    // in a plain sentence list
+                new ManifestEntry("wavs/4.wav", 1.0, "kept as is", "espeak:v1")));
+        Path longForm = dir.resolve("a/longform.jsonl");
+        Manifest.write(longForm, List.of(new ManifestEntry("long/1.wav", 9.0, "the first sentence the second sentence",
+                "espeak:v9", null, List.of(
+                        new ManifestEntry.Segment(0.0, 4.0, "The first sentence.", "espeak:v9", null),
+                        new ManifestEntry.Segment(4.5, 4.0, "The second sentence.", "espeak:v9", null)))));
+        Path test = dir.resolve("a/test.jsonl");
+        Manifest.write(test, List.of(new ManifestEntry("wavs/8.wav", 1.0, "It's five o'clock!", "espeak:v8")));
+        Path list = dir.resolve("a/sentences.txt");
+        Files.writeString(list, "# evaluation sentences\nA listed sentence.\n");
+        Path out = dir.resolve("mix/train.jsonl");
+
+        CliRun r = CliRun.of("merge-manifests", train.toString(), "--hold-out", test.toString(),
+                "--hold-out-sentences", longForm.toString(), "--hold-out-sentences", list.toString(), "--out", out.toString());
+        assertEquals(0, r.code(), r.err());
+        assertEquals(List.of("kept as is"), Manifest.read(out).stream().map(ManifestEntry::text).toList());
+        assertTrue(r.out().contains("left out 0 for a held-out voice and 3 for a held-out transcript"), r.out());
+
+        Path empty = dir.resolve("a/empty.txt");
+        Files.writeString(empty, "# nothing here\n");
+        CliRun nothingHeld = CliRun.of("merge-manifests", train.toString(), "--hold-out-sentences", empty.toString(),
+                "--out", dir.resolve("mix/other.jsonl").toString());
+        assertEquals(Main.EXIT_FAILURE, nothingHeld.code());
+        assertTrue(nothingHeld.err().contains("empty.txt") && nothingHeld.err().contains("holds no sentence"), nothingHeld.err());
+        assertTrue(Files.notExists(dir.resolve("mix/other.jsonl")));
+    }
 }
