@@ -18,7 +18,8 @@ import java.util.Set;
  * would then be scored partly on text it has heard.
  *
  * <p>Read from a manifest ({@code *.jsonl}: every utterance's text, and the text of each segment of a long
- * recording) or from a text file (one sentence per line, {@code #} comments). Texts are compared after
+ * recording; a file of another name whose first line is a JSON object is read as a manifest too) or from a text
+ * file (one sentence per line, {@code #} comments). Texts are compared after
  * {@link TextNormalizer#normalize}, the form the sentence sources and manifests both hold.
  */
 public final class HeldOutSentences {
@@ -31,17 +32,31 @@ public final class HeldOutSentences {
 
     private static Set<String> readOne(Path file) throws IOException {
         Set<String> held = new HashSet<>();
-        if (file.getFileName().toString().endsWith(".jsonl")) {
+        List<String> lines = file.getFileName().toString().endsWith(".jsonl") ? null
+                : Files.readAllLines(file, StandardCharsets.UTF_8);
+        if (lines == null || startsLikeManifest(lines)) {
             for (ManifestEntry e : Manifest.read(file)) {
                 add(e.text(), held);
                 if (e.segments() != null) for (ManifestEntry.Segment s : e.segments()) add(s.text(), held);
             }
         } else {
-            for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
+            for (String line : lines) {
                 if (!line.strip().startsWith("#")) add(line, held);
             }
         }
         return held;
+    }
+
+    /**
+     * A manifest under another name ({@code test.json}, {@code eval.manifest}) read as a sentence list would hold
+     * out its JSON lines, that is nothing, without a word; its first line gives it away.
+     */
+    private static boolean startsLikeManifest(List<String> lines) {
+        for (String line : lines) {
+            String t = line.strip();
+            if (!t.isEmpty() && !t.startsWith("#")) return t.startsWith("{");
+        }
+        return false;
     }
 
     /** {@code sentences} without the held-out ones, in their order. */

@@ -28,6 +28,13 @@ class HeldOutSentencesTest {
     }
 
     @Test
+    void aManifestUnderAnotherNameIsReadAsAManifestNotAsSentences(@TempDir Path dir) throws Exception {
+        Path manifest = Files.writeString(dir.resolve("eval.manifest"),
+                "\n{\"audio_filepath\": \"a.wav\", \"duration\": 1.0, \"text\": \"The birch canoe slid.\"}\n");
+        assertEquals(Set.of("the birch canoe slid"), HeldOutSentences.read(List.of(manifest)));
+    }
+
+    @Test
     void withoutDropsHeldOutSentencesAfterNormalizingAndKeepsTheOrder() {
         Set<String> held = Set.of("the birch canoe slid", "it is easy");
         List<String> kept = HeldOutSentences.without(List.of("a quiet engine", "The Birch Canoe slid.", "it is easy", "glue the sheet"), held);
