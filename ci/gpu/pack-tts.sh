@@ -11,6 +11,10 @@
 #   .gpu/tts/bin/mbrola, .gpu/tts/espeak-ng-data/mbrola/NAME
 #                                   the mbrola program and the MBROLA_VOICES (default "us1 us3", ~6 MB each; "" for
 #                                   none), as espeak-ng looks for them first inside its data folder
+#   .gpu/tts/bin/festival, .gpu/tts/bin/text2wave, .gpu/tts/festival/
+#                                   festival with its scheme library, lexicons and the FESTIVAL_VOICES (default
+#                                   "rab_diphone don_diphone cmu_us_slt_arctic_hts", ~9 MB; "" packs no festival), so
+#                                   the corpus made there can hold the few-voice kind the GPU corpus lacked (see below)
 #   .gpu/tts/held-out/              copies of the HELD_OUT files (corpus.json summaries, evaluation manifests, voice
 #                                   lists): train-on-gpu.sh passes each to synth-corpus --exclude-voices, so that the
 #                                   corpus made there never speaks with a voice these evaluation sets hold out;
@@ -26,7 +30,15 @@
 # create_audio_device_object() returns NULL, which is what the real library returns on a machine with no sound
 # device, and espeak-ng then reports an audio error if asked to play (never with -w).
 #
-# Needs here: espeak-ng (ci/install-tts.sh), a C compiler, readelf, and the JRE + jars of ci/gpu/prepare.sh
+# festival: `festival --script` (how text2wave runs) ignores --libdir and reads the compiled-in /usr/share/festival,
+# so the carried text2wave.scm first sets festival's datadir/libdir from $FESTIVAL_LIBDIR (set by the bin/text2wave
+# wrapper to the carried folder; TtsEngines lists voices from the same variable) and empties the system voice and
+# language paths, so a carried festival hears only the carried voices here and there alike. libestbase links ALSA and
+# PulseAudio for playback, which text2wave never uses: as with libpcaudio, small no-device stand-ins with the same
+# versioned symbols take their place. Flite is not carried: its binary links every voice (~4 MB each), and its only
+# voice in any test set (kal16) is scored apart.
+#
+# Needs here: espeak-ng and festival (ci/install-tts.sh --more-diphone-voices), a C compiler, readelf, and the JRE + jars of ci/gpu/prepare.sh
 # (.gpu/jre, .gpu/lib) to write the sentences. Does not touch the rest of .gpu/.
 set -euo pipefail
 cd "$(git rev-parse --show-toplevel)"
@@ -37,6 +49,8 @@ JAVA=${JAVA:-.gpu/jre/bin/java}
 CP=${CP:-.gpu/lib/*}
 SYSTEM_DATA=${SYSTEM_DATA:-/usr/lib/x86_64-linux-gnu/espeak-ng-data}
 MBROLA_VOICES=${MBROLA_VOICES-us1 us3}
+FESTIVAL_VOICES=${FESTIVAL_VOICES-rab_diphone don_diphone cmu_us_slt_arctic_hts}
+FESTIVAL_DATA=${FESTIVAL_DATA:-/usr/share/festival}
 HELD_OUT=${HELD_OUT:-}
 HELD_OUT_TEXT=${HELD_OUT_TEXT:-}
 
@@ -91,9 +105,113 @@ missing=$(comm -23 <(nm -D --undefined-only "$TTS/lib/libespeak-ng.so.1" | awk '
                    <(nm -D --defined-only "$TTS/lib/libpcaudio.so.0" | awk '{print $3}' | sort))
 [[ -z $missing ]] || fail "the no-audio libpcaudio lacks: $missing"
 
+# festival: the program, its speech-tools libraries and the C++ runtime they need, the scheme library and lexicons
+# (no voices but FESTIVAL_VOICES), and a text2wave that runs on the carried folder (see the header).
+if [[ -n $FESTIVAL_VOICES ]]; then
+  FESTIVAL=$(command -v festival) || fail "FESTIVAL_VOICES=\"$FESTIVAL_VOICES\" but festival is not installed (ci/install-tts.sh)"
+  FESTIVAL=$(readlink -f "$FESTIVAL")
+  [[ -f $FESTIVAL_DATA/init.scm && -f /usr/bin/text2wave ]] || fail "no festival library at $FESTIVAL_DATA (set FESTIVAL_DATA) or no /usr/bin/text2wave"
+  cp "$FESTIVAL" "$TTS/bin/festival"
+  for name in libestools.so.2.5 libestbase.so.2.5 libeststring.so.2.5 libstdc++.so.6 libgcc_s.so.1 libgomp.so.1 libtinfo.so.6; do
+    path=$(ldd "$FESTIVAL" | awk -v name="$name" '$1 == name { print $3 }')
+    [[ -n $path ]] || fail "ldd $FESTIVAL does not list $name"
+    cp -L "$path" "$TTS/lib/$name"
+  done
+  # ALSA and PulseAudio without a device: what libestbase takes from them, with the same symbol versions.
+  cat > "$TTS/lib/audio-none.c" <<'C'
+/* The ALSA and PulseAudio calls festival's libestbase links for playback, which text2wave never makes: each fails as
+   on a machine without a sound device. Built twice, as libasound.so.2 and libpulse-simple.so.0. */
+#include <errno.h>
+#include <stddef.h>
+#ifdef ALSA
+int snd_pcm_open(void **pcm, const char *name, int stream, int mode) { (void) name; (void) stream; (void) mode; if (pcm) *pcm = NULL; return -ENODEV; }
+int snd_pcm_close(void *pcm) { (void) pcm; return -ENODEV; }
+int snd_pcm_drain(void *pcm) { (void) pcm; return -ENODEV; }
+int snd_pcm_drop(void *pcm) { (void) pcm; return -ENODEV; }
+int snd_pcm_prepare(void *pcm) { (void) pcm; return -ENODEV; }
+int snd_pcm_resume(void *pcm) { (void) pcm; return -ENODEV; }
+int snd_pcm_state(void *pcm) { (void) pcm; return 8; /* SND_PCM_STATE_DISCONNECTED */ }
+int snd_pcm_wait(void *pcm, int timeout) { (void) pcm; (void) timeout; return -ENODEV; }
+long snd_pcm_writei(void *pcm, const void *buffer, unsigned long frames) { (void) pcm; (void) buffer; (void) frames; return -ENODEV; }
+int snd_pcm_set_params(void *pcm, int format, int access, unsigned channels, unsigned rate, int resample, unsigned latency) {
+    (void) pcm; (void) format; (void) access; (void) channels; (void) rate; (void) resample; (void) latency; return -ENODEV;
+}
+size_t snd_pcm_hw_params_sizeof(void) { return 64; /* callers alloca this much before snd_pcm_hw_params_any */ }
+int snd_pcm_hw_params(void *pcm, void *params) { (void) pcm; (void) params; return -ENODEV; }
+int snd_pcm_hw_params_any(void *pcm, void *params) { (void) pcm; (void) params; return -ENODEV; }
+int snd_pcm_hw_params_set_access(void *pcm, void *params, int access) { (void) pcm; (void) params; (void) access; return -ENODEV; }
+int snd_pcm_hw_params_set_channels(void *pcm, void *params, unsigned channels) { (void) pcm; (void) params; (void) channels; return -ENODEV; }
+int snd_pcm_hw_params_set_format(void *pcm, void *params, int format) { (void) pcm; (void) params; (void) format; return -ENODEV; }
+int snd_pcm_hw_params_set_rate_near(void *pcm, void *params, unsigned *rate, int *dir) { (void) pcm; (void) params; (void) rate; (void) dir; return -ENODEV; }
+const char *snd_strerror(int error) { (void) error; return "no sound device: this libasound was built for writing WAV files only (ci/gpu/pack-tts.sh)"; }
+#else
+void *pa_simple_new(const char *server, const char *name, int dir, const char *dev, const char *stream, const void *spec,
+                    const void *map, const void *attr, int *error) {
+    (void) server; (void) name; (void) dir; (void) dev; (void) stream; (void) spec; (void) map; (void) attr;
+    if (error) *error = 6; /* PA_ERR_CONNECTIONREFUSED */
+    return NULL;
+}
+int pa_simple_write(void *s, const void *data, size_t bytes, int *error) { (void) s; (void) data; (void) bytes; if (error) *error = 6; return -1; }
+int pa_simple_drain(void *s, int *error) { (void) s; if (error) *error = 6; return -1; }
+void pa_simple_free(void *s) { (void) s; }
+#endif
+C
+  # One version node per symbol version libestbase asks for (ALSA_0.9, ALSA_0.9.0rc4, PULSE_0): the loader checks
+  # that each versioned symbol is defined under its version.
+  version_script() { # symbol prefix regex -> linker version script on stdout
+    nm -D --undefined-only "$TTS/lib/libestbase.so.2.5" | awk '{print $2}' | grep -E "^($1)" | sort -t@ -k2,2 \
+      | awk -F@ '$2 != v { if (v != "") print "};"; v = $2; print v " {"; print "  global:" } { print "    " $1 ";" } END { if (v != "") print "};" }'
+  }
+  version_script 'snd_' > "$TTS/lib/alsa.map"
+  version_script 'pa_' > "$TTS/lib/pulse.map"
+  "$CC" -O2 -shared -fPIC -Wall -Wextra -Werror -DALSA -Wl,-soname,libasound.so.2 -Wl,--version-script="$TTS/lib/alsa.map" \
+    -o "$TTS/lib/libasound.so.2" "$TTS/lib/audio-none.c"
+  "$CC" -O2 -shared -fPIC -Wall -Wextra -Werror -Wl,-soname,libpulse-simple.so.0 -Wl,--version-script="$TTS/lib/pulse.map" \
+    -o "$TTS/lib/libpulse-simple.so.0" "$TTS/lib/audio-none.c"
+  rm "$TTS/lib/audio-none.c" "$TTS/lib/alsa.map" "$TTS/lib/pulse.map"
+  # every versioned ALSA/PulseAudio symbol libestbase needs must be defined, with its version, by the stand-ins
+  missing=$(comm -23 <(nm -D --undefined-only "$TTS/lib/libestbase.so.2.5" | awk '{print $2}' | grep -E '^(snd_|pa_)' | sort) \
+                     <(nm -D --defined-only "$TTS/lib/libasound.so.2" "$TTS/lib/libpulse-simple.so.0" | awk '$3 ~ /@/ {print $3}' | sed 's/@@/@/' | sort))
+  [[ -z $missing ]] || fail "the no-device ALSA/PulseAudio stand-ins lack: $missing"
+
+  mkdir -p "$TTS/festival"
+  ( cd "$FESTIVAL_DATA" && tar -cf - --exclude=./voices . ) | tar -xf - -C "$TTS/festival"
+  for voice in $FESTIVAL_VOICES; do
+    dir=$(ls -d "$FESTIVAL_DATA"/voices/*/"$voice" 2>/dev/null | head -n 1)
+    [[ -n $dir ]] || fail "festival voice $voice is not installed under $FESTIVAL_DATA/voices (ci/install-tts.sh --more-diphone-voices)"
+    mkdir -p "$TTS/festival/voices/$(basename "$(dirname "$dir")")"
+    cp -rL "$dir" "$TTS/festival/voices/$(basename "$(dirname "$dir")")/"
+  done
+  # text2wave, reading festival's library from $FESTIVAL_LIBDIR and nothing from the system's paths
+  python3 - /usr/bin/text2wave "$TTS/festival/text2wave.scm" <<'PY'
+import sys
+src, dst = sys.argv[1:]
+text = open(src, encoding="latin-1").read()
+load = '(load (path-append datadir "init.scm"))'
+if text.count(load) != 1:
+    sys.exit(f"pack-tts: {src} does not load init.scm the way this script expects: {load!r}")
+carried = (';;; carried by ci/gpu/pack-tts.sh: the library is $FESTIVAL_LIBDIR, and only it\n'
+           '(set! datadir (path-as-directory (getenv "FESTIVAL_LIBDIR")))\n'
+           '(set! libdir datadir)\n'
+           '(define system-voice-path nil)\n'
+           '(define system-language-path nil)\n')
+open(dst, "w", encoding="latin-1").write(text.replace(load, carried + load))
+PY
+  cat > "$TTS/bin/text2wave" <<'SH'
+#!/bin/sh
+# festival's text2wave on the festival carried by ci/gpu/pack-tts.sh (festival --script ignores --libdir)
+here=$(cd "$(dirname "$0")" && pwd)
+FESTIVAL_LIBDIR=${FESTIVAL_LIBDIR:-$(cd "$here/../festival" && pwd)}
+export FESTIVAL_LIBDIR
+exec "$here/festival" --script "$FESTIVAL_LIBDIR/text2wave.scm" "$@"
+SH
+  chmod +x "$TTS/bin/text2wave"
+fi
+
 # Each carried file may need only carried libraries and glibc (present on any glibc machine).
 GLIBC_RE='^(libc|libm|libdl|libpthread|librt|ld-linux-x86-64)\.so'
 for f in "$TTS"/bin/* "$TTS"/lib/*.so*; do
+  [[ $(head -c 4 "$f") == $'\x7fELF' ]] || continue   # bin/text2wave is a shell script
   for need in $(readelf -d "$f" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p'); do
     [[ $need =~ $GLIBC_RE || -f $TTS/lib/$need ]] || fail "$f needs $need, which is not carried"
   done
@@ -170,5 +288,30 @@ for voice in $MBROLA_VOICES; do
   [[ $(stat -c %s "$probe/carried-$voice.wav") -gt 10000 ]] || fail "the carried mbrola voice $voice wrote no audio"
   cmp -s "$probe/system-$voice.wav" "$probe/carried-$voice.wav" || fail "the carried mbrola voice $voice's WAV differs from the system one's"
 done
-echo "pack-tts: self-test passed (clean env, carried libs + data, $(clean espeak-ng --voices=en | tail -n +2 | wc -l) English voices, $(clean espeak-ng --voices=variant | tail -n +2 | wc -l) variants, mbrola voices: ${MBROLA_VOICES:-none}, WAV identical to the system's)"
+festival_note="festival: none"
+if [[ -n $FESTIVAL_VOICES ]]; then
+  loaded=$(clean ldd "$TTS/bin/festival")
+  for name in libestools.so.2.5 libestbase.so.2.5 libeststring.so.2.5 libstdc++.so.6 libasound.so.2 libpulse-simple.so.0; do
+    grep -qF "$name => $PWD/$TTS/lib/$name" <<< "$loaded" || fail "festival does not load $name from $TTS/lib: $loaded"
+  done
+  echo "the carried festival speaks like it does there" > "$probe/festival.txt"
+  hidden="skipped (hiding /usr/share/festival needs root and unshare)"
+  for voice in $FESTIVAL_VOICES; do
+    clean text2wave -eval "(voice_$voice)" -eval "(Parameter.set 'Duration_Stretch 1.1)" "$probe/festival.txt" -o "$probe/festival-$voice.wav" \
+      || fail "the carried festival could not speak with $voice"
+    [[ $(stat -c %s "$probe/festival-$voice.wav") -gt 10000 ]] || fail "the carried festival voice $voice wrote no audio"
+    # With the system's festival library hidden, as on a machine without festival, the carried one must say the same.
+    if [[ $(id -u) == 0 ]] && command -v unshare >/dev/null && [[ -d /usr/share/festival ]]; then
+      unshare -m sh -c 'mount -t tmpfs none /usr/share/festival && exec "$@"' sh \
+        env -i PATH="$PWD/$TTS/bin:/usr/bin:/bin" LD_LIBRARY_PATH="$PWD/$TTS/lib" \
+        text2wave -eval "(voice_$voice)" -eval "(Parameter.set 'Duration_Stretch 1.1)" "$probe/festival.txt" -o "$probe/hidden-$voice.wav" \
+        || fail "the carried festival could not speak with $voice once /usr/share/festival was hidden"
+      cmp -s "$probe/festival-$voice.wav" "$probe/hidden-$voice.wav" \
+        || fail "the carried festival's $voice WAV changes when /usr/share/festival is hidden: it reads the system's files"
+      hidden="identical with /usr/share/festival hidden"
+    fi
+  done
+  festival_note="festival voices: $FESTIVAL_VOICES ($hidden)"
+fi
+echo "pack-tts: self-test passed (clean env, carried libs + data, $(clean espeak-ng --voices=en | tail -n +2 | wc -l) English voices, $(clean espeak-ng --voices=variant | tail -n +2 | wc -l) variants, mbrola voices: ${MBROLA_VOICES:-none}, WAV identical to the system's; $festival_note)"
 du -sh "$TTS" "$TTS"/* | sed 's/^/pack-tts: /'

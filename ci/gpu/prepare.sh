@@ -11,6 +11,17 @@ PACK=${PACK:-../shared/gpu/pack}
 # pack's final copy step complains about jars it already copied; what matters is that both parts exist
 "$PACK" jdk.incubator.vector || true
 [[ -x .gpu/jre/bin/java && -n $(ls .gpu/lib/speech-mamba-runtime-*.jar 2>/dev/null) ]] || { echo "prepare: packing failed" >&2; exit 1; }
+# The runtime travels inside bundle.sh's xz archive: pack's jlink compresses the modules image (zip-9), which xz cannot
+# shrink further, so the same modules are linked again uncompressed (the archive gets ~7 MB smaller), and libjvm's
+# symbol tables for debuggers go (~1 MB more); the dynamic symbols that stack traces use stay.
+modules=$(sed -n 's/^MODULES="\(.*\)"$/\1/p' .gpu/jre/release | tr ' ' ',')
+[[ -n $modules ]] || { echo "prepare: no MODULES line in .gpu/jre/release" >&2; exit 1; }
+rm -rf .gpu/jre.plain
+"$JAVA_HOME/bin/jlink" --add-modules "$modules" --strip-debug --no-header-files --no-man-pages --compress zip-0 \
+  --output .gpu/jre.plain 2> >(grep -v -x 'WARNING: Using incubator modules: jdk.incubator.vector' >&2)
+strip --strip-unneeded .gpu/jre.plain/lib/server/libjvm.so
+.gpu/jre.plain/bin/java --add-modules jdk.incubator.vector -version 2>&1 | grep -q '"25' || { echo "prepare: the relinked runtime does not start" >&2; exit 1; }
+rm -rf .gpu/jre && mv .gpu/jre.plain .gpu/jre
 # The carried tree is limited to 64 MiB: drop what no GPU check loads (JMH runs on the CPU only).
 # Testcontainers and its Docker client serve the container tests, which never run there.
 rm -f .gpu/lib/commons-math3-*.jar .gpu/lib/jmh-core-*.jar .gpu/lib/jopt-simple-*.jar .gpu/lib/speech-mamba-examples-*.jar \

@@ -2,7 +2,8 @@
 # Trains a model on the GPU machine from a corpus synthesized THERE (only the engine and the sentences travel):
 #   here:  ci/gpu/prepare.sh && ci/gpu/pack-tts.sh      (.gpu/jre + .gpu/lib ~55 MB, .gpu/tts ~3 MB)
 #   there: ci/gpu/train-on-gpu.sh                        (carry .gpu; the command's limit must exceed BUDGET_S)
-# Stages: synth-corpus (espeak-ng, HOURS of audio, JOBS processes) -> train (CONFIG, DEVICE) under a timeout (the
+# Stages: synth-corpus (espeak-ng, HOURS of audio, JOBS processes; with KINDS_HOURS also that much of the festival
+# voices pack-tts.sh carried, every voice in training, its train split joined to the espeak-ng one) -> train (CONFIG, DEVICE) under a timeout (the
 # trainer checkpoints atomically every CKPT_EVERY steps, so a kill leaves the last ones) -> average --last 3 --bf16
 # -> long-form 45-60 s set from the test split -> train-lm (6-gram over BPE pieces of the packed sentences, the
 # corpus's valid/test sentences left out; and the lexicon of those sentences' words and the packed word lists) ->
@@ -17,6 +18,10 @@
 # small-deep: give CONFIG=small-deep, or a config that only adds layers to it, which grows it; its training voices may
 # then include this corpus's test voices, so its WER there is no held-out number), VTLP (0 = off; e.g.
 # 0.1: train --vtlp, vocal-tract length perturbation of the training features),
+# KINDS_HOURS (0 = none): hours of the carried festival voices (pack-tts.sh FESTIVAL_VOICES), all in training, with
+# pitch factors drawn from KINDS_PITCH_RANGE (0.78,1.28) so a few voices sound like more speakers, never a sentence of
+# the espeak-ng corpus's valid or test split; without them a fine-tune on espeak-ng alone forgets festival's kind
+# (the default model's stage 7 lost 15 points there),
 # BUDGET_S (560): bounds the whole run; each stage's timeout is cut to what is left, and training gets what is left
 # after keeping EVAL_RESERVE_S (60) for averaging and evaluating, so the script always ends (and packs its logs)
 # before the caller's limit.
@@ -47,6 +52,8 @@ LR=${LR:-2e-3}
 WARMUP_STEPS=${WARMUP_STEPS:-300}
 INIT_FROM=${INIT_FROM:-}
 VTLP=${VTLP:-0}
+KINDS_HOURS=${KINDS_HOURS:-0}
+KINDS_PITCH_RANGE=${KINDS_PITCH_RANGE:-0.78,1.28}
 [[ -z "$INIT_FROM" || -f "$INIT_FROM" ]] || { echo "train-on-gpu: INIT_FROM=$INIT_FROM is not a model file" >&2; exit 1; }
 # EXTRA_CP: classes put ahead of the packed jars (a dry run of a change not yet packed by prepare.sh)
 CP="${EXTRA_CP:+$EXTRA_CP:}$PWD/.gpu/lib/*"
@@ -59,6 +66,10 @@ mkdir -p "$OUT" "$LOGS" "$WORK"
 export PATH=$PWD/.gpu/tts/bin:$PWD/.gpu/jre/bin:$PATH
 export LD_LIBRARY_PATH=$PWD/.gpu/tts/lib:/usr/local/cuda-13.0/targets/x86_64-linux/lib:/usr/lib/x86_64-linux-gnu:${LD_LIBRARY_PATH:-}
 export ESPEAK_DATA_PATH=$PWD/.gpu/tts   # the folder that contains espeak-ng-data/
+export FESTIVAL_LIBDIR=$PWD/.gpu/tts/festival   # the carried festival's library and voices (TtsEngines, bin/text2wave)
+if [[ $KINDS_HOURS != 0 && ! -x .gpu/tts/bin/text2wave ]]; then
+  echo "train-on-gpu: KINDS_HOURS=$KINDS_HOURS but no festival was packed (pack-tts.sh with FESTIVAL_VOICES)" >&2; exit 1
+fi
 declare -a SUMMARY
 
 left() { echo $((BUDGET_S - 15 - SECONDS)); }   # 15 s kept for the summary and packing the logs
@@ -73,7 +84,8 @@ stage() { # name, seconds, command...: output to logs/NAME.log; returns the comm
 }
 SM=(java "${JOPTS[@]}" -cp "$CP" dev.speechmamba.cli.Main)
 
-{ command -v nvidia-smi >/dev/null && nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv; espeak-ng --version; } > "$LOGS/machine.txt"
+{ command -v nvidia-smi >/dev/null && nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv; espeak-ng --version
+  [[ -d $FESTIVAL_LIBDIR/voices ]] && echo "festival voices: $(ls "$FESTIVAL_LIBDIR"/voices/*/ | grep -v ':$' | tr '\n' ' ')"; } > "$LOGS/machine.txt"
 CORPUS=$WORK/corpus RUN=$WORK/run
 HELD_OUT=()
 for f in .gpu/tts/held-out/*; do [[ -f $f ]] && HELD_OUT+=(--exclude-voices "$f"); done
@@ -83,10 +95,17 @@ if stage synth 240 "${SM[@]}" synth-corpus --engines espeak-ng --espeak-variants
   subset() { if (($2 > 0)); then head -n "$2" "$CORPUS/$1.jsonl" > "$CORPUS/$1-subset.jsonl"; else cp "$CORPUS/$1.jsonl" "$CORPUS/$1-subset.jsonl"; fi; }
   subset valid "$VALID_LIMIT"; subset test "$EVAL_LIMIT"
   VALID=$CORPUS/valid-subset.jsonl TEST=$CORPUS/test-subset.jsonl
+  TRAIN=$CORPUS/train.jsonl
+  if [[ $KINDS_HOURS != 0 ]] && stage synth-kinds 180 "${SM[@]}" synth-corpus --engines festival --all-train --pitch-range "$KINDS_PITCH_RANGE" \
+      --seed "$((SYNTH_SEED + 1))" --hours "$KINDS_HOURS" --jobs "$JOBS" --sentences .gpu/tts/sentences.txt \
+      --exclude-sentences "$CORPUS/valid.jsonl" --exclude-sentences "$CORPUS/test.jsonl" --out "$WORK/kinds" --no-progress "${HELD_OUT[@]}"; then
+    stage merge 60 "${SM[@]}" merge-manifests --out "$WORK/train-all.jsonl" --hold-out "$CORPUS/valid.jsonl" --hold-out "$CORPUS/test.jsonl" \
+      "$CORPUS/train.jsonl" "$WORK/kinds/train.jsonl" && TRAIN=$WORK/train-all.jsonl
+  fi
   # training gets what is left after the reserve for averaging and evaluation; the trainer's own stop is MAX_STEPS
   train_limit=$TRAIN_SECONDS
   (( train_limit > $(left) - EVAL_RESERVE_S )) && train_limit=$(( $(left) - EVAL_RESERVE_S ))
-  stage train "$train_limit" "${SM[@]}" train --config "$CONFIG" --device "$DEVICE" --train "$CORPUS/train.jsonl" \
+  stage train "$train_limit" "${SM[@]}" train --config "$CONFIG" --device "$DEVICE" --train "$TRAIN" \
     --valid "$VALID" --out "$RUN" --batch-seconds "$BATCH_SECONDS" --lr "$LR" --warmup-steps "$WARMUP_STEPS" ${INIT_FROM:+--init-from "$INIT_FROM"} \
     --vtlp "$VTLP" --ckpt-every "$CKPT_EVERY" --keep-checkpoints 6 --max-steps "$MAX_STEPS" --epochs 1000 --quiet
   SUMMARY[-1]+="$(ls "$RUN"/checkpoints 2>/dev/null | tr '\n' ' ' | sed 's/^/ checkpoints: /')"
@@ -114,8 +133,10 @@ cp "$CORPUS/corpus.json" "$OUT/" 2>/dev/null
 cp "$RUN/metrics.jsonl" "$OUT/" 2>/dev/null
 {
   echo "== machine =="; cat "$LOGS/machine.txt"
-  echo "== settings: HOURS=$HOURS SYNTH_SEED=$SYNTH_SEED ESPEAK_VARIANTS=$ESPEAK_VARIANTS VALID_LIMIT=$VALID_LIMIT EVAL_LIMIT=$EVAL_LIMIT held-out files: $(( ${#HELD_OUT[@]} / 2 )) CONFIG=$CONFIG DEVICE=$DEVICE TRAIN_SECONDS=$TRAIN_SECONDS MAX_STEPS=$MAX_STEPS BATCH_SECONDS=$BATCH_SECONDS CKPT_EVERY=$CKPT_EVERY JOBS=$JOBS BUDGET_S=$BUDGET_S LR=$LR WARMUP_STEPS=$WARMUP_STEPS INIT_FROM=${INIT_FROM:-none} VTLP=$VTLP =="
+  echo "== settings: HOURS=$HOURS SYNTH_SEED=$SYNTH_SEED ESPEAK_VARIANTS=$ESPEAK_VARIANTS VALID_LIMIT=$VALID_LIMIT EVAL_LIMIT=$EVAL_LIMIT held-out files: $(( ${#HELD_OUT[@]} / 2 )) CONFIG=$CONFIG DEVICE=$DEVICE TRAIN_SECONDS=$TRAIN_SECONDS MAX_STEPS=$MAX_STEPS BATCH_SECONDS=$BATCH_SECONDS CKPT_EVERY=$CKPT_EVERY JOBS=$JOBS BUDGET_S=$BUDGET_S LR=$LR WARMUP_STEPS=$WARMUP_STEPS INIT_FROM=${INIT_FROM:-none} VTLP=$VTLP KINDS_HOURS=$KINDS_HOURS KINDS_PITCH_RANGE=$KINDS_PITCH_RANGE =="
   [[ -f $LOGS/synth.log ]] && { echo "== synth-corpus =="; tail -n 8 "$LOGS/synth.log"; }
+  [[ -f $LOGS/synth-kinds.log ]] && { echo "== synth-corpus, festival voices =="; tail -n 8 "$LOGS/synth-kinds.log"; }
+  [[ -f $LOGS/merge.log ]] && { echo "== merge-manifests =="; tail -n 4 "$LOGS/merge.log"; }
   [[ -f $LOGS/train.log ]] && { echo "== train (last lines) =="; tail -n 8 "$LOGS/train.log"; }
   [[ -f $RUN/metrics.jsonl ]] && { echo "== metrics (first, last train step; valid lines) =="; grep '"train"' "$RUN/metrics.jsonl" | sed -n '1p;$p'; grep -v '"train"' "$RUN/metrics.jsonl" | tail -n 5; }
   for s in average longform eval-test eval-test-beam lm eval-test-beam-lm eval-long eval-long-beam eval-long-beam-lm; do [[ -f $LOGS/$s.log ]] && { echo "== $s =="; cat "$LOGS/$s.log"; }; done

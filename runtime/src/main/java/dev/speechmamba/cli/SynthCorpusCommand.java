@@ -81,6 +81,11 @@ public final class SynthCorpusCommand implements Callable<Integer> {
             + "utterance (default: 0.85,1.15).")
     List<Double> rateRange;
 
+    @Option(names = "--all-train", description = "Put every voice into the training split (valid.jsonl and test.jsonl "
+            + "stay empty): for a corpus that only adds speakers to another's training set, whose evaluation voices are "
+            + "kept out with --exclude-voices. Without it, an engine with 3 or more voices gives some to valid and test.")
+    boolean allTrain;
+
     @Option(names = "--no-progress", description = "Do not draw the progress bar on stderr.")
     boolean noProgress;
 
@@ -93,7 +98,7 @@ public final class SynthCorpusCommand implements Callable<Integer> {
         double[] pitches = range("--pitch-range", pitchRange, d.minPitch(), d.maxPitch());
         CorpusSynthesizer.Settings s = new CorpusSynthesizer.Settings(out, hours * 3600, utterances, seed, jobCount, noiseProb,
                 d.minSnrDb(), d.maxSnrDb(), rates[0], rates[1], pitches[0], pitches[1], espeakVariants,
-                d.validFraction(), d.testFraction(), timeout, engines,
+                allTrain ? 0 : d.validFraction(), allTrain ? 0 : d.testFraction(), timeout, engines,
                 excludeVoices == null ? Set.of() : HeldOutVoices.read(excludeVoices));
         Set<String> heldOutSentences = excludeSentences == null ? Set.of() : HeldOutSentences.read(excludeSentences);
         PrintWriter log = spec.commandLine().getOut();

@@ -185,13 +185,26 @@ public final class TtsEngines {
     }
 
     /**
-     * festival's English voices found under /usr/share/festival/voices/{english,us}; speaks via text2wave.
-     * Diphone voices honour Duration_Stretch; HTS voices ignore it, so their rate equals their pitch factor.
+     * festival's English voices found under LIBDIR/voices/{english,us}; speaks via text2wave. LIBDIR is
+     * {@code $FESTIVAL_LIBDIR} when set (a festival carried to a machine without one, whose {@code text2wave}
+     * wrapper passes the same folder to {@code festival --libdir}: ci/gpu/pack-tts.sh), else Debian's
+     * /usr/share/festival. Diphone voices honour Duration_Stretch; HTS voices ignore it, so their rate equals
+     * their pitch factor.
      */
     static final class Festival implements TtsEngine {
-        private static final Path VOICE_ROOT = Path.of("/usr/share/festival/voices");
+        static final String LIBDIR_VARIABLE = "FESTIVAL_LIBDIR";
+        private final Path voiceRoot;
         private List<Voice> voices;
         private String reason;
+
+        Festival() {
+            this(System.getenv(LIBDIR_VARIABLE));
+        }
+
+        /** @param libDir festival's library folder, or null/blank for Debian's /usr/share/festival */
+        Festival(String libDir) {
+            voiceRoot = Path.of(libDir == null || libDir.isBlank() ? "/usr/share/festival" : libDir).resolve("voices");
+        }
 
         @Override public String name() { return "festival"; }
 
@@ -204,7 +217,7 @@ public final class TtsEngines {
             }
             TreeSet<String> names = new TreeSet<>();
             for (String language : List.of("english", "us")) {
-                Path dir = VOICE_ROOT.resolve(language);
+                Path dir = voiceRoot.resolve(language);
                 if (!Files.isDirectory(dir)) continue;
                 try (Stream<Path> s = Files.list(dir)) {
                     s.filter(Files::isDirectory).map(p -> p.getFileName().toString()).forEach(names::add);
@@ -213,7 +226,7 @@ public final class TtsEngines {
                 }
             }
             List<Voice> out = names.stream().map(n -> new Voice(name(), n)).toList();
-            if (out.isEmpty() && reason == null) reason = "festival has no English voices under " + VOICE_ROOT;
+            if (out.isEmpty() && reason == null) reason = "festival has no English voices under " + voiceRoot + "/{english,us}";
             return voices = out;
         }
 

@@ -152,6 +152,21 @@ class SynthCorpusSentencesTest {
         assertEquals(1.1, summary.path("rate_range").path(1).asDouble());
     }
 
+    @Test
+    void allTrainPutsEveryVoiceIntoTraining(@TempDir Path dir) throws Exception {
+        assumeTrue(onPath("espeak-ng"), "espeak-ng not installed (ci/install-tts.sh)");
+        // without --all-train the plain accents (many more than 3) give voices to valid and test
+        Path out = dir.resolve("corpus");
+        CliRun r = run("synth-corpus", "--out", out.toString(), "--utterances", "12", "--engines", "espeak-ng", "--espeak-variants", "0",
+                "--jobs", "2", "--noise-prob", "0", "--all-train", "--no-progress");
+        assertEquals(0, r.code(), r.err());
+        assertEquals(12, Manifest.read(out.resolve("train.jsonl")).size(), r.out());
+        assertTrue(Manifest.read(out.resolve("valid.jsonl")).isEmpty() && Manifest.read(out.resolve("test.jsonl")).isEmpty(), r.out());
+        com.fasterxml.jackson.databind.JsonNode summary = new com.fasterxml.jackson.databind.ObjectMapper().readTree(out.resolve("corpus.json").toFile());
+        assertTrue(summary.path("splits").path("train").path("voices").size() >= 3, summary.toString());
+        assertEquals(0, summary.path("splits").path("test").path("voices").size(), summary.toString());
+    }
+
     private static boolean onPath(String program) {
         String path = System.getenv("PATH");
         if (path == null) return false;
