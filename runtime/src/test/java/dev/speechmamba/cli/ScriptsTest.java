@@ -30,7 +30,8 @@ class ScriptsTest {
     }
 
     private static final List<String> SCRIPTS =
-            List.of("speech-mamba", "ci/setup-and-demo.sh", "ci/test.sh", ".ci/run", "examples/recipe-default-model.sh");
+            List.of("speech-mamba", "ci/setup-and-demo.sh", "ci/test.sh", ".ci/run", "examples/recipe-default-model.sh",
+                    "examples/eval-default-model.sh", "ci/gpu/pack-tts.sh", "ci/gpu/prepare.sh");
 
     @Test
     void scriptsAreExecutableAndParse() throws Exception {
@@ -61,6 +62,25 @@ class ScriptsTest {
             assertTrue(p.waitFor(30, TimeUnit.SECONDS), args + ": timed out");
             assertEquals(2, p.exitValue(), args + ": " + out);
             assertTrue(out.contains("recipe-default-model: error:") && out.contains(args.getFirst()), args + ": " + out);
+        }
+    }
+
+    /** The card's evaluation refuses bad arguments before it synthesizes anything. */
+    @Test
+    void evaluationRejectsBadArgumentsNamingThem(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        for (List<String> args : List.of(List.of("--sets", "unheard,bogus"), List.of("--device", "tpu"), List.of("--model", "/no/such/model"),
+                List.of("--data"), List.of("--bogus"))) {
+            List<String> cmd = new java.util.ArrayList<>(List.of("bash", root.resolve("examples/eval-default-model.sh").toString()));
+            cmd.addAll(args);
+            Process p = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertTrue(p.waitFor(30, TimeUnit.SECONDS), args + ": timed out");
+            assertEquals(2, p.exitValue(), args + ": " + out);
+            assertTrue(out.contains("eval-default-model: error:") && out.contains(args.getFirst().equals("--sets") ? "bogus" : args.getFirst()),
+                    args + ": " + out);
+            try (var files = Files.list(dir)) {
+                assertEquals(0, files.count(), args + ": nothing is written before the arguments are checked");
+            }
         }
     }
 
