@@ -13,6 +13,9 @@
 #             51; same decoding), more (every 5th of the 16-hour corpus's test utterances whose voice and sentence
 #             stage 2 never trained on, less those stage 4 trained on, 556; beam 4 + LM + lexicon), mbrola (the unheard MBROLA voice mb-en1, 624; beam 4 + LM).
 #             Default: all four.
+#   --make-only  make the sets and stop, e.g. to hold their voices and sentences out of a GPU corpus:
+#             HELD_OUT="DATA/corpus-{4h,16h,mb}/corpus.json DATA/test-{more,kinds}-unseen.jsonl" HELD_OUT_TEXT="DATA/corpus-{4h,16h,mb}/{valid,test}.jsonl
+#             DATA/test-{more,kinds}-unseen.jsonl" ci/gpu/pack-tts.sh (braces expanded)
 #
 # The corpora are synthesized (seeded, ~8 minutes for all three on 2 cores) with the voices that were installed when
 # they were first made: the seed splits each engine's voices into train/valid/test, so a voice installed later
@@ -31,13 +34,14 @@ die() { echo "eval-default-model: error: $*" >&2; exit 2; }
 say() { echo "==> $*" >&2; }
 need_value() { [[ $# -ge 2 && -n "$2" ]] || die "$1 needs a value"; }
 
-model="$root/runtime/src/main/resources/dev/speechmamba/models/default" data="eval-data" device=cpu sets="unheard,long,more,mbrola"
+model="$root/runtime/src/main/resources/dev/speechmamba/models/default" data="eval-data" device=cpu sets="unheard,long,more,mbrola" make_only=0
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --model) need_value "$@"; [[ -e "$2" ]] || die "--model $2 does not exist"; model="$2"; shift 2 ;;
     --data) need_value "$@"; data="$2"; shift 2 ;;
     --device) need_value "$@"; [[ "$2" == cpu || "$2" == cuda ]] || die "--device must be cpu or cuda, got '$2'"; device="$2"; shift 2 ;;
     --sets) need_value "$@"; sets="$2"; shift 2 ;;
+    --make-only) make_only=1; shift ;;
     -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
     *) die "unknown option '$1' (--help lists the options)" ;;
   esac
@@ -91,6 +95,8 @@ fi
 if wants long && [[ ! -s "$data/corpus-4h/longform/longform-45-60s.jsonl" ]]; then
   sm long-form "$data/corpus-4h/test.jsonl" --out "$data/corpus-4h/longform" --minutes 0 >&2
 fi
+
+if [[ $make_only == 1 ]]; then echo "evaluation sets in $data"; exit 0; fi
 
 results=()
 score() { # label manifest [eval options...]

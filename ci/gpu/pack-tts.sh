@@ -20,7 +20,7 @@
 #                                   corpus made there never speaks with a voice these evaluation sets hold out;
 #                                   and the texts of the HELD_OUT_TEXT manifests (or sentence lists) are left out of
 #                                   sentences.txt before it is sampled
-# About 3.5 MB in all without mbrola voices. Run there with PATH=.gpu/tts/bin:$PATH LD_LIBRARY_PATH=.gpu/tts/lib ESPEAK_DATA_PATH=$PWD/.gpu/tts
+# About 3.5 MB in all without mbrola and festival voices; ~56 MB with the defaults (~23 MB of it in bundle.sh's xz). Run there with PATH=.gpu/tts/bin:$PATH LD_LIBRARY_PATH=.gpu/tts/lib ESPEAK_DATA_PATH=$PWD/.gpu/tts
 # (ESPEAK_DATA_PATH is the folder that CONTAINS espeak-ng-data/; espeak-ng silently falls back to the system data
 # when it is wrong, so the self-test below checks the "Data at:" line of --version).
 #
@@ -314,4 +314,4 @@ if [[ -n $FESTIVAL_VOICES ]]; then
   festival_note="festival voices: $FESTIVAL_VOICES ($hidden)"
 fi
 echo "pack-tts: self-test passed (clean env, carried libs + data, $(clean espeak-ng --voices=en | tail -n +2 | wc -l) English voices, $(clean espeak-ng --voices=variant | tail -n +2 | wc -l) variants, mbrola voices: ${MBROLA_VOICES:-none}, WAV identical to the system's; $festival_note)"
-du -sh "$TTS" "$TTS"/* | sed 's/^/pack-tts: /'
+{ du -sh "$TTS"/*; du -sh "$TTS"; } | sed 's/^/pack-tts: /'

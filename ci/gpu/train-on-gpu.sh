@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Trains a model on the GPU machine from a corpus synthesized THERE (only the engine and the sentences travel):
-#   here:  ci/gpu/prepare.sh && ci/gpu/pack-tts.sh      (.gpu/jre + .gpu/lib ~55 MB, .gpu/tts ~3 MB)
-#   there: ci/gpu/train-on-gpu.sh                        (carry .gpu; the command's limit must exceed BUDGET_S)
+#   here:  ci/gpu/prepare.sh && ci/gpu/pack-tts.sh && ci/gpu/bundle.sh   (.gpu-bundle/gpu.tar.xz, ~45 MB)
+#   there: tar -xJf .gpu-bundle/gpu.tar.xz && ci/gpu/train-on-gpu.sh      (carry .gpu-bundle; the command's limit must exceed BUDGET_S)
 # Stages: synth-corpus (espeak-ng, HOURS of audio, JOBS processes; with KINDS_HOURS also that much of the festival
 # voices pack-tts.sh carried, every voice in training, its train split joined to the espeak-ng one) -> train (CONFIG, DEVICE) under a timeout (the
 # trainer checkpoints atomically every CKPT_EVERY steps, so a kill leaves the last ones) -> average --last 3 --bf16
