@@ -57,11 +57,11 @@ sm() { "${cli[@]}" "$@"; }
 mkdir -p "$data"
 data="$(cd "$data" && pwd)"
 
-# Voices installed after each corpus was first made (engine:name, as synth-corpus names them).
+# Voices installed after each corpus was first made (engine:name, as synth-corpus names them); the 4-hour and
+# 16-hour corpora predate the same installs.
 printf '%s\n' espeak-ng:mb-us1 espeak-ng:mb-us2 espeak-ng:mb-us3 espeak-ng:mb-en1 pico:en-US pico:en-GB \
-  festival:rab_diphone festival:don_diphone > "$data/later-than-16h.txt"
+  festival:rab_diphone festival:don_diphone > "$data/later-than-4h-16h.txt"
 printf '%s\n' festival:rab_diphone festival:don_diphone > "$data/later-than-mb.txt"
-cp "$data/later-than-16h.txt" "$data/later-than-4h.txt"
 
 corpus() { # name hours seed variants [synth-corpus options...]
   local name=$1 hours=$2 seed=$3 variants=$4; shift 4
@@ -69,9 +69,9 @@ corpus() { # name hours seed variants [synth-corpus options...]
   say "$name: synth-corpus --hours $hours --espeak-variants $variants --seed $seed $*"
   sm synth-corpus --hours "$hours" --espeak-variants "$variants" --seed "$seed" --out "$data/$name" --no-progress "$@" >&2
 }
-corpus corpus-4h 4 7 8 --exclude-voices "$data/later-than-4h.txt"
+corpus corpus-4h 4 7 8 --exclude-voices "$data/later-than-4h-16h.txt"
 if wants more || wants mbrola; then
-  corpus corpus-16h 16 23 16 --exclude-voices "$data/later-than-16h.txt"
+  corpus corpus-16h 16 23 16 --exclude-voices "$data/later-than-4h-16h.txt"
   # stage 4 trained on the MBROLA corpus too, so both sets need it; it needs mbrola with its voices and pico
   if command -v mbrola >/dev/null && [[ -d /usr/share/mbrola/en1 ]] && command -v pico2wave >/dev/null; then
     corpus corpus-mb 6 41 0 --engines espeak-ng,pico --exclude-voices "$data/later-than-mb.txt"

@@ -67,9 +67,9 @@ mkdir -p "$TTS/bin" "$TTS/lib" "$TTS/espeak-ng-data"
 cp "$ESPEAK" "$TTS/bin/espeak-ng"
 
 # The libraries espeak-ng loads, found where the loader finds them here.
-lib_path() { ldd "$ESPEAK" | awk -v name="$1" '$1 == name { print $3 }'; }
+lib_path() { ldd "$1" | awk -v name="$2" '$1 == name { print $3 }'; }   # binary, library name
 for name in libespeak-ng.so.1 libsonic.so.0; do
-  path=$(lib_path "$name")
+  path=$(lib_path "$ESPEAK" "$name")
   [[ -n $path ]] || fail "ldd $ESPEAK does not list $name"
   cp -L "$path" "$TTS/lib/$name"
 done
@@ -113,7 +113,7 @@ if [[ -n $FESTIVAL_VOICES ]]; then
   [[ -f $FESTIVAL_DATA/init.scm && -f /usr/bin/text2wave ]] || fail "no festival library at $FESTIVAL_DATA (set FESTIVAL_DATA) or no /usr/bin/text2wave"
   cp "$FESTIVAL" "$TTS/bin/festival"
   for name in libestools.so.2.5 libestbase.so.2.5 libeststring.so.2.5 libstdc++.so.6 libgcc_s.so.1 libgomp.so.1 libtinfo.so.6; do
-    path=$(ldd "$FESTIVAL" | awk -v name="$name" '$1 == name { print $3 }')
+    path=$(lib_path "$FESTIVAL" "$name")
     [[ -n $path ]] || fail "ldd $FESTIVAL does not list $name"
     cp -L "$path" "$TTS/lib/$name"
   done

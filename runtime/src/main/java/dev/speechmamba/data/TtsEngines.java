@@ -186,8 +186,9 @@ public final class TtsEngines {
 
     /**
      * festival's English voices found under LIBDIR/voices/{english,us}; speaks via text2wave. LIBDIR is
-     * {@code $FESTIVAL_LIBDIR} when set (a festival carried to a machine without one, whose {@code text2wave}
-     * wrapper passes the same folder to {@code festival --libdir}: ci/gpu/pack-tts.sh), else Debian's
+     * {@code $FESTIVAL_LIBDIR} when set (a festival carried to a machine without one by ci/gpu/pack-tts.sh, whose
+     * {@code text2wave.scm} reads its library from the same variable, as {@code festival --script} ignores
+     * {@code --libdir}), else Debian's
      * /usr/share/festival. Diphone voices honour Duration_Stretch; HTS voices ignore it, so their rate equals
      * their pitch factor.
      */
