@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs the Debian text-to-speech engines and text sources that `speech-mamba synth-corpus` uses, and the word
-# lists the default model's lexicon is made from.
+# lists and dictionary text the default model's lexicon and language model are made from.
 # Run as root (or with sudo). Packages the configured archives do not carry (mbrola and its voices live in
 # contrib/non-free, pico in non-free) are reported and skipped: synth-corpus discovers at run time what is
 # installed, so a partial install still works with fewer voices.
@@ -79,3 +79,18 @@ if ((${#missing[@]})); then
 fi
 apt-get install -y --no-install-recommends "${available[@]}"
 echo "install-tts.sh: installed ${available[*]}"
+
+# GCIDE (the 1913 Webster's) for `train-lm --dictionary-text`: only its data file, unpacked from the package, because
+# the package itself pulls in the dictd network server.
+gcide=/usr/local/share/dictd/gcide.dict.dz
+if [[ ! -f /usr/share/dictd/gcide.dict.dz && ! -f $gcide ]]; then
+  tmp=$(mktemp -d)
+  if (cd "$tmp" && apt-get download dict-gcide >/dev/null 2>&1); then
+    dpkg-deb --fsys-tarfile "$tmp"/dict-gcide_*.deb | tar -x -C "$tmp" ./usr/share/dictd/gcide.dict.dz
+    install -D -m 0644 "$tmp/usr/share/dictd/gcide.dict.dz" "$gcide"
+    echo "install-tts.sh: GCIDE dictionary text -> $gcide"
+  else
+    echo "install-tts.sh: dict-gcide is not in the configured archives; train-lm --dictionary-text uses WordNet's glosses only" >&2
+  fi
+  rm -rf "$tmp"
+fi

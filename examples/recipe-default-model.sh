@@ -44,7 +44,9 @@
 #   --jobs N           TTS processes (default 4)      --seed N   corpus seed (default 7)
 #   --install-to DIR   where the model is installed (default the runtime's resources folder above)
 #   --no-install       train and evaluate only
-#   --lm-order N       order of the BPE-piece n-gram LM trained beside the model (default 6)
+#   --lm-order N       order of the BPE-piece n-gram LM trained beside the model (default 6); its text is the
+#                      installed sentences and dictionary text (WordNet's glosses, GCIDE), relative-entropy pruned
+#   --lm-prune T       its pruning threshold (default 1e-7: ~7.5 MB; 0 keeps every n-gram seen twice, ~30 MB)
 #   --lm-exclude FILE  also keep this manifest's sentences out of the LM's text (repeatable; the valid and test
 #                      sets of every corpus the recipe synthesizes are always left out)
 #   --no-lm            ship no language model (and no lexicon)
@@ -52,7 +54,7 @@
 #                      beam search prefers: ci/install-tts.sh installs those word lists)
 # Environment: SPEECH_MAMBA_CLI (the command to run, default ./speech-mamba of this checkout).
 # Steps: 1 synth-corpus, 2 train, 3 average, and train-lm (a 6-gram over BPE pieces of every installed sentence
-# except the evaluation sets', and the lexicon), 4 eval (test set, and the 45-60 s long-form set when the corpus has
+# except the evaluation sets' and of dictionary text, and the lexicon), 4 eval (test set, and the 45-60 s long-form set when the corpus has
 # one: CTC greedy, beam 4, beam 4 with the LM, beam 4 with the LM and the lexicon), 5 export (model, LM and lexicon
 # must be self-contained and <= 25 MB together; checked by transcribing examples/sample.wav from a folder holding
 # nothing else).
@@ -63,7 +65,7 @@ source "$root/ci/java-env.sh"
 
 hours=4 device=cpu max_steps=4000 epochs=40 config=small average_last=3 jobs=4 seed=7 more_hours=0 more_steps=4000 cool_steps=0
 tune_steps=0 tune_hours=0 vtlp=0 tune_cool_steps=0 grow_steps=0 grow_config=small-deep grow_config_given=0
-out="recipe-default-model" corpus="" export_only="" install=1 lm_order=6 use_lm=1 lm_exclude=() use_lexicon=1
+out="recipe-default-model" corpus="" export_only="" install=1 lm_order=6 lm_prune=1e-7 use_lm=1 lm_exclude=() use_lexicon=1
 install_to="$root/runtime/src/main/resources/dev/speechmamba/models/default"
 max_bytes=$((25 * 1024 * 1024))
 
@@ -101,10 +103,11 @@ while [[ $# -gt 0 ]]; do
     --install-to) need_value "$@"; install_to="$2"; shift 2 ;;
     --no-install) install=0; shift ;;
     --lm-order) need_value "$@"; [[ "$2" =~ ^[2-7]$ ]] || die "--lm-order must be 2 to 7, got '$2'"; lm_order="$2"; shift 2 ;;
+    --lm-prune) need_value "$@"; [[ "$2" =~ ^[0-9]+(\.[0-9]*)?([eE]-?[0-9]+)?$ ]] || die "--lm-prune must be a number >= 0, got '$2'"; lm_prune="$2"; shift 2 ;;
     --lm-exclude) need_value "$@"; [[ -f "$2" ]] || die "--lm-exclude $2: no such file"; lm_exclude+=("$2"); shift 2 ;;
     --no-lm) use_lm=0; shift ;;
     --no-lexicon) use_lexicon=0; shift ;;
-    -h|--help) sed -n '2,52p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,60p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) die "unknown argument '$1' (try --help)" ;;
   esac
 done
@@ -243,8 +246,9 @@ if [[ $use_lm -eq 1 ]]; then
     [[ -f "$f" ]] && held_out+=(--exclude "$f")
   done
   [[ ${#held_out[@]} -gt 0 ]] || say "3/5 train-lm: warning: no evaluation sets to keep out of the LM (pass --corpus)"
-  say "3/5 train-lm: ${lm_order}-gram over BPE pieces of the installed sentences, evaluation sets left out -> $lm"
-  sm train-lm --model "$run/model-bf16.safetensors" --installed-sentences --order "$lm_order" "${held_out[@]}" --out "$lm" \
+  say "3/5 train-lm: ${lm_order}-gram over BPE pieces of the installed sentences and dictionary text, evaluation sets left out -> $lm"
+  sm train-lm --model "$run/model-bf16.safetensors" --installed-sentences --dictionary-text --prune "$lm_prune" --order "$lm_order" \
+    "${held_out[@]}" --out "$lm" \
     "${lexicon_args[@]}"
 fi
 
@@ -355,7 +359,7 @@ meta() { sed -n "s/.*\"$1\":\"\([^\"]*\)\".*/\1/p" <<<"$header" | head -n 1; }
       echo "- stage 2: \`synth-corpus --hours $more_hours --espeak-variants 16 --seed $((seed + 16))\`, joined to the first training set by \`merge-manifests --hold-out valid --hold-out test\`; \`train --init-from STAGE1 --max-steps $more_steps --batch-seconds 90 --lr 1.5e-3 --warmup-steps 400 --ckpt-every 200 --seed 2\`"
     fi
   fi
-  [[ -n "$lm" ]] && echo "- language model: \`lm.arpa.gz\`, \`train-lm --installed-sentences --order $lm_order\` with the evaluation sets' sentences left out ($lm_bytes bytes)"
+  [[ -n "$lm" ]] && echo "- language model: \`lm.arpa.gz\`, \`train-lm --installed-sentences --dictionary-text --prune $lm_prune --order $lm_order\` with the evaluation sets' sentences (and WordNet glosses of their synsets) left out ($lm_bytes bytes)"
   [[ -n "$lexicon" ]] && echo "- lexicon: \`lexicon.txt.gz\`, the words of the LM's text and of Debian's wamerican-large / wbritish-large word lists ($(zcat "$lexicon" | grep -vc '^#') words, $lexicon_bytes bytes)"
   echo "- sample \`examples/sample.wav\` (\"$(cat "$root/examples/sample.txt")\", a voice not in training) -> \"$text\""
   echo

@@ -100,9 +100,15 @@ const char *audio_object_strerror(struct audio_object *object, int error) {
 C
 "$CC" -O2 -shared -fPIC -Wall -Wextra -Werror -Wl,-soname,libpcaudio.so.0 -o "$TTS/lib/libpcaudio.so.0" "$TTS/lib/pcaudio-none.c"
 rm "$TTS/lib/pcaudio-none.c"
+# The symbols LIBRARY takes, of names matching PREFIX, that none of the STAND-INs defines (with the same version,
+# where versioned): what the loader would miss.
+missing_symbols() { # library prefix-regex stand-in...
+  local library=$1 prefix=$2; shift 2
+  comm -23 <(nm -D --undefined-only "$library" | awk '{print $2}' | grep -E "^($prefix)" | sort) \
+           <(nm -D --defined-only "$@" | awk 'NF >= 3 {print $3}' | sed 's/@@/@/' | sort)
+}
 # Every symbol libespeak-ng takes from libpcaudio must be defined by ours.
-missing=$(comm -23 <(nm -D --undefined-only "$TTS/lib/libespeak-ng.so.1" | awk '{print $2}' | grep -E '^(audio_|create_audio)' | sort) \
-                   <(nm -D --defined-only "$TTS/lib/libpcaudio.so.0" | awk '{print $3}' | sort))
+missing=$(missing_symbols "$TTS/lib/libespeak-ng.so.1" 'audio_|create_audio' "$TTS/lib/libpcaudio.so.0")
 [[ -z $missing ]] || fail "the no-audio libpcaudio lacks: $missing"
 
 # festival: the program, its speech-tools libraries and the C++ runtime they need, the scheme library and lexicons
@@ -170,8 +176,7 @@ C
     -o "$TTS/lib/libpulse-simple.so.0" "$TTS/lib/audio-none.c"
   rm "$TTS/lib/audio-none.c" "$TTS/lib/alsa.map" "$TTS/lib/pulse.map"
   # every versioned ALSA/PulseAudio symbol libestbase needs must be defined, with its version, by the stand-ins
-  missing=$(comm -23 <(nm -D --undefined-only "$TTS/lib/libestbase.so.2.5" | awk '{print $2}' | grep -E '^(snd_|pa_)' | sort) \
-                     <(nm -D --defined-only "$TTS/lib/libasound.so.2" "$TTS/lib/libpulse-simple.so.0" | awk '$3 ~ /@/ {print $3}' | sed 's/@@/@/' | sort))
+  missing=$(missing_symbols "$TTS/lib/libestbase.so.2.5" 'snd_|pa_' "$TTS/lib/libasound.so.2" "$TTS/lib/libpulse-simple.so.0")
   [[ -z $missing ]] || fail "the no-device ALSA/PulseAudio stand-ins lack: $missing"
 
   mkdir -p "$TTS/festival"

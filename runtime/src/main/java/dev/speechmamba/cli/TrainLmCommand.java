@@ -2,6 +2,7 @@ package dev.speechmamba.cli;
 
 import dev.speechmamba.backend.Backend;
 import dev.speechmamba.backend.Backends;
+import dev.speechmamba.data.DictionaryText;
 import dev.speechmamba.data.SentenceSource;
 import dev.speechmamba.lm.KneserNeyTrainer;
 import dev.speechmamba.lm.Lexicon;
@@ -53,6 +54,17 @@ final class TrainLmCommand implements Callable<Integer> {
             description = "Also train on the sentences synth-corpus draws from (Debian's fortunes and WordNet examples).")
     boolean installed;
 
+    @Option(names = "--dictionary-text",
+            description = "Also train on dictionary text: WordNet's glosses and, with dict-gcide installed, GCIDE's definitions "
+                    + "and quotations, less the glosses of synsets whose examples --exclude holds (ci/install-tts.sh installs both).")
+    boolean dictionaryText;
+
+    @Option(names = "--in-domain-weight", paramLabel = "K", defaultValue = "1",
+            description = "Count each sentence of --text, --manifest and --installed-sentences K times against --dictionary-text's "
+                    + "once, so that the dictionary broadens the LM without outweighing the text it is for, and --min-count "
+                    + "keeps that text's n-grams first (default: ${DEFAULT-VALUE}).")
+    int inDomainWeight;
+
     @Option(names = "--exclude", paramLabel = "FILE",
             description = "Never train on a sentence of this manifest (.jsonl) or text file (repeatable): the evaluation sets.")
     List<Path> excluded = new ArrayList<>();
@@ -65,12 +77,18 @@ final class TrainLmCommand implements Callable<Integer> {
                     + "(default: 1,1,2 — keep all unigrams and bigrams, drop singletons from trigrams up).")
     int[] minCounts = {1, 1, 2};
 
+    @Option(names = "--prune", paramLabel = "THRESHOLD", defaultValue = "0",
+            description = "Relative-entropy pruning (Stolcke 1998, as SRILM's -prune): also drop each n-gram whose removal "
+                    + "changes the model by less than THRESHOLD nats (default: ${DEFAULT-VALUE}, off). The default model's LM, "
+                    + "6-gram over --installed-sentences and --dictionary-text, takes 1e-7 or 2e-7: 30 MB become 7.5 or 5.4 MB.")
+    double pruneThreshold;
+
     @Option(names = "--out", required = true, paramLabel = "FILE", description = "ARPA file to write (.arpa or .arpa.gz).")
     Path out;
 
     @Option(names = "--lexicon-out", paramLabel = "FILE",
             description = "Also write a lexicon for beam search (lexicon.txt.gz beside a model's lm.arpa.gz): every word of "
-                    + "the LM's training sentences and of the --word-list files.")
+                    + "the LM's training sentences (not of --dictionary-text) and of the --word-list files.")
     Path lexiconOut;
 
     @Option(names = "--word-list", paramLabel = "FILE",
@@ -80,8 +98,8 @@ final class TrainLmCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (texts.isEmpty() && manifests.isEmpty() && !installed) {
-            throw new CommandLine.ParameterException(spec.commandLine(), "no text: give --text, --manifest or --installed-sentences");
+        if (texts.isEmpty() && manifests.isEmpty() && !installed && !dictionaryText) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "no text: give --text, --manifest, --installed-sentences or --dictionary-text");
         }
         String name = out.getFileName().toString();
         if (!name.endsWith(".arpa") && !name.endsWith(".arpa.gz")) {
@@ -96,20 +114,33 @@ final class TrainLmCommand implements Callable<Integer> {
         for (Path w : wordLists) {
             if (!Files.isRegularFile(w)) throw new IllegalArgumentException("--word-list " + w + ": no such file");
         }
+        if (inDomainWeight < 1) throw new CommandLine.ParameterException(spec.commandLine(), "--in-domain-weight must be >= 1, got " + inDomainWeight);
+        KneserNeyTrainer.Options lmOptions = new KneserNeyTrainer.Options(order, minCounts, pruneThreshold); // checked before any work
         BpeTokenizer tokenizer = tokenizer();
         LmText text = new LmText();
-        for (Path t : texts) text.addTextFile(t);
+        for (Path t : texts) text.addTextFile(t, inDomainWeight);
         for (Path m : manifests) {
             if (!Files.isRegularFile(m)) throw new IllegalArgumentException("manifest " + m + " does not exist");
-            text.addManifest(m);
+            text.addManifest(m, inDomainWeight);
         }
         if (installed) {
             List<String> s = SentenceSource.loadInstalled();
             if (s.isEmpty()) throw new IllegalArgumentException("--installed-sentences: fortunes / wordnet-base are not installed (ci/install-tts.sh)");
-            text.add(s);
+            text.add(s, inDomainWeight);
         }
         for (Path e : excluded) text.exclude(e);
+        // The lexicon is the words of the text the LM is for: a dictionary's rare and archaic words would weaken it.
+        List<String> lexiconSentences = text.sentences();
+        if (dictionaryText) {
+            List<String> d = DictionaryText.loadInstalled(java.util.Set.copyOf(text.heldOut()));
+            if (d.isEmpty()) throw new IllegalArgumentException("--dictionary-text: wordnet-base is not installed (ci/install-tts.sh)");
+            if (DictionaryText.installedGcide().isEmpty()) {
+                spec.commandLine().getErr().println("train-lm: warning: GCIDE is not installed (" + DictionaryText.GCIDE_PLACES + "), WordNet's glosses only (ci/install-tts.sh)");
+            }
+            text.add(d);
+        }
         List<String> sentences = text.sentences();
+        int[] weights = text.weights();
         if (sentences.isEmpty()) throw new IllegalArgumentException("no training sentences left after --exclude");
         List<List<String>> pieces = new ArrayList<>(sentences.size());
         long tokens = 0;
@@ -123,8 +154,7 @@ final class TrainLmCommand implements Callable<Integer> {
                 sentences.size(), tokens, text.droppedForExclusion(), text.heldOutSentences());
         log.flush();
         long start = System.nanoTime();
-        NgramLm lm = new KneserNeyTrainer(new KneserNeyTrainer.Options(order, minCounts))
-                .train(pieces, TokenLanguageModel.pieceVocabulary(tokenizer));
+        NgramLm lm = new KneserNeyTrainer(lmOptions).train(pieces, weights, TokenLanguageModel.pieceVocabulary(tokenizer));
         new TokenLanguageModel(lm, tokenizer); // the LM must fit the tokenizer it was made with
         lm.writeArpa(out);
         log.printf(Locale.ROOT, "%s in %.1f s -> %s (%,d bytes)%n", lm, (System.nanoTime() - start) / 1e9, out, Files.size(out));
@@ -132,7 +162,7 @@ final class TrainLmCommand implements Callable<Integer> {
             List<List<String>> heldOut = text.heldOut().stream().map(s -> TokenLanguageModel.lmWords(tokenizer, s)).toList();
             log.printf(Locale.ROOT, "perplexity per BPE token on the %d held-out sentences: %.3f%n", heldOut.size(), lm.perplexity(heldOut));
         }
-        if (lexiconOut != null) writeLexicon(sentences, text.heldOut(), log);
+        if (lexiconOut != null) writeLexicon(lexiconSentences, text.heldOut(), log);
         log.flush();
         return 0;
     }

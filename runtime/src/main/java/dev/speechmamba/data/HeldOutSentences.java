@@ -35,14 +35,21 @@ public final class HeldOutSentences {
         List<String> lines = file.getFileName().toString().endsWith(".jsonl") ? null
                 : Files.readAllLines(file, StandardCharsets.UTF_8);
         if (lines == null || startsLikeManifest(lines)) {
-            for (ManifestEntry e : Manifest.read(file)) {
-                add(e.text(), held);
-                if (e.segments() != null) for (ManifestEntry.Segment s : e.segments()) add(s.text(), held);
-            }
+            held.addAll(ofEntries(Manifest.read(file)));
         } else {
             for (String line : lines) {
                 if (!line.strip().startsWith("#")) add(line, held);
             }
+        }
+        return held;
+    }
+
+    /** The normalized texts of manifest entries, and of each segment of a long recording. */
+    static Set<String> ofEntries(List<ManifestEntry> entries) {
+        Set<String> held = new HashSet<>();
+        for (ManifestEntry e : entries) {
+            add(e.text(), held);
+            if (e.segments() != null) for (ManifestEntry.Segment s : e.segments()) add(s.text(), held);
         }
         return held;
     }

@@ -52,10 +52,14 @@ public final class ManifestMerge {
             }
         }
         Set<String> voices = new HashSet<>();
-        for (Path p : heldOut) {
-            for (ManifestEntry e : Manifest.read(p)) if (e.voice() != null) voices.add(e.voice());
+        Set<String> texts = new HashSet<>(HeldOutSentences.read(heldOutSentences));
+        for (Path p : heldOut) { // each read once, for its voices and its texts
+            List<ManifestEntry> entries = Manifest.read(p);
+            for (ManifestEntry e : entries) if (e.voice() != null) voices.add(e.voice());
+            Set<String> held = HeldOutSentences.ofEntries(entries);
+            if (held.isEmpty()) throw new IllegalArgumentException("held-out sentences: " + p + " holds no sentence");
+            texts.addAll(held);
         }
-        Set<String> texts = HeldOutSentences.read(concat(heldOut, heldOutSentences));
         Path folder = target.getParent();
         List<ManifestEntry> merged = new ArrayList<>();
         List<InputSummary> summaries = new ArrayList<>();

@@ -13,7 +13,8 @@ import java.util.Map;
  * distinct left neighbours (except n-grams that start with {@code <s>}, which have none and keep raw counts);
  * three discounts per order come from the counts of counts; the unigram level interpolates with the uniform
  * distribution, so every vocabulary word has a probability. Pruning drops n-grams whose raw count is below the
- * order's minimum and re-normalises the back-off weights so that every context still sums to one.
+ * order's minimum, then, with a threshold, those whose removal changes the model least (Stolcke 1998, SRILM's
+ * {@code -prune}), and re-normalises the back-off weights so that every context still sums to one.
  */
 public final class KneserNeyTrainer {
 
@@ -22,9 +23,16 @@ public final class KneserNeyTrainer {
      * @param minCounts raw count an n-gram of order {@code n} needs to be kept, {@code minCounts[n-1]}; unigrams
      *                  are always kept; must not decrease with the order (so that every kept n-gram's context
      *                  and suffix are kept too)
+     * @param pruneThreshold relative-entropy pruning (Stolcke 1998): an n-gram above the unigrams goes when dropping it
+     *                  (and backing off instead) raises the relative entropy of the model by less than this many nats,
+     *                  judged for each n-gram on its own against the count-pruned model; 0 keeps them all. 1e-8 to
+     *                  1e-7 are usual values: the more text, the more it saves
      */
-    public record Options(int order, int[] minCounts) {
+    public record Options(int order, int[] minCounts, double pruneThreshold) {
         public Options {
+            if (!(pruneThreshold >= 0) || Double.isInfinite(pruneThreshold)) {
+                throw new IllegalArgumentException("Kneser-Ney: prune threshold must be a finite number >= 0, got " + pruneThreshold);
+            }
             if (order < 2) throw new IllegalArgumentException("Kneser-Ney: order must be >= 2, got " + order);
             if (minCounts == null) minCounts = new int[0];
             int[] full = new int[order];
@@ -38,6 +46,9 @@ public final class KneserNeyTrainer {
             }
             minCounts = full;
         }
+
+        /** Count pruning only. */
+        public Options(int order, int[] minCounts) { this(order, minCounts, 0); }
 
         /** Keeps every n-gram. */
         public static Options unpruned(int order) { return new Options(order, new int[] {1}); }
@@ -54,6 +65,22 @@ public final class KneserNeyTrainer {
      * @param extraWords words the model must know even when the text lacks them (e.g. every tokenizer piece)
      */
     public NgramLm train(Collection<List<String>> sentences, Collection<String> extraWords) {
+        return train(sentences, null, extraWords);
+    }
+
+    /**
+     * Trains on sentences that count {@code weights[i]} times each, as if repeated (count merging: text of the domain
+     * weighs more than text that only broadens the vocabulary, and count pruning keeps its n-grams first).
+     *
+     * @param weights one positive weight per sentence, in the collection's order; null: all 1
+     */
+    public NgramLm train(Collection<List<String>> sentences, int[] weights, Collection<String> extraWords) {
+        if (weights != null && weights.length != sentences.size()) {
+            throw new IllegalArgumentException("Kneser-Ney: " + weights.length + " weights for " + sentences.size() + " sentences");
+        }
+        if (weights != null) {
+            for (int w : weights) if (w < 1) throw new IllegalArgumentException("Kneser-Ney: sentence weights must be >= 1, got " + w);
+        }
         List<String> vocabulary = new ArrayList<>(List.of(NgramLm.UNK, NgramLm.BOS, NgramLm.EOS));
         Map<String, Integer> ids = new HashMap<>();
         for (int i = 0; i < vocabulary.size(); i++) ids.put(vocabulary.get(i), i);
@@ -67,7 +94,7 @@ public final class KneserNeyTrainer {
             encoded.add(seq);
         }
         if (encoded.isEmpty()) throw new IllegalArgumentException("Kneser-Ney: no training sentences");
-        return estimate(vocabulary, encoded);
+        return estimate(vocabulary, encoded, weights);
     }
 
     private static int addWord(String w, List<String> vocabulary, Map<String, Integer> ids) {
@@ -81,7 +108,7 @@ public final class KneserNeyTrainer {
         return vocabulary.size() - 1;
     }
 
-    private NgramLm estimate(List<String> vocabulary, List<int[]> sentences) {
+    private NgramLm estimate(List<String> vocabulary, List<int[]> sentences, int[] weights) {
         int order = options.order(), v = vocabulary.size();
         int bits = NgramLm.bitsFor(v);
         if ((long) bits * order > 63) {
@@ -99,14 +126,16 @@ public final class KneserNeyTrainer {
             grams[0].getOrAdd(w);
             raw[0].add(0);
         }
-        for (int[] seq : sentences) {
+        for (int s = 0; s < sentences.size(); s++) {
+            int[] seq = sentences.get(s);
+            int weight = weights == null ? 1 : weights[s];
             for (int end = 0; end < seq.length; end++) {
                 long key = 0;
                 for (int n = 1; n <= order && end - n + 1 >= 0; n++) {
                     key = key | ((long) seq[end - n + 1] << ((n - 1) * bits)); // prepend the older word
                     int e = grams[n - 1].getOrAdd(key);
                     if (e == raw[n - 1].size()) raw[n - 1].add(0);
-                    raw[n - 1].increment(e);
+                    raw[n - 1].increment(e, weight);
                 }
             }
         }
@@ -177,24 +206,13 @@ public final class KneserNeyTrainer {
             keep[n - 1] = new boolean[grams[n - 1].size()];
             for (int e = 0; e < keep[n - 1].length; e++) keep[n - 1][e] = raw[n - 1].get(e) >= options.minCounts()[n - 1];
         }
+        if (options.pruneThreshold() > 0) pruneByRelativeEntropy(grams, prob, keep, bits, bos);
         double[][] backoff = new double[order][];
         for (int n = 1; n < order; n++) backoff[n - 1] = new double[grams[n - 1].size()];
         for (int n = 2; n <= order; n++) {
-            LongIndexMap g = grams[n - 1], lower = grams[n - 2];
-            double[] kept = new double[lower.size()], keptLower = new double[lower.size()];
-            boolean[] hasChild = new boolean[lower.size()];
-            long lowMask = (1L << ((n - 1) * bits)) - 1;
-            for (int e = 0; e < g.size(); e++) {
-                if (!keep[n - 1][e]) continue;
-                int c = lower.get(g.key(e) >>> bits);
-                hasChild[c] = true;
-                kept[c] += prob[n - 1][e];
-                keptLower[c] += prob[n - 2][lower.get(g.key(e) & lowMask)];
-            }
-            for (int c = 0; c < lower.size(); c++) {
-                if (!hasChild[c]) continue;
-                double num = 1 - kept[c], den = 1 - keptLower[c];
-                backoff[n - 2][c] = num <= 1e-12 || den <= 1e-12 ? 1.0 : num / den;
+            BackoffMass mass = backoffMass(grams, prob, keep, backoff, n, bits);
+            for (int c = 0; c < grams[n - 2].size(); c++) {
+                if (mass.hasChild[c]) backoff[n - 2][c] = mass.alpha(c);
             }
         }
 
@@ -212,6 +230,95 @@ public final class KneserNeyTrainer {
             }
         }
         return builder.build();
+    }
+
+    /**
+     * For the contexts of order {@code n - 1}: the probability their kept {@code n}-grams take, {@code sum P(w|h)},
+     * and what the same words take one order lower, {@code sum P(w|h')}; the back-off weight is
+     * {@code (1 - kept) / (1 - keptLower)}. With the lower orders' back-off weights ({@code backoff} non-null), P(w|h')
+     * is what the pruned model gives, backing off where (h', w) was pruned, so that every context sums to one; without,
+     * it is the unpruned estimate.
+     */
+    private record BackoffMass(double[] kept, double[] keptLower, boolean[] hasChild) {
+        double alpha(int c) { return alpha(1 - kept[c], 1 - keptLower[c]); }
+
+        static double alpha(double num, double den) { return num <= 1e-12 || den <= 1e-12 ? 1.0 : num / den; }
+    }
+
+    private static BackoffMass backoffMass(LongIndexMap[] grams, double[][] prob, boolean[][] keep, double[][] backoff,
+                                           int n, int bits) {
+        LongIndexMap g = grams[n - 1], lower = grams[n - 2];
+        double[] kept = new double[lower.size()], keptLower = new double[lower.size()];
+        boolean[] hasChild = new boolean[lower.size()];
+        long lowMask = (1L << ((n - 1) * bits)) - 1;
+        for (int e = 0; e < g.size(); e++) {
+            if (!keep[n - 1][e]) continue;
+            int c = lower.get(g.key(e) >>> bits);
+            hasChild[c] = true;
+            kept[c] += prob[n - 1][e];
+            keptLower[c] += backoff == null ? prob[n - 2][lower.get(g.key(e) & lowMask)]
+                    : prunedProb(grams, prob, keep, backoff, n - 1, g.key(e) & lowMask, bits);
+        }
+        return new BackoffMass(kept, keptLower, hasChild);
+    }
+
+    /** P(w|h) of the pruned model for the m-gram {@code key} (h·w, every suffix of it counted), by back-off. */
+    private static double prunedProb(LongIndexMap[] grams, double[][] prob, boolean[][] keep, double[][] backoff,
+                                     int m, long key, int bits) {
+        double weight = 1;
+        for (; m > 1; m--) {
+            int e = grams[m - 1].get(key);
+            if (keep[m - 1][e]) return weight * prob[m - 1][e];
+            double b = backoff[m - 2][grams[m - 2].get(key >>> bits)];
+            if (b > 0) weight *= b; // 0: a context without kept children, whose weight is 1
+            key &= (1L << ((m - 1) * bits)) - 1;
+        }
+        return weight * prob[0][(int) key];
+    }
+
+    /**
+     * Stolcke's relative-entropy pruning, top order first. Dropping n-gram (h, w) makes the model back off for it:
+     * P'(w|h) = a'(h) P(w|h') with a'(h) the back-off weight once w's mass joins the backed-off mass, and the words
+     * that backed off already move from a(h) to a'(h). The cost is
+     * {@code P(h) [P(w|h) (ln P(w|h) - ln P'(w|h)) + m(h) (ln a(h) - ln a'(h))]}, m(h) the mass backed off before;
+     * P(h) is the chain of the model's probabilities of h's words (after {@code <s>}: of the words after it). An
+     * n-gram that is the context of a kept longer one stays, so that its back-off weight has a home.
+     */
+    private void pruneByRelativeEntropy(LongIndexMap[] grams, double[][] prob, boolean[][] keep, int bits, int bos) {
+        int order = options.order();
+        double threshold = options.pruneThreshold();
+        double[][] history = new double[order - 1][]; // P(h) of each n-gram of orders 1 .. order-1 as a context
+        history[0] = prob[0].clone();
+        history[0][bos] = 1.0; // every sentence starts with <s>
+        for (int n = 2; n < order; n++) {
+            LongIndexMap g = grams[n - 1], lower = grams[n - 2];
+            double[] h = new double[g.size()];
+            for (int e = 0; e < g.size(); e++) h[e] = history[n - 2][lower.get(g.key(e) >>> bits)] * prob[n - 1][e];
+            history[n - 1] = h;
+        }
+        for (int n = order; n >= 2; n--) {
+            LongIndexMap g = grams[n - 1], lower = grams[n - 2];
+            boolean[] isContext = new boolean[g.size()];
+            if (n < order) {
+                for (int e = 0; e < grams[n].size(); e++) {
+                    if (keep[n][e]) isContext[g.get(grams[n].key(e) >>> bits)] = true;
+                }
+            }
+            BackoffMass mass = backoffMass(grams, prob, keep, null, n, bits);
+            long lowMask = (1L << ((n - 1) * bits)) - 1;
+            boolean[] drop = new boolean[g.size()];
+            for (int e = 0; e < g.size(); e++) {
+                if (!keep[n - 1][e] || isContext[e]) continue;
+                int c = lower.get(g.key(e) >>> bits);
+                double p = prob[n - 1][e], pLower = prob[n - 2][lower.get(g.key(e) & lowMask)];
+                double num = 1 - mass.kept[c], den = 1 - mass.keptLower[c];
+                double alpha = BackoffMass.alpha(num, den), alphaAfter = BackoffMass.alpha(num + p, den + pLower);
+                double cost = history[n - 2][c] * (p * (Math.log(p) - Math.log(alphaAfter * pLower))
+                        + Math.max(num, 0) * (Math.log(alpha) - Math.log(alphaAfter)));
+                drop[e] = cost < threshold;
+            }
+            for (int e = 0; e < g.size(); e++) if (drop[e]) keep[n - 1][e] = false;
+        }
     }
 
     /** Modified Kneser-Ney discounts D1, D2, D3+ of one order from its counts of counts. */
@@ -239,7 +346,7 @@ public final class KneserNeyTrainer {
             values[size++] = x;
         }
 
-        void increment(int i) { values[i]++; }
+        void increment(int i, int by) { values[i] = Math.addExact(values[i], by); }
 
         int get(int i) { return values[i]; }
 

@@ -209,7 +209,12 @@ public final class NgramLm {
         w.write("\n\\end\\\n");
     }
 
-    private static String format(float v) { return String.format(Locale.ROOT, "%.6g", v); }
+    /**
+     * Three decimals: every log10 value to within 5e-4 (0.12 % in probability, far below what beam search can tell
+     * apart at an LM weight of 0.4), and a gzipped file a fifth smaller than with six significant digits, which
+     * matters for an LM shipped inside the runtime jar.
+     */
+    private static String format(float v) { return String.format(Locale.ROOT, "%.3f", v); }
 
     /** Reads an ARPA file (plain or {@code .gz}); errors name the file and line. */
     public static NgramLm readArpa(Path file) throws IOException {

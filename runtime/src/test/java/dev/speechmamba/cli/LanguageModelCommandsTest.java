@@ -114,6 +114,13 @@ class LanguageModelCommandsTest {
                 dir.resolve("x.arpa").toString());
         assertFailsNaming("--out must end in .arpa or .arpa.gz", "train-lm", "--model", model.toString(), "--text",
                 wav.toString(), "--out", dir.resolve("x.bin").toString());
+        Path text = dir.resolve("text.txt");
+        Files.writeString(text, "the cat sat on the mat\n");
+        assertFailsNaming("--in-domain-weight must be >= 1, got 0", "train-lm", "--model", model.toString(), "--text",
+                text.toString(), "--in-domain-weight", "0", "--out", dir.resolve("x.arpa").toString());
+        assertFailsNaming("prune threshold must be a finite number >= 0, got -1.0", "train-lm", "--model", model.toString(),
+                "--text", text.toString(), "--prune", "-1", "--out", dir.resolve("x.arpa").toString());
+        assertFalse(Files.exists(dir.resolve("x.arpa")), "a failed train-lm writes nothing");
     }
 
     @Test

@@ -50,7 +50,7 @@ class ScriptsTest {
     @Test
     void recipeRejectsBadArgumentsNamingThem() throws Exception {
         for (List<String> args : List.of(List.of("--more-hours", "x"), List.of("--more-steps", "0"), List.of("--hours", "-1"),
-                List.of("--export-only", "/no/such/run"), List.of("--lm-order", "9"), List.of("--cool-steps", "x"), List.of("--lm-exclude", "/no/such.jsonl"),
+                List.of("--export-only", "/no/such/run"), List.of("--lm-order", "9"), List.of("--lm-prune", "-1e-7"), List.of("--lm-prune", "x"), List.of("--cool-steps", "x"), List.of("--lm-exclude", "/no/such.jsonl"),
                 List.of("--tune-steps", "0"), List.of("--vtlp", "0.5"), List.of("--tune-steps", "5"),
                 List.of("--vtlp", "0.1"), List.of("--tune-hours", "2"), List.of("--tune-cool-steps", "5"), List.of("--tune-cool-steps", "x"),
                 List.of("--tune-hours", "0", "--tune-steps", "5", "--more-hours", "1"), List.of("--grow-steps", "0"),

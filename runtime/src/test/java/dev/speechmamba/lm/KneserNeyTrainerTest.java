@@ -62,8 +62,12 @@ class KneserNeyTrainerTest {
     @Test
     void everyContextSumsToOneWithAndWithoutPruning() {
         List<List<String>> text = corpus(300, 11);
-        for (int[] minCounts : new int[][] {{1}, {1, 1, 2}, {1, 2, 3, 3}}) {
-            NgramLm lm = new KneserNeyTrainer(new KneserNeyTrainer.Options(4, minCounts)).train(text, List.of());
+        List<KneserNeyTrainer.Options> settings = List.of(new KneserNeyTrainer.Options(4, new int[] {1}),
+                new KneserNeyTrainer.Options(4, new int[] {1, 1, 2}), new KneserNeyTrainer.Options(4, new int[] {1, 2, 3, 3}),
+                new KneserNeyTrainer.Options(4, new int[] {1}, 1e-5), new KneserNeyTrainer.Options(4, new int[] {1}, 1e-3),
+                new KneserNeyTrainer.Options(4, new int[] {1, 1, 2}, 1e-4));
+        for (KneserNeyTrainer.Options options : settings) {
+            NgramLm lm = new KneserNeyTrainer(options).train(text, List.of());
             Random r = new Random(5);
             for (int q = 0; q < 60; q++) {
                 List<String> ctx = new ArrayList<>(List.of(NgramLm.BOS));
@@ -75,7 +79,8 @@ class KneserNeyTrainerTest {
                     if (w == lm.bos()) continue;
                     sum += Math.pow(10, lm.log10Prob(ids(lm, ctx), ctx.size(), w));
                 }
-                assertEquals(1.0, sum, 1e-4, "sum over words after " + ctx + " with min counts " + java.util.Arrays.toString(minCounts));
+                assertEquals(1.0, sum, 1e-4, "sum over words after " + ctx + " with min counts "
+                        + java.util.Arrays.toString(options.minCounts()) + ", prune threshold " + options.pruneThreshold() + ": " + lm);
             }
         }
     }
@@ -88,6 +93,64 @@ class KneserNeyTrainerTest {
         assertEquals(full.count(1), pruned.count(1));
         assertEquals(full.count(2), pruned.count(2));
         assertTrue(pruned.count(3) < full.count(3) && pruned.count(4) < full.count(4), pruned + " vs " + full);
+    }
+
+    @Test
+    void relativeEntropyPruningDropsWhatMattersLeast() {
+        List<List<String>> text = corpus(2000, 11), fresh = corpus(400, 12);
+        NgramLm full = new KneserNeyTrainer(KneserNeyTrainer.Options.unpruned(4)).train(text, List.of());
+        NgramLm previous = full;
+        for (double threshold : new double[] {1e-6, 1e-5, 1e-4, 1e-3}) {
+            NgramLm pruned = new KneserNeyTrainer(new KneserNeyTrainer.Options(4, new int[] {1}, threshold)).train(text, List.of());
+            assertEquals(full.count(1), pruned.count(1), "unigrams stay");
+            for (int n = 2; n <= 4; n++) assertTrue(pruned.count(n) <= previous.count(n), threshold + ": " + pruned + " vs " + previous);
+            previous = pruned;
+        }
+        assertTrue(previous.count(4) < full.count(4) / 10, "1e-3 drops most 4-grams: " + previous + " vs " + full);
+        // "a b" is the one strong bigram: it outlives pruning that takes most others. (After <s>: below the top order,
+        // Kneser-Ney's distributions count distinct left neighbours, which make "a"'s followers look alike.)
+        List<String> sa = List.of(NgramLm.BOS, "a");
+        double fullAb = full.log10Prob(ids(full, sa), 2, full.wordId("b"));
+        double prunedAb = previous.log10Prob(ids(previous, sa), 2, previous.wordId("b"));
+        assertTrue(Math.pow(10, fullAb) > 0.4 && Math.abs(prunedAb - fullAb) < 0.02, "P(b|a) " + Math.pow(10, prunedAb)
+                + " after pruning, " + Math.pow(10, fullAb) + " before: " + previous);
+
+        // At a small threshold most of the model goes at little cost on new text of the same source.
+        NgramLm byEntropy = new KneserNeyTrainer(new KneserNeyTrainer.Options(4, new int[] {1}, 3e-5)).train(text, List.of());
+        assertTrue(size(byEntropy) < size(full) / 2, byEntropy + " vs " + full);
+        double pplEntropy = byEntropy.perplexity(fresh), pplFull = full.perplexity(fresh);
+        assertTrue(pplEntropy < pplFull * 1.02, "ppl " + pplEntropy + " vs unpruned " + pplFull);
+    }
+
+    @Test
+    void aSentenceOfWeightKCountsAsKCopies() {
+        List<List<String>> text = corpus(200, 3);
+        List<List<String>> repeated = new ArrayList<>(text);
+        int[] weights = new int[text.size()];
+        java.util.Arrays.fill(weights, 1);
+        for (int i = 0; i < text.size(); i += 3) {
+            weights[i] = 3;
+            repeated.add(text.get(i));
+            repeated.add(text.get(i));
+        }
+        KneserNeyTrainer trainer = new KneserNeyTrainer(new KneserNeyTrainer.Options(4, new int[] {1, 1, 2}));
+        NgramLm weighted = trainer.train(text, weights, List.of()), copies = trainer.train(repeated, List.of());
+        assertEquals(copies.toString(), weighted.toString());
+        List<List<String>> fresh = corpus(50, 4);
+        assertEquals(copies.perplexity(fresh), weighted.perplexity(fresh), 1e-12);
+        assertTrue(Math.abs(trainer.train(text, List.of()).perplexity(fresh) - weighted.perplexity(fresh)) > 1e-6, "weights change the model");
+
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> trainer.train(text, new int[] {1}, List.of()));
+        assertTrue(e.getMessage().contains("1 weights for 200 sentences"), e.getMessage());
+        int[] zero = weights.clone();
+        zero[5] = 0;
+        assertThrows(IllegalArgumentException.class, () -> trainer.train(text, zero, List.of()));
+    }
+
+    private static int size(NgramLm lm) {
+        int total = 0;
+        for (int n = 1; n <= lm.order(); n++) total += lm.count(n);
+        return total;
     }
 
     @Test
@@ -105,6 +168,9 @@ class KneserNeyTrainerTest {
         assertThrows(IllegalArgumentException.class, () -> new KneserNeyTrainer.Options(1, new int[] {1}));
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new KneserNeyTrainer.Options(3, new int[] {1, 3, 2}));
         assertTrue(e.getMessage().contains("must not decrease"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> new KneserNeyTrainer.Options(3, new int[] {1}, -1e-8));
+        assertTrue(e.getMessage().contains("prune threshold"), e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> new KneserNeyTrainer.Options(3, new int[] {1}, Double.NaN));
         KneserNeyTrainer t = new KneserNeyTrainer(KneserNeyTrainer.Options.unpruned(3));
         assertThrows(IllegalArgumentException.class, () -> t.train(List.of(), List.of()));
         e = assertThrows(IllegalArgumentException.class, () -> t.train(List.of(List.of("a b")), List.of()));

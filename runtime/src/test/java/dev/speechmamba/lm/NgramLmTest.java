@@ -73,7 +73,8 @@ class NgramLmTest {
                 int[] ctx = new int[r.nextInt(4)];
                 for (int i = 0; i < ctx.length; i++) ctx[i] = 1 + r.nextInt(lm.vocabulary().size() - 1);
                 int w = r.nextInt(lm.vocabulary().size());
-                assertEquals(lm.log10Prob(ctx, ctx.length, w), back.log10Prob(ctx, ctx.length, w), 1e-5);
+                // written with 3 decimals: the probability and up to 3 back-off weights, each within 5e-4
+                assertEquals(lm.log10Prob(ctx, ctx.length, w), back.log10Prob(ctx, ctx.length, w), 2.1e-3);
             }
         }
         assertTrue(Files.size(dir.resolve("lm.arpa.gz")) < Files.size(dir.resolve("lm.arpa")));

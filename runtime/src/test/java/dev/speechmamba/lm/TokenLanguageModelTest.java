@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -78,5 +79,15 @@ class TokenLanguageModelTest {
         assertEquals(1, lmText.droppedForExclusion());
         assertEquals(List.of("the dog sat on the log"), lmText.heldOut());
         assertThrows(java.io.IOException.class, () -> new LmText().exclude(dir.resolve("missing.jsonl")));
+    }
+
+    @Test
+    void lmTextWeighsEachSourceAndKeepsTheLargerWeightOfASentenceAddedTwice() {
+        LmText lmText = new LmText().add(List.of("The cat sat.", "a dog ran"), 3).add(List.of("the cat sat", "a bird flew"))
+                .add(List.of("a bird flew"), 2);
+        assertEquals(List.of("the cat sat", "a dog ran", "a bird flew"), lmText.sentences());
+        assertArrayEquals(new int[] {3, 3, 2}, lmText.weights());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new LmText().add(List.of("x y z"), 0));
+        assertTrue(e.getMessage().contains("weight must be >= 1"), e.getMessage());
     }
 }
