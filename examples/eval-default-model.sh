@@ -70,7 +70,6 @@ corpus() { # name hours seed variants [synth-corpus options...]
   sm synth-corpus --hours "$hours" --espeak-variants "$variants" --seed "$seed" --out "$data/$name" --no-progress "$@" >&2
 }
 corpus corpus-4h 4 7 8 --exclude-voices "$data/later-than-4h-16h.txt"
-sets_stale=0
 if wants more || wants mbrola; then
   corpus corpus-16h 16 23 16 --exclude-voices "$data/later-than-4h-16h.txt"
   # stage 4 trained on the MBROLA corpus too, so both sets need it; it needs mbrola with its voices and pico
@@ -80,26 +79,27 @@ if wants more || wants mbrola; then
     die "the 16-hour and MBROLA sets need the MBROLA corpus, which needs mbrola, its voices and pico: ci/install-tts.sh --non-free (or --sets unheard,long)"
   fi
   # The two sets built from the corpora below; rebuilt only when missing or older than a corpus they come from.
+  sets_stale=0
   for f in test-more-unseen.jsonl test-kinds-unseen.jsonl; do
     for src in "$data"/corpus-{4h,16h,mb}/{train,valid,test}.jsonl; do
       [[ -f "$data/$f" && ! "$src" -nt "$data/$f" ]] || sets_stale=1
     done
   done
-fi
-if { wants more || wants mbrola; } && [[ $sets_stale == 1 ]]; then
-  # Stage 4's training set: the voices (and sentences) the 16-hour and MBROLA test sets must not share with it.
-  sm merge-manifests --out "$data/train-stage4.jsonl" --hold-out "$data/corpus-4h/test.jsonl" \
-    --hold-out-sentences "$data/corpus-4h/valid.jsonl" --hold-out-sentences "$data/corpus-mb/valid.jsonl" \
-    --hold-out-sentences "$data/corpus-mb/test.jsonl" \
-    "$data/corpus-4h/train.jsonl" "$data/corpus-16h/train.jsonl" "$data/corpus-mb/train.jsonl" >&2
-  # the 16-hour set as the recipe made it: the test utterances unseen by stage 2 (voices and sentences), every 5th,
-  # then those stage 4 did not train on either
-  sm merge-manifests --out "$data/train-stage2.jsonl" --hold-out "$data/corpus-4h/valid.jsonl" --hold-out "$data/corpus-4h/test.jsonl" \
-    "$data/corpus-4h/train.jsonl" "$data/corpus-16h/train.jsonl" >&2
-  sm merge-manifests --out "$data/test-more-unseen-stage2.jsonl" --hold-out "$data/train-stage2.jsonl" "$data/corpus-16h/test.jsonl" >&2
-  awk 'NR % 5 == 1' "$data/test-more-unseen-stage2.jsonl" > "$data/test-more-unseen-every5th.jsonl"
-  sm merge-manifests --out "$data/test-more-unseen.jsonl" --hold-out "$data/train-stage4.jsonl" "$data/test-more-unseen-every5th.jsonl" >&2
-  sm merge-manifests --out "$data/test-kinds-unseen.jsonl" --hold-out "$data/train-stage4.jsonl" "$data/corpus-mb/test.jsonl" >&2
+  if [[ $sets_stale == 1 ]]; then
+    # Stage 4's training set: the voices (and sentences) the 16-hour and MBROLA test sets must not share with it.
+    sm merge-manifests --out "$data/train-stage4.jsonl" --hold-out "$data/corpus-4h/test.jsonl" \
+      --hold-out-sentences "$data/corpus-4h/valid.jsonl" --hold-out-sentences "$data/corpus-mb/valid.jsonl" \
+      --hold-out-sentences "$data/corpus-mb/test.jsonl" \
+      "$data/corpus-4h/train.jsonl" "$data/corpus-16h/train.jsonl" "$data/corpus-mb/train.jsonl" >&2
+    # the 16-hour set as the recipe made it: the test utterances unseen by stage 2 (voices and sentences), every 5th,
+    # then those stage 4 did not train on either
+    sm merge-manifests --out "$data/train-stage2.jsonl" --hold-out "$data/corpus-4h/valid.jsonl" --hold-out "$data/corpus-4h/test.jsonl" \
+      "$data/corpus-4h/train.jsonl" "$data/corpus-16h/train.jsonl" >&2
+    sm merge-manifests --out "$data/test-more-unseen-stage2.jsonl" --hold-out "$data/train-stage2.jsonl" "$data/corpus-16h/test.jsonl" >&2
+    awk 'NR % 5 == 1' "$data/test-more-unseen-stage2.jsonl" > "$data/test-more-unseen-every5th.jsonl"
+    sm merge-manifests --out "$data/test-more-unseen.jsonl" --hold-out "$data/train-stage4.jsonl" "$data/test-more-unseen-every5th.jsonl" >&2
+    sm merge-manifests --out "$data/test-kinds-unseen.jsonl" --hold-out "$data/train-stage4.jsonl" "$data/corpus-mb/test.jsonl" >&2
+  fi
 fi
 if wants long && [[ ! -s "$data/corpus-4h/longform/longform-45-60s.jsonl" ]]; then
   sm long-form "$data/corpus-4h/test.jsonl" --out "$data/corpus-4h/longform" --minutes 0 >&2

@@ -63,21 +63,12 @@ public final class DictionaryText {
      */
     public static List<String> wordNetGlosses(Path dir, Set<String> heldOut) throws IOException {
         List<String> out = new ArrayList<>();
-        for (String part : List.of("adj", "adv", "noun", "verb")) {
-            Path file = dir.resolve("data." + part);
-            if (!Files.isRegularFile(file)) continue;
-            for (String line : Files.readAllLines(file, StandardCharsets.ISO_8859_1)) {
-                int bar = line.indexOf('|');
-                if (line.startsWith("  ") || bar < 0) continue; // license header lines start with two spaces
-                String gloss = line.substring(bar + 1);
-                Matcher example = QUOTED.matcher(gloss);
-                boolean heldOutExample = false;
-                while (example.find() && !heldOutExample) heldOutExample = HeldOutSentences.holds(heldOut, example.group(1));
-                if (heldOutExample) continue;
-                for (String definition : QUOTED.matcher(gloss).replaceAll("").split(";")) {
-                    keep(definition.strip(), heldOut, out);
-                }
-            }
+        for (String gloss : SentenceSource.wordNetGlosses(dir)) {
+            Matcher example = QUOTED.matcher(gloss);
+            boolean heldOutExample = false;
+            while (example.find() && !heldOutExample) heldOutExample = HeldOutSentences.holds(heldOut, example.group(1));
+            if (heldOutExample) continue;
+            for (String definition : QUOTED.matcher(gloss).replaceAll("").split(";")) keep(definition.strip(), heldOut, out);
         }
         return out;
     }

@@ -74,17 +74,29 @@ public final class SentenceSource {
     /** The quoted example sentences of WordNet's {@code data.noun/verb/adj/adv} in {@code dir}. */
     public static List<String> fromWordNet(Path dir) throws IOException {
         Set<String> out = new LinkedHashSet<>();
+        for (String gloss : wordNetGlosses(dir)) {
+            Matcher m = WORDNET_EXAMPLE.matcher(gloss);
+            while (m.find()) accept(m.group(1), out);
+        }
+        return List.copyOf(out);
+    }
+
+    /**
+     * The gloss of every synset in WordNet's {@code data.adj/adv/noun/verb} of {@code dir} (what follows the line's
+     * {@code |}: definitions and quoted examples, separated by semicolons), in file order; none when not installed.
+     */
+    static List<String> wordNetGlosses(Path dir) throws IOException {
+        List<String> glosses = new ArrayList<>();
         for (String part : List.of("adj", "adv", "noun", "verb")) {
             Path file = dir.resolve("data." + part);
             if (!Files.isRegularFile(file)) continue;
             for (String line : Files.readAllLines(file, StandardCharsets.ISO_8859_1)) {
-                int gloss = line.indexOf('|');
-                if (line.startsWith("  ") || gloss < 0) continue; // license header lines start with two spaces
-                Matcher m = WORDNET_EXAMPLE.matcher(line.substring(gloss + 1));
-                while (m.find()) accept(m.group(1), out);
+                int bar = line.indexOf('|');
+                if (line.startsWith("  ") || bar < 0) continue; // license header lines start with two spaces
+                glosses.add(line.substring(bar + 1));
             }
         }
-        return List.copyOf(out);
+        return glosses;
     }
 
     /**
