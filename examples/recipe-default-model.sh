@@ -229,7 +229,7 @@ sm average --model "$run" --last "$average_last" --bf16 --output "$run/model-bf1
 
 lm="" lexicon=""
 if [[ $use_lm -eq 1 ]]; then
-  lm="$run/lm.arpa.gz"
+  lm="$run/lm.smlm"
   lexicon_args=()
   if [[ $use_lexicon -eq 1 ]]; then
     lexicon="$run/lexicon.txt.gz"
@@ -309,7 +309,7 @@ fi
 alone="$(mktemp -d /tmp/recipe-default-model.XXXXXX)"
 trap 'rm -rf "$alone"' EXIT
 cp "$weights" "$alone/model.safetensors"
-[[ -n "$lm" ]] && cp "$lm" "$alone/lm.arpa.gz"
+[[ -n "$lm" ]] && cp "$lm" "$alone/lm.smlm"
 [[ -n "$lexicon" ]] && cp "$lexicon" "$alone/lexicon.txt.gz"
 say "5/5 export: checking that the model works on its own (transcribing examples/sample.wav)"
 text="$(sm transcribe --model "$alone" --device cpu "$root/examples/sample.wav")"
@@ -319,10 +319,12 @@ mkdir -p "$install_to"
 cp "$weights" "$install_to/model.safetensors.part"
 mv "$install_to/model.safetensors.part" "$install_to/model.safetensors"
 if [[ -n "$lm" ]]; then
-  cp "$lm" "$install_to/lm.arpa.gz.part"
-  mv "$install_to/lm.arpa.gz.part" "$install_to/lm.arpa.gz"
+  cp "$lm" "$install_to/lm.smlm.part"
+  mv "$install_to/lm.smlm.part" "$install_to/lm.smlm"
+  rm -f "$install_to/lm.arpa.gz" "$install_to/lm.arpa"   # an older model's LM in the other form
 else
-  rm -f "$install_to/lm.arpa.gz"   # a stale LM of another model's pieces must not stay beside the new one
+  # A stale LM of another model's pieces must not stay beside the new one.
+  rm -f "$install_to/lm.smlm" "$install_to/lm.arpa.gz" "$install_to/lm.arpa"
 fi
 if [[ -n "$lexicon" ]]; then
   cp "$lexicon" "$install_to/lexicon.txt.gz.part"
@@ -359,7 +361,7 @@ meta() { sed -n "s/.*\"$1\":\"\([^\"]*\)\".*/\1/p" <<<"$header" | head -n 1; }
       echo "- stage 2: \`synth-corpus --hours $more_hours --espeak-variants 16 --seed $((seed + 16))\`, joined to the first training set by \`merge-manifests --hold-out valid --hold-out test\`; \`train --init-from STAGE1 --max-steps $more_steps --batch-seconds 90 --lr 1.5e-3 --warmup-steps 400 --ckpt-every 200 --seed 2\`"
     fi
   fi
-  [[ -n "$lm" ]] && echo "- language model: \`lm.arpa.gz\`, \`train-lm --installed-sentences --dictionary-text --prune $lm_prune --order $lm_order\` with the evaluation sets' sentences (and WordNet glosses of their synsets) left out ($lm_bytes bytes)"
+  [[ -n "$lm" ]] && echo "- language model: \`lm.smlm\`, \`train-lm --installed-sentences --dictionary-text --prune $lm_prune --order $lm_order\` with the evaluation sets' sentences (and WordNet glosses of their synsets) left out ($lm_bytes bytes)"
   [[ -n "$lexicon" ]] && echo "- lexicon: \`lexicon.txt.gz\`, the words of the LM's text and of Debian's wamerican-large / wbritish-large word lists ($(zcat "$lexicon" | grep -vc '^#') words, $lexicon_bytes bytes)"
   echo "- sample \`examples/sample.wav\` (\"$(cat "$root/examples/sample.txt")\", a voice not in training) -> \"$text\""
   echo

@@ -25,7 +25,7 @@
 # BUDGET_S (560): bounds the whole run; each stage's timeout is cut to what is left, and training gets what is left
 # after keeping EVAL_RESERVE_S (60) for averaging and evaluating, so the script always ends (and packs its logs)
 # before the caller's limit.
-# Leaves in $OUT (the device tool returns at most 8 files): model.safetensors (BF16, the small config ~5 MB), lm.arpa.gz,
+# Leaves in $OUT (the device tool returns at most 8 files): model.safetensors (BF16, the small config ~5 MB), lm.smlm,
 # lexicon.txt.gz, metrics.jsonl, corpus.json, summary.txt (stage table, eval results, log tails), train-logs.tgz (all logs).
 # Dry run on a CPU (what was run here before the GPU run):
 #   HOURS=0.02 CONFIG=tiny DEVICE=cpu TRAIN_SECONDS=30 JOBS=4 OUT=/tmp/gpu-dry ci/gpu/train-on-gpu.sh
@@ -115,18 +115,18 @@ if stage synth 240 "${SM[@]}" synth-corpus --engines espeak-ng --espeak-variants
     stage eval-test-beam 90 "${SM[@]}" eval --model "$OUT/model.safetensors" --manifest "$TEST" --device "$DEVICE" --beam 4
     WORD_LISTS=(); [[ -f .gpu/tts/words.txt.gz ]] && WORD_LISTS=(--word-list .gpu/tts/words.txt.gz)
     if stage lm 30 "${SM[@]}" train-lm --model "$OUT/model.safetensors" --text .gpu/tts/sentences.txt \
-        --exclude "$CORPUS/valid.jsonl" --exclude "$CORPUS/test.jsonl" --out "$OUT/lm.arpa.gz" \
+        --exclude "$CORPUS/valid.jsonl" --exclude "$CORPUS/test.jsonl" --out "$OUT/lm.smlm" \
         --lexicon-out "$OUT/lexicon.txt.gz" "${WORD_LISTS[@]}"; then
       stage eval-test-beam-lm 90 "${SM[@]}" eval --model "$OUT/model.safetensors" --manifest "$TEST" \
-        --device "$DEVICE" --beam 4 --lm "$OUT/lm.arpa.gz" --lexicon "$OUT/lexicon.txt.gz"
+        --device "$DEVICE" --beam 4 --lm "$OUT/lm.smlm" --lexicon "$OUT/lexicon.txt.gz"
     fi
     [[ -s $CORPUS/longform/longform-45-60s.jsonl ]] && stage eval-long 60 "${SM[@]}" eval --model "$OUT/model.safetensors" \
       --manifest "$CORPUS/longform/longform-45-60s.jsonl" --device "$DEVICE" --show-errors 2
     [[ -s $CORPUS/longform/longform-45-60s.jsonl ]] && stage eval-long-beam 90 "${SM[@]}" eval --model "$OUT/model.safetensors" \
       --manifest "$CORPUS/longform/longform-45-60s.jsonl" --device "$DEVICE" --beam 4
-    [[ -s $CORPUS/longform/longform-45-60s.jsonl && -f $OUT/lm.arpa.gz && -f $OUT/lexicon.txt.gz ]] && stage eval-long-beam-lm 90 \
+    [[ -s $CORPUS/longform/longform-45-60s.jsonl && -f $OUT/lm.smlm && -f $OUT/lexicon.txt.gz ]] && stage eval-long-beam-lm 90 \
       "${SM[@]}" eval --model "$OUT/model.safetensors" --manifest "$CORPUS/longform/longform-45-60s.jsonl" --device "$DEVICE" \
-      --beam 4 --lm "$OUT/lm.arpa.gz" --lexicon "$OUT/lexicon.txt.gz"
+      --beam 4 --lm "$OUT/lm.smlm" --lexicon "$OUT/lexicon.txt.gz"
   fi
 fi
 cp "$CORPUS/corpus.json" "$OUT/" 2>/dev/null

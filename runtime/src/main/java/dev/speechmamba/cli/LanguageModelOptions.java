@@ -21,8 +21,9 @@ import java.util.Optional;
  */
 final class LanguageModelOptions {
     @Option(names = "--lm", paramLabel = "FILE",
-            description = "ARPA language model (.arpa or .arpa.gz, from train-lm) over the model's BPE pieces for beam "
-                    + "search. Default: the model's own lm.arpa.gz when it has one (the bundled model does).")
+            description = "Language model over the model's BPE pieces for beam search, from train-lm or convert-lm: "
+                    + "compact (.smlm) or ARPA (.arpa, .arpa.gz). Default: the model's own lm.smlm (or lm.arpa.gz) when it "
+                    + "has one (the bundled model does).")
     Path file;
 
     @Option(names = "--no-lm", description = "Beam search without a language model.")

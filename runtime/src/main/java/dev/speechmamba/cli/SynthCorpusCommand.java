@@ -77,6 +77,12 @@ public final class SynthCorpusCommand implements Callable<Integer> {
             + "samples faster or slower, which moves the formants too: a wider range makes a few voices sound like more speakers.")
     List<Double> pitchRange;
 
+    @Option(names = "--formant-range", paramLabel = "MIN,MAX", split = ",", description = "Formant factors drawn per "
+            + "utterance (default: 1,1): above 1 sounds like a shorter vocal tract, below 1 a longer one. Set apart from "
+            + "the pitch where the engine controls its pitch (espeak-ng and its MBROLA voices, festival's diphone voices); "
+            + "elsewhere the formants follow the pitch factor. Makes more speakers of an engine's few voices.")
+    List<Double> formantRange;
+
     @Option(names = "--rate-range", paramLabel = "MIN,MAX", split = ",", description = "Speaking-rate factors drawn per "
             + "utterance (default: 0.85,1.15).")
     List<Double> rateRange;
@@ -96,10 +102,11 @@ public final class SynthCorpusCommand implements Callable<Integer> {
         CorpusSynthesizer.Settings d = CorpusSynthesizer.Settings.of(out, hours * 3600, utterances, seed, jobCount, noiseProb);
         double[] rates = range("--rate-range", rateRange, d.minRate(), d.maxRate());
         double[] pitches = range("--pitch-range", pitchRange, d.minPitch(), d.maxPitch());
+        double[] formants = range("--formant-range", formantRange, d.minFormant(), d.maxFormant());
         CorpusSynthesizer.Settings s = new CorpusSynthesizer.Settings(out, hours * 3600, utterances, seed, jobCount, noiseProb,
                 d.minSnrDb(), d.maxSnrDb(), rates[0], rates[1], pitches[0], pitches[1], espeakVariants,
                 allTrain ? 0 : d.validFraction(), allTrain ? 0 : d.testFraction(), timeout, engines,
-                excludeVoices == null ? Set.of() : HeldOutVoices.read(excludeVoices));
+                excludeVoices == null ? Set.of() : HeldOutVoices.read(excludeVoices), formants[0], formants[1]);
         Set<String> heldOutSentences = excludeSentences == null ? Set.of() : HeldOutSentences.read(excludeSentences);
         PrintWriter log = spec.commandLine().getOut();
         List<String> sentences;

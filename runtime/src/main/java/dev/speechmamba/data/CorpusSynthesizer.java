@@ -61,7 +61,7 @@ public final class CorpusSynthesizer {
     public record Settings(Path outDir, double targetSeconds, int maxUtterances, long seed, int jobs, double noiseProbability,
                            double minSnrDb, double maxSnrDb, double minRate, double maxRate, double minPitch, double maxPitch,
                            int variantsPerAccent, double validFraction, double testFraction, int timeoutSeconds,
-                           List<String> onlyEngines, Set<String> excludedVoices) {
+                           List<String> onlyEngines, Set<String> excludedVoices, double minFormant, double maxFormant) {
         public Settings {
             if (outDir == null) throw new IllegalArgumentException("synth-corpus: output folder is required");
             if (!(targetSeconds >= 0) || maxUtterances < 0 || (targetSeconds == 0 && maxUtterances == 0)) {
@@ -72,10 +72,23 @@ public final class CorpusSynthesizer {
             if (!(minSnrDb <= maxSnrDb)) throw new IllegalArgumentException("synth-corpus: SNR range [" + minSnrDb + ", " + maxSnrDb + "] is empty");
             if (!(minRate > 0 && minRate <= maxRate)) throw new IllegalArgumentException("synth-corpus: bad rate range [" + minRate + ", " + maxRate + "]");
             if (!(minPitch > 0 && minPitch <= maxPitch)) throw new IllegalArgumentException("synth-corpus: bad pitch range [" + minPitch + ", " + maxPitch + "]");
+            if (!(minFormant > 0 && minFormant <= maxFormant)) throw new IllegalArgumentException("synth-corpus: bad formant range [" + minFormant + ", " + maxFormant + "]");
             if (timeoutSeconds < 1) throw new IllegalArgumentException("synth-corpus: timeout must be at least 1 s, got " + timeoutSeconds);
             onlyEngines = onlyEngines == null ? List.of() : List.copyOf(onlyEngines);
             excludedVoices = excludedVoices == null ? Set.of() : Set.copyOf(excludedVoices);
         }
+
+        /** Formants unmoved apart from the pitch shift (a formant range of [1, 1]). */
+        public Settings(Path outDir, double targetSeconds, int maxUtterances, long seed, int jobs, double noiseProbability,
+                        double minSnrDb, double maxSnrDb, double minRate, double maxRate, double minPitch, double maxPitch,
+                        int variantsPerAccent, double validFraction, double testFraction, int timeoutSeconds,
+                        List<String> onlyEngines, Set<String> excludedVoices) {
+            this(outDir, targetSeconds, maxUtterances, seed, jobs, noiseProbability, minSnrDb, maxSnrDb, minRate, maxRate,
+                    minPitch, maxPitch, variantsPerAccent, validFraction, testFraction, timeoutSeconds, onlyEngines,
+                    excludedVoices, 1, 1);
+        }
+
+        boolean movesFormants() { return minFormant != 1 || maxFormant != 1; }
 
         public static Settings of(Path outDir, double targetSeconds, int maxUtterances, long seed, int jobs, double noiseProbability) {
             return new Settings(outDir, targetSeconds, maxUtterances, seed, jobs, noiseProbability, 5, 30, 0.85, 1.15, 0.85, 1.15,
@@ -84,7 +97,7 @@ public final class CorpusSynthesizer {
     }
 
     /** One planned utterance. {@code snrDb} is NaN for a clean one. */
-    record Plan(int index, String text, Voice voice, double rate, double pitch, double snrDb, long noiseSeed) { }
+    record Plan(int index, String text, Voice voice, double rate, double pitch, double formant, double snrDb, long noiseSeed) { }
 
     /** What a run produced. */
     public record Report(int kept, int failed, double seconds, double wallSeconds, Map<Split, Integer> utterancesPerSplit,
@@ -243,7 +256,10 @@ public final class CorpusSynthesizer {
         boolean noisy = rng.nextDouble() < settings.noiseProbability();
         double snr = uniform(rng, settings.minSnrDb(), settings.maxSnrDb());
         long noiseSeed = rng.nextLong();
-        return new Plan(index, text, voice, rate, pitch, noisy ? snr : Double.NaN, noiseSeed);
+        // Drawn from a stream of its own, so that a corpus planned before formant shifts existed plans the same.
+        double formant = settings.movesFormants()
+                ? uniform(new Random(noiseSeed ^ 0xF0F0_7A7EL), settings.minFormant(), settings.maxFormant()) : 1;
+        return new Plan(index, text, voice, rate, pitch, formant, noisy ? snr : Double.NaN, noiseSeed);
     }
 
     private static double uniform(Random rng, double lo, double hi) { return lo + (hi - lo) * rng.nextDouble(); }
@@ -272,12 +288,12 @@ public final class CorpusSynthesizer {
         Path raw = scratch.resolve(plan.index() + ".wav");
         Files.writeString(textFile, plan.text() + "\n", StandardCharsets.UTF_8);
         try {
-            TtsEngine.Invocation call = engine.command(plan.voice(), textFile, raw, plan.rate(), plan.pitch());
+            TtsEngine.Invocation call = engine.command(plan.voice(), textFile, raw, plan.rate(), plan.pitch(), plan.formant());
             runWithTimeout(call.command(), scratch.resolve(plan.index() + ".log"));
             Audio audio = WavReader.readMono(raw);
             if (audio.samples().length == 0) throw new IOException(engine.name() + " wrote no audio");
-            // Playing the samples faster raises pitch (and rate) by the factor.
-            int shiftedRate = (int) Math.round(audio.sampleRate() * call.postPitchFactor());
+            // Playing the samples faster raises pitch, formants and rate by the factor.
+            int shiftedRate = (int) Math.round(audio.sampleRate() * call.postSpeedUp());
             float[] samples = new Audio(audio.samples(), shiftedRate).resample(Audio.MODEL_RATE).samples();
             samples = trimSilence(samples, Audio.MODEL_RATE);
             if (samples.length < Audio.MODEL_RATE / 10) throw new IOException(engine.name() + " produced under 0.1 s of speech");
@@ -362,6 +378,7 @@ public final class CorpusSynthesizer {
         root.put("noise_probability", settings.noiseProbability());
         root.putArray("rate_range").add(settings.minRate()).add(settings.maxRate());
         root.putArray("pitch_range").add(settings.minPitch()).add(settings.maxPitch());
+        if (settings.movesFormants()) root.putArray("formant_range").add(settings.minFormant()).add(settings.maxFormant());
         ObjectNode splits = root.putObject("splits");
         for (Split s : Split.values()) {
             ObjectNode n = splits.putObject(s.name().toLowerCase(Locale.ROOT));

@@ -20,21 +20,24 @@ public interface TtsEngine {
     /**
      * The command that speaks the text in {@code textFile} with {@code voice} into the WAV {@code outWav}.
      *
-     * @param rate  speaking-rate factor (1 = the engine's default, 1.1 = 10% faster)
-     * @param pitch pitch factor (1 = default)
+     * @param rate    speaking-rate factor (1 = the engine's default, 1.1 = 10% faster)
+     * @param pitch   pitch factor (1 = default)
+     * @param formant factor on the formant frequencies, as a shorter (above 1) or longer vocal tract would move
+     *                them; engines whose pitch comes from the speed-up alone ignore it, as their formants follow
+     *                the pitch
      * @return the command line and what the caller must still do to the audio
      */
-    Invocation command(Voice voice, Path textFile, Path outWav, double rate, double pitch);
+    Invocation command(Voice voice, Path textFile, Path outWav, double rate, double pitch, double formant);
 
     /**
-     * A command plus the pitch factor that the caller applies afterwards by reinterpreting the sample rate
-     * (which also speeds the audio up by the same factor; engines without a native pitch control pre-stretch
-     * their durations to compensate).
+     * A command plus the factor by which the caller then speeds the audio up, by reinterpreting its sample rate:
+     * that raises pitch, formants and speaking rate together, so the command pre-stretches its durations and,
+     * where the engine controls its pitch, lowers the pitch by the same factor.
      */
-    record Invocation(List<String> command, double postPitchFactor) {
+    record Invocation(List<String> command, double postSpeedUp) {
         public Invocation {
             command = List.copyOf(command);
-            if (!(postPitchFactor > 0)) throw new IllegalArgumentException("post pitch factor must be positive, got " + postPitchFactor);
+            if (!(postSpeedUp > 0)) throw new IllegalArgumentException("post speed-up must be positive, got " + postSpeedUp);
         }
     }
 }

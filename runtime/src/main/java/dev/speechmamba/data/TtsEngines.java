@@ -142,12 +142,13 @@ public final class TtsEngines {
         @Override public String unavailableReason() { voices(); return reason; }
 
         @Override
-        public Invocation command(Voice voice, Path textFile, Path outWav, double rate, double pitch) {
-            int wpm = (int) Math.round(DEFAULT_WPM * rate);
+        public Invocation command(Voice voice, Path textFile, Path outWav, double rate, double pitch, double formant) {
+            // The formant shift is the speed-up afterwards, which also raises rate and pitch: speak slower and lower.
+            int wpm = (int) Math.round(DEFAULT_WPM * rate / formant);
             // espeak-ng's 0-99 pitch scale is coarse near the default, so a factor of 0.85..1.15 maps to about 20..80.
-            int pitchValue = (int) Math.max(0, Math.min(99, Math.round(DEFAULT_PITCH + (pitch - 1) * 200)));
+            int pitchValue = (int) Math.max(0, Math.min(99, Math.round(DEFAULT_PITCH + (pitch / formant - 1) * 200)));
             return new Invocation(List.of("espeak-ng", "-v", voice.name(), "-s", Integer.toString(wpm), "-p",
-                    Integer.toString(pitchValue), "-f", textFile.toString(), "-w", outWav.toString()), 1.0);
+                    Integer.toString(pitchValue), "-f", textFile.toString(), "-w", outWav.toString()), formant);
         }
     }
 
@@ -177,7 +178,7 @@ public final class TtsEngines {
         @Override public String unavailableReason() { voices(); return reason; }
 
         @Override
-        public Invocation command(Voice voice, Path textFile, Path outWav, double rate, double pitch) {
+        public Invocation command(Voice voice, Path textFile, Path outWav, double rate, double pitch, double formant) {
             // Pitch comes from the post-processing speed-up, so pre-stretch durations by pitch/rate.
             return new Invocation(List.of("flite", "-voice", voice.name(), "-f", textFile.toString(),
                     "--setf", "duration_stretch=" + fmt(pitch / rate), "-o", outWav.toString()), pitch);
@@ -189,8 +190,8 @@ public final class TtsEngines {
      * {@code $FESTIVAL_LIBDIR} when set (a festival carried to a machine without one by ci/gpu/pack-tts.sh, whose
      * {@code text2wave.scm} reads its library from the same variable, as {@code festival --script} ignores
      * {@code --libdir}), else Debian's
-     * /usr/share/festival. Diphone voices honour Duration_Stretch; HTS voices ignore it, so their rate equals
-     * their pitch factor.
+     * /usr/share/festival. Diphone voices honour Duration_Stretch and take their F0 from int_lr_params, so rate,
+     * pitch and formants are set apart; HTS voices ignore both, so their rate and formants follow their pitch factor.
      */
     static final class Festival implements TtsEngine {
         static final String LIBDIR_VARIABLE = "FESTIVAL_LIBDIR";
@@ -234,10 +235,29 @@ public final class TtsEngines {
         @Override public String unavailableReason() { voices(); return reason; }
 
         @Override
-        public Invocation command(Voice voice, Path textFile, Path outWav, double rate, double pitch) {
-            return new Invocation(List.of("text2wave", "-eval", "(voice_" + voice.name() + ")", "-eval",
-                    "(Parameter.set 'Duration_Stretch " + fmt(pitch / rate) + ")", textFile.toString(), "-o",
-                    outWav.toString()), pitch);
+        public Invocation command(Voice voice, Path textFile, Path outWav, double rate, double pitch, double formant) {
+            List<String> command = new ArrayList<>(List.of("text2wave", "-eval", "(voice_" + voice.name() + ")"));
+            double speedUp = pitch;
+            if (isDiphone(voice)) {
+                // Their intonation targets an F0 mean and spread (int_lr_params), which can be scaled so that the
+                // speed-up moves the formants alone; HTS voices have no such targets.
+                speedUp = formant;
+                command.addAll(List.of("-eval", scaledF0Targets(pitch / formant)));
+            }
+            command.addAll(List.of("-eval", "(Parameter.set 'Duration_Stretch " + fmt(speedUp / rate) + ")",
+                    textFile.toString(), "-o", outWav.toString()));
+            return new Invocation(command, speedUp);
+        }
+
+        static boolean isDiphone(Voice voice) { return voice.name().endsWith("_diphone"); }
+
+        /** Scheme that multiplies the selected voice's target F0 mean and standard deviation by {@code factor}. */
+        static String scaledF0Targets(double factor) {
+            String f = fmt(factor);
+            return "(set! int_lr_params (list"
+                    + " (list 'target_f0_mean (* " + f + " (cadr (assoc 'target_f0_mean int_lr_params))))"
+                    + " (list 'target_f0_std (* " + f + " (cadr (assoc 'target_f0_std int_lr_params))))"
+                    + " (assoc 'model_f0_mean int_lr_params) (assoc 'model_f0_std int_lr_params)))";
         }
     }
 
@@ -261,7 +281,7 @@ public final class TtsEngines {
         @Override public String unavailableReason() { voices(); return reason; }
 
         @Override
-        public Invocation command(Voice voice, Path textFile, Path outWav, double rate, double pitch) {
+        public Invocation command(Voice voice, Path textFile, Path outWav, double rate, double pitch, double formant) {
             String text;
             try {
                 text = Files.readString(textFile);

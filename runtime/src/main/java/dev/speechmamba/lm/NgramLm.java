@@ -165,6 +165,28 @@ public final class NgramLm {
     }
 
     // ---------------------------------------------------------------------------------------------------------
+    // Files
+
+    /**
+     * Reads a language model file: the compact binary form when named {@code .smlm} ({@link CompactLmFile}), else
+     * ARPA text (plain, or gzip-compressed when named {@code .gz}).
+     */
+    public static NgramLm read(Path file) throws IOException {
+        return CompactLmFile.isCompact(file) ? CompactLmFile.read(file) : readArpa(file);
+    }
+
+    /** Reads a language model from {@code in}, in the form its {@code name} says (as {@link #read(Path)}). */
+    public static NgramLm read(InputStream in, String name) throws IOException {
+        if (name.endsWith(CompactLmFile.EXTENSION)) return CompactLmFile.read(in, name);
+        return readArpa(in, name, name.endsWith(".gz"));
+    }
+
+    /** Writes the model in the form {@code file}'s name says (as {@link #read(Path)}); atomic. */
+    public void write(Path file) throws IOException {
+        if (CompactLmFile.isCompact(file)) CompactLmFile.write(this, file);
+        else writeArpa(file);
+    }
+
     // ARPA files
 
     /** Writes the model as ARPA text; gzip-compressed when the name ends in {@code .gz}. Atomic: temp file, then move. */
@@ -379,6 +401,11 @@ public final class NgramLm {
         private final FloatList[] probs, backoffs;
 
         public Builder(List<String> vocabulary, int order) {
+            this(vocabulary, order, null);
+        }
+
+        /** @param expectedCounts how many n-grams of each order will come (sizes the tables), or null */
+        Builder(List<String> vocabulary, int order, int[] expectedCounts) {
             if (order < 1) throw new IllegalArgumentException("n-gram LM: order must be >= 1, got " + order);
             if (indexOf(vocabulary).size() != vocabulary.size()) throw new IllegalArgumentException("n-gram LM: the vocabulary repeats a word");
             this.vocabulary = List.copyOf(vocabulary);
@@ -392,7 +419,8 @@ public final class NgramLm {
             probs = new FloatList[order];
             backoffs = new FloatList[order];
             for (int n = 0; n < order; n++) {
-                grams[n] = new LongIndexMap(n == 0 ? vocabulary.size() : 1024);
+                grams[n] = new LongIndexMap(expectedCounts != null && n < expectedCounts.length ? Math.max(16, expectedCounts[n])
+                        : n == 0 ? vocabulary.size() : 1024);
                 probs[n] = new FloatList();
                 backoffs[n] = new FloatList();
             }
@@ -413,6 +441,22 @@ public final class NgramLm {
             int before = grams[n - 1].size();
             int entry = grams[n - 1].getOrAdd(key);
             if (entry < before) throw new IllegalArgumentException("n-gram LM: the n-gram '" + words(words) + "' is listed twice");
+            probs[n - 1].add(log10Prob);
+            backoffs[n - 1].add(log10Backoff);
+            return this;
+        }
+
+        /** Adds an n-gram given as its packed key (the words' ids, {@code bits} each, oldest highest). */
+        Builder addPacked(int n, long key, float log10Prob, float log10Backoff) {
+            if (n < 1 || n > order) throw new IllegalArgumentException("n-gram LM: an n-gram of " + n + " words in an order-" + order + " model");
+            if (key < 0 || (n * bits < 63 && key >>> (n * bits) != 0)) throw new IllegalArgumentException("n-gram LM: key " + key + " is not a " + n + "-gram");
+            long mask = (1L << bits) - 1;
+            for (int i = 0; i < n; i++) {
+                if (((key >>> (i * bits)) & mask) >= vocabulary.size()) throw new IllegalArgumentException("n-gram LM: a word id of key " + key + " is outside the vocabulary");
+            }
+            if (!(log10Prob <= 0) || !Float.isFinite(log10Backoff)) throw new IllegalArgumentException("n-gram LM: bad log10 values " + log10Prob + " / " + log10Backoff);
+            int before = grams[n - 1].size();
+            if (grams[n - 1].getOrAdd(key) < before) throw new IllegalArgumentException("n-gram LM: a " + n + "-gram is listed twice");
             probs[n - 1].add(log10Prob);
             backoffs[n - 1].add(log10Backoff);
             return this;
@@ -468,6 +512,17 @@ public final class NgramLm {
         for (int i = 0; i < vocabulary.size(); i++) m.putIfAbsent(vocabulary.get(i), i);
         return m;
     }
+
+    // Package-private views for CompactLmFile: entry e of the n-grams of order n (1-based), in insertion order.
+    int bits() { return bits; }
+
+    long key(int n, int e) { return grams[n - 1].key(e); }
+
+    int entry(int n, long key) { return grams[n - 1].get(key); }
+
+    float storedLog10Prob(int n, int e) { return log10Prob[n - 1][e]; }
+
+    float storedLog10Backoff(int n, int e) { return log10Backoff[n - 1][e]; }
 
     @Override public String toString() {
         StringBuilder sb = new StringBuilder(order + "-gram LM, " + vocabulary.size() + " words");

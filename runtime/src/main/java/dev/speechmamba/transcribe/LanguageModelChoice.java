@@ -8,7 +8,8 @@ import java.util.Optional;
 
 /**
  * Which n-gram language model beam search fuses (see {@link dev.speechmamba.lm.TokenLanguageModel}): the model's
- * own ({@code lm.arpa.gz} or {@code lm.arpa} in its folder, or the bundled one beside the bundled model), a file,
+ * own ({@code lm.smlm}, {@code lm.arpa.gz} or {@code lm.arpa} in its folder, or the bundled one beside the bundled
+ * model), a file,
  * or none. CTC greedy decoding never uses one.
  */
 public sealed interface LanguageModelChoice {
@@ -18,7 +19,7 @@ public sealed interface LanguageModelChoice {
     /** No LM. */
     record None() implements LanguageModelChoice { }
 
-    /** An ARPA file (plain or .gz) over the model's BPE pieces. */
+    /** A compact (.smlm) or ARPA (plain or .gz) file over the model's BPE pieces. */
     record File(Path path) implements LanguageModelChoice {
         public File {
             if (path == null) throw new IllegalArgumentException("language model file: null path");
@@ -33,7 +34,7 @@ public sealed interface LanguageModelChoice {
         return switch (this) {
             case None none -> Optional.empty();
             case ModelsOwn own -> source.languageModel();
-            case File file -> Optional.of(NgramLm.readArpa(file.path()));
+            case File file -> Optional.of(NgramLm.read(file.path()));
         };
     }
 }

@@ -11,13 +11,14 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * Where a model keeps its own language model, {@code lm.arpa.gz} (or {@code lm.arpa}), and its own lexicon,
+ * Where a model keeps its own language model, {@code lm.smlm} (the compact form), {@code lm.arpa.gz} or
+ * {@code lm.arpa}, and its own lexicon,
  * {@code lexicon.txt.gz} (or {@code lexicon.txt}): in the model's folder, or beside the bundled model's resource. A
  * model given as a bare .safetensors file has neither (a checkpoint folder's neighbours are not its own).
  */
 public final class ModelLanguageModel {
     /** File names looked for, in this order. */
-    public static final List<String> FILE_NAMES = List.of("lm.arpa.gz", "lm.arpa");
+    public static final List<String> FILE_NAMES = List.of("lm.smlm", "lm.arpa.gz", "lm.arpa");
     /** Lexicon file names looked for, in this order. */
     public static final List<String> LEXICON_FILE_NAMES = List.of("lexicon.txt.gz", "lexicon.txt");
 
@@ -25,12 +26,12 @@ public final class ModelLanguageModel {
 
     /** The LM in model folder {@code modelPath}; empty when it has none or {@code modelPath} is a file. */
     public static Optional<NgramLm> inFolder(Path modelPath) throws IOException {
-        return inFolder(modelPath, FILE_NAMES, NgramLm::readArpa);
+        return inFolder(modelPath, FILE_NAMES, NgramLm::read);
     }
 
-    /** The LM resource beside a model resource ({@code …/model.safetensors} → {@code …/lm.arpa.gz}). */
+    /** The LM resource beside a model resource ({@code …/model.safetensors} → {@code …/lm.smlm}). */
     public static Optional<NgramLm> besideResource(String modelResource) throws IOException {
-        return besideResource(modelResource, FILE_NAMES, NgramLm::readArpa);
+        return besideResource(modelResource, FILE_NAMES, (in, name, gzip) -> NgramLm.read(in, name));
     }
 
     /** The lexicon in model folder {@code modelPath}; empty when it has none or {@code modelPath} is a file. */

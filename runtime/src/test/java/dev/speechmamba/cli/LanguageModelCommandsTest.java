@@ -94,6 +94,46 @@ class LanguageModelCommandsTest {
     }
 
     @Test
+    void convertLmMakesACompactModelThatAModelFolderPrefers(@TempDir Path dir) throws Exception {
+        Path model = modelFolder(dir);
+        assertEquals(0, trainLm(dir, model).code());
+        Path arpa = model.resolve("lm.arpa.gz"), compact = model.resolve("lm.smlm");
+        CliRun convert = CliRun.of("convert-lm", arpa.toString(), compact.toString());
+        assertEquals(0, convert.code(), convert.err());
+        assertTrue(convert.out().contains("wrote " + compact), convert.out());
+        NgramLm fromArpa = NgramLm.read(arpa), fromCompact = NgramLm.read(compact);
+        assertEquals(fromArpa.toString(), fromCompact.toString());
+        // A model this small has under 256 distinct values per order: the compact form keeps them exactly.
+        List<String> sentence = List.of(fromArpa.vocabulary().get(3), fromArpa.vocabulary().get(4));
+        assertEquals(fromArpa.sentenceLog10Prob(sentence), fromCompact.sentenceLog10Prob(sentence), 1e-6);
+        // Both are in the folder: the compact one is read, so a broken ARPA file beside it is never opened.
+        Files.writeString(arpa, "not gzip at all");
+        CliRun own = CliRun.of("transcribe", wav(dir).toString(), "--model", model.toString(), "--beam", "2", "--device", "cpu");
+        assertEquals(0, own.code(), own.err());
+        assertTrue(own.err().contains("LM of the model (3-gram), weight"), own.err());
+        // And back to ARPA text.
+        Path back = dir.resolve("back.arpa");
+        assertEquals(0, CliRun.of("convert-lm", compact.toString(), back.toString()).code());
+        assertEquals(fromCompact.toString(), NgramLm.read(back).toString());
+    }
+
+    @Test
+    void convertLmRefusesToOverwriteItsInputOrToGuessAForm(@TempDir Path dir) throws Exception {
+        Path model = modelFolder(dir);
+        assertEquals(0, trainLm(dir, model).code());
+        Path arpa = model.resolve("lm.arpa.gz");
+        byte[] before = Files.readAllBytes(arpa);
+        assertFailsNaming("OUT is IN", "convert-lm", arpa.toString(), arpa.toString());
+        assertFailsNaming("must end in .smlm, .arpa or .arpa.gz", "convert-lm", arpa.toString(), dir.resolve("x.bin").toString());
+        assertFailsNaming("no such file", "convert-lm", dir.resolve("none.arpa").toString(), dir.resolve("x.smlm").toString());
+        Path notCompact = dir.resolve("fake.smlm");
+        Files.write(notCompact, before); // gzip, but ARPA text inside
+        assertFailsNaming("fake.smlm: not a compact language model", "convert-lm", notCompact.toString(), dir.resolve("y.arpa").toString());
+        assertArrayEquals(before, Files.readAllBytes(arpa));
+        assertFalse(Files.exists(dir.resolve("x.smlm")) || Files.exists(dir.resolve("y.arpa")), "a failed convert-lm writes nothing");
+    }
+
+    @Test
     void badLanguageModelOptionsAreClearErrors(@TempDir Path dir) throws Exception {
         Path model = modelFolder(dir);
         Path wav = wav(dir);
@@ -112,7 +152,7 @@ class LanguageModelCommandsTest {
         assertEquals(0, without.code(), "--no-lm must not even read a broken LM: " + without.err());
         assertFailsNaming("no text", "train-lm", "--model", model.toString(), "--out",
                 dir.resolve("x.arpa").toString());
-        assertFailsNaming("--out must end in .arpa or .arpa.gz", "train-lm", "--model", model.toString(), "--text",
+        assertFailsNaming("--out must end in .smlm, .arpa or .arpa.gz", "train-lm", "--model", model.toString(), "--text",
                 wav.toString(), "--out", dir.resolve("x.bin").toString());
         Path text = dir.resolve("text.txt");
         Files.writeString(text, "the cat sat on the mat\n");

@@ -39,6 +39,42 @@ class CorpusSynthesizerTest {
     }
 
     @Test
+    void aFormantRangeChangesTheAudioButNotThePlan(@TempDir Path dir) throws Exception {
+        TtsEngine espeak = new TtsEngines.EspeakNg(1, 1);
+        assumeTrue(!espeak.voices().isEmpty(), "espeak-ng is not installed (ci/install-tts.sh): " + espeak.unavailableReason());
+        Path plain = dir.resolve("plain"), shifted = dir.resolve("shifted");
+        new CorpusSynthesizer(settings(plain, 4, 5), List.of(espeak), SENTENCES, null).run();
+        CorpusSynthesizer.Settings d = settings(shifted, 4, 5);
+        CorpusSynthesizer.Settings withFormants = new CorpusSynthesizer.Settings(shifted, 0, 4, 5, 2, 0.5, d.minSnrDb(),
+                d.maxSnrDb(), d.minRate(), d.maxRate(), d.minPitch(), d.maxPitch(), 1, 0.1, 0.15, 30, List.of("espeak-ng"),
+                Set.of(), 0.8, 1.25);
+        new CorpusSynthesizer(withFormants, List.of(new TtsEngines.EspeakNg(1, 1)), SENTENCES, null).run();
+        List<ManifestEntry> a = all(plain), b = all(shifted);
+        assertEquals(a.size(), b.size());
+        boolean audioDiffers = false;
+        for (int i = 0; i < a.size(); i++) {
+            assertEquals(a.get(i).text(), b.get(i).text());
+            assertEquals(a.get(i).voice(), b.get(i).voice());
+            // The rate is kept apart from the formant shift (to espeak-ng's whole words a minute).
+            assertEquals(a.get(i).duration(), b.get(i).duration(), 0.12 * a.get(i).duration());
+            audioDiffers |= !java.util.Arrays.equals(Files.readAllBytes(Manifest.resolveAudio(plain.resolve("train.jsonl"), a.get(i))),
+                    Files.readAllBytes(Manifest.resolveAudio(shifted.resolve("train.jsonl"), b.get(i))));
+        }
+        assertTrue(audioDiffers);
+        assertTrue(Files.readString(shifted.resolve("corpus.json")).contains("formant_range"));
+        assertTrue(!Files.readString(plain.resolve("corpus.json")).contains("formant_range"));
+    }
+
+    @Test
+    void aFormantRangeMustBePositiveAndOrdered(@TempDir Path dir) {
+        CorpusSynthesizer.Settings d = settings(dir, 1, 1);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new CorpusSynthesizer.Settings(dir, 0,
+                1, 1, 2, 0.5, d.minSnrDb(), d.maxSnrDb(), d.minRate(), d.maxRate(), d.minPitch(), d.maxPitch(), 1, 0.1, 0.15,
+                30, List.of(), Set.of(), 1.2, 0.9));
+        assertTrue(e.getMessage().contains("formant range"), e.getMessage());
+    }
+
+    @Test
     void tinyEspeakRunIsDeterministicAndVoiceDisjoint(@TempDir Path dir) throws Exception {
         TtsEngine espeak = new TtsEngines.EspeakNg(1, 1);
         assumeTrue(!espeak.voices().isEmpty(), "espeak-ng is not installed (ci/install-tts.sh): " + espeak.unavailableReason());
@@ -71,7 +107,7 @@ class CorpusSynthesizerTest {
             @Override public String name() { return "nothing"; }
             @Override public List<Voice> voices() { return List.of(); }
             @Override public String unavailableReason() { return "not installed"; }
-            @Override public Invocation command(Voice v, Path t, Path o, double r, double p) { throw new AssertionError(); }
+            @Override public Invocation command(Voice v, Path t, Path o, double r, double p, double f) { throw new AssertionError(); }
         };
         CorpusSynthesizer.Settings anyEngine = new CorpusSynthesizer.Settings(dir, 0, 2, 1, 2, 0, 5, 30, 0.9, 1.1, 0.9, 1.1, 0,
                 0.1, 0.15, 5, List.of(), Set.of());
@@ -88,7 +124,7 @@ class CorpusSynthesizerTest {
             @Override public String name() { return "broken"; }
             @Override public List<Voice> voices() { return List.of(new Voice("broken", "a"), new Voice("broken", "b")); }
             @Override public String unavailableReason() { return null; }
-            @Override public Invocation command(Voice v, Path t, Path o, double r, double p) { return new Invocation(List.of("false"), 1); }
+            @Override public Invocation command(Voice v, Path t, Path o, double r, double p, double f) { return new Invocation(List.of("false"), 1); }
         };
         CorpusSynthesizer.Settings s = new CorpusSynthesizer.Settings(dir, 0, 2, 1, 2, 0, 5, 30, 0.9, 1.1, 0.9, 1.1, 0, 0.1, 0.15, 5, List.of(), Set.of());
         IllegalStateException e = assertThrows(IllegalStateException.class,
