@@ -46,7 +46,7 @@
 #   --no-install       train and evaluate only
 #   --lm-order N       order of the BPE-piece n-gram LM trained beside the model (default 6); its text is the
 #                      installed sentences and dictionary text (WordNet's glosses, GCIDE), relative-entropy pruned
-#   --lm-prune T       its pruning threshold (default 1e-7: ~7.5 MB; 0 keeps every n-gram seen twice, ~30 MB)
+#   --lm-prune T       its pruning threshold (default 2e-8: ~3.6 MB as .smlm; 0 keeps every n-gram seen twice, ~7.9 MB)
 #   --lm-exclude FILE  also keep this manifest's sentences out of the LM's text (repeatable; the valid and test
 #                      sets of every corpus the recipe synthesizes are always left out)
 #   --no-lm            ship no language model (and no lexicon)
@@ -65,7 +65,7 @@ source "$root/ci/java-env.sh"
 
 hours=4 device=cpu max_steps=4000 epochs=40 config=small average_last=3 jobs=4 seed=7 more_hours=0 more_steps=4000 cool_steps=0
 tune_steps=0 tune_hours=0 vtlp=0 tune_cool_steps=0 grow_steps=0 grow_config=small-deep grow_config_given=0
-out="recipe-default-model" corpus="" export_only="" install=1 lm_order=6 lm_prune=1e-7 use_lm=1 lm_exclude=() use_lexicon=1
+out="recipe-default-model" corpus="" export_only="" install=1 lm_order=6 lm_prune=2e-8 use_lm=1 lm_exclude=() use_lexicon=1
 install_to="$root/runtime/src/main/resources/dev/speechmamba/models/default"
 max_bytes=$((25 * 1024 * 1024))
 
