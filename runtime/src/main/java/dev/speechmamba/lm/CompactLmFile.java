@@ -225,7 +225,7 @@ public final class CompactLmFile {
 
     private static void readCoded(DataInputStream in, float[] out, String name, String what) throws IOException {
         int size = in.readUnsignedShort();
-        if (size < 1 || size > LEVELS) throw new IOException(name + ": bad table size " + size + " for the " + what);
+        if (size > LEVELS || (size == 0 && out.length > 0)) throw new IOException(name + ": bad table size " + size + " for the " + what);
         float[] table = new float[size];
         for (int i = 0; i < size; i++) table[i] = in.readFloat();
         byte[] codes = new byte[out.length];

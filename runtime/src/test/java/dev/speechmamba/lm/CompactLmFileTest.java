@@ -58,6 +58,19 @@ class CompactLmFileTest {
     }
 
     @Test
+    void anOrderWithoutNgramsRoundTrips() throws IOException {
+        NgramLm lm = NgramLmTest.parse(NgramLmTest.BIGRAM.replace("ngram 2=3", "ngram 2=3\nngram 3=0")
+                .replace("\\end\\", "\\3-grams:\n\n\\end\\"));
+        assertEquals(0, lm.count(3));
+        Path file = dir.resolve("empty-top.smlm");
+        lm.write(file);
+        NgramLm back = NgramLm.read(file);
+        assertEquals(lm.toString(), back.toString());
+        int s = lm.bos(), a = lm.wordId("a"), b = lm.wordId("b");
+        assertEquals(lm.log10Prob(new int[] {s, a}, 2, b), back.log10Prob(new int[] {s, a}, 2, b));
+    }
+
+    @Test
     void manyValuesAreQuantizedCloselyAndZeroBackoffsStayZero() throws IOException {
         List<List<String>> text = richText(6000, 11);
         NgramLm lm = new KneserNeyTrainer(KneserNeyTrainer.Options.unpruned(3)).train(text, List.of());
