@@ -19,7 +19,9 @@
 # then include this corpus's test voices, so its WER there is no held-out number), VTLP (0 = off; e.g.
 # 0.1: train --vtlp, vocal-tract length perturbation of the training features),
 # KINDS_HOURS (0 = none): hours of the carried festival voices (pack-tts.sh FESTIVAL_VOICES), all in training, with
-# pitch factors drawn from KINDS_PITCH_RANGE (0.78,1.28) so a few voices sound like more speakers, never a sentence of
+# pitch factors drawn from KINDS_PITCH_RANGE (0.78,1.28) and, for the diphone voices, formant factors apart from the
+# pitch from KINDS_FORMANT_RANGE (0.8,1.25: synth-corpus --formant-range; 1,1 = off; the default model's stage 12 took
+# the unheard festival voice from 64 to 58 % with it) so a few voices sound like more speakers, never a sentence of
 # the espeak-ng corpus's valid or test split; without them a fine-tune on espeak-ng alone forgets festival's kind
 # (the default model's stage 7 lost 15 points there),
 # BUDGET_S (560): bounds the whole run; each stage's timeout is cut to what is left, and training gets what is left
@@ -54,6 +56,7 @@ INIT_FROM=${INIT_FROM:-}
 VTLP=${VTLP:-0}
 KINDS_HOURS=${KINDS_HOURS:-0}
 KINDS_PITCH_RANGE=${KINDS_PITCH_RANGE:-0.78,1.28}
+KINDS_FORMANT_RANGE=${KINDS_FORMANT_RANGE:-0.8,1.25}
 [[ -z "$INIT_FROM" || -f "$INIT_FROM" ]] || { echo "train-on-gpu: INIT_FROM=$INIT_FROM is not a model file" >&2; exit 1; }
 # EXTRA_CP: classes put ahead of the packed jars (a dry run of a change not yet packed by prepare.sh)
 CP="${EXTRA_CP:+$EXTRA_CP:}$PWD/.gpu/lib/*"
@@ -96,7 +99,7 @@ if stage synth 240 "${SM[@]}" synth-corpus --engines espeak-ng --espeak-variants
   subset valid "$VALID_LIMIT"; subset test "$EVAL_LIMIT"
   VALID=$CORPUS/valid-subset.jsonl TEST=$CORPUS/test-subset.jsonl
   TRAIN=$CORPUS/train.jsonl
-  if [[ $KINDS_HOURS != 0 ]] && stage synth-kinds 180 "${SM[@]}" synth-corpus --engines festival --all-train --pitch-range "$KINDS_PITCH_RANGE" \
+  if [[ $KINDS_HOURS != 0 ]] && stage synth-kinds 180 "${SM[@]}" synth-corpus --engines festival --all-train --pitch-range "$KINDS_PITCH_RANGE" --formant-range "$KINDS_FORMANT_RANGE" \
       --seed "$((SYNTH_SEED + 1))" --hours "$KINDS_HOURS" --jobs "$JOBS" --sentences .gpu/tts/sentences.txt \
       --exclude-sentences "$CORPUS/valid.jsonl" --exclude-sentences "$CORPUS/test.jsonl" --out "$WORK/kinds" --no-progress "${HELD_OUT[@]}"; then
     stage merge 60 "${SM[@]}" merge-manifests --out "$WORK/train-all.jsonl" --hold-out "$CORPUS/valid.jsonl" --hold-out "$CORPUS/test.jsonl" \
@@ -133,7 +136,7 @@ cp "$CORPUS/corpus.json" "$OUT/" 2>/dev/null
 cp "$RUN/metrics.jsonl" "$OUT/" 2>/dev/null
 {
   echo "== machine =="; cat "$LOGS/machine.txt"
-  echo "== settings: HOURS=$HOURS SYNTH_SEED=$SYNTH_SEED ESPEAK_VARIANTS=$ESPEAK_VARIANTS VALID_LIMIT=$VALID_LIMIT EVAL_LIMIT=$EVAL_LIMIT held-out files: $(( ${#HELD_OUT[@]} / 2 )) CONFIG=$CONFIG DEVICE=$DEVICE TRAIN_SECONDS=$TRAIN_SECONDS MAX_STEPS=$MAX_STEPS BATCH_SECONDS=$BATCH_SECONDS CKPT_EVERY=$CKPT_EVERY JOBS=$JOBS BUDGET_S=$BUDGET_S LR=$LR WARMUP_STEPS=$WARMUP_STEPS INIT_FROM=${INIT_FROM:-none} VTLP=$VTLP KINDS_HOURS=$KINDS_HOURS KINDS_PITCH_RANGE=$KINDS_PITCH_RANGE =="
+  echo "== settings: HOURS=$HOURS SYNTH_SEED=$SYNTH_SEED ESPEAK_VARIANTS=$ESPEAK_VARIANTS VALID_LIMIT=$VALID_LIMIT EVAL_LIMIT=$EVAL_LIMIT held-out files: $(( ${#HELD_OUT[@]} / 2 )) CONFIG=$CONFIG DEVICE=$DEVICE TRAIN_SECONDS=$TRAIN_SECONDS MAX_STEPS=$MAX_STEPS BATCH_SECONDS=$BATCH_SECONDS CKPT_EVERY=$CKPT_EVERY JOBS=$JOBS BUDGET_S=$BUDGET_S LR=$LR WARMUP_STEPS=$WARMUP_STEPS INIT_FROM=${INIT_FROM:-none} VTLP=$VTLP KINDS_HOURS=$KINDS_HOURS KINDS_PITCH_RANGE=$KINDS_PITCH_RANGE KINDS_FORMANT_RANGE=$KINDS_FORMANT_RANGE =="
   [[ -f $LOGS/synth.log ]] && { echo "== synth-corpus =="; tail -n 8 "$LOGS/synth.log"; }
   [[ -f $LOGS/synth-kinds.log ]] && { echo "== synth-corpus, festival voices =="; tail -n 8 "$LOGS/synth-kinds.log"; }
   [[ -f $LOGS/merge.log ]] && { echo "== merge-manifests =="; tail -n 4 "$LOGS/merge.log"; }
