@@ -78,9 +78,10 @@ public final class SynthCorpusCommand implements Callable<Integer> {
     List<Double> pitchRange;
 
     @Option(names = "--formant-range", paramLabel = "MIN,MAX", split = ",", description = "Formant factors drawn per "
-            + "utterance (default: 1,1): above 1 sounds like a shorter vocal tract, below 1 a longer one. Set apart from "
-            + "the pitch where the engine controls its pitch (espeak-ng and its MBROLA voices, festival's diphone voices); "
-            + "elsewhere the formants follow the pitch factor. Makes more speakers of an engine's few voices.")
+            + "utterance (default: 1,1, none): above 1 sounds like a shorter vocal tract, below 1 a longer one. Set apart "
+            + "from the pitch where the engine controls its pitch (espeak-ng and its MBROLA voices, festival's diphone "
+            + "voices); elsewhere the formants follow the pitch factor. Makes more speakers of an engine's few voices. "
+            + "Without it festival's diphone voices move their formants with the pitch, as corpora made before it did.")
     List<Double> formantRange;
 
     @Option(names = "--rate-range", paramLabel = "MIN,MAX", split = ",", description = "Speaking-rate factors drawn per "

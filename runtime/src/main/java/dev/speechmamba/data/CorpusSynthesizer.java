@@ -78,7 +78,7 @@ public final class CorpusSynthesizer {
             excludedVoices = excludedVoices == null ? Set.of() : Set.copyOf(excludedVoices);
         }
 
-        /** Formants unmoved apart from the pitch shift (a formant range of [1, 1]). */
+        /** No formant range: each engine moves its formants as it did before formant factors existed. */
         public Settings(Path outDir, double targetSeconds, int maxUtterances, long seed, int jobs, double noiseProbability,
                         double minSnrDb, double maxSnrDb, double minRate, double maxRate, double minPitch, double maxPitch,
                         int variantsPerAccent, double validFraction, double testFraction, int timeoutSeconds,
@@ -88,6 +88,10 @@ public final class CorpusSynthesizer {
                     excludedVoices, 1, 1);
         }
 
+        /**
+         * Whether each utterance gets a formant factor. The range [1, 1], the default, gives none: festival's diphone
+         * voices then still move their formants with the pitch, as in every corpus made before (and re-made since).
+         */
         boolean movesFormants() { return minFormant != 1 || maxFormant != 1; }
 
         public static Settings of(Path outDir, double targetSeconds, int maxUtterances, long seed, int jobs, double noiseProbability) {
@@ -258,7 +262,8 @@ public final class CorpusSynthesizer {
         long noiseSeed = rng.nextLong();
         // Drawn from a stream of its own, so that a corpus planned before formant shifts existed plans the same.
         double formant = settings.movesFormants()
-                ? uniform(new Random(noiseSeed ^ 0xF0F0_7A7EL), settings.minFormant(), settings.maxFormant()) : 1;
+                ? uniform(new Random(noiseSeed ^ 0xF0F0_7A7EL), settings.minFormant(), settings.maxFormant())
+                : TtsEngine.ENGINE_FORMANTS;
         return new Plan(index, text, voice, rate, pitch, formant, noisy ? snr : Double.NaN, noiseSeed);
     }
 

@@ -24,10 +24,17 @@ public interface TtsEngine {
      * @param pitch   pitch factor (1 = default)
      * @param formant factor on the formant frequencies, as a shorter (above 1) or longer vocal tract would move
      *                them; engines whose pitch comes from the speed-up alone ignore it, as their formants follow
-     *                the pitch
+     *                the pitch; {@link #ENGINE_FORMANTS} for the engine's own way (what every corpus made before
+     *                formant factors existed got, so that it can be made again)
      * @return the command line and what the caller must still do to the audio
      */
     Invocation command(Voice voice, Path textFile, Path outWav, double rate, double pitch, double formant);
+
+    /**
+     * No formant factor: espeak-ng keeps its formants under its own pitch control, and festival's diphone voices, like
+     * the engines without a pitch control, move them with the pitch by the speed-up.
+     */
+    double ENGINE_FORMANTS = Double.NaN;
 
     /**
      * A command plus the factor by which the caller then speeds the audio up, by reinterpreting its sample rate:

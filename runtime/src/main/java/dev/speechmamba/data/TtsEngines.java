@@ -143,6 +143,7 @@ public final class TtsEngines {
 
         @Override
         public Invocation command(Voice voice, Path textFile, Path outWav, double rate, double pitch, double formant) {
+            if (Double.isNaN(formant)) formant = 1;
             // The formant shift is the speed-up afterwards, which also raises rate and pitch: speak slower and lower.
             int wpm = (int) Math.round(DEFAULT_WPM * rate / formant);
             // espeak-ng's 0-99 pitch scale is coarse near the default, so a factor of 0.85..1.15 maps to about 20..80.
@@ -238,7 +239,7 @@ public final class TtsEngines {
         public Invocation command(Voice voice, Path textFile, Path outWav, double rate, double pitch, double formant) {
             List<String> command = new ArrayList<>(List.of("text2wave", "-eval", "(voice_" + voice.name() + ")"));
             double speedUp = pitch;
-            if (isDiphone(voice)) {
+            if (isDiphone(voice) && !Double.isNaN(formant)) {
                 // Their intonation targets an F0 mean and spread (int_lr_params), which can be scaled so that the
                 // speed-up moves the formants alone; HTS voices have no such targets.
                 speedUp = formant;

@@ -34,6 +34,20 @@ class FormantShiftTest {
         assertTrue(command.contains("(Parameter.set 'Duration_Stretch 1.250)"), command);
     }
 
+    /** What corpora made before formant factors got, so that the card's evaluation sets can be made again. */
+    @Test
+    void withoutAFormantFactorEnginesDoWhatTheyDidBefore() {
+        TtsEngine.Invocation festival = new TtsEngines.Festival(null).command(KAL, Path.of("t.txt"), Path.of("o.wav"), 0.9,
+                1.1, TtsEngine.ENGINE_FORMANTS);
+        assertEquals(1.1, festival.postSpeedUp(), 1e-12, "pitch by resampling, formants moving with it");
+        assertEquals(List.of("text2wave", "-eval", "(voice_kal_diphone)", "-eval", "(Parameter.set 'Duration_Stretch 1.222)",
+                "t.txt", "-o", "o.wav"), festival.command());
+        TtsEngine.Invocation espeak = new TtsEngines.EspeakNg(0, 1).command(new Voice("espeak-ng", "en-us"), Path.of("t.txt"),
+                Path.of("o.wav"), 0.9, 1.1, TtsEngine.ENGINE_FORMANTS);
+        assertEquals(1.0, espeak.postSpeedUp(), 1e-12);
+        assertEquals(List.of("espeak-ng", "-v", "en-us", "-s", "158", "-p", "70", "-f", "t.txt", "-w", "o.wav"), espeak.command());
+    }
+
     @Test
     void festivalHtsVoicesAndFliteIgnoreTheFormantFactor() {
         TtsEngine.Invocation hts = new TtsEngines.Festival(null).command(new Voice("festival", "cmu_us_slt_arctic_hts"),
