@@ -446,20 +446,13 @@ public final class NgramLm {
             return this;
         }
 
-        /** Adds an n-gram given as its packed key (the words' ids, {@code bits} each, oldest highest). */
+        /** Adds an n-gram given as its packed key (the words' ids, {@code bits} each, oldest highest), as {@link #add}. */
         Builder addPacked(int n, long key, float log10Prob, float log10Backoff) {
             if (n < 1 || n > order) throw new IllegalArgumentException("n-gram LM: an n-gram of " + n + " words in an order-" + order + " model");
             if (key < 0 || (n * bits < 63 && key >>> (n * bits) != 0)) throw new IllegalArgumentException("n-gram LM: key " + key + " is not a " + n + "-gram");
-            long mask = (1L << bits) - 1;
-            for (int i = 0; i < n; i++) {
-                if (((key >>> (i * bits)) & mask) >= vocabulary.size()) throw new IllegalArgumentException("n-gram LM: a word id of key " + key + " is outside the vocabulary");
-            }
-            if (!(log10Prob <= 0) || !Float.isFinite(log10Backoff)) throw new IllegalArgumentException("n-gram LM: bad log10 values " + log10Prob + " / " + log10Backoff);
-            int before = grams[n - 1].size();
-            if (grams[n - 1].getOrAdd(key) < before) throw new IllegalArgumentException("n-gram LM: a " + n + "-gram is listed twice");
-            probs[n - 1].add(log10Prob);
-            backoffs[n - 1].add(log10Backoff);
-            return this;
+            int[] words = new int[n];
+            for (int i = 0; i < n; i++) words[i] = (int) ((key >>> ((n - 1 - i) * bits)) & ((1L << bits) - 1));
+            return add(words, log10Prob, log10Backoff);
         }
 
         public NgramLm build() {
