@@ -134,9 +134,10 @@ final class TrainLmCommand implements Callable<Integer> {
         // The lexicon is the words of the text the LM is for: a dictionary's rare and archaic words would weaken it.
         List<String> lexiconSentences = text.sentences();
         if (dictionaryText) {
-            List<String> d = DictionaryText.loadInstalled(java.util.Set.copyOf(text.heldOut()));
+            java.util.Optional<Path> gcide = DictionaryText.installedGcide();
+            List<String> d = DictionaryText.loadInstalled(gcide, java.util.Set.copyOf(text.heldOut()));
             if (d.isEmpty()) throw new IllegalArgumentException("--dictionary-text: wordnet-base is not installed (ci/install-tts.sh)");
-            if (DictionaryText.installedGcide().isEmpty()) {
+            if (gcide.isEmpty()) {
                 spec.commandLine().getErr().println("train-lm: warning: GCIDE is not installed (" + DictionaryText.GCIDE_PLACES + "), WordNet's glosses only (ci/install-tts.sh)");
             }
             text.add(d);

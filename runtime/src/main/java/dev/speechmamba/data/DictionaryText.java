@@ -42,10 +42,9 @@ public final class DictionaryText {
 
     private DictionaryText() { }
 
-    /** WordNet's glosses and, when GCIDE is installed ({@link #installedGcide}), its text; empty when neither is. */
-    public static List<String> loadInstalled(Set<String> heldOut) throws IOException {
+    /** WordNet's installed glosses and, when {@code gcide} is given ({@link #installedGcide}), its text; empty when neither is. */
+    public static List<String> loadInstalled(Optional<Path> gcide, Set<String> heldOut) throws IOException {
         List<String> out = new ArrayList<>(wordNetGlosses(SentenceSource.WORDNET, heldOut));
-        Optional<Path> gcide = installedGcide();
         if (gcide.isPresent()) out.addAll(gcide(gcide.get(), heldOut));
         return out;
     }

@@ -7,11 +7,8 @@ import java.io.DataOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -45,22 +42,13 @@ public final class CompactLmFile {
 
     /** Writes {@code lm} to {@code file} atomically (a temp file beside it, then a move). */
     public static void write(NgramLm lm, Path file) throws IOException {
-        Path parent = file.toAbsolutePath().getParent();
-        Files.createDirectories(parent);
-        // Not Files.createTempFile: its owner-only permissions would stay on the finished file.
-        Path tmp = parent.resolve(file.getFileName() + ".tmp-" + ProcessHandle.current().pid());
-        try {
-            try (OutputStream raw = Files.newOutputStream(tmp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
-                    StandardOpenOption.WRITE);
-                 DataOutputStream out = new DataOutputStream(new BufferedOutputStream(new GZIPOutputStream(raw, 1 << 16) {
-                     { def.setLevel(java.util.zip.Deflater.BEST_COMPRESSION); }
-                 }, 1 << 16))) {
+        AtomicFile.write(file, raw -> {
+            try (DataOutputStream out = new DataOutputStream(new BufferedOutputStream(new GZIPOutputStream(raw, 1 << 16) {
+                { def.setLevel(java.util.zip.Deflater.BEST_COMPRESSION); }
+            }, 1 << 16))) {
                 write(lm, out);
             }
-            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
+        });
     }
 
     private static void write(NgramLm lm, DataOutputStream out) throws IOException {

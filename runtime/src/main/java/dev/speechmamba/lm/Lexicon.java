@@ -3,12 +3,9 @@ package dev.speechmamba.lm;
 import dev.speechmamba.text.TextNormalizer;
 
 import java.io.BufferedReader;
-import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
-import java.io.OutputStream;
-import java.io.OutputStreamWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,7 +14,6 @@ import java.util.Arrays;
 import java.util.Collection;
 import java.util.List;
 import java.util.zip.GZIPInputStream;
-import java.util.zip.GZIPOutputStream;
 
 /**
  * The words a transcript is expected to use, in the spoken form transcripts have ({@link TextNormalizer}: lower
@@ -112,17 +108,13 @@ public final class Lexicon {
 
     /** Writes one word per line, sorted, after a comment line; gzip when the name ends in {@code .gz}. */
     public void write(Path file, String comment) throws IOException {
-        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-        try (OutputStream raw = Files.newOutputStream(tmp);
-             OutputStream out = file.getFileName().toString().endsWith(".gz") ? new GZIPOutputStream(raw, 1 << 16) : raw;
-             BufferedWriter w = new BufferedWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8), 1 << 16)) {
+        AtomicFile.writeText(file, w -> {
             if (comment != null && !comment.isBlank()) w.write("# " + comment.replace('\n', ' ') + "\n");
             for (String word : words) {
                 w.write(word);
                 w.write('\n');
             }
-        }
-        Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        });
     }
 
     /** Every word in order (for tests and statistics). */
