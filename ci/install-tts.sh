@@ -9,9 +9,12 @@
 #                Their licences differ from the rest: MBROLA voices are for non-commercial, non-military use,
 #                and pico's language data ship without source; read them before you train on their speech.
 #   --more-diphone-voices   also festival's LPC diphone voices rab_diphone and don_diphone (the default model's
-#                stage 9 corpus). Not in the default set because synth-corpus splits each engine's voices into
-#                train/valid/test with the seed: two more festival voices would change which voices the
-#                recipe's 4-hour corpus holds out, and with them every number measured on it.
+#                stage 9 corpus) and, with --non-free, its MBROLA voices us1_mbrola and us3_mbrola (festvox-us1/us3,
+#                contrib: festival's front end on the MBROLA speakers espeak-ng's mb-us1/mb-us3 speak; stage 14).
+#                Not festvox-us2/en1: their speakers are held out of the default model's training. Not in the
+#                default set because synth-corpus splits each engine's voices into train/valid/test with the seed:
+#                more festival voices would change which voices the recipe's 4-hour corpus holds out, and with
+#                them every number measured on it.
 set -euo pipefail
 
 non_free=0
@@ -20,7 +23,7 @@ for arg in "$@"; do
   case "$arg" in
     --non-free) non_free=1 ;;
     --more-diphone-voices) more_diphone=1 ;;
-    -h|--help) sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "install-tts.sh: unknown argument '$arg' (try --help)" >&2; exit 2 ;;
   esac
 done
@@ -60,6 +63,7 @@ wanted=(
 )
 if [[ $more_diphone -eq 1 ]]; then
   wanted+=(festvox-rablpc16k festvox-don)   # festival rab_diphone (British male), don_diphone
+  if [[ $non_free -eq 1 ]]; then wanted+=(festvox-us1 festvox-us3); fi   # festival us1_mbrola, us3_mbrola (contrib)
 fi
 
 available=()

@@ -18,13 +18,13 @@
 #             DATA/test-{more,kinds}-unseen.jsonl" ci/gpu/pack-tts.sh (braces expanded)
 #
 # The corpora are synthesized (seeded, ~8 minutes for all three on 2 cores) with the voices that were installed when
-# they were first made: the seed splits each engine's voices into train/valid/test, so a voice installed later
-# (the MBROLA voices and pico of ci/install-tts.sh --non-free, festival rab/don of --more-diphone-voices) would
-# change the split. Such voices are passed to synth-corpus --exclude-voices, which drops them before the split, so
-# the split and every utterance are the ones the card was measured on (on 2026-11-27 a fresh machine reproduced the
-# shipped model's 16.02 % on the 12 unheard speakers exactly). The 16-hour and MBROLA sets also need the training
-# set of stage 4 (the three corpora's training splits joined as the recipe joins them), which holds their voices
-# out; it is rebuilt from the same corpora.
+# they were first made: the seed splits each engine's voices into train/valid/test, so a voice installed later (the
+# MBROLA voices and pico of ci/install-tts.sh --non-free, festival rab/don/us1_mbrola/us3_mbrola of
+# --more-diphone-voices) would change the split. Such voices are passed to synth-corpus --exclude-voices, which drops
+# them before the split, so the split and every utterance are the ones the card was measured on (on 2026-11-27 a fresh
+# machine reproduced the shipped model's 16.02 % on the 12 unheard speakers exactly). The 16-hour and MBROLA sets also
+# need the training set of stage 4 (the three corpora's training splits joined as the recipe joins them), which holds
+# their voices out; it is rebuilt from the same corpora.
 # Needs: ci/install-tts.sh; the more and mbrola sets: ci/install-tts.sh --non-free (MBROLA voices and pico).
 # Environment: SPEECH_MAMBA_CLI (the command to run, default ./speech-mamba of this checkout).
 set -euo pipefail
@@ -60,8 +60,8 @@ data="$(cd "$data" && pwd)"
 # Voices installed after each corpus was first made (engine:name, as synth-corpus names them); the 4-hour and
 # 16-hour corpora predate the same installs.
 printf '%s\n' espeak-ng:mb-us1 espeak-ng:mb-us2 espeak-ng:mb-us3 espeak-ng:mb-en1 pico:en-US pico:en-GB \
-  festival:rab_diphone festival:don_diphone > "$data/later-than-4h-16h.txt"
-printf '%s\n' festival:rab_diphone festival:don_diphone > "$data/later-than-mb.txt"
+  festival:rab_diphone festival:don_diphone festival:us1_mbrola festival:us3_mbrola > "$data/later-than-4h-16h.txt"
+printf '%s\n' festival:rab_diphone festival:don_diphone festival:us1_mbrola festival:us3_mbrola > "$data/later-than-mb.txt"
 
 corpus() { # name hours seed variants [synth-corpus options...]
   local name=$1 hours=$2 seed=$3 variants=$4; shift 4

@@ -28,15 +28,10 @@ final class ConvertLmCommand implements Callable<Integer> {
     @Parameters(index = "1", paramLabel = "OUT", description = "File to write (.smlm, .arpa or .arpa.gz); not IN.")
     Path out;
 
-    static boolean isLanguageModelName(Path file) {
-        String name = file.getFileName().toString();
-        return name.endsWith(".smlm") || name.endsWith(".arpa") || name.endsWith(".arpa.gz");
-    }
-
     @Override
     public Integer call() throws Exception {
         for (Path p : new Path[] {in, out}) {
-            if (!isLanguageModelName(p)) throw new CommandLine.ParameterException(spec.commandLine(), p + ": a language model file must end in .smlm, .arpa or .arpa.gz");
+            if (!NgramLm.isFileName(p)) throw new CommandLine.ParameterException(spec.commandLine(), p + ": a language model file must end in " + NgramLm.FILE_NAMES);
         }
         if (!Files.isRegularFile(in)) throw new IllegalArgumentException(in + ": no such file");
         if (Files.exists(out) && Files.isSameFile(in, out)) {

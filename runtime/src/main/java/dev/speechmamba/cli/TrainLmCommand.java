@@ -104,8 +104,8 @@ final class TrainLmCommand implements Callable<Integer> {
         if (texts.isEmpty() && manifests.isEmpty() && !installed && !dictionaryText) {
             throw new CommandLine.ParameterException(spec.commandLine(), "no text: give --text, --manifest, --installed-sentences or --dictionary-text");
         }
-        if (!ConvertLmCommand.isLanguageModelName(out)) {
-            throw new CommandLine.ParameterException(spec.commandLine(), "--out must end in .smlm, .arpa or .arpa.gz, got " + out);
+        if (!NgramLm.isFileName(out)) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--out must end in " + NgramLm.FILE_NAMES + ", got " + out);
         }
         if (!wordLists.isEmpty() && lexiconOut == null) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--word-list needs --lexicon-out");

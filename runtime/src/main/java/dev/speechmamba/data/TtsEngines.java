@@ -191,8 +191,9 @@ public final class TtsEngines {
      * {@code $FESTIVAL_LIBDIR} when set (a festival carried to a machine without one by ci/gpu/pack-tts.sh, whose
      * {@code text2wave.scm} reads its library from the same variable, as {@code festival --script} ignores
      * {@code --libdir}), else Debian's
-     * /usr/share/festival. Diphone voices honour Duration_Stretch and take their F0 from int_lr_params, so rate,
-     * pitch and formants are set apart; HTS voices ignore both, so their rate and formants follow their pitch factor.
+     * /usr/share/festival. Diphone voices (festvox's LPC ones and the MBROLA ones of festvox-us1...) honour
+     * Duration_Stretch and take their F0 from int_lr_params, so rate, pitch and formants are set apart; HTS voices
+     * ignore both, so their rate and formants follow their pitch factor.
      */
     static final class Festival implements TtsEngine {
         static final String LIBDIR_VARIABLE = "FESTIVAL_LIBDIR";
@@ -239,7 +240,7 @@ public final class TtsEngines {
         public Invocation command(Voice voice, Path textFile, Path outWav, double rate, double pitch, double formant) {
             List<String> command = new ArrayList<>(List.of("text2wave", "-eval", "(voice_" + voice.name() + ")"));
             double speedUp = pitch;
-            if (isDiphone(voice) && !Double.isNaN(formant)) {
+            if (hasIntonationTargets(voice) && !Double.isNaN(formant)) {
                 // Their intonation targets an F0 mean and spread (int_lr_params), which can be scaled so that the
                 // speed-up moves the formants alone; HTS voices have no such targets.
                 speedUp = formant;
@@ -250,7 +251,10 @@ public final class TtsEngines {
             return new Invocation(command, speedUp);
         }
 
-        static boolean isDiphone(Voice voice) { return voice.name().endsWith("_diphone"); }
+        /** Diphone voices, festival's own ({@code kal_diphone}) and MBROLA's ({@code us1_mbrola}). */
+        static boolean hasIntonationTargets(Voice voice) {
+            return voice.name().endsWith("_diphone") || voice.name().endsWith("_mbrola");
+        }
 
         /** Scheme that multiplies the selected voice's target F0 mean and standard deviation by {@code factor}. */
         static String scaledF0Targets(double factor) {

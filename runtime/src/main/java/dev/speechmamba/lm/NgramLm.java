@@ -162,6 +162,15 @@ public final class NgramLm {
     // ---------------------------------------------------------------------------------------------------------
     // Files
 
+    /** The file names {@link #read(Path)} and {@link #write(Path)} understand, for error messages. */
+    public static final String FILE_NAMES = ".smlm, .arpa or .arpa.gz";
+
+    /** Whether {@code file}'s name is one {@link #read(Path)} and {@link #write(Path)} understand. */
+    public static boolean isFileName(Path file) {
+        String name = file.getFileName().toString();
+        return name.endsWith(CompactLmFile.EXTENSION) || name.endsWith(".arpa") || name.endsWith(".arpa.gz");
+    }
+
     /**
      * Reads a language model file: the compact binary form when named {@code .smlm} ({@link CompactLmFile}), else
      * ARPA text (plain, or gzip-compressed when named {@code .gz}).

@@ -4,6 +4,8 @@ import dev.speechmamba.audio.Audio;
 import dev.speechmamba.audio.WavReader;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,10 +26,11 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 class FormantShiftTest {
     private static final Voice KAL = new Voice("festival", "kal_diphone");
 
-    @Test
-    void festivalDiphoneVoicesAreSpedUpByTheFormantFactorAndLowerTheirF0ToMatch() {
+    @ParameterizedTest
+    @ValueSource(strings = {"kal_diphone", "us1_mbrola"})
+    void festivalDiphoneVoicesAreSpedUpByTheFormantFactorAndLowerTheirF0ToMatch(String name) {
         TtsEngines.Festival festival = new TtsEngines.Festival(null);
-        TtsEngine.Invocation call = festival.command(KAL, Path.of("t.txt"), Path.of("o.wav"), 1.0, 1.1, 1.25);
+        TtsEngine.Invocation call = festival.command(new Voice("festival", name), Path.of("t.txt"), Path.of("o.wav"), 1.0, 1.1, 1.25);
         assertEquals(1.25, call.postSpeedUp(), 1e-12);
         String command = String.join(" ", call.command());
         assertTrue(command.contains("(* 0.880 (cadr (assoc 'target_f0_mean int_lr_params)))"), command);
@@ -69,22 +72,24 @@ class FormantShiftTest {
     }
 
     /** The engine's audio played back faster by the speed-up: its F0 is where the pitch factor puts it. */
-    @Test
-    void kalDiphoneKeepsItsPitchAndDurationWhileItsFormantsMove(@TempDir Path dir) throws Exception {
-        assumeTrue(TtsEngines.onPath("text2wave") && Files.isDirectory(Path.of("/usr/share/festival/voices/english/kal_diphone")),
-                "festival with kal_diphone not installed (ci/install-tts.sh)");
+    @ParameterizedTest
+    @ValueSource(strings = {"kal_diphone", "us1_mbrola"})
+    void festivalDiphoneVoicesKeepTheirPitchAndDurationWhileTheirFormantsMove(String name, @TempDir Path dir) throws Exception {
+        assumeTrue(TtsEngines.onPath("text2wave") && Files.isDirectory(Path.of("/usr/share/festival/voices/english", name)),
+                "festival with " + name + " not installed (ci/install-tts.sh" + (name.equals("us1_mbrola") ? " --non-free --more-diphone-voices)" : ")"));
         Path text = dir.resolve("t.txt");
         Files.writeString(text, "we were away a year ago when many men came home\n");
         TtsEngines.Festival festival = new TtsEngines.Festival(null);
-        double[] plain = speak(festival, text, dir.resolve("plain.wav"), 1.0);
-        double[] shifted = speak(festival, text, dir.resolve("shifted.wav"), 1.25);
+        Voice voice = new Voice("festival", name);
+        double[] plain = speak(festival, voice, text, dir.resolve("plain.wav"), 1.0);
+        double[] shifted = speak(festival, voice, text, dir.resolve("shifted.wav"), 1.25);
         assertEquals(plain[0], shifted[0], 0.06 * plain[0], "F0 after the speed-up, Hz");
         assertEquals(plain[1], shifted[1], 0.08 * plain[1], "duration after the speed-up, s");
     }
 
     /** @return median F0 (Hz) and duration (s) of the voiced audio after the speed-up */
-    private static double[] speak(TtsEngine engine, Path text, Path out, double formant) throws Exception {
-        TtsEngine.Invocation call = engine.command(KAL, text, out, 1.0, 1.0, formant);
+    private static double[] speak(TtsEngine engine, Voice voice, Path text, Path out, double formant) throws Exception {
+        TtsEngine.Invocation call = engine.command(voice, text, out, 1.0, 1.0, formant);
         Process p = new ProcessBuilder(call.command()).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
         assertTrue(p.waitFor(60, TimeUnit.SECONDS) && p.exitValue() == 0, "text2wave failed: " + call.command());
         Audio audio = WavReader.readMono(out);

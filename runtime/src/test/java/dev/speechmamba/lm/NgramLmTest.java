@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Random;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -42,6 +43,12 @@ class NgramLmTest {
 
     static NgramLm parse(String arpa) throws IOException {
         return NgramLm.readArpa(new ByteArrayInputStream(arpa.getBytes(StandardCharsets.UTF_8)), "test.arpa", false);
+    }
+
+    @Test
+    void fileNamesFollowTheFormsReadAndWriteUnderstand() {
+        for (String ok : List.of("lm.smlm", "dir/lm.arpa", "lm.arpa.gz")) assertTrue(NgramLm.isFileName(Path.of(ok)), ok);
+        for (String bad : List.of("lm.gz", "lm.bin", "lm.smlm.tmp", "lm.arpa.zip")) assertFalse(NgramLm.isFileName(Path.of(bad)), bad);
     }
 
     @Test
