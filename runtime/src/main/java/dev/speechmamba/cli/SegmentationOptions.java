@@ -26,9 +26,15 @@ final class SegmentationOptions {
                     + "drift over long context.")
     boolean encodeSegments;
 
+    @Option(names = "--trim-silence", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = "With segments encoded on their own, trim each segment's audio to 0.05 s before its first "
+                    + "sound and 0.2 s after its last (default), as the synthesized training utterances are; "
+                    + "--no-trim-silence encodes the whole stretch between pauses.")
+    boolean trimSilence;
+
     /** {@code options} with these segmentation settings. */
     TranscribeOptions applyTo(TranscribeOptions options) {
-        return options.withSegmentation(toOptions()).withEncodeSegments(encodeSegments);
+        return options.withSegmentation(toOptions()).withEncodeSegments(encodeSegments).withTrimSilence(trimSilence);
     }
 
     /** The segmenter's options in encoder frames; a bad value is an error naming the option. */

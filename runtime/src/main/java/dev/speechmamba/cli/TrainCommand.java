@@ -111,6 +111,13 @@ public final class TrainCommand implements Callable<Integer> {
                     + "factor drawn from [1-W, 1+W] (0.1 is the usual range; 0 = off; default: ${DEFAULT-VALUE}).")
     double vtlp;
 
+    @Option(names = "--edge-silence", defaultValue = "0", paramLabel = "SECONDS",
+            description = "Pad half the training utterances with 0 to SECONDS of silence (digital, or a noise floor "
+                    + "45-75 dB down) before and after, so the model hears words after silence as real recordings and "
+                    + "segments of long ones have them, not only at the very start as TTS writes them (0.5 is usual; "
+                    + "0 = off; default: ${DEFAULT-VALUE}).")
+    double edgeSilence;
+
     @Option(names = "--quiet", description = "No progress bar or log lines on stderr.")
     boolean quiet;
 
@@ -120,7 +127,7 @@ public final class TrainCommand implements Callable<Integer> {
         TrainOptions options = new TrainOptions(config, train, valid, out, device, epochs, maxSteps, seed, vocabSize,
                 batchSeconds, bucketSize, accumSteps, lr, warmupSteps, clip, ckptEvery,
                 Math.max(keepCheckpoints, averageLast), averageLast, resume, !noAugment, dropout, workers,
-                quiet ? null : System.err, attentionWindow, globalTokens, initFrom, vtlp);
+                quiet ? null : System.err, attentionWindow, globalTokens, initFrom, vtlp, edgeSilence);
         Trainer.Result r = new Trainer(options).run();
         PrintWriter stdout = spec.commandLine().getOut();
         stdout.printf(Locale.ROOT, "trained %d steps, %d epochs; model: %s%n", r.steps(), r.epochsCompleted(), r.model());

@@ -10,6 +10,11 @@ import java.util.List;
  * middle); stretches with no token are dropped. A segment longer than {@code maxSegmentFrames} is cut at its
  * longest internal blank run, recursively (at the limit itself when it has no blank at all), so that the
  * decoder never sees far more frames than it was trained on.
+ *
+ * <p>Given each frame's loudness, a pause is cut at its quietest frame instead of its middle, and the segments
+ * reach the cuts instead of stopping {@code padFrames} from their speech: CTC emits a word's first token up to
+ * 0.3 s after the word begins, so a blank run can start well inside a word's first sound, and padding from the
+ * token clipped it ("forensic" read as "a ransip"). The caller then trims each segment's silence by its audio.
  */
 public final class Segmenter {
 
@@ -46,7 +51,19 @@ public final class Segmenter {
 
     /** Segments of a greedy CTC path (one label per frame), in time order; empty when it holds only blanks. */
     public List<FrameRange> segments(int[] path, int blank) {
+        return segments(path, blank, null);
+    }
+
+    /**
+     * Segments of a greedy CTC path, each pause cut at its quietest frame of {@code loudness} (one value per frame
+     * of the path, e.g. the audio's RMS under it) and each segment reaching the cuts; with {@code loudness} null,
+     * as {@link #segments(int[], int)}.
+     */
+    public List<FrameRange> segments(int[] path, int blank, float[] loudness) {
         int frames = path.length;
+        if (loudness != null && loudness.length != frames) {
+            throw new IllegalArgumentException("segmenter: " + loudness.length + " loudness values for a path of " + frames + " frames");
+        }
         List<int[]> pauses = new ArrayList<>();               // [start, end) of long blank runs
         for (int t = 0; t < frames; ) {
             if (path[t] != blank) { t++; continue; }
@@ -60,10 +77,11 @@ public final class Segmenter {
         for (int i = 0; i <= pauses.size(); i++) {
             int speechEnd = i < pauses.size() ? pauses.get(i)[0] : frames;
             if (speechEnd > speechStart && hasToken(path, blank, speechStart, speechEnd)) {
-                int lowLimit = i == 0 ? 0 : midpoint(pauses.get(i - 1));
-                int highLimit = i < pauses.size() ? midpoint(pauses.get(i)) : frames;
-                int start = Math.max(lowLimit, speechStart - options.padFrames());
-                int end = Math.min(highLimit, speechEnd + options.padFrames());
+                int lowLimit = i == 0 ? 0 : cut(pauses.get(i - 1), loudness);
+                int highLimit = i < pauses.size() ? cut(pauses.get(i), loudness) : frames;
+                int pad = loudness == null ? options.padFrames() : frames;
+                int start = Math.max(lowLimit, speechStart - pad);
+                int end = Math.min(highLimit, speechEnd + pad);
                 split(path, blank, new FrameRange(start, Math.max(end, start + 1)), out);
             }
             if (i < pauses.size()) speechStart = pauses.get(i)[1];
@@ -71,7 +89,21 @@ public final class Segmenter {
         return out;
     }
 
-    private static int midpoint(int[] pause) { return (pause[0] + pause[1]) / 2; }
+    /** Where a pause [start, end) is cut: its middle, or the middle of its quietest stretch. */
+    private static int cut(int[] pause, float[] loudness) {
+        if (loudness == null) return (pause[0] + pause[1]) / 2;
+        float quietest = Float.POSITIVE_INFINITY;
+        for (int t = pause[0]; t < pause[1]; t++) quietest = Math.min(quietest, loudness[t]);
+        int bestStart = pause[0], bestLength = 0;
+        for (int t = pause[0]; t < pause[1]; ) {
+            if (loudness[t] != quietest) { t++; continue; }
+            int end = t;
+            while (end < pause[1] && loudness[end] == quietest) end++;
+            if (end - t > bestLength) { bestLength = end - t; bestStart = t; }
+            t = end;
+        }
+        return bestStart + bestLength / 2;
+    }
 
     private static boolean hasToken(int[] path, int blank, int from, int to) {
         for (int t = from; t < to; t++) if (path[t] != blank) return true;

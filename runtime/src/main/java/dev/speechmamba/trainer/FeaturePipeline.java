@@ -2,6 +2,7 @@ package dev.speechmamba.trainer;
 
 import dev.speechmamba.audio.Audio;
 import dev.speechmamba.audio.AudioFiles;
+import dev.speechmamba.audio.EdgeSilence;
 import dev.speechmamba.audio.Fbank;
 import dev.speechmamba.audio.Features;
 import dev.speechmamba.audio.GlobalCmvn;
@@ -19,16 +20,18 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
 /**
- * Audio → 16 kHz mono → [speed perturbation] → 80-bin fbank [VTLP-warped] → global CMVN → [SpecAugment]. The bracketed
- * steps run only when augmenting (training), drawing from a generator seeded by the caller, so the same seed
- * gives the same features on any thread.
+ * Audio → 16 kHz mono → [speed perturbation] → [edge silence] → 80-bin fbank [VTLP-warped] → global CMVN →
+ * [SpecAugment]. The bracketed steps run only when augmenting (training), drawing from generators seeded by the
+ * caller, so the same seed gives the same features on any thread.
  */
 public final class FeaturePipeline {
+    private static final long EDGE_SILENCE_STREAM = 0x5EED_ED6E_51E0_CEL;
     private final Fbank fbank;
     private final GlobalCmvn cmvn;
     private final SpecAugment specAugment;   // null: no augmentation
     private final boolean speedPerturb;
     private final VocalTractPerturbation vtlp;   // null: the plain filterbank
+    private final EdgeSilence edgeSilence;       // null: utterances as recorded
 
     /** No vocal-tract length perturbation. */
     public FeaturePipeline(int melBins, GlobalCmvn cmvn, SpecAugment specAugment, boolean speedPerturb) {
@@ -43,6 +46,15 @@ public final class FeaturePipeline {
      */
     public FeaturePipeline(int melBins, GlobalCmvn cmvn, SpecAugment specAugment, boolean speedPerturb,
                            VocalTractPerturbation vtlp) {
+        this(melBins, cmvn, specAugment, speedPerturb, vtlp, null);
+    }
+
+    /**
+     * @param edgeSilence silence drawn before and after each training utterance, or null for none
+     * @see #FeaturePipeline(int, GlobalCmvn, SpecAugment, boolean, VocalTractPerturbation)
+     */
+    public FeaturePipeline(int melBins, GlobalCmvn cmvn, SpecAugment specAugment, boolean speedPerturb,
+                           VocalTractPerturbation vtlp, EdgeSilence edgeSilence) {
         this.fbank = new Fbank(melBins);
         if (cmvn != null && cmvn.dims() != melBins) {
             throw new IllegalArgumentException("CMVN statistics have " + cmvn.dims() + " dims but the model reads "
@@ -56,6 +68,7 @@ public final class FeaturePipeline {
         this.specAugment = specAugment;
         this.speedPerturb = speedPerturb;
         this.vtlp = vtlp;
+        this.edgeSilence = edgeSilence;
     }
 
     /** Reads the utterance's samples: its [offset, offset + duration) slice when the manifest gives an offset. */
@@ -72,11 +85,13 @@ public final class FeaturePipeline {
         return new Audio(Arrays.copyOfRange(audio.samples(), from, to), rate);
     }
 
-    /** Features of {@code u}; {@code augmentSeed} drives speed perturbation, VTLP and SpecAugment. */
+    /** Features of {@code u}; {@code augmentSeed} drives speed perturbation, edge silence, VTLP and SpecAugment. */
     public Features features(Utterance u, long augmentSeed) throws IOException {
         Audio audio = readAudio(u);
         SplittableRandom rng = new SplittableRandom(augmentSeed);
         if (speedPerturb) audio = SpeedPerturbation.apply(audio, SpeedPerturbation.drawFactor(rng));
+        // A generator of its own, so that enabling edge silence leaves the other draws of a seed as they were.
+        if (edgeSilence != null) audio = edgeSilence.apply(audio, new SplittableRandom(augmentSeed ^ EDGE_SILENCE_STREAM));
         if (audio.samples().length < Fbank.FRAME_LENGTH) {
             throw new IOException(u.audio() + ": only " + audio.samples().length + " samples, shorter than one "
                     + Fbank.FRAME_LENGTH + "-sample analysis frame");

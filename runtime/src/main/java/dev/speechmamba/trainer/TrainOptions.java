@@ -36,12 +36,25 @@ import java.nio.file.Path;
  *                      model; the optimizer and schedule start fresh
  * @param vtlp          vocal-tract length perturbation of training features: the largest filterbank warp drawn
  *                      around 1 (e.g. 0.1 for factors 0.9 to 1.1), or 0 for none
+ * @param edgeSilence   the longest silence (seconds) added before and after half the training utterances
+ *                      ({@link dev.speechmamba.audio.EdgeSilence}), or 0 for none
  */
 public record TrainOptions(String config, Path train, Path valid, Path out, String device, int epochs, long maxSteps,
                            long seed, int vocabSize, double batchSeconds, int bucketSize, int accumSteps, double peakLr,
                            int warmupSteps, double clipNorm, long ckptEvery, int keepCheckpoints, int averageLast,
                            boolean resume, boolean augment, Float dropout, int threads, PrintStream progress,
-                           int attentionWindow, int globalTokens, Path initFrom, double vtlp) {
+                           int attentionWindow, int globalTokens, Path initFrom, double vtlp, double edgeSilence) {
+    /** No edge silence. */
+    public TrainOptions(String config, Path train, Path valid, Path out, String device, int epochs, long maxSteps,
+                        long seed, int vocabSize, double batchSeconds, int bucketSize, int accumSteps, double peakLr,
+                        int warmupSteps, double clipNorm, long ckptEvery, int keepCheckpoints, int averageLast,
+                        boolean resume, boolean augment, Float dropout, int threads, PrintStream progress,
+                        int attentionWindow, int globalTokens, Path initFrom, double vtlp) {
+        this(config, train, valid, out, device, epochs, maxSteps, seed, vocabSize, batchSeconds, bucketSize, accumSteps,
+                peakLr, warmupSteps, clipNorm, ckptEvery, keepCheckpoints, averageLast, resume, augment, dropout, threads,
+                progress, attentionWindow, globalTokens, initFrom, vtlp, 0);
+    }
+
     /** No vocal-tract length perturbation. */
     public TrainOptions(String config, Path train, Path valid, Path out, String device, int epochs, long maxSteps,
                         long seed, int vocabSize, double batchSeconds, int bucketSize, int accumSteps, double peakLr,
@@ -98,6 +111,9 @@ public record TrainOptions(String config, Path train, Path valid, Path out, Stri
         if (!(vtlp == 0 || (vtlp >= 0.01 && vtlp <= 0.2))) {
             bad.append("; --vtlp must be 0 (off) or a maximum warp in [0.01, 0.2], got ").append(vtlp);
         }
+        if (!(edgeSilence == 0 || (edgeSilence >= 0.01 && edgeSilence <= 5))) {
+            bad.append("; --edge-silence must be 0 (off) or a longest silence in [0.01, 5] s, got ").append(edgeSilence);
+        }
         if (!bad.isEmpty()) throw new IllegalArgumentException("train: " + bad.substring(2));
     }
 
@@ -105,7 +121,7 @@ public record TrainOptions(String config, Path train, Path valid, Path out, Stri
     public TrainOptions withEncoderAttention(int window, int global) {
         return new TrainOptions(config, train, valid, out, device, epochs, maxSteps, seed, vocabSize, batchSeconds, bucketSize,
                 accumSteps, peakLr, warmupSteps, clipNorm, ckptEvery, keepCheckpoints, averageLast, resume, augment, dropout,
-                threads, progress, window, global, initFrom, vtlp);
+                threads, progress, window, global, initFrom, vtlp, edgeSilence);
     }
 
     /** The defaults for {@code config}, {@code train}, {@code valid} and {@code out}. */
@@ -126,27 +142,34 @@ public record TrainOptions(String config, Path train, Path valid, Path out, Stri
     public TrainOptions withInitFrom(Path model) {
         return new TrainOptions(config, train, valid, out, device, epochs, maxSteps, seed, vocabSize, batchSeconds, bucketSize,
                 accumSteps, peakLr, warmupSteps, clipNorm, ckptEvery, keepCheckpoints, averageLast, resume, augment, dropout,
-                threads, progress, attentionWindow, globalTokens, model, vtlp);
+                threads, progress, attentionWindow, globalTokens, model, vtlp, edgeSilence);
     }
 
     /** The same options writing to another output folder. */
     public TrainOptions withOut(Path folder) {
         return new TrainOptions(config, train, valid, folder, device, epochs, maxSteps, seed, vocabSize, batchSeconds, bucketSize,
                 accumSteps, peakLr, warmupSteps, clipNorm, ckptEvery, keepCheckpoints, averageLast, resume, augment, dropout,
-                threads, progress, attentionWindow, globalTokens, initFrom, vtlp);
+                threads, progress, attentionWindow, globalTokens, initFrom, vtlp, edgeSilence);
     }
 
     /** Trains with vocal-tract length perturbation up to ±{@code maxWarp} (0: none). */
     public TrainOptions withVtlp(double maxWarp) {
         return new TrainOptions(config, train, valid, out, device, epochs, maxSteps, seed, vocabSize, batchSeconds, bucketSize,
                 accumSteps, peakLr, warmupSteps, clipNorm, ckptEvery, keepCheckpoints, averageLast, resume, augment, dropout,
-                threads, progress, attentionWindow, globalTokens, initFrom, maxWarp);
+                threads, progress, attentionWindow, globalTokens, initFrom, maxWarp, edgeSilence);
+    }
+
+    /** Trains with up to {@code maxSeconds} of silence before and after half the utterances (0: none). */
+    public TrainOptions withEdgeSilence(double maxSeconds) {
+        return new TrainOptions(config, train, valid, out, device, epochs, maxSteps, seed, vocabSize, batchSeconds, bucketSize,
+                accumSteps, peakLr, warmupSteps, clipNorm, ckptEvery, keepCheckpoints, averageLast, resume, augment, dropout,
+                threads, progress, attentionWindow, globalTokens, initFrom, vtlp, maxSeconds);
     }
 
     private TrainOptions with(int e, long s, boolean r, long c) {
         return new TrainOptions(config, train, valid, out, device, e, s, seed, vocabSize, batchSeconds, bucketSize, accumSteps,
                 peakLr, warmupSteps, clipNorm, c, keepCheckpoints, averageLast, r, augment, dropout, threads, progress,
-                attentionWindow, globalTokens, initFrom, vtlp);
+                attentionWindow, globalTokens, initFrom, vtlp, edgeSilence);
     }
 
     /** A copy with other training knobs (tests and the CLI build options step by step). */
@@ -155,7 +178,7 @@ public record TrainOptions(String config, Path train, Path valid, Path out, Stri
                                      PrintStream newProgress) {
         return new TrainOptions(config, train, valid, out, newDevice, epochs, maxSteps, newSeed, newVocab, newBatchSeconds,
                 bucketSize, newAccum, newLr, newWarmup, clipNorm, ckptEvery, Math.max(keepCheckpoints, newAverage), newAverage,
-                resume, newAugment, newDropout, threads, newProgress, attentionWindow, globalTokens, initFrom, vtlp);
+                resume, newAugment, newDropout, threads, newProgress, attentionWindow, globalTokens, initFrom, vtlp, edgeSilence);
     }
 
     /** The settings that fix the data order: a resumed run must use the same ones. */
@@ -163,6 +186,6 @@ public record TrainOptions(String config, Path train, Path valid, Path out, Stri
         return "seed=" + seed + ";batch_seconds=" + batchSeconds + ";bucket_size=" + bucketSize + ";accum_steps=" + accumSteps
                 + ";augment=" + augment + ";train_utterances=" + trainUtterances
                 + (attentionWindow >= 0 ? ";attention_window=" + attentionWindow + ";global_tokens=" + globalTokens : "")
-                + (vtlp > 0 ? ";vtlp=" + vtlp : "");
+                + (vtlp > 0 ? ";vtlp=" + vtlp : "") + (edgeSilence > 0 ? ";edge_silence=" + edgeSilence : "");
     }
 }

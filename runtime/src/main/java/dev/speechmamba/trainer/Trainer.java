@@ -1,5 +1,6 @@
 package dev.speechmamba.trainer;
 
+import dev.speechmamba.audio.EdgeSilence;
 import dev.speechmamba.audio.GlobalCmvn;
 import dev.speechmamba.audio.SpecAugment;
 import dev.speechmamba.audio.VocalTractPerturbation;
@@ -79,7 +80,8 @@ public final class Trainer {
         DurationBatcher batcher = new DurationBatcher(Utterance.durations(train), o.batchSeconds(), o.bucketSize());
         FeaturePipeline trainFeatures = new FeaturePipeline(cfg.featureDim(), cmvn,
                 o.augment() ? new SpecAugment() : null, o.augment(),
-                o.vtlp() > 0 ? new VocalTractPerturbation(cfg.featureDim(), o.vtlp()) : null);
+                o.vtlp() > 0 ? new VocalTractPerturbation(cfg.featureDim(), o.vtlp()) : null,
+                o.edgeSilence() > 0 ? EdgeSilence.upTo(o.edgeSilence()) : null);
         FeaturePipeline evalFeatures = new FeaturePipeline(cfg.featureDim(), cmvn, null, false);
         String dataPlan = o.dataPlan(train.size());
         Map<String, String> exportMeta = ModelBundle.exportMetadata(tokenizer, cmvn);

@@ -1,5 +1,6 @@
 package dev.speechmamba.transcribe;
 
+import dev.speechmamba.audio.SpeechEdges;
 import dev.speechmamba.decode.BeamSearch;
 import dev.speechmamba.decode.Segmenter;
 
@@ -16,13 +17,18 @@ import java.util.Locale;
  *                     it from that, instead of from its frames of the whole-recording pass (which then only finds
  *                     the segments): for models trained on short utterances only, whose encoder output drifts
  *                     over long context; costs a second encoder pass
+ * @param trimSilence  with {@code encodeSegments}, trim each segment's audio to {@link SpeechEdges#defaults()} before
+ *                     encoding it (a recording of one segment too, when that removes anything): models trained on
+ *                     synthesized utterances, which start at their first sound, misread a first word after longer
+ *                     silence
  * @param languageModel which n-gram LM beam search fuses, with weight {@code beam.lmWeight()}, when
  *                     {@link Transcriber#load} builds the transcriber
  * @param lexicon      which lexicon beam search charges {@code beam.unknownWordPenalty()} per unknown word against,
  *                     when {@link Transcriber#load} builds the transcriber
  */
 public record TranscribeOptions(Decoder decoder, BeamSearch.Options beam, Segmenter.Options segmentation, int maxBatch,
-                                boolean encodeSegments, LanguageModelChoice languageModel, LexiconChoice lexicon) {
+                                boolean encodeSegments, boolean trimSilence, LanguageModelChoice languageModel,
+                                LexiconChoice lexicon) {
     /**
      * LM weight β of the defaults, chosen on the 4-hour corpus's validation set (held-out voices) with the bundled
      * model and LM; see docs/benchmarks.md.
@@ -51,9 +57,9 @@ public record TranscribeOptions(Decoder decoder, BeamSearch.Options beam, Segmen
         if (maxBatch < 1) throw new IllegalArgumentException("transcribe options: max batch must be >= 1, got " + maxBatch);
     }
 
-    /** Segments of multi-segment recordings encoded on their own, as in {@link #defaults}. */
+    /** Segments of multi-segment recordings encoded on their own, their silent edges trimmed, as in {@link #defaults}. */
     public TranscribeOptions(Decoder decoder, BeamSearch.Options beam, Segmenter.Options segmentation, int maxBatch) {
-        this(decoder, beam, segmentation, maxBatch, true, LanguageModelChoice.MODELS_OWN, LexiconChoice.MODELS_OWN);
+        this(decoder, beam, segmentation, maxBatch, true, true, LanguageModelChoice.MODELS_OWN, LexiconChoice.MODELS_OWN);
     }
 
     /**
@@ -68,25 +74,29 @@ public record TranscribeOptions(Decoder decoder, BeamSearch.Options beam, Segmen
                 .withUnknownWordPenalty(DEFAULT_UNKNOWN_WORD_PENALTY), Segmenter.Options.defaults(), 8);
     }
 
-    public TranscribeOptions withDecoder(Decoder d) { return new TranscribeOptions(d, beam, segmentation, maxBatch, encodeSegments, languageModel, lexicon); }
+    public TranscribeOptions withDecoder(Decoder d) { return new TranscribeOptions(d, beam, segmentation, maxBatch, encodeSegments, trimSilence, languageModel, lexicon); }
 
     public TranscribeOptions withBeam(BeamSearch.Options b) {
-        return new TranscribeOptions(decoder, b, segmentation, maxBatch, encodeSegments, languageModel, lexicon);
+        return new TranscribeOptions(decoder, b, segmentation, maxBatch, encodeSegments, trimSilence, languageModel, lexicon);
     }
 
     public TranscribeOptions withSegmentation(Segmenter.Options s) {
-        return new TranscribeOptions(decoder, beam, s, maxBatch, encodeSegments, languageModel, lexicon);
+        return new TranscribeOptions(decoder, beam, s, maxBatch, encodeSegments, trimSilence, languageModel, lexicon);
     }
 
-    public TranscribeOptions withMaxBatch(int n) { return new TranscribeOptions(decoder, beam, segmentation, n, encodeSegments, languageModel, lexicon); }
+    public TranscribeOptions withMaxBatch(int n) { return new TranscribeOptions(decoder, beam, segmentation, n, encodeSegments, trimSilence, languageModel, lexicon); }
 
-    public TranscribeOptions withEncodeSegments(boolean e) { return new TranscribeOptions(decoder, beam, segmentation, maxBatch, e, languageModel, lexicon); }
+    public TranscribeOptions withEncodeSegments(boolean e) { return new TranscribeOptions(decoder, beam, segmentation, maxBatch, e, trimSilence, languageModel, lexicon); }
+
+    public TranscribeOptions withTrimSilence(boolean t) {
+        return new TranscribeOptions(decoder, beam, segmentation, maxBatch, encodeSegments, t, languageModel, lexicon);
+    }
 
     public TranscribeOptions withLanguageModel(LanguageModelChoice lm) {
-        return new TranscribeOptions(decoder, beam, segmentation, maxBatch, encodeSegments, lm, lexicon);
+        return new TranscribeOptions(decoder, beam, segmentation, maxBatch, encodeSegments, trimSilence, lm, lexicon);
     }
 
     public TranscribeOptions withLexicon(LexiconChoice l) {
-        return new TranscribeOptions(decoder, beam, segmentation, maxBatch, encodeSegments, languageModel, l);
+        return new TranscribeOptions(decoder, beam, segmentation, maxBatch, encodeSegments, trimSilence, languageModel, l);
     }
 }

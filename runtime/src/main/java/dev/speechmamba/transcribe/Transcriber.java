@@ -3,6 +3,7 @@ package dev.speechmamba.transcribe;
 import dev.speechmamba.audio.Fbank;
 import dev.speechmamba.audio.Features;
 import dev.speechmamba.audio.GlobalCmvn;
+import dev.speechmamba.audio.SpeechEdges;
 import dev.speechmamba.backend.Backend;
 import dev.speechmamba.decode.AsrModelDecoder;
 import dev.speechmamba.decode.BeamSearch;
@@ -247,23 +248,32 @@ public final class Transcriber implements AutoCloseable {
 
     /**
      * Cuts one recording into segments along the pauses of its greedy CTC path and decodes each, from the
-     * whole-recording pass or (with {@link TranscribeOptions#encodeSegments}) from its own encoder pass.
+     * whole-recording pass or (with {@link TranscribeOptions#encodeSegments}) from its own encoder pass over the
+     * segment's audio, trimmed to its sound with {@link TranscribeOptions#trimSilence}.
      */
     private Transcript decodeRecording(float[] pcm, HostEncoding whole) {
         int blank = model.config().blank();
-        List<Segmenter.FrameRange> ranges = segmenter.segments(whole.logProbs().argmaxPath(), blank);
+        int[] path = whole.logProbs().argmaxPath();
+        boolean trim = options.encodeSegments() && options.trimSilence();
+        List<Segmenter.FrameRange> ranges = segmenter.segments(path, blank, trim ? frameLoudness(pcm, path.length) : null);
         List<Segment> segments = new ArrayList<>();
-        if (options.encodeSegments() && ranges.size() > 1) {
-            List<float[]> audio = ranges.stream().map(r -> segmentAudio(pcm, r)).toList();
+        List<SegmentAudio> audio = options.encodeSegments()
+                ? ranges.stream().map(r -> segmentAudio(pcm, r, trim ? SPEECH_EDGES : null)).toList()
+                : List.of();
+        // One segment is decoded from the whole-recording pass, unless trimming leaves less than the recording.
+        boolean encodeAlone = ranges.size() > 1 || (trim && audio.size() == 1 && audio.getFirst().trimmed(pcm.length));
+        if (options.encodeSegments() && encodeAlone) {
             List<HostEncoding> parts = new ArrayList<>();
             for (int from = 0; from < audio.size(); from += options.maxBatch()) {
-                parts.addAll(encode(audio.subList(from, Math.min(audio.size(), from + options.maxBatch()))));
+                parts.addAll(encode(audio.subList(from, Math.min(audio.size(), from + options.maxBatch())).stream()
+                        .map(SegmentAudio::samples).toList()));
             }
             for (int i = 0; i < ranges.size(); i++) {
                 HostEncoding part = parts.get(i);
-                int frames = Math.min(part.logProbs().frames(), ranges.get(i).length());
+                SegmentAudio a = audio.get(i);
+                int frames = Math.min(part.logProbs().frames(), a.frames());
                 if (frames < 1) continue;
-                addIfSpoken(segments, decodeRange(part, new Segmenter.FrameRange(0, frames), ranges.get(i).start()));
+                addIfSpoken(segments, decodeRange(part, new Segmenter.FrameRange(0, frames), a.firstFrame()));
             }
         } else {
             for (Segmenter.FrameRange range : ranges) addIfSpoken(segments, decodeRange(whole, range, 0));
@@ -273,8 +283,51 @@ public final class Transcriber implements AutoCloseable {
         return new Transcript(text, words, segments);
     }
 
+    private static final SpeechEdges SPEECH_EDGES = SpeechEdges.defaults();
+    private static final int SAMPLES_PER_FRAME = (int) Math.round(WordTimings.FRAME_SECONDS * Fbank.SAMPLE_RATE);
+
+    /** The RMS of the samples under each of {@code frames} encoder frames (0 past the end of the audio). */
+    static float[] frameLoudness(float[] pcm, int frames) {
+        float[] rms = new float[frames];
+        for (int f = 0; f < frames; f++) {
+            int from = Math.min(pcm.length, f * SAMPLES_PER_FRAME), to = Math.min(pcm.length, from + SAMPLES_PER_FRAME);
+            double sum = 0;
+            for (int i = from; i < to; i++) sum += (double) pcm[i] * pcm[i];
+            rms[f] = to > from ? (float) Math.sqrt(sum / (to - from)) : 0f;
+        }
+        return rms;
+    }
+
     private static void addIfSpoken(List<Segment> segments, Segment segment) {
         if (!segment.text().isEmpty()) segments.add(segment);
+    }
+
+    /**
+     * A segment's audio for its own encoder pass.
+     *
+     * @param samples    the audio, starting at encoder frame {@code firstFrame} of the recording
+     * @param firstFrame where its encoder frames start in the recording's
+     * @param frames     how many of its encoder frames belong to the segment
+     */
+    record SegmentAudio(float[] samples, int firstFrame, int frames) {
+        /** Whether this is less than the whole recording of {@code recordingSamples}. */
+        boolean trimmed(int recordingSamples) { return firstFrame > 0 || samples.length < recordingSamples; }
+    }
+
+    /**
+     * The audio of a segment: {@link #segmentAudio(float[], Segmenter.FrameRange)} less the silence before its
+     * leading margin and after its trailing one, per {@code edges} (null: untrimmed). Its encoder frames then start
+     * at the recording's frame nearest to where the kept audio starts (word times within half a frame, 20 ms).
+     */
+    static SegmentAudio segmentAudio(float[] pcm, Segmenter.FrameRange range, SpeechEdges edges) {
+        float[] samples = segmentAudio(pcm, range);
+        if (edges == null || samples.length == 0) return new SegmentAudio(samples, range.start(), range.length());
+        SpeechEdges.Bounds keep = edges.find(samples, 0, samples.length);
+        int from = Math.min(keep.from(), Math.max(0, samples.length - Fbank.FRAME_LENGTH));
+        int to = Math.max(keep.to(), Math.min(samples.length, from + Fbank.FRAME_LENGTH));
+        if (from == 0 && to == samples.length) return new SegmentAudio(samples, range.start(), range.length());
+        int skippedFrames = Math.min(range.length() - 1, Math.round(from / (float) SAMPLES_PER_FRAME));
+        return new SegmentAudio(Arrays.copyOfRange(samples, from, to), range.start() + skippedFrames, range.length() - skippedFrames);
     }
 
     /**
@@ -282,9 +335,8 @@ public final class Transcriber implements AutoCloseable {
      * 4i..4i+3, that is samples from 4i·160 to (4i+3)·160 + 400.
      */
     static float[] segmentAudio(float[] pcm, Segmenter.FrameRange range) {
-        int samplesPerFrame = (int) Math.round(WordTimings.FRAME_SECONDS * Fbank.SAMPLE_RATE);
-        int from = Math.min(pcm.length, range.start() * samplesPerFrame);
-        int to = Math.min(pcm.length, (range.end() - 1) * samplesPerFrame + 3 * Fbank.FRAME_SHIFT + Fbank.FRAME_LENGTH);
+        int from = Math.min(pcm.length, range.start() * SAMPLES_PER_FRAME);
+        int to = Math.min(pcm.length, (range.end() - 1) * SAMPLES_PER_FRAME + 3 * Fbank.FRAME_SHIFT + Fbank.FRAME_LENGTH);
         return Arrays.copyOfRange(pcm, from, Math.max(from, to));
     }
 

@@ -55,6 +55,19 @@ class SegmenterTest {
         for (Segmenter.FrameRange r : hard) assertTrue(r.length() <= 8);
     }
 
+    /** With the audio's loudness, a pause is cut at its quietest frame and the segments reach the cut. */
+    @Test
+    void loudnessMovesTheCutToTheQuietestFrameOfThePause() {
+        int[] p = path("1.......2");                      // pause [1, 8): its middle is 4
+        float[] loudness = {5, 3, 0.2f, 0.1f, 0.3f, 2, 4, 4, 5};
+        List<Segmenter.FrameRange> segments = new Segmenter(new Segmenter.Options(5, 0, 100)).segments(p, 0, loudness);
+        assertEquals(List.of(new Segmenter.FrameRange(0, 3), new Segmenter.FrameRange(3, 9)), segments);
+        float[] flat = {5, 0, 0, 0, 0, 0, 0, 0, 5};        // equally quiet: the middle of the quiet run
+        assertEquals(List.of(new Segmenter.FrameRange(0, 4), new Segmenter.FrameRange(4, 9)),
+                new Segmenter(new Segmenter.Options(5, 0, 100)).segments(p, 0, flat));
+        assertThrows(IllegalArgumentException.class, () -> new Segmenter(Segmenter.Options.defaults()).segments(p, 0, new float[3]));
+    }
+
     @Test
     void rejectsBadOptions() {
         assertThrows(IllegalArgumentException.class, () -> new Segmenter.Options(0, 0, 10));

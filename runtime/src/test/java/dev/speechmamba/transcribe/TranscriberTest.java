@@ -118,6 +118,31 @@ class TranscriberTest {
         assertEquals(pcm[pcm.length - 1], tail[tail.length - 1]);
     }
 
+    /**
+     * Trimmed to its sound: the leading silence goes (but 10 ms) and the segment's frames start at the recording's
+     * frame nearest the kept audio; the trailing silence goes but its margin.
+     */
+    @Test
+    void segmentAudioWithEdgesDropsTheSilenceAroundTheSound() {
+        float[] pcm = new float[32_000];                   // 0.5 s silence, 1 s tone, 0.5 s silence
+        for (int i = 8_000; i < 24_000; i++) pcm[i] = (float) (0.5 * Math.sin(2 * Math.PI * 200 * i / 16_000.0) + 0.1);
+        Transcriber.SegmentAudio a = Transcriber.segmentAudio(pcm, new dev.speechmamba.decode.Segmenter.FrameRange(0, 50),
+                new dev.speechmamba.audio.SpeechEdges(0.01, 160, 800));
+        assertEquals(Math.round((8_000 - 160) / 640f), a.firstFrame());
+        assertEquals(50 - a.firstFrame(), a.frames());
+        assertEquals(160 + 16_000 + 800, a.samples().length);
+        assertEquals(0f, a.samples()[159]);
+        assertEquals(pcm[8_000], a.samples()[160]);
+        assertTrue(a.trimmed(pcm.length));
+        Transcriber.SegmentAudio plain = Transcriber.segmentAudio(pcm, new dev.speechmamba.decode.Segmenter.FrameRange(0, 50), null);
+        assertEquals(0, plain.firstFrame());
+        assertEquals(pcm.length, plain.samples().length);
+        float[] loudness = Transcriber.frameLoudness(pcm, 51);
+        assertEquals(0f, loudness[0]);
+        assertTrue(loudness[20] > 0.3f);
+        assertEquals(0f, loudness[50], "past the end of the audio");
+    }
+
     @Test
     void batchedTranscriptionEqualsOneByOne() {
         List<float[]> pcms = List.of(TinyModels.waveform(1.2, 2), TinyModels.waveform(0.5, 3), TinyModels.waveform(2.1, 4),
