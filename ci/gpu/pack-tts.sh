@@ -14,7 +14,9 @@
 #   .gpu/tts/bin/festival, .gpu/tts/bin/text2wave, .gpu/tts/festival/
 #                                   festival with its scheme library, lexicons and the FESTIVAL_VOICES (default
 #                                   "rab_diphone don_diphone cmu_us_slt_arctic_hts", ~9 MB; "" packs no festival), so
-#                                   the corpus made there can hold the few-voice kind the GPU corpus lacked (see below)
+#                                   the corpus made there can hold the few-voice kind the GPU corpus lacked (see below);
+#                                   festival's MBROLA voices (us1_mbrola, us3_mbrola of install-tts.sh
+#                                   --more-diphone-voices --non-free) share MBROLA_VOICES' database files
 #   .gpu/tts/held-out/              copies of the HELD_OUT files (corpus.json summaries, evaluation manifests, voice
 #                                   lists): train-on-gpu.sh passes each to synth-corpus --exclude-voices, so that the
 #                                   corpus made there never speaks with a voice these evaluation sets hold out;
@@ -184,8 +186,20 @@ C
   for voice in $FESTIVAL_VOICES; do
     dir=$(ls -d "$FESTIVAL_DATA"/voices/*/"$voice" 2>/dev/null | head -n 1)
     [[ -n $dir ]] || fail "festival voice $voice is not installed under $FESTIVAL_DATA/voices (ci/install-tts.sh --more-diphone-voices)"
-    mkdir -p "$TTS/festival/voices/$(basename "$(dirname "$dir")")"
-    cp -rL "$dir" "$TTS/festival/voices/$(basename "$(dirname "$dir")")/"
+    lang_dir="$TTS/festival/voices/$(basename "$(dirname "$dir")")"
+    mkdir -p "$lang_dir"
+    if [[ $voice == *_mbrola ]]; then
+      # festvox-us1 & co. read the MBROLA database at VOICE/NAME/NAME (a link into /usr/share/mbrola): point it at
+      # the copy carried for espeak-ng instead of carrying the ~7 MB twice.
+      db=${voice%_mbrola}
+      [[ " $MBROLA_VOICES " == *" $db "* ]] || fail "festival voice $voice speaks with the MBROLA database $db: add $db to MBROLA_VOICES"
+      dest="$PWD/$lang_dir/$voice"
+      mkdir -p "$dest/$db"
+      ( cd "$dir" && find . -mindepth 1 -maxdepth 1 ! -name "$db" -exec cp -r {} "$dest/" \; )
+      ln -s "../../../../../espeak-ng-data/mbrola/$db" "$lang_dir/$voice/$db/$db"
+    else
+      cp -rL "$dir" "$lang_dir/"
+    fi
   done
   # text2wave, reading festival's library from $FESTIVAL_LIBDIR and nothing from the system's paths
   python3 - /usr/bin/text2wave "$TTS/festival/text2wave.scm" <<'PY'
