@@ -29,6 +29,9 @@
 #                      training split to the voice-tuning stage (their valid/test sentences held out); the kinds
 #                      corpus's test voices that stay unheard (test-kinds-unseen.jsonl) are scored too
 #   --vtlp W           vocal-tract length perturbation in the voice-tuning stage (train --vtlp W; default 0 = off)
+#   --edge-silence S   every stage pads half its utterances with 0-S s of silence before and after (train
+#                      --edge-silence S; default 0 = off, as stages 1-12 of the shipped model; 0.5 hears words after
+#                      silence as real recordings and long ones' segments have them)
 #   --tune-cool-steps N  a low-learning-rate stage after voice tuning (default 0 = none; needs --tune-steps): the
 #                      average of its last checkpoints continues on the same data for N steps at peak LR 1.5e-4
 #                      (warm-up 50)
@@ -64,7 +67,7 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 source "$root/ci/java-env.sh"
 
 hours=4 device=cpu max_steps=4000 epochs=40 config=small average_last=3 jobs=4 seed=7 more_hours=0 more_steps=4000 cool_steps=0
-tune_steps=0 tune_hours=0 vtlp=0 tune_cool_steps=0 grow_steps=0 grow_config=small-deep grow_config_given=0
+tune_steps=0 tune_hours=0 vtlp=0 edge_silence=0 tune_cool_steps=0 grow_steps=0 grow_config=small-deep grow_config_given=0
 out="recipe-default-model" corpus="" export_only="" install=1 lm_order=6 lm_prune=2e-8 use_lm=1 lm_exclude=() use_lexicon=1
 install_to="$root/runtime/src/main/resources/dev/speechmamba/models/default"
 max_bytes=$((25 * 1024 * 1024))
@@ -91,6 +94,8 @@ while [[ $# -gt 0 ]]; do
                || die "--tune-hours must be a number > 0, got '$2'"; tune_hours="$2"; shift 2 ;;
     --vtlp) need_value "$@"; [[ "$2" =~ ^(0|0?\.[0-9]+)$ ]] && awk -v w="$2" 'BEGIN{exit !(w == 0 || (w >= 0.01 && w <= 0.2))}' \
                || die "--vtlp must be 0 or a maximum warp in [0.01, 0.2], got '$2'"; vtlp="$2"; shift 2 ;;
+    --edge-silence) need_value "$@"; [[ "$2" =~ ^([0-9]+\.?[0-9]*|\.[0-9]+)$ ]] && awk -v s="$2" 'BEGIN{exit !(s == 0 || (s >= 0.01 && s <= 5))}' \
+               || die "--edge-silence must be 0 or a number of seconds in [0.01, 5], got '$2'"; edge_silence="$2"; shift 2 ;;
     --grow-steps) need_value "$@"; positive_int "$1" "$2"; grow_steps="$2"; shift 2 ;;
     --grow-config) need_value "$@"; grow_config="$2"; grow_config_given=1; shift 2 ;;
     --config) need_value "$@"; config="$2"; shift 2 ;;
@@ -161,7 +166,7 @@ if [[ -z "$export_only" ]]; then
   say "2/5 train: config $config on $device, at most $max_steps steps / $epochs epochs -> $stage1"
   sm train --config "$config" --train "$corpus/train.jsonl" --valid "$corpus/valid.jsonl" --out "$stage1" --device "$device" \
     --epochs "$epochs" --max-steps "$max_steps" --batch-seconds 60 --lr 2e-3 --warmup-steps 300 --ckpt-every 100 \
-    --keep-checkpoints 6 --average-last "$average_last" --seed 1
+    --keep-checkpoints 6 --average-last "$average_last" --seed 1 --edge-silence "$edge_silence"
   if [[ $stage2 -eq 1 ]]; then
     more="$out/corpus-more"
     say "2/5 stage 2: synth-corpus $more_hours h more, seed $((seed + 16)), 16 espeak-ng variants per accent -> $more"
@@ -175,7 +180,7 @@ if [[ -z "$export_only" ]]; then
     sm train --config "$config" --init-from "$stage1/model.safetensors" --train "$out/train-stage2.jsonl" \
       --valid "$corpus/valid.jsonl" --out "$before_cool" --device "$device" --epochs "$epochs" --max-steps "$more_steps" \
       --batch-seconds 90 --lr 1.5e-3 --warmup-steps 400 --ckpt-every 200 --keep-checkpoints 6 \
-      --average-last "$average_last" --seed 2
+      --average-last "$average_last" --seed 2 --edge-silence "$edge_silence"
   fi
   # continue_average FROM TO CONFIG STEPS LR WARMUP SEED [train options]: the average of FROM's last checkpoints
   # (out/before-TO.safetensors) trained on .train-manifest's data in the run folder TO.
@@ -185,7 +190,8 @@ if [[ -z "$export_only" ]]; then
     sm average --model "$from" --last "$average_last" --output "$start"
     sm train --config "$cfg" --init-from "$start" --train "$(cat "$out/.train-manifest")" --valid "$corpus/valid.jsonl" \
       --out "$to" --device "$device" --epochs "$epochs" --max-steps "$steps" --batch-seconds 90 --lr "$lr" \
-      --warmup-steps "$warmup" --ckpt-every 200 --average-last "$average_last" --seed "$run_seed" "$@"
+      --warmup-steps "$warmup" --ckpt-every 200 --average-last "$average_last" --seed "$run_seed" \
+      --edge-silence "$edge_silence" "$@"
   }
   if [[ $cool_steps -gt 0 ]]; then
     say "2/5 cool-down: averaging the last $average_last checkpoints of $before_cool, then $cool_steps steps at low LR -> $cool_run"
@@ -341,6 +347,7 @@ meta() { sed -n "s/.*\"$1\":\"\([^\"]*\)\".*/\1/p" <<<"$header" | head -n 1; }
   echo
   echo "- config: \`$(sed -n 's/.*\\"name\\" : \\"\([^\\]*\)\\".*/\1/p' <<<"$header" | head -n 1)\` (weights $bytes bytes, BF16)"
   echo "- optimizer step: $(meta step); checkpoints averaged: $(meta averaged_from)"
+  [[ "$edge_silence" != 0 ]] && echo "- every stage: \`train --edge-silence $edge_silence\` (silence padded before and after half the utterances)"
   if [[ -z "$export_only" ]]; then
     echo "- corpus: \`synth-corpus --hours $hours --espeak-variants 8 --seed $seed\` (espeak-ng voices; test voices are held out of training)"
     echo "- training: \`train --config $config --device $device --epochs $epochs --max-steps $max_steps --batch-seconds 60 --lr 2e-3 --warmup-steps 300 --ckpt-every 100 --keep-checkpoints 6 --average-last $average_last --seed 1\`"
