@@ -27,9 +27,10 @@ final class SegmentationOptions {
     boolean encodeSegments;
 
     @Option(names = "--trim-silence", negatable = true, defaultValue = "true", fallbackValue = "true",
-            description = "With segments encoded on their own, trim each segment's audio to 0.05 s before its first "
-                    + "sound and 0.2 s after its last (default), as the synthesized training utterances are; "
-                    + "--no-trim-silence encodes the whole stretch between pauses.")
+            description = "With segments encoded on their own, cut each pause where the audio is quietest and trim "
+                    + "each segment's audio to 10 ms before its first sound and 50 ms after its last (default): a model "
+                    + "trained on synthesized utterances, which start at their first sound, misreads a word after "
+                    + "silence. --no-trim-silence cuts pauses in their middle and keeps 0.2 s around the speech.")
     boolean trimSilence;
 
     /** {@code options} with these segmentation settings. */
