@@ -1,5 +1,6 @@
 package dev.speechmamba.trainer;
 
+import dev.speechmamba.audio.EdgeSilence;
 import dev.speechmamba.audio.Features;
 import dev.speechmamba.audio.GlobalCmvn;
 import dev.speechmamba.audio.SpecAugment;
@@ -108,6 +109,30 @@ class FeaturePipelineTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> new FeaturePipeline(80, cmvn, null, false, new VocalTractPerturbation(40, 0.1)));
         assertTrue(e.getMessage().contains("40-bin"), e.getMessage());
+    }
+
+    /**
+     * Edge silence lengthens the padded utterances by whole seconds' worth of frames at most, as a function of the
+     * seed, and leaves the seed's speed draw (and so the unpadded utterances) as they were.
+     */
+    @Test
+    void edgeSilenceIsSeededAndLeavesTheOtherDrawsAlone() throws Exception {
+        GlobalCmvn cmvn = FeaturePipeline.computeCmvn(utterances, 80, 1);
+        FeaturePipeline speedOnly = new FeaturePipeline(80, cmvn, null, true);
+        FeaturePipeline padded = new FeaturePipeline(80, cmvn, null, true, null, EdgeSilence.upTo(0.5));
+        Utterance u = utterances.get(3);
+        int longer = 0, same = 0;
+        for (long seed = 1; seed <= 12; seed++) {
+            Features a = padded.features(u, seed), b = padded.features(u, seed), plain = speedOnly.features(u, seed);
+            assertArrayEquals(a.data(), b.data());
+            assertTrue(a.frames() >= plain.frames() && a.frames() <= plain.frames() + 101, a.frames() + " vs " + plain.frames());
+            if (a.frames() > plain.frames() + 2) longer++;
+            if (java.util.Arrays.equals(a.data(), plain.data())) same++;
+        }
+        assertTrue(longer >= 2 && same >= 2, "about half padded: " + longer + " longer, " + same + " unchanged of 12");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> TrainOptions.defaults("tiny", dir.resolve("t.jsonl"), null, dir.resolve("o")).withEdgeSilence(0.001));
+        assertTrue(e.getMessage().contains("--edge-silence"), e.getMessage());
     }
 
     /** Prefetching loader: plan order, padding and targets as given, identical with 1 or 3 threads. */
