@@ -14,6 +14,13 @@ public record Audio(float[] samples, int sampleRate) {
         if (sampleRate <= 0) throw new IllegalArgumentException("Audio: sample rate must be positive, got " + sampleRate);
     }
 
+    /** The root mean square of {@code x[from, to)}; 0 for an empty range. */
+    public static double rms(float[] x, int from, int to) {
+        double sum = 0;
+        for (int i = from; i < to; i++) sum += (double) x[i] * x[i];
+        return to > from ? Math.sqrt(sum / (to - from)) : 0;
+    }
+
     /** Length in seconds. */
     public double duration() { return samples.length / (double) sampleRate; }
 

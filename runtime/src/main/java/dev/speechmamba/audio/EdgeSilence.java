@@ -34,7 +34,7 @@ public record EdgeSilence(double probability, double maxSeconds) {
         int lead = (int) (random.nextDouble() * maxSeconds * rate);
         int trail = (int) (random.nextDouble() * maxSeconds * rate);
         boolean zeros = random.nextBoolean();
-        double noiseRms = zeros ? 0 : rms(audio.samples()) * Math.pow(10, -(45 + 30 * random.nextDouble()) / 20);
+        double noiseRms = zeros ? 0 : Audio.rms(audio.samples(), 0, audio.samples().length) * Math.pow(10, -(45 + 30 * random.nextDouble()) / 20);
         float[] src = audio.samples();
         float[] out = new float[lead + src.length + trail];
         System.arraycopy(src, 0, out, lead, src.length);
@@ -43,11 +43,5 @@ public record EdgeSilence(double probability, double maxSeconds) {
             for (int i = lead + src.length; i < out.length; i++) out[i] = (float) (noiseRms * random.nextGaussian());
         }
         return new Audio(out, rate);
-    }
-
-    private static double rms(float[] x) {
-        double sum = 0;
-        for (float v : x) sum += (double) v * v;
-        return x.length == 0 ? 0 : Math.sqrt(sum / x.length);
     }
 }

@@ -34,9 +34,7 @@ public record SpeechEdges(double relativeLevel, int leadSamples, int trailSample
     }
 
     /** Samples {@code [from, to)} of a stretch. */
-    public record Bounds(int from, int to) {
-        public int length() { return to - from; }
-    }
+    public record Bounds(int from, int to) { }
 
     /**
      * The part of {@code pcm[from, to)} to keep: from {@code leadSamples} before its first sound to

@@ -44,18 +44,7 @@ public record TrainOptions(String config, Path train, Path valid, Path out, Stri
                            int warmupSteps, double clipNorm, long ckptEvery, int keepCheckpoints, int averageLast,
                            boolean resume, boolean augment, Float dropout, int threads, PrintStream progress,
                            int attentionWindow, int globalTokens, Path initFrom, double vtlp, double edgeSilence) {
-    /** No edge silence. */
-    public TrainOptions(String config, Path train, Path valid, Path out, String device, int epochs, long maxSteps,
-                        long seed, int vocabSize, double batchSeconds, int bucketSize, int accumSteps, double peakLr,
-                        int warmupSteps, double clipNorm, long ckptEvery, int keepCheckpoints, int averageLast,
-                        boolean resume, boolean augment, Float dropout, int threads, PrintStream progress,
-                        int attentionWindow, int globalTokens, Path initFrom, double vtlp) {
-        this(config, train, valid, out, device, epochs, maxSteps, seed, vocabSize, batchSeconds, bucketSize, accumSteps,
-                peakLr, warmupSteps, clipNorm, ckptEvery, keepCheckpoints, averageLast, resume, augment, dropout, threads,
-                progress, attentionWindow, globalTokens, initFrom, vtlp, 0);
-    }
-
-    /** No vocal-tract length perturbation. */
+    /** No vocal-tract length perturbation, no edge silence. */
     public TrainOptions(String config, Path train, Path valid, Path out, String device, int epochs, long maxSteps,
                         long seed, int vocabSize, double batchSeconds, int bucketSize, int accumSteps, double peakLr,
                         int warmupSteps, double clipNorm, long ckptEvery, int keepCheckpoints, int averageLast,
@@ -63,7 +52,7 @@ public record TrainOptions(String config, Path train, Path valid, Path out, Stri
                         int attentionWindow, int globalTokens, Path initFrom) {
         this(config, train, valid, out, device, epochs, maxSteps, seed, vocabSize, batchSeconds, bucketSize, accumSteps,
                 peakLr, warmupSteps, clipNorm, ckptEvery, keepCheckpoints, averageLast, resume, augment, dropout, threads,
-                progress, attentionWindow, globalTokens, initFrom, 0);
+                progress, attentionWindow, globalTokens, initFrom, 0, 0);
     }
 
     /** No initial model. */

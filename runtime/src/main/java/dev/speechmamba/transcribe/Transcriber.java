@@ -1,5 +1,6 @@
 package dev.speechmamba.transcribe;
 
+import dev.speechmamba.audio.Audio;
 import dev.speechmamba.audio.Fbank;
 import dev.speechmamba.audio.Features;
 import dev.speechmamba.audio.GlobalCmvn;
@@ -257,12 +258,12 @@ public final class Transcriber implements AutoCloseable {
         boolean trim = options.encodeSegments() && options.trimSilence();
         List<Segmenter.FrameRange> ranges = segmenter.segments(path, blank, trim ? frameLoudness(pcm, path.length) : null);
         List<Segment> segments = new ArrayList<>();
-        List<SegmentAudio> audio = options.encodeSegments()
+        // Segments get encoder passes of their own when there are several, or when trimming shortens the only one.
+        List<SegmentAudio> audio = options.encodeSegments() && (ranges.size() > 1 || trim)
                 ? ranges.stream().map(r -> segmentAudio(pcm, r, trim ? SPEECH_EDGES : null)).toList()
                 : List.of();
-        // One segment is decoded from the whole-recording pass, unless trimming leaves less than the recording.
-        boolean encodeAlone = ranges.size() > 1 || (trim && audio.size() == 1 && audio.getFirst().trimmed(pcm.length));
-        if (options.encodeSegments() && encodeAlone) {
+        boolean encodeAlone = ranges.size() > 1 ? !audio.isEmpty() : audio.size() == 1 && audio.getFirst().trimmed(pcm.length);
+        if (encodeAlone) {
             List<HostEncoding> parts = new ArrayList<>();
             for (int from = 0; from < audio.size(); from += options.maxBatch()) {
                 parts.addAll(encode(audio.subList(from, Math.min(audio.size(), from + options.maxBatch())).stream()
@@ -290,10 +291,8 @@ public final class Transcriber implements AutoCloseable {
     static float[] frameLoudness(float[] pcm, int frames) {
         float[] rms = new float[frames];
         for (int f = 0; f < frames; f++) {
-            int from = Math.min(pcm.length, f * SAMPLES_PER_FRAME), to = Math.min(pcm.length, from + SAMPLES_PER_FRAME);
-            double sum = 0;
-            for (int i = from; i < to; i++) sum += (double) pcm[i] * pcm[i];
-            rms[f] = to > from ? (float) Math.sqrt(sum / (to - from)) : 0f;
+            int from = Math.min(pcm.length, f * SAMPLES_PER_FRAME);
+            rms[f] = (float) Audio.rms(pcm, from, Math.min(pcm.length, from + SAMPLES_PER_FRAME));
         }
         return rms;
     }
