@@ -11,8 +11,10 @@
 #   --sets    comma-separated, any of: unheard (the 4-hour corpus's test split without flite kal16, 892 utterances
 #             of 12 speakers no stage trained on; beam 10 + LM + lexicon, by voice), long (its 45-60 s recordings,
 #             51; same decoding), more (every 5th of the 16-hour corpus's test utterances whose voice and sentence
-#             stage 2 never trained on, less those stage 4 trained on, 556; beam 4 + LM + lexicon), mbrola (the unheard MBROLA voice mb-en1, 624; beam 4 + LM).
-#             Default: all four.
+#             stage 2 never trained on, less those stage 4 trained on, 556; beam 4 + LM + lexicon), mbrola (the unheard MBROLA voice mb-en1, 624; beam 4 + LM),
+#             minutes (the four 10-minute recordings of the 4-hour test split, 6 296 words, and the 57-minute one of its
+#             test and valid splits, 9 531 words, espeak-ng voices only; beam 4 + LM + lexicon, the 57-minute one with
+#             --attention-window 256; ~10 minutes on 2 cores). Default: unheard,long,more,mbrola.
 #   --make-only  make the sets and stop, e.g. to hold their voices and sentences out of a GPU corpus:
 #             HELD_OUT="DATA/corpus-{4h,16h,mb}/corpus.json DATA/test-{more,kinds}-unseen.jsonl" HELD_OUT_TEXT="DATA/corpus-{4h,16h,mb}/{valid,test}.jsonl
 #             DATA/test-{more,kinds}-unseen.jsonl" ci/gpu/pack-tts.sh (braces expanded)
@@ -48,7 +50,7 @@ while [[ $# -gt 0 ]]; do
 done
 IFS=, read -r -a wanted <<<"$sets"
 for s in "${wanted[@]}"; do
-  [[ $s =~ ^(unheard|long|more|mbrola)$ ]] || die "--sets: unknown set '$s' (unheard, long, more, mbrola)"
+  [[ $s =~ ^(unheard|long|more|mbrola|minutes)$ ]] || die "--sets: unknown set '$s' (unheard, long, more, mbrola, minutes)"
 done
 wants() { [[ ",$sets," == *",$1,"* ]]; }
 
@@ -104,6 +106,16 @@ fi
 if wants long && [[ ! -s "$data/corpus-4h/longform/longform-45-60s.jsonl" ]]; then
   sm long-form "$data/corpus-4h/test.jsonl" --out "$data/corpus-4h/longform" --minutes 0 >&2
 fi
+if wants minutes; then
+  if [[ ! -s "$data/corpus-4h/longform-min/longform-10min.jsonl" ]]; then
+    sm long-form "$data/corpus-4h/test.jsonl" --out "$data/corpus-4h/longform-min" --no-paper-set --minutes 10 >&2
+  fi
+  if [[ ! -s "$data/corpus-4h/longform-60/longform-60min.jsonl" ]]; then
+    # test then valid, in one folder so the manifest's relative audio paths hold: 57 minutes of held-out voices
+    cat "$data/corpus-4h/test.jsonl" "$data/corpus-4h/valid.jsonl" > "$data/corpus-4h/test-and-valid.jsonl"
+    sm long-form "$data/corpus-4h/test-and-valid.jsonl" --out "$data/corpus-4h/longform-60" --no-paper-set --minutes 60 >&2
+  fi
+fi
 
 if [[ $make_only == 1 ]]; then echo "evaluation sets in $data"; exit 0; fi
 
@@ -123,6 +135,8 @@ wants unheard && score "12 unheard speakers, beam 10+LM+lexicon" "$data/corpus-4
 wants long && score "45-60 s, 12 unheard, beam 10+LM+lexicon" "$data/corpus-4h/longform/longform-45-60s.jsonl" --beam 10 --exclude-voice flite:kal16
 wants more && score "16-h unseen voices+sentences, beam 4+LM+lex" "$data/test-more-unseen.jsonl" --beam 4
 wants mbrola && score "MBROLA mb-en1, beam 4+LM" "$data/test-kinds-unseen.jsonl" --beam 4 --no-lexicon
+wants minutes && score "four 10-minute, beam 4+LM+lexicon" "$data/corpus-4h/longform-min/longform-10min.jsonl" --beam 4
+wants minutes && score "57-minute, beam 4+LM+lexicon, window 256" "$data/corpus-4h/longform-60/longform-60min.jsonl" --beam 4 --attention-window 256
 
 echo "model: $model (device $device); sets in $data; full reports: $data/eval-*.txt"
 printf '%s\n' "${results[@]}"
