@@ -111,7 +111,8 @@ if wants minutes; then
     sm long-form "$data/corpus-4h/test.jsonl" --out "$data/corpus-4h/longform-min" --no-paper-set --minutes 10 >&2
   fi
   if [[ ! -s "$data/corpus-4h/longform-60/longform-60min.jsonl" ]]; then
-    # test then valid, in one folder so the manifest's relative audio paths hold: 57 minutes of held-out voices
+    # test then valid, in one folder so the manifest's relative audio paths hold: 57 minutes of held-out sentences
+    # (the valid split's voices have been trained on with other sentences since stage 4)
     cat "$data/corpus-4h/test.jsonl" "$data/corpus-4h/valid.jsonl" > "$data/corpus-4h/test-and-valid.jsonl"
     sm long-form "$data/corpus-4h/test-and-valid.jsonl" --out "$data/corpus-4h/longform-60" --no-paper-set --minutes 60 >&2
   fi
