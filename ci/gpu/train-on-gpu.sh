@@ -7,12 +7,13 @@
 # trainer checkpoints atomically every CKPT_EVERY steps, so a kill leaves the last ones) -> average --last 3 --bf16
 # -> long-form 45-60 s set from the test split -> train-lm (6-gram over BPE pieces of the packed sentences, the
 # corpus's valid/test sentences left out; and the lexicon of those sentences' words and the packed word lists) ->
-# eval (CTC greedy, beam 4 as transcribe decodes, and beam 4 with the LM and lexicon) on test and long-form.
+# eval (CTC greedy; beam 4 with the LM and lexicon, as transcribe decodes; beam 4 without them) on test and long-form.
 # The corpus never uses a voice that the files in .gpu/tts/held-out/ hold out (pack-tts.sh HELD_OUT=...: the bundled
 # model's evaluation sets), so those sets stay unheard by a model trained or fine-tuned here.
 # Environment: HOURS (3), SYNTH_SEED (1: texts, voices and their split; another seed gives another corpus), ESPEAK_VARIANTS (8: +variants per espeak-ng accent; 102 exist), CONFIG (small), DEVICE (cuda), TRAIN_SECONDS (300), MAX_STEPS (100000),
 # VALID_LIMIT (500) and EVAL_LIMIT (600): utterances of the valid split scored after each epoch and of the test split
 # evaluated at the end (0 = all; the splits of a many-hour corpus would take longer than the training epochs),
+# LONG_LIMIT (40): the 45-60 s recordings (made from the whole test split) evaluated at the end (0 = all),
 # BATCH_SECONDS (120), CKPT_EVERY (200), JOBS (32), OUT ($PWD/gpu-out), WORK (/tmp/train-on-gpu), LR (2e-3),
 # WARMUP_STEPS (300), INIT_FROM (a model to continue, e.g. the bundled one from the source tree, whose config is
 # small-deep: give CONFIG=small-deep, or a config that only adds layers to it, which grows it; its training voices may
@@ -42,6 +43,7 @@ ESPEAK_VARIANTS=${ESPEAK_VARIANTS:-8}
 SYNTH_SEED=${SYNTH_SEED:-1}
 VALID_LIMIT=${VALID_LIMIT:-500}
 EVAL_LIMIT=${EVAL_LIMIT:-600}
+LONG_LIMIT=${LONG_LIMIT:-40}
 CONFIG=${CONFIG:-small}
 DEVICE=${DEVICE:-cuda}
 TRAIN_SECONDS=${TRAIN_SECONDS:-300}
@@ -115,9 +117,16 @@ if stage synth 240 "${SM[@]}" synth-corpus --engines espeak-ng --espeak-variants
     --vtlp "$VTLP" --edge-silence "$EDGE_SILENCE" --ckpt-every "$CKPT_EVERY" --keep-checkpoints 6 --max-steps "$MAX_STEPS" --epochs 1000 --quiet
   SUMMARY[-1]+="$(ls "$RUN"/checkpoints 2>/dev/null | tr '\n' ' ' | sed 's/^/ checkpoints: /')"
   if stage average 30 "${SM[@]}" average --model "$RUN" --last 3 --bf16 --output "$OUT/model.safetensors"; then
-    stage longform 30 "${SM[@]}" long-form "$TEST" --out "$CORPUS/longform" --minutes 0
+    # from the whole test split: the EVAL_LIMIT subset holds too few utterances of each voice for one 45 s recording
+    stage longform 30 "${SM[@]}" long-form "$CORPUS/test.jsonl" --out "$CORPUS/longform" --minutes 0
+    LONG=$CORPUS/longform/longform-45-60s-subset.jsonl
+    if [[ -s $CORPUS/longform/longform-45-60s.jsonl ]]; then
+      if ((LONG_LIMIT > 0)); then head -n "$LONG_LIMIT" "$CORPUS/longform/longform-45-60s.jsonl" > "$LONG"
+      else cp "$CORPUS/longform/longform-45-60s.jsonl" "$LONG"; fi
+    fi
     stage eval-test 60 "${SM[@]}" eval --model "$OUT/model.safetensors" --manifest "$TEST" --device "$DEVICE" --show-errors 5
-    stage eval-test-beam 90 "${SM[@]}" eval --model "$OUT/model.safetensors" --manifest "$TEST" --device "$DEVICE" --beam 4
+    # the LM and the beam search with it (how transcribe decodes) before the beam search without it: with a short
+    # EVAL_RESERVE_S the later stages are the ones cut
     WORD_LISTS=(); [[ -f .gpu/tts/words.txt.gz ]] && WORD_LISTS=(--word-list .gpu/tts/words.txt.gz)
     if stage lm 30 "${SM[@]}" train-lm --model "$OUT/model.safetensors" --text .gpu/tts/sentences.txt \
         --exclude "$CORPUS/valid.jsonl" --exclude "$CORPUS/test.jsonl" --out "$OUT/lm.smlm" \
@@ -125,26 +134,27 @@ if stage synth 240 "${SM[@]}" synth-corpus --engines espeak-ng --espeak-variants
       stage eval-test-beam-lm 90 "${SM[@]}" eval --model "$OUT/model.safetensors" --manifest "$TEST" \
         --device "$DEVICE" --beam 4 --lm "$OUT/lm.smlm" --lexicon "$OUT/lexicon.txt.gz"
     fi
-    [[ -s $CORPUS/longform/longform-45-60s.jsonl ]] && stage eval-long 60 "${SM[@]}" eval --model "$OUT/model.safetensors" \
-      --manifest "$CORPUS/longform/longform-45-60s.jsonl" --device "$DEVICE" --show-errors 2
-    [[ -s $CORPUS/longform/longform-45-60s.jsonl ]] && stage eval-long-beam 90 "${SM[@]}" eval --model "$OUT/model.safetensors" \
-      --manifest "$CORPUS/longform/longform-45-60s.jsonl" --device "$DEVICE" --beam 4
-    [[ -s $CORPUS/longform/longform-45-60s.jsonl && -f $OUT/lm.smlm && -f $OUT/lexicon.txt.gz ]] && stage eval-long-beam-lm 90 \
-      "${SM[@]}" eval --model "$OUT/model.safetensors" --manifest "$CORPUS/longform/longform-45-60s.jsonl" --device "$DEVICE" \
+    stage eval-test-beam 90 "${SM[@]}" eval --model "$OUT/model.safetensors" --manifest "$TEST" --device "$DEVICE" --beam 4
+    [[ -s $LONG ]] && stage eval-long 60 "${SM[@]}" eval --model "$OUT/model.safetensors" \
+      --manifest "$LONG" --device "$DEVICE" --show-errors 2
+    [[ -s $LONG && -f $OUT/lm.smlm && -f $OUT/lexicon.txt.gz ]] && stage eval-long-beam-lm 90 \
+      "${SM[@]}" eval --model "$OUT/model.safetensors" --manifest "$LONG" --device "$DEVICE" \
       --beam 4 --lm "$OUT/lm.smlm" --lexicon "$OUT/lexicon.txt.gz"
+    [[ -s $LONG ]] && stage eval-long-beam 90 "${SM[@]}" eval --model "$OUT/model.safetensors" \
+      --manifest "$LONG" --device "$DEVICE" --beam 4
   fi
 fi
 cp "$CORPUS/corpus.json" "$OUT/" 2>/dev/null
 cp "$RUN/metrics.jsonl" "$OUT/" 2>/dev/null
 {
   echo "== machine =="; cat "$LOGS/machine.txt"
-  echo "== settings: HOURS=$HOURS SYNTH_SEED=$SYNTH_SEED ESPEAK_VARIANTS=$ESPEAK_VARIANTS VALID_LIMIT=$VALID_LIMIT EVAL_LIMIT=$EVAL_LIMIT held-out files: $(( ${#HELD_OUT[@]} / 2 )) CONFIG=$CONFIG DEVICE=$DEVICE TRAIN_SECONDS=$TRAIN_SECONDS MAX_STEPS=$MAX_STEPS BATCH_SECONDS=$BATCH_SECONDS CKPT_EVERY=$CKPT_EVERY JOBS=$JOBS BUDGET_S=$BUDGET_S LR=$LR WARMUP_STEPS=$WARMUP_STEPS INIT_FROM=${INIT_FROM:-none} VTLP=$VTLP EDGE_SILENCE=$EDGE_SILENCE KINDS_HOURS=$KINDS_HOURS KINDS_PITCH_RANGE=$KINDS_PITCH_RANGE KINDS_FORMANT_RANGE=$KINDS_FORMANT_RANGE =="
+  echo "== settings: HOURS=$HOURS SYNTH_SEED=$SYNTH_SEED ESPEAK_VARIANTS=$ESPEAK_VARIANTS VALID_LIMIT=$VALID_LIMIT EVAL_LIMIT=$EVAL_LIMIT LONG_LIMIT=$LONG_LIMIT held-out files: $(( ${#HELD_OUT[@]} / 2 )) CONFIG=$CONFIG DEVICE=$DEVICE TRAIN_SECONDS=$TRAIN_SECONDS MAX_STEPS=$MAX_STEPS BATCH_SECONDS=$BATCH_SECONDS CKPT_EVERY=$CKPT_EVERY JOBS=$JOBS BUDGET_S=$BUDGET_S LR=$LR WARMUP_STEPS=$WARMUP_STEPS INIT_FROM=${INIT_FROM:-none} VTLP=$VTLP EDGE_SILENCE=$EDGE_SILENCE KINDS_HOURS=$KINDS_HOURS KINDS_PITCH_RANGE=$KINDS_PITCH_RANGE KINDS_FORMANT_RANGE=$KINDS_FORMANT_RANGE =="
   [[ -f $LOGS/synth.log ]] && { echo "== synth-corpus =="; tail -n 8 "$LOGS/synth.log"; }
   [[ -f $LOGS/synth-kinds.log ]] && { echo "== synth-corpus, festival voices =="; tail -n 8 "$LOGS/synth-kinds.log"; }
   [[ -f $LOGS/merge.log ]] && { echo "== merge-manifests =="; tail -n 4 "$LOGS/merge.log"; }
   [[ -f $LOGS/train.log ]] && { echo "== train (last lines) =="; tail -n 8 "$LOGS/train.log"; }
   [[ -f $RUN/metrics.jsonl ]] && { echo "== metrics (first, last train step; valid lines) =="; grep '"train"' "$RUN/metrics.jsonl" | sed -n '1p;$p'; grep -v '"train"' "$RUN/metrics.jsonl" | tail -n 5; }
-  for s in average longform eval-test eval-test-beam lm eval-test-beam-lm eval-long eval-long-beam eval-long-beam-lm; do [[ -f $LOGS/$s.log ]] && { echo "== $s =="; cat "$LOGS/$s.log"; }; done
+  for s in average longform eval-test lm eval-test-beam-lm eval-test-beam eval-long eval-long-beam-lm eval-long-beam; do [[ -f $LOGS/$s.log ]] && { echo "== $s =="; cat "$LOGS/$s.log"; }; done
   echo "== stages ($(date -u +%F)) =="
   printf '%s\n' "${SUMMARY[@]}"
 } > "$OUT/summary.txt" 2>&1
