@@ -119,11 +119,8 @@ if stage synth 240 "${SM[@]}" synth-corpus --engines espeak-ng --espeak-variants
   if stage average 30 "${SM[@]}" average --model "$RUN" --last 3 --bf16 --output "$OUT/model.safetensors"; then
     # from the whole test split: the EVAL_LIMIT subset holds too few utterances of each voice for one 45 s recording
     stage longform 30 "${SM[@]}" long-form "$CORPUS/test.jsonl" --out "$CORPUS/longform" --minutes 0
+    [[ -s $CORPUS/longform/longform-45-60s.jsonl ]] && subset longform/longform-45-60s "$LONG_LIMIT"
     LONG=$CORPUS/longform/longform-45-60s-subset.jsonl
-    if [[ -s $CORPUS/longform/longform-45-60s.jsonl ]]; then
-      if ((LONG_LIMIT > 0)); then head -n "$LONG_LIMIT" "$CORPUS/longform/longform-45-60s.jsonl" > "$LONG"
-      else cp "$CORPUS/longform/longform-45-60s.jsonl" "$LONG"; fi
-    fi
     stage eval-test 60 "${SM[@]}" eval --model "$OUT/model.safetensors" --manifest "$TEST" --device "$DEVICE" --show-errors 5
     # the LM and the beam search with it (how transcribe decodes) before the beam search without it: with a short
     # EVAL_RESERVE_S the later stages are the ones cut
