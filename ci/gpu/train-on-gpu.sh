@@ -132,13 +132,12 @@ if stage synth 240 "${SM[@]}" synth-corpus --engines espeak-ng --espeak-variants
         --device "$DEVICE" --beam 4 --lm "$OUT/lm.smlm" --lexicon "$OUT/lexicon.txt.gz"
     fi
     stage eval-test-beam 90 "${SM[@]}" eval --model "$OUT/model.safetensors" --manifest "$TEST" --device "$DEVICE" --beam 4
-    [[ -s $LONG ]] && stage eval-long 60 "${SM[@]}" eval --model "$OUT/model.safetensors" \
-      --manifest "$LONG" --device "$DEVICE" --show-errors 2
-    [[ -s $LONG && -f $OUT/lm.smlm && -f $OUT/lexicon.txt.gz ]] && stage eval-long-beam-lm 90 \
-      "${SM[@]}" eval --model "$OUT/model.safetensors" --manifest "$LONG" --device "$DEVICE" \
-      --beam 4 --lm "$OUT/lm.smlm" --lexicon "$OUT/lexicon.txt.gz"
-    [[ -s $LONG ]] && stage eval-long-beam 90 "${SM[@]}" eval --model "$OUT/model.safetensors" \
-      --manifest "$LONG" --device "$DEVICE" --beam 4
+    if [[ -s $LONG ]]; then
+      stage eval-long 60 "${SM[@]}" eval --model "$OUT/model.safetensors" --manifest "$LONG" --device "$DEVICE" --show-errors 2
+      [[ -f $OUT/lm.smlm && -f $OUT/lexicon.txt.gz ]] && stage eval-long-beam-lm 90 "${SM[@]}" eval \
+        --model "$OUT/model.safetensors" --manifest "$LONG" --device "$DEVICE" --beam 4 --lm "$OUT/lm.smlm" --lexicon "$OUT/lexicon.txt.gz"
+      stage eval-long-beam 90 "${SM[@]}" eval --model "$OUT/model.safetensors" --manifest "$LONG" --device "$DEVICE" --beam 4
+    fi
   fi
 fi
 cp "$CORPUS/corpus.json" "$OUT/" 2>/dev/null
