@@ -18,7 +18,8 @@
 # WARMUP_STEPS (300), INIT_FROM (a model to continue, e.g. the bundled one from the source tree, whose config is
 # small-deep: give CONFIG=small-deep, or a config that only adds layers to it, which grows it; its training voices may
 # then include this corpus's test voices, so its WER there is no held-out number), VTLP (0 = off; e.g.
-# 0.1: train --vtlp, vocal-tract length perturbation of the training features), EDGE_SILENCE (0.5: train
+# 0.1: train --vtlp, vocal-tract length perturbation of the training features), RANDOM_EQ (0 = off; e.g. 6: train
+# --random-eq, a random equalizer of up to 6 dB over the filterbank per utterance), EDGE_SILENCE (0.5: train
 # --edge-silence, up to 0.5 s of silence before and after half the utterances; 0 = off),
 # KINDS_HOURS (0 = none): hours of the carried festival voices (pack-tts.sh FESTIVAL_VOICES), all in training, with
 # pitch factors drawn from KINDS_PITCH_RANGE (0.78,1.28) and, for the diphone voices, formant factors apart from the
@@ -57,6 +58,7 @@ LR=${LR:-2e-3}
 WARMUP_STEPS=${WARMUP_STEPS:-300}
 INIT_FROM=${INIT_FROM:-}
 VTLP=${VTLP:-0}
+RANDOM_EQ=${RANDOM_EQ:-0}
 EDGE_SILENCE=${EDGE_SILENCE:-0.5}
 KINDS_HOURS=${KINDS_HOURS:-0}
 KINDS_PITCH_RANGE=${KINDS_PITCH_RANGE:-0.78,1.28}
@@ -114,7 +116,7 @@ if stage synth 240 "${SM[@]}" synth-corpus --engines espeak-ng --espeak-variants
   (( train_limit > $(left) - EVAL_RESERVE_S )) && train_limit=$(( $(left) - EVAL_RESERVE_S ))
   stage train "$train_limit" "${SM[@]}" train --config "$CONFIG" --device "$DEVICE" --train "$TRAIN" \
     --valid "$VALID" --out "$RUN" --batch-seconds "$BATCH_SECONDS" --lr "$LR" --warmup-steps "$WARMUP_STEPS" ${INIT_FROM:+--init-from "$INIT_FROM"} \
-    --vtlp "$VTLP" --edge-silence "$EDGE_SILENCE" --ckpt-every "$CKPT_EVERY" --keep-checkpoints 6 --max-steps "$MAX_STEPS" --epochs 1000 --quiet
+    --vtlp "$VTLP" --random-eq "$RANDOM_EQ" --edge-silence "$EDGE_SILENCE" --ckpt-every "$CKPT_EVERY" --keep-checkpoints 6 --max-steps "$MAX_STEPS" --epochs 1000 --quiet
   SUMMARY[-1]+="$(ls "$RUN"/checkpoints 2>/dev/null | tr '\n' ' ' | sed 's/^/ checkpoints: /')"
   if stage average 30 "${SM[@]}" average --model "$RUN" --last 3 --bf16 --output "$OUT/model.safetensors"; then
     # from the whole test split: the EVAL_LIMIT subset holds too few utterances of each voice for one 45 s recording
@@ -144,7 +146,7 @@ cp "$CORPUS/corpus.json" "$OUT/" 2>/dev/null
 cp "$RUN/metrics.jsonl" "$OUT/" 2>/dev/null
 {
   echo "== machine =="; cat "$LOGS/machine.txt"
-  echo "== settings: HOURS=$HOURS SYNTH_SEED=$SYNTH_SEED ESPEAK_VARIANTS=$ESPEAK_VARIANTS VALID_LIMIT=$VALID_LIMIT EVAL_LIMIT=$EVAL_LIMIT LONG_LIMIT=$LONG_LIMIT held-out files: $(( ${#HELD_OUT[@]} / 2 )) CONFIG=$CONFIG DEVICE=$DEVICE TRAIN_SECONDS=$TRAIN_SECONDS MAX_STEPS=$MAX_STEPS BATCH_SECONDS=$BATCH_SECONDS CKPT_EVERY=$CKPT_EVERY JOBS=$JOBS BUDGET_S=$BUDGET_S LR=$LR WARMUP_STEPS=$WARMUP_STEPS INIT_FROM=${INIT_FROM:-none} VTLP=$VTLP EDGE_SILENCE=$EDGE_SILENCE KINDS_HOURS=$KINDS_HOURS KINDS_PITCH_RANGE=$KINDS_PITCH_RANGE KINDS_FORMANT_RANGE=$KINDS_FORMANT_RANGE =="
+  echo "== settings: HOURS=$HOURS SYNTH_SEED=$SYNTH_SEED ESPEAK_VARIANTS=$ESPEAK_VARIANTS VALID_LIMIT=$VALID_LIMIT EVAL_LIMIT=$EVAL_LIMIT LONG_LIMIT=$LONG_LIMIT held-out files: $(( ${#HELD_OUT[@]} / 2 )) CONFIG=$CONFIG DEVICE=$DEVICE TRAIN_SECONDS=$TRAIN_SECONDS MAX_STEPS=$MAX_STEPS BATCH_SECONDS=$BATCH_SECONDS CKPT_EVERY=$CKPT_EVERY JOBS=$JOBS BUDGET_S=$BUDGET_S LR=$LR WARMUP_STEPS=$WARMUP_STEPS INIT_FROM=${INIT_FROM:-none} VTLP=$VTLP RANDOM_EQ=$RANDOM_EQ EDGE_SILENCE=$EDGE_SILENCE KINDS_HOURS=$KINDS_HOURS KINDS_PITCH_RANGE=$KINDS_PITCH_RANGE KINDS_FORMANT_RANGE=$KINDS_FORMANT_RANGE =="
   [[ -f $LOGS/synth.log ]] && { echo "== synth-corpus =="; tail -n 8 "$LOGS/synth.log"; }
   [[ -f $LOGS/synth-kinds.log ]] && { echo "== synth-corpus, festival voices =="; tail -n 8 "$LOGS/synth-kinds.log"; }
   [[ -f $LOGS/merge.log ]] && { echo "== merge-manifests =="; tail -n 4 "$LOGS/merge.log"; }

@@ -118,6 +118,12 @@ public final class TrainCommand implements Callable<Integer> {
                     + "0 = off; default: ${DEFAULT-VALUE}).")
     double edgeSilence;
 
+    @Option(names = "--random-eq", defaultValue = "0", paramLabel = "DB",
+            description = "Hear each training utterance through a random equalizer: a smooth gain curve over the "
+                    + "filterbank whose largest boost or cut is drawn from [0, DB] dB, so unheard voices' timbre is less "
+                    + "of a surprise (6 is usual; 0 = off; default: ${DEFAULT-VALUE}).")
+    double randomEq;
+
     @Option(names = "--quiet", description = "No progress bar or log lines on stderr.")
     boolean quiet;
 
@@ -127,7 +133,7 @@ public final class TrainCommand implements Callable<Integer> {
         TrainOptions options = new TrainOptions(config, train, valid, out, device, epochs, maxSteps, seed, vocabSize,
                 batchSeconds, bucketSize, accumSteps, lr, warmupSteps, clip, ckptEvery,
                 Math.max(keepCheckpoints, averageLast), averageLast, resume, !noAugment, dropout, workers,
-                quiet ? null : System.err, attentionWindow, globalTokens, initFrom, vtlp, edgeSilence);
+                quiet ? null : System.err, attentionWindow, globalTokens, initFrom, vtlp, edgeSilence, randomEq);
         Trainer.Result r = new Trainer(options).run();
         PrintWriter stdout = spec.commandLine().getOut();
         stdout.printf(Locale.ROOT, "trained %d steps, %d epochs; model: %s%n", r.steps(), r.epochsCompleted(), r.model());

@@ -6,6 +6,7 @@ import dev.speechmamba.audio.EdgeSilence;
 import dev.speechmamba.audio.Fbank;
 import dev.speechmamba.audio.Features;
 import dev.speechmamba.audio.GlobalCmvn;
+import dev.speechmamba.audio.RandomEqualizer;
 import dev.speechmamba.audio.SpecAugment;
 import dev.speechmamba.audio.SpeedPerturbation;
 import dev.speechmamba.audio.VocalTractPerturbation;
@@ -20,18 +21,20 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
 /**
- * Audio → 16 kHz mono → [speed perturbation] → [edge silence] → 80-bin fbank [VTLP-warped] → global CMVN →
- * [SpecAugment]. The bracketed steps run only when augmenting (training), drawing from generators seeded by the
+ * Audio → 16 kHz mono → [speed perturbation] → [edge silence] → 80-bin fbank [VTLP-warped] → [random equalizer]
+ * → global CMVN → [SpecAugment]. The bracketed steps run only when augmenting (training), drawing from generators seeded by the
  * caller, so the same seed gives the same features on any thread.
  */
 public final class FeaturePipeline {
     private static final long EDGE_SILENCE_STREAM = 0x5EED_ED6E_51E0_CEL;
+    private static final long EQUALIZER_STREAM = 0x5EED_E0A1_12E5_0B1AL;
     private final Fbank fbank;
     private final GlobalCmvn cmvn;
     private final SpecAugment specAugment;   // null: no augmentation
     private final boolean speedPerturb;
     private final VocalTractPerturbation vtlp;   // null: the plain filterbank
     private final EdgeSilence edgeSilence;       // null: utterances as recorded
+    private final RandomEqualizer equalizer;     // null: the spectrum as recorded
 
     /** No vocal-tract length perturbation. */
     public FeaturePipeline(int melBins, GlobalCmvn cmvn, SpecAugment specAugment, boolean speedPerturb) {
@@ -55,6 +58,15 @@ public final class FeaturePipeline {
      */
     public FeaturePipeline(int melBins, GlobalCmvn cmvn, SpecAugment specAugment, boolean speedPerturb,
                            VocalTractPerturbation vtlp, EdgeSilence edgeSilence) {
+        this(melBins, cmvn, specAugment, speedPerturb, vtlp, edgeSilence, null);
+    }
+
+    /**
+     * @param equalizer a random gain curve over the filterbank per training utterance, or null for none
+     * @see #FeaturePipeline(int, GlobalCmvn, SpecAugment, boolean, VocalTractPerturbation, EdgeSilence)
+     */
+    public FeaturePipeline(int melBins, GlobalCmvn cmvn, SpecAugment specAugment, boolean speedPerturb,
+                           VocalTractPerturbation vtlp, EdgeSilence edgeSilence, RandomEqualizer equalizer) {
         this.fbank = new Fbank(melBins);
         if (cmvn != null && cmvn.dims() != melBins) {
             throw new IllegalArgumentException("CMVN statistics have " + cmvn.dims() + " dims but the model reads "
@@ -69,6 +81,7 @@ public final class FeaturePipeline {
         this.speedPerturb = speedPerturb;
         this.vtlp = vtlp;
         this.edgeSilence = edgeSilence;
+        this.equalizer = equalizer;
     }
 
     /** Reads the utterance's samples: its [offset, offset + duration) slice when the manifest gives an offset. */
@@ -85,7 +98,10 @@ public final class FeaturePipeline {
         return new Audio(Arrays.copyOfRange(audio.samples(), from, to), rate);
     }
 
-    /** Features of {@code u}; {@code augmentSeed} drives speed perturbation, edge silence, VTLP and SpecAugment. */
+    /**
+     * Features of {@code u}; {@code augmentSeed} drives speed perturbation, edge silence, VTLP, the equalizer and
+     * SpecAugment.
+     */
     public Features features(Utterance u, long augmentSeed) throws IOException {
         Audio audio = readAudio(u);
         SplittableRandom rng = new SplittableRandom(augmentSeed);
@@ -98,6 +114,7 @@ public final class FeaturePipeline {
         }
         // VTLP draws after the speed factor, so enabling it leaves the speed draws of a seed as they were.
         Features f = (vtlp == null ? fbank : vtlp.filterbank(vtlp.drawFactor(rng))).compute(audio);
+        if (equalizer != null) equalizer.applyInPlace(f, new SplittableRandom(augmentSeed ^ EQUALIZER_STREAM));
         if (cmvn != null) cmvn.applyInPlace(f);
         if (specAugment != null) f = specAugment.apply(f, rng);
         return f;

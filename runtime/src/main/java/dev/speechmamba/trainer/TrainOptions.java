@@ -38,12 +38,26 @@ import java.nio.file.Path;
  *                      around 1 (e.g. 0.1 for factors 0.9 to 1.1), or 0 for none
  * @param edgeSilence   the longest silence (seconds) added before and after half the training utterances
  *                      ({@link dev.speechmamba.audio.EdgeSilence}), or 0 for none
+ * @param equalizerDb   the largest boost or cut (dB) of a random equalizer per training utterance
+ *                      ({@link dev.speechmamba.audio.RandomEqualizer}), or 0 for none
  */
 public record TrainOptions(String config, Path train, Path valid, Path out, String device, int epochs, long maxSteps,
                            long seed, int vocabSize, double batchSeconds, int bucketSize, int accumSteps, double peakLr,
                            int warmupSteps, double clipNorm, long ckptEvery, int keepCheckpoints, int averageLast,
                            boolean resume, boolean augment, Float dropout, int threads, PrintStream progress,
-                           int attentionWindow, int globalTokens, Path initFrom, double vtlp, double edgeSilence) {
+                           int attentionWindow, int globalTokens, Path initFrom, double vtlp, double edgeSilence,
+                           double equalizerDb) {
+    /** No random equalizer. */
+    public TrainOptions(String config, Path train, Path valid, Path out, String device, int epochs, long maxSteps,
+                        long seed, int vocabSize, double batchSeconds, int bucketSize, int accumSteps, double peakLr,
+                        int warmupSteps, double clipNorm, long ckptEvery, int keepCheckpoints, int averageLast,
+                        boolean resume, boolean augment, Float dropout, int threads, PrintStream progress,
+                        int attentionWindow, int globalTokens, Path initFrom, double vtlp, double edgeSilence) {
+        this(config, train, valid, out, device, epochs, maxSteps, seed, vocabSize, batchSeconds, bucketSize, accumSteps,
+                peakLr, warmupSteps, clipNorm, ckptEvery, keepCheckpoints, averageLast, resume, augment, dropout, threads,
+                progress, attentionWindow, globalTokens, initFrom, vtlp, edgeSilence, 0);
+    }
+
     /** No vocal-tract length perturbation, no edge silence. */
     public TrainOptions(String config, Path train, Path valid, Path out, String device, int epochs, long maxSteps,
                         long seed, int vocabSize, double batchSeconds, int bucketSize, int accumSteps, double peakLr,
@@ -103,6 +117,9 @@ public record TrainOptions(String config, Path train, Path valid, Path out, Stri
         if (!(edgeSilence == 0 || (edgeSilence >= 0.01 && edgeSilence <= 5))) {
             bad.append("; --edge-silence must be 0 (off) or a longest silence in [0.01, 5] s, got ").append(edgeSilence);
         }
+        if (!(equalizerDb == 0 || (equalizerDb >= 0.5 && equalizerDb <= 20))) {
+            bad.append("; --random-eq must be 0 (off) or a largest gain in [0.5, 20] dB, got ").append(equalizerDb);
+        }
         if (!bad.isEmpty()) throw new IllegalArgumentException("train: " + bad.substring(2));
     }
 
@@ -110,7 +127,7 @@ public record TrainOptions(String config, Path train, Path valid, Path out, Stri
     public TrainOptions withEncoderAttention(int window, int global) {
         return new TrainOptions(config, train, valid, out, device, epochs, maxSteps, seed, vocabSize, batchSeconds, bucketSize,
                 accumSteps, peakLr, warmupSteps, clipNorm, ckptEvery, keepCheckpoints, averageLast, resume, augment, dropout,
-                threads, progress, window, global, initFrom, vtlp, edgeSilence);
+                threads, progress, window, global, initFrom, vtlp, edgeSilence, equalizerDb);
     }
 
     /** The defaults for {@code config}, {@code train}, {@code valid} and {@code out}. */
@@ -131,34 +148,41 @@ public record TrainOptions(String config, Path train, Path valid, Path out, Stri
     public TrainOptions withInitFrom(Path model) {
         return new TrainOptions(config, train, valid, out, device, epochs, maxSteps, seed, vocabSize, batchSeconds, bucketSize,
                 accumSteps, peakLr, warmupSteps, clipNorm, ckptEvery, keepCheckpoints, averageLast, resume, augment, dropout,
-                threads, progress, attentionWindow, globalTokens, model, vtlp, edgeSilence);
+                threads, progress, attentionWindow, globalTokens, model, vtlp, edgeSilence, equalizerDb);
     }
 
     /** The same options writing to another output folder. */
     public TrainOptions withOut(Path folder) {
         return new TrainOptions(config, train, valid, folder, device, epochs, maxSteps, seed, vocabSize, batchSeconds, bucketSize,
                 accumSteps, peakLr, warmupSteps, clipNorm, ckptEvery, keepCheckpoints, averageLast, resume, augment, dropout,
-                threads, progress, attentionWindow, globalTokens, initFrom, vtlp, edgeSilence);
+                threads, progress, attentionWindow, globalTokens, initFrom, vtlp, edgeSilence, equalizerDb);
     }
 
     /** Trains with vocal-tract length perturbation up to ±{@code maxWarp} (0: none). */
     public TrainOptions withVtlp(double maxWarp) {
         return new TrainOptions(config, train, valid, out, device, epochs, maxSteps, seed, vocabSize, batchSeconds, bucketSize,
                 accumSteps, peakLr, warmupSteps, clipNorm, ckptEvery, keepCheckpoints, averageLast, resume, augment, dropout,
-                threads, progress, attentionWindow, globalTokens, initFrom, maxWarp, edgeSilence);
+                threads, progress, attentionWindow, globalTokens, initFrom, maxWarp, edgeSilence, equalizerDb);
     }
 
     /** Trains with up to {@code maxSeconds} of silence before and after half the utterances (0: none). */
     public TrainOptions withEdgeSilence(double maxSeconds) {
         return new TrainOptions(config, train, valid, out, device, epochs, maxSteps, seed, vocabSize, batchSeconds, bucketSize,
                 accumSteps, peakLr, warmupSteps, clipNorm, ckptEvery, keepCheckpoints, averageLast, resume, augment, dropout,
-                threads, progress, attentionWindow, globalTokens, initFrom, vtlp, maxSeconds);
+                threads, progress, attentionWindow, globalTokens, initFrom, vtlp, maxSeconds, equalizerDb);
+    }
+
+    /** Trains through a random equalizer of up to ±{@code maxDb} dB per utterance (0: none). */
+    public TrainOptions withRandomEqualizer(double maxDb) {
+        return new TrainOptions(config, train, valid, out, device, epochs, maxSteps, seed, vocabSize, batchSeconds, bucketSize,
+                accumSteps, peakLr, warmupSteps, clipNorm, ckptEvery, keepCheckpoints, averageLast, resume, augment, dropout,
+                threads, progress, attentionWindow, globalTokens, initFrom, vtlp, edgeSilence, maxDb);
     }
 
     private TrainOptions with(int e, long s, boolean r, long c) {
         return new TrainOptions(config, train, valid, out, device, e, s, seed, vocabSize, batchSeconds, bucketSize, accumSteps,
                 peakLr, warmupSteps, clipNorm, c, keepCheckpoints, averageLast, r, augment, dropout, threads, progress,
-                attentionWindow, globalTokens, initFrom, vtlp, edgeSilence);
+                attentionWindow, globalTokens, initFrom, vtlp, edgeSilence, equalizerDb);
     }
 
     /** A copy with other training knobs (tests and the CLI build options step by step). */
@@ -167,7 +191,7 @@ public record TrainOptions(String config, Path train, Path valid, Path out, Stri
                                      PrintStream newProgress) {
         return new TrainOptions(config, train, valid, out, newDevice, epochs, maxSteps, newSeed, newVocab, newBatchSeconds,
                 bucketSize, newAccum, newLr, newWarmup, clipNorm, ckptEvery, Math.max(keepCheckpoints, newAverage), newAverage,
-                resume, newAugment, newDropout, threads, newProgress, attentionWindow, globalTokens, initFrom, vtlp, edgeSilence);
+                resume, newAugment, newDropout, threads, newProgress, attentionWindow, globalTokens, initFrom, vtlp, edgeSilence, equalizerDb);
     }
 
     /** The settings that fix the data order: a resumed run must use the same ones. */
@@ -175,6 +199,7 @@ public record TrainOptions(String config, Path train, Path valid, Path out, Stri
         return "seed=" + seed + ";batch_seconds=" + batchSeconds + ";bucket_size=" + bucketSize + ";accum_steps=" + accumSteps
                 + ";augment=" + augment + ";train_utterances=" + trainUtterances
                 + (attentionWindow >= 0 ? ";attention_window=" + attentionWindow + ";global_tokens=" + globalTokens : "")
-                + (vtlp > 0 ? ";vtlp=" + vtlp : "") + (edgeSilence > 0 ? ";edge_silence=" + edgeSilence : "");
+                + (vtlp > 0 ? ";vtlp=" + vtlp : "") + (edgeSilence > 0 ? ";edge_silence=" + edgeSilence : "")
+                + (equalizerDb > 0 ? ";random_eq_db=" + equalizerDb : "");
     }
 }

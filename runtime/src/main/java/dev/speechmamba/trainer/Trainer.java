@@ -1,6 +1,7 @@
 package dev.speechmamba.trainer;
 
 import dev.speechmamba.audio.EdgeSilence;
+import dev.speechmamba.audio.RandomEqualizer;
 import dev.speechmamba.audio.GlobalCmvn;
 import dev.speechmamba.audio.SpecAugment;
 import dev.speechmamba.audio.VocalTractPerturbation;
@@ -81,7 +82,8 @@ public final class Trainer {
         FeaturePipeline trainFeatures = new FeaturePipeline(cfg.featureDim(), cmvn,
                 o.augment() ? new SpecAugment() : null, o.augment(),
                 o.vtlp() > 0 ? new VocalTractPerturbation(cfg.featureDim(), o.vtlp()) : null,
-                o.edgeSilence() > 0 ? EdgeSilence.upTo(o.edgeSilence()) : null);
+                o.edgeSilence() > 0 ? EdgeSilence.upTo(o.edgeSilence()) : null,
+                o.equalizerDb() > 0 ? new RandomEqualizer(o.equalizerDb()) : null);
         FeaturePipeline evalFeatures = new FeaturePipeline(cfg.featureDim(), cmvn, null, false);
         String dataPlan = o.dataPlan(train.size());
         Map<String, String> exportMeta = ModelBundle.exportMetadata(tokenizer, cmvn);
