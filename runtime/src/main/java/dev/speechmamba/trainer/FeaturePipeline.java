@@ -22,8 +22,8 @@ import java.util.concurrent.Future;
 
 /**
  * Audio → 16 kHz mono → [speed perturbation] → [edge silence] → 80-bin fbank [VTLP-warped] → [random equalizer]
- * → global CMVN → [SpecAugment]. The bracketed steps run only when augmenting (training), drawing from generators seeded by the
- * caller, so the same seed gives the same features on any thread.
+ * → global CMVN → [SpecAugment]. The bracketed steps run only when augmenting (training), drawing from generators
+ * seeded by the caller, so the same seed gives the same features on any thread.
  */
 public final class FeaturePipeline {
     private static final long EDGE_SILENCE_STREAM = 0x5EED_ED6E_51E0_CEL;

@@ -1,8 +1,8 @@
 package dev.speechmamba.trainer;
 
 import dev.speechmamba.audio.EdgeSilence;
-import dev.speechmamba.audio.RandomEqualizer;
 import dev.speechmamba.audio.GlobalCmvn;
+import dev.speechmamba.audio.RandomEqualizer;
 import dev.speechmamba.audio.SpecAugment;
 import dev.speechmamba.audio.VocalTractPerturbation;
 import dev.speechmamba.backend.Backend;
