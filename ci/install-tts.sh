@@ -15,15 +15,20 @@
 #                default set because synth-corpus splits each engine's voices into train/valid/test with the seed:
 #                more festival voices would change which voices the recipe's 4-hour corpus holds out, and with
 #                them every number measured on it.
+#   --accented-mbrola-voices   (needs --non-free) the 16 non-English MBROLA speakers that espeak-ng speaks English
+#                with (mb-de1-en ... mb-de6-en, mb-nl2-en, mb-fr1-en, mb-fr4-en, mb-sw1-en, mb-sw2-en, mb-af1-en,
+#                mb-gr2-en, mb-ro1-en, mb-hu1-en, mb-pl1-en): `synth-corpus --accented-mbrola` uses them.
 set -euo pipefail
 
 non_free=0
 more_diphone=0
+accented_mbrola=0
 for arg in "$@"; do
   case "$arg" in
     --non-free) non_free=1 ;;
     --more-diphone-voices) more_diphone=1 ;;
-    -h|--help) sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --accented-mbrola-voices) accented_mbrola=1 ;;
+    -h|--help) sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "install-tts.sh: unknown argument '$arg' (try --help)" >&2; exit 2 ;;
   esac
 done
@@ -64,6 +69,10 @@ wanted=(
 if [[ $more_diphone -eq 1 ]]; then
   wanted+=(festvox-rablpc16k festvox-don)   # festival rab_diphone (British male), don_diphone
   if [[ $non_free -eq 1 ]]; then wanted+=(festvox-us1 festvox-us3); fi   # festival us1_mbrola, us3_mbrola (contrib)
+fi
+if [[ $accented_mbrola -eq 1 ]]; then
+  [[ $non_free -eq 1 ]] || echo "install-tts.sh: --accented-mbrola-voices: the MBROLA voices are in non-free; add --non-free on Debian" >&2
+  for v in de1 de2 de3 de4 de5 de6 nl2 fr1 fr4 sw1 sw2 af1 gr2 ro1 hu1 pl1; do wanted+=("mbrola-$v"); done
 fi
 
 available=()

@@ -4,6 +4,7 @@ import dev.speechmamba.data.CorpusSynthesizer;
 import dev.speechmamba.data.HeldOutSentences;
 import dev.speechmamba.data.HeldOutVoices;
 import dev.speechmamba.data.SentenceSource;
+import dev.speechmamba.data.TtsEngine;
 import dev.speechmamba.data.TtsEngines;
 import dev.speechmamba.data.VoiceSplit.Split;
 import picocli.CommandLine.Command;
@@ -17,6 +18,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.Callable;
+import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
 
 /** Synthesizes a speech corpus with the installed Debian TTS engines. */
 @Command(name = "synth-corpus", mixinStandardHelpOptions = true,
@@ -93,6 +96,16 @@ public final class SynthCorpusCommand implements Callable<Integer> {
             + "kept out with --exclude-voices. Without it, an engine with 3 or more voices gives some to valid and test.")
     boolean allTrain;
 
+    @Option(names = "--accented-mbrola", description = "Also espeak-ng's English voices of non-English MBROLA speakers "
+            + "(mb-de1-en, mb-fr4-en, mb-nl2-en...; their mbrola-XX packages installed): English in those speakers' "
+            + "accents and timbres, more diphone speakers to learn from. Off by default, so that a seed splits the voices "
+            + "of a corpus made before as it did.")
+    boolean accentedMbrola;
+
+    @Option(names = "--voices", paramLabel = "REGEX", description = "Only the voices whose id (engine:name, as in the "
+            + "manifests' voice field) matches REGEX in full, e.g. 'espeak-ng:mb-.*-en'.")
+    String voicePattern;
+
     @Option(names = "--no-progress", description = "Do not draw the progress bar on stderr.")
     boolean noProgress;
 
@@ -130,7 +143,9 @@ public final class SynthCorpusCommand implements Callable<Integer> {
             if (sentences.isEmpty()) throw new IllegalArgumentException("--exclude-sentences: no candidate sentence is left to speak");
         }
         log.flush();
-        CorpusSynthesizer.Report r = new CorpusSynthesizer(s, TtsEngines.all(espeakVariants, seed), sentences,
+        List<TtsEngine> ttsEngines = TtsEngines.all(espeakVariants, seed, accentedMbrola);
+        if (voicePattern != null) ttsEngines = TtsEngines.onlyVoices(ttsEngines, voicePattern(voicePattern));
+        CorpusSynthesizer.Report r = new CorpusSynthesizer(s, ttsEngines, sentences,
                 noProgress ? null : System.err).run();
         for (String note : r.notes()) {
             if ((note.startsWith("skipped ") && !note.startsWith("skipped utterance")) || note.startsWith("excluded ")) log.println(note);
@@ -144,6 +159,14 @@ public final class SynthCorpusCommand implements Callable<Integer> {
         }
         log.flush();
         return 0;
+    }
+
+    static Pattern voicePattern(String regex) {
+        try {
+            return Pattern.compile(regex);
+        } catch (PatternSyntaxException e) {
+            throw new IllegalArgumentException("--voices: '" + regex + "' is not a regular expression: " + e.getDescription(), e);
+        }
     }
 
     /** {@code MIN,MAX} of a factor option, or the default when the option is absent. */

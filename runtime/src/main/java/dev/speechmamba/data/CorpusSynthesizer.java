@@ -142,7 +142,7 @@ public final class CorpusSynthesizer {
             engineByName.put(e.name(), e);
             voices.addAll(vs);
         }
-        if (voices.isEmpty()) throw new IllegalStateException("synth-corpus: no TTS voice is installed (" + String.join("; ", notes) + "); run ci/install-tts.sh");
+        if (voices.isEmpty()) throw new IllegalStateException("synth-corpus: no TTS voice to speak with (" + String.join("; ", notes) + "); ci/install-tts.sh installs the engines");
         if (!settings.excludedVoices().isEmpty()) {
             int before = voices.size();
             voices.removeIf(v -> settings.excludedVoices().contains(v.id()));

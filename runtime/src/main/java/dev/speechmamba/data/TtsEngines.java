@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /** The Debian TTS engines: espeak-ng (with mbrola voices when installed), flite, festival and pico. */
@@ -17,7 +18,54 @@ public final class TtsEngines {
 
     /** Every engine this project knows, installed or not. */
     public static List<TtsEngine> all(int espeakVariantsPerAccent, long seed) {
-        return List.of(new EspeakNg(espeakVariantsPerAccent, seed), new Flite(), new Festival(), new Pico());
+        return all(espeakVariantsPerAccent, seed, false);
+    }
+
+    /**
+     * Every engine this project knows; with {@code accentedMbrola}, espeak-ng also offers its English voices that
+     * non-English MBROLA speakers speak ({@code mb-de1-en}, {@code mb-fr4-en}...). They are off by default so that a
+     * corpus made with a seed before they existed splits its voices as it did.
+     */
+    public static List<TtsEngine> all(int espeakVariantsPerAccent, long seed, boolean accentedMbrola) {
+        return List.of(new EspeakNg(espeakVariantsPerAccent, seed, accentedMbrola), new Flite(), new Festival(), new Pico());
+    }
+
+    /**
+     * The same engines offering only the voices whose id ({@code engine:name}) matches {@code voiceIds} in full;
+     * an engine left with none reports which pattern removed its voices.
+     */
+    public static List<TtsEngine> onlyVoices(List<TtsEngine> engines, Pattern voiceIds) {
+        return engines.stream().<TtsEngine>map(e -> new MatchingVoices(e, voiceIds)).toList();
+    }
+
+    /** An engine restricted to the voices whose id matches a pattern. */
+    private static final class MatchingVoices implements TtsEngine {
+        private final TtsEngine engine;
+        private final Pattern voiceIds;
+
+        MatchingVoices(TtsEngine engine, Pattern voiceIds) {
+            this.engine = engine;
+            this.voiceIds = voiceIds;
+        }
+
+        @Override public String name() { return engine.name(); }
+
+        @Override
+        public List<Voice> voices() {
+            return engine.voices().stream().filter(v -> voiceIds.matcher(v.id()).matches()).toList();
+        }
+
+        @Override
+        public String unavailableReason() {
+            String reason = engine.unavailableReason();
+            if (reason != null) return reason;
+            return voices().isEmpty() ? "none of its " + engine.voices().size() + " voices matches --voices '" + voiceIds.pattern() + "'" : null;
+        }
+
+        @Override
+        public Invocation command(Voice voice, Path textFile, Path outWav, double rate, double pitch, double formant) {
+            return engine.command(voice, textFile, outWav, rate, pitch, formant);
+        }
     }
 
     /** Runs a short command and returns its stdout, or null when it cannot run or fails. */
@@ -62,20 +110,28 @@ public final class TtsEngines {
     /**
      * espeak-ng: the English accents it ships (en-us, en-gb, en-gb-scotland, en-gb-x-rp, en-029...), each alone
      * and with a seeded choice of {@code +variant}s (m1..m7, f1..f5, klatt, named variants), plus mbrola voices
-     * ({@code mb-us1}...) whose voice data and the mbrola program are installed. Native rate ({@code -s}) and pitch
+     * ({@code mb-us1}...) whose voice data and the mbrola program are installed, and, when asked for, the English
+     * voices of non-English MBROLA speakers ({@code mb-de1-en}: espeak-ng's English pronunciation mapped onto the
+     * speaker's phonemes, so English with that speaker's accent and timbre). Native rate ({@code -s}) and pitch
      * ({@code -p}) controls.
      */
     static final class EspeakNg implements TtsEngine {
         private static final int DEFAULT_WPM = 175, DEFAULT_PITCH = 50;
         private final int variantsPerAccent;
         private final long seed;
+        private final boolean accentedMbrola;
         private List<Voice> voices;
         private String reason;
 
         EspeakNg(int variantsPerAccent, long seed) {
+            this(variantsPerAccent, seed, false);
+        }
+
+        EspeakNg(int variantsPerAccent, long seed, boolean accentedMbrola) {
             if (variantsPerAccent < 0) throw new IllegalArgumentException("variants per accent must be >= 0, got " + variantsPerAccent);
             this.variantsPerAccent = variantsPerAccent;
             this.seed = seed;
+            this.accentedMbrola = accentedMbrola;
         }
 
         @Override public String name() { return "espeak-ng"; }
@@ -100,7 +156,7 @@ public final class TtsEngines {
                     String mbVoice = file.substring(3); // mb-us1, mb-en1, mb-de1-en
                     String dataName = mbVoice.substring(3).replaceAll("-en$", "");
                     if (onPath("mbrola") && mbrolaVoiceInstalled(dataName)) {
-                        if (!mbVoice.endsWith("-en") || mbVoice.startsWith("mb-us") || mbVoice.startsWith("mb-en")) mbrola.add(mbVoice);
+                        if (accentedMbrola || isNativeEnglishMbrola(mbVoice)) mbrola.add(mbVoice);
                     }
                 }
             }
@@ -124,6 +180,11 @@ public final class TtsEngines {
             for (String mb : mbrola) out.add(new Voice(name(), mb));
             if (out.isEmpty()) reason = "espeak-ng lists no English voices";
             return voices = List.copyOf(out);
+        }
+
+        /** mb-us1, mb-en1...: English MBROLA speakers, as opposed to mb-de1-en (a German speaker's English). */
+        static boolean isNativeEnglishMbrola(String mbVoice) {
+            return !mbVoice.endsWith("-en") || mbVoice.startsWith("mb-us") || mbVoice.startsWith("mb-en");
         }
 
         /**

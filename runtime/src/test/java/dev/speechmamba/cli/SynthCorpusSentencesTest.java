@@ -167,6 +167,35 @@ class SynthCorpusSentencesTest {
         assertEquals(0, summary.path("splits").path("test").path("voices").size(), summary.toString());
     }
 
+    @Test
+    void aBadVoicePatternIsNamedBeforeAnythingIsWritten(@TempDir Path dir) {
+        CliRun r = run("synth-corpus", "--out", dir.resolve("corpus").toString(), "--utterances", "2", "--voices", "espeak-ng:(mb");
+        assertEquals(Main.EXIT_FAILURE, r.code());
+        assertTrue(r.err().contains("--voices") && r.err().contains("espeak-ng:(mb") && r.err().contains("not a regular expression"), r.err());
+        assertFalse(Files.exists(dir.resolve("corpus")), "nothing is written for a bad pattern");
+    }
+
+    @Test
+    void aVoicePatternThatMatchesNoVoiceSaysSo(@TempDir Path dir) {
+        assumeTrue(onPath("espeak-ng"), "espeak-ng not installed (ci/install-tts.sh)");
+        CliRun r = run("synth-corpus", "--out", dir.resolve("corpus").toString(), "--utterances", "2", "--engines", "espeak-ng",
+                "--voices", "espeak-ng:no-such-voice", "--no-progress");
+        assertEquals(Main.EXIT_FAILURE, r.code());
+        assertTrue(r.err().contains("no TTS voice to speak with") && r.err().contains("matches --voices 'espeak-ng:no-such-voice'"), r.err());
+    }
+
+    @Test
+    void theVoicePatternPicksTheVoicesSpoken(@TempDir Path dir) throws Exception {
+        assumeTrue(onPath("espeak-ng"), "espeak-ng not installed (ci/install-tts.sh)");
+        Path out = dir.resolve("corpus");
+        CliRun r = run("synth-corpus", "--out", out.toString(), "--utterances", "4", "--engines", "espeak-ng", "--espeak-variants", "2",
+                "--jobs", "2", "--noise-prob", "0", "--all-train", "--voices", "espeak-ng:en-us(\\+.*)?", "--no-progress");
+        assertEquals(0, r.code(), r.err());
+        for (ManifestEntry e : Manifest.read(out.resolve("train.jsonl"))) {
+            assertTrue(e.voice().equals("espeak-ng:en-us") || e.voice().startsWith("espeak-ng:en-us+"), e.voice());
+        }
+    }
+
     private static boolean onPath(String program) {
         String path = System.getenv("PATH");
         if (path == null) return false;
