@@ -10,7 +10,9 @@
 #   .gpu/tts/words.txt.gz           Debian's wamerican-large + wbritish-large word lists for the lexicon, ~0.9 MB
 #   .gpu/tts/bin/mbrola, .gpu/tts/espeak-ng-data/mbrola/NAME
 #                                   the mbrola program and the MBROLA_VOICES (default "us1 us3", ~6 MB each; "" for
-#                                   none), as espeak-ng looks for them first inside its data folder
+#                                   none), as espeak-ng looks for them first inside its data folder; non-English
+#                                   speakers (fr1, pl1, ro1...) for train-on-gpu.sh ACCENTED_HOURS, which speak
+#                                   English through espeak-ng's mb-fr1-en... voices
 #   .gpu/tts/bin/festival, .gpu/tts/bin/text2wave, .gpu/tts/festival/
 #                                   festival with its scheme library, lexicons and the FESTIVAL_VOICES (default
 #                                   "rab_diphone don_diphone cmu_us_slt_arctic_hts", ~9 MB; "" packs no festival), so
@@ -301,9 +303,13 @@ clean espeak-ng -v en-gb-scotland+f3 -s 160 -w "$probe/carried.wav" "the carried
 [[ $(stat -c %s "$probe/carried.wav") -gt 10000 ]] || fail "the carried espeak-ng wrote no audio"
 cmp -s "$probe/system.wav" "$probe/carried.wav" || fail "the carried espeak-ng's WAV differs from the system one's"
 for voice in $MBROLA_VOICES; do
-  # PATH holds only the carried bin first: the carried mbrola with the carried voice file
-  espeak-ng -v "mb-$voice" -w "$probe/system-$voice.wav" "the carried engine speaks like the installed one"
-  clean espeak-ng -v "mb-$voice" -w "$probe/carried-$voice.wav" "the carried engine speaks like the installed one"
+  # PATH holds only the carried bin first: the carried mbrola with the carried voice file. A non-English speaker
+  # (fr1) is heard through espeak-ng's English voice for it (mb-fr1-en: synth-corpus --accented-mbrola), as only
+  # en_dict travels.
+  speaker=mb-$voice
+  [[ -f $SYSTEM_DATA/voices/mb/mb-$voice-en ]] && speaker=mb-$voice-en
+  espeak-ng -v "$speaker" -w "$probe/system-$voice.wav" "the carried engine speaks like the installed one"
+  clean espeak-ng -v "$speaker" -w "$probe/carried-$voice.wav" "the carried engine speaks like the installed one"
   [[ $(stat -c %s "$probe/carried-$voice.wav") -gt 10000 ]] || fail "the carried mbrola voice $voice wrote no audio"
   cmp -s "$probe/system-$voice.wav" "$probe/carried-$voice.wav" || fail "the carried mbrola voice $voice's WAV differs from the system one's"
 done

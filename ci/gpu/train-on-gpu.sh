@@ -27,6 +27,10 @@
 # the unheard festival voice from 64 to 58 % with it) so a few voices sound like more speakers, never a sentence of
 # the espeak-ng corpus's valid or test split; without them a fine-tune on espeak-ng alone forgets festival's kind
 # (the default model's stage 7 lost 15 points there),
+# ACCENTED_HOURS (0 = none): hours of espeak-ng's English voices of non-English MBROLA speakers (synth-corpus
+# --accented-mbrola: mb-de1-en, mb-fr4-en...; each one's database must be in pack-tts.sh MBROLA_VOICES, e.g.
+# MBROLA_VOICES="us1 us3 fr1 pl1 ro1", ~11 MB more in the bundle), all in training, pitch from KINDS_PITCH_RANGE and formants from
+# ACCENTED_FORMANT_RANGE (0.9,1.12): more diphone speakers than English MBROLA has,
 # BUDGET_S (560): bounds the whole run; each stage's timeout is cut to what is left, and training gets what is left
 # after keeping EVAL_RESERVE_S (60) for averaging and evaluating, so the script always ends (and packs its logs)
 # before the caller's limit.
@@ -63,6 +67,8 @@ EDGE_SILENCE=${EDGE_SILENCE:-0.5}
 KINDS_HOURS=${KINDS_HOURS:-0}
 KINDS_PITCH_RANGE=${KINDS_PITCH_RANGE:-0.78,1.28}
 KINDS_FORMANT_RANGE=${KINDS_FORMANT_RANGE:-0.8,1.25}
+ACCENTED_HOURS=${ACCENTED_HOURS:-0}
+ACCENTED_FORMANT_RANGE=${ACCENTED_FORMANT_RANGE:-0.9,1.12}
 [[ -z "$INIT_FROM" || -f "$INIT_FROM" ]] || { echo "train-on-gpu: INIT_FROM=$INIT_FROM is not a model file" >&2; exit 1; }
 # EXTRA_CP: classes put ahead of the packed jars (a dry run of a change not yet packed by prepare.sh)
 CP="${EXTRA_CP:+$EXTRA_CP:}$PWD/.gpu/lib/*"
@@ -105,11 +111,21 @@ if stage synth 240 "${SM[@]}" synth-corpus --engines espeak-ng --espeak-variants
   subset valid "$VALID_LIMIT"; subset test "$EVAL_LIMIT"
   VALID=$CORPUS/valid-subset.jsonl TEST=$CORPUS/test-subset.jsonl
   TRAIN=$CORPUS/train.jsonl
+  EXTRA_TRAIN=()
   if [[ $KINDS_HOURS != 0 ]] && stage synth-kinds 180 "${SM[@]}" synth-corpus --engines festival --all-train --pitch-range "$KINDS_PITCH_RANGE" --formant-range "$KINDS_FORMANT_RANGE" \
       --seed "$((SYNTH_SEED + 1))" --hours "$KINDS_HOURS" --jobs "$JOBS" --sentences .gpu/tts/sentences.txt \
       --exclude-sentences "$CORPUS/valid.jsonl" --exclude-sentences "$CORPUS/test.jsonl" --out "$WORK/kinds" --no-progress "${HELD_OUT[@]}"; then
+    EXTRA_TRAIN+=("$WORK/kinds/train.jsonl")
+  fi
+  if [[ $ACCENTED_HOURS != 0 ]] && stage synth-accented 120 "${SM[@]}" synth-corpus --engines espeak-ng --accented-mbrola --voices 'espeak-ng:mb-.*-en' \
+      --all-train --pitch-range "$KINDS_PITCH_RANGE" --formant-range "$ACCENTED_FORMANT_RANGE" --seed "$((SYNTH_SEED + 2))" --hours "$ACCENTED_HOURS" \
+      --jobs "$JOBS" --sentences .gpu/tts/sentences.txt --exclude-sentences "$CORPUS/valid.jsonl" --exclude-sentences "$CORPUS/test.jsonl" \
+      --out "$WORK/accented" --no-progress "${HELD_OUT[@]}"; then
+    EXTRA_TRAIN+=("$WORK/accented/train.jsonl")
+  fi
+  if ((${#EXTRA_TRAIN[@]})); then
     stage merge 60 "${SM[@]}" merge-manifests --out "$WORK/train-all.jsonl" --hold-out "$CORPUS/valid.jsonl" --hold-out "$CORPUS/test.jsonl" \
-      "$CORPUS/train.jsonl" "$WORK/kinds/train.jsonl" && TRAIN=$WORK/train-all.jsonl
+      "$CORPUS/train.jsonl" "${EXTRA_TRAIN[@]}" && TRAIN=$WORK/train-all.jsonl
   fi
   # training gets what is left after the reserve for averaging and evaluation; the trainer's own stop is MAX_STEPS
   train_limit=$TRAIN_SECONDS
@@ -146,9 +162,10 @@ cp "$CORPUS/corpus.json" "$OUT/" 2>/dev/null
 cp "$RUN/metrics.jsonl" "$OUT/" 2>/dev/null
 {
   echo "== machine =="; cat "$LOGS/machine.txt"
-  echo "== settings: HOURS=$HOURS SYNTH_SEED=$SYNTH_SEED ESPEAK_VARIANTS=$ESPEAK_VARIANTS VALID_LIMIT=$VALID_LIMIT EVAL_LIMIT=$EVAL_LIMIT LONG_LIMIT=$LONG_LIMIT held-out files: $(( ${#HELD_OUT[@]} / 2 )) CONFIG=$CONFIG DEVICE=$DEVICE TRAIN_SECONDS=$TRAIN_SECONDS MAX_STEPS=$MAX_STEPS BATCH_SECONDS=$BATCH_SECONDS CKPT_EVERY=$CKPT_EVERY JOBS=$JOBS BUDGET_S=$BUDGET_S LR=$LR WARMUP_STEPS=$WARMUP_STEPS INIT_FROM=${INIT_FROM:-none} VTLP=$VTLP RANDOM_EQ=$RANDOM_EQ EDGE_SILENCE=$EDGE_SILENCE KINDS_HOURS=$KINDS_HOURS KINDS_PITCH_RANGE=$KINDS_PITCH_RANGE KINDS_FORMANT_RANGE=$KINDS_FORMANT_RANGE =="
+  echo "== settings: HOURS=$HOURS SYNTH_SEED=$SYNTH_SEED ESPEAK_VARIANTS=$ESPEAK_VARIANTS VALID_LIMIT=$VALID_LIMIT EVAL_LIMIT=$EVAL_LIMIT LONG_LIMIT=$LONG_LIMIT held-out files: $(( ${#HELD_OUT[@]} / 2 )) CONFIG=$CONFIG DEVICE=$DEVICE TRAIN_SECONDS=$TRAIN_SECONDS MAX_STEPS=$MAX_STEPS BATCH_SECONDS=$BATCH_SECONDS CKPT_EVERY=$CKPT_EVERY JOBS=$JOBS BUDGET_S=$BUDGET_S LR=$LR WARMUP_STEPS=$WARMUP_STEPS INIT_FROM=${INIT_FROM:-none} VTLP=$VTLP RANDOM_EQ=$RANDOM_EQ EDGE_SILENCE=$EDGE_SILENCE KINDS_HOURS=$KINDS_HOURS KINDS_PITCH_RANGE=$KINDS_PITCH_RANGE KINDS_FORMANT_RANGE=$KINDS_FORMANT_RANGE ACCENTED_HOURS=$ACCENTED_HOURS ACCENTED_FORMANT_RANGE=$ACCENTED_FORMANT_RANGE =="
   [[ -f $LOGS/synth.log ]] && { echo "== synth-corpus =="; tail -n 8 "$LOGS/synth.log"; }
   [[ -f $LOGS/synth-kinds.log ]] && { echo "== synth-corpus, festival voices =="; tail -n 8 "$LOGS/synth-kinds.log"; }
+  [[ -f $LOGS/synth-accented.log ]] && { echo "== synth-corpus, accented MBROLA voices =="; tail -n 8 "$LOGS/synth-accented.log"; }
   [[ -f $LOGS/merge.log ]] && { echo "== merge-manifests =="; tail -n 4 "$LOGS/merge.log"; }
   [[ -f $LOGS/train.log ]] && { echo "== train (last lines) =="; tail -n 8 "$LOGS/train.log"; }
   [[ -f $RUN/metrics.jsonl ]] && { echo "== metrics (first, last train step; valid lines) =="; grep '"train"' "$RUN/metrics.jsonl" | sed -n '1p;$p'; grep -v '"train"' "$RUN/metrics.jsonl" | tail -n 5; }
