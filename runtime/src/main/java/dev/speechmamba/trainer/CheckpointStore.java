@@ -149,6 +149,31 @@ public final class CheckpointStore {
         List<Path> all = list();
         if (all.isEmpty()) throw new IllegalArgumentException(folder + ": no checkpoints to average");
         List<Path> chosen = new ArrayList<>(all.subList(Math.max(0, all.size() - k), all.size()));
+        exportMean(chosen, chosen.stream().map(p -> p.getFileName().toString()).toList(), target, bf16);
+        return chosen;
+    }
+
+    /**
+     * Writes the weight-for-weight mean of model files or checkpoints of one config (a "model soup", e.g. a
+     * fine-tuned model and the model it started from) as an exported model. Their tokenizer and CMVN must agree:
+     * the mean of two models that read different features or pieces would read neither.
+     */
+    public static void exportModelAverage(List<Path> models, Path target, boolean bf16) throws IOException {
+        if (models.size() < 2) throw new IllegalArgumentException("averaging models: give two or more model files, got " + models.size());
+        Checkpoint first = ModelBundle.readCheckpoint(models.get(0));
+        for (Path other : models.subList(1, models.size())) {
+            Checkpoint c = ModelBundle.readCheckpoint(other);
+            for (String key : List.of(Checkpoint.TOKENIZER, Artifacts.CMVN)) {
+                if (!java.util.Objects.equals(first.metadata().get(key), c.metadata().get(key))) {
+                    throw new IllegalArgumentException(other + ": its " + key + " differs from " + models.get(0) + "'s; only models "
+                            + "with one tokenizer and one CMVN can be averaged");
+                }
+            }
+        }
+        exportMean(models, models.stream().map(Path::toString).toList(), target, bf16);
+    }
+
+    private static void exportMean(List<Path> chosen, List<String> names, Path target, boolean bf16) throws IOException {
         Checkpoint avg = average(chosen);
         Map<String, String> meta = new LinkedHashMap<>();
         for (String key : List.of(Checkpoint.CONFIG, Checkpoint.TOKENIZER, Artifacts.CMVN, Checkpoint.STEP)) {
@@ -156,9 +181,8 @@ public final class CheckpointStore {
             if (v != null) meta.put(key, v);
         }
         meta.put(KIND, "model");
-        meta.put("averaged_from", String.join(",", chosen.stream().map(p -> p.getFileName().toString()).toList()));
+        meta.put("averaged_from", String.join(",", names));
         if (bf16) meta.put("weights_dtype", "BF16");
         new Checkpoint(avg.tensors(), meta).save(target, bf16);
-        return chosen;
     }
 }

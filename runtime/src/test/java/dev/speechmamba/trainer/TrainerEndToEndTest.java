@@ -195,6 +195,54 @@ class TrainerEndToEndTest {
         assertTrue(tooMany.err().contains("no checkpoints to average"), tooMany.err());
     }
 
+    /** average --models: the weight-for-weight mean of given model files ("model soup"), with its guards. */
+    @Test
+    void averagingModelFiles() throws Exception {
+        List<Path> all = new CheckpointStore(out).list();
+        Path a = all.get(2), b = all.get(3);
+        Path soup = dir.resolve("soup.safetensors");
+        Run r = cli("average", "--models", a.toString(), b.toString(), "--output", soup.toString());
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("averaged 2 models"), r.out());
+        Checkpoint ca = ModelBundle.readCheckpoint(a), cb = ModelBundle.readCheckpoint(b), mean = Checkpoint.load(soup);
+        assertEquals(CheckpointStore.weightsOf(ca).keySet(), mean.tensors().keySet(), "weights only, no optimizer state");
+        for (Map.Entry<String, Tensor> e : mean.tensors().entrySet()) {
+            float[] got = e.getValue().hostFloats(), x = ca.tensor(e.getKey()).hostFloats(), y = cb.tensor(e.getKey()).hostFloats();
+            for (int i = 0; i < got.length; i++) {
+                double m = ((double) x[i] + y[i]) / 2;
+                assertEquals(m, got[i], 1e-6 * Math.abs(m) + 1e-9, e.getKey() + "[" + i + "]");
+            }
+        }
+        try (ModelBundle bundle = ModelBundle.load(soup, new ReferenceBackend())) {
+            assertEquals(16, bundle.model().config().vocabSize());
+        }
+
+        Map<String, String> otherMeta = new java.util.LinkedHashMap<>(cb.metadata());
+        otherMeta.put(Checkpoint.TOKENIZER, cb.metadata().get(Checkpoint.TOKENIZER).replaceFirst("\\}\\s*$", ",\"other\":1}"));
+        Path otherTokenizer = dir.resolve("other-tokenizer.safetensors");
+        new Checkpoint(CheckpointStore.weightsOf(cb), otherMeta).save(otherTokenizer, false);
+        Path notWritten = dir.resolve("not-written.safetensors");
+        Run mismatch = cli("average", "--models", a.toString(), otherTokenizer.toString(), "--output", notWritten.toString());
+        assertEquals(1, mismatch.code());
+        assertTrue(mismatch.err().contains(otherTokenizer.toString()) && mismatch.err().contains("tokenizer"), mismatch.err());
+        assertFalse(Files.exists(notWritten));
+
+        long before = Files.size(a);
+        Run overwrite = cli("average", "--models", a.toString(), b.toString(), "--output", a.toString());
+        assertEquals(1, overwrite.code());
+        assertTrue(overwrite.err().contains("is one of the models to average"), overwrite.err());
+        assertEquals(before, Files.size(a), "the input model is untouched");
+        Run both = cli("average", "--models", a.toString(), b.toString(), "--model", out.toString(), "--last", "2", "--output", notWritten.toString());
+        assertEquals(1, both.code());
+        assertTrue(both.err().contains("not both"), both.err());
+        Run noOutput = cli("average", "--models", a.toString(), b.toString());
+        assertEquals(1, noOutput.code());
+        assertTrue(noOutput.err().contains("--output"), noOutput.err());
+        Run neither = cli("average", "--output", notWritten.toString());
+        assertEquals(1, neither.code());
+        assertTrue(neither.err().contains("--model DIR --last K"), neither.err());
+    }
+
     /** Broken model files: one clear message naming the file and the problem. */
     @Test
     void modelLoadingErrorsNameTheFileAndProblem() throws Exception {
