@@ -29,7 +29,8 @@
 # (the default model's stage 7 lost 15 points there),
 # ACCENTED_HOURS (0 = none): hours of espeak-ng's English voices of non-English MBROLA speakers (synth-corpus
 # --accented-mbrola: mb-de1-en, mb-fr4-en...; each one's database must be in pack-tts.sh MBROLA_VOICES, e.g.
-# MBROLA_VOICES="us1 us3 fr1 pl1 ro1", ~11 MB more in the bundle), all in training, pitch from KINDS_PITCH_RANGE and formants from
+# MBROLA_VOICES="us1 us3 ro1": beside the default voices the bundle has room for one small database, ro1 at
+# 2.8 MB; with fr1 and pl1 too it came to 70 of the 64 MiB), all in training, pitch from KINDS_PITCH_RANGE and formants from
 # ACCENTED_FORMANT_RANGE (0.9,1.12): more diphone speakers than English MBROLA has,
 # BUDGET_S (560): bounds the whole run; each stage's timeout is cut to what is left, and training gets what is left
 # after keeping EVAL_RESERVE_S (60) for averaging and evaluating, so the script always ends (and packs its logs)
