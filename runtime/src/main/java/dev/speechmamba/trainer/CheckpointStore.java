@@ -74,7 +74,8 @@ public final class CheckpointStore {
 
     /**
      * The element-wise mean of the weights of {@code files} (optimizer moments left out), in double precision.
-     * All files must hold the same config and the same weight names and shapes.
+     * All files must hold the same config, tokenizer and CMVN (the mean of two models that read different features
+     * or pieces would read neither) and the same weight names and shapes.
      *
      * @return the averaged weights and the metadata of the newest file (config, tokenizer, CMVN)
      */
@@ -92,6 +93,14 @@ public final class CheckpointStore {
             else if (!cfg.equals(firstConfig)) {
                 throw new IllegalArgumentException(file + ": config/checkpoint mismatch: its config " + cfg
                         + " differs from " + first + "'s " + firstConfig + "; only checkpoints of one model can be averaged");
+            }
+            if (last != null) {
+                for (String key : List.of(Checkpoint.TOKENIZER, Artifacts.CMVN)) {
+                    if (!java.util.Objects.equals(last.metadata().get(key), c.metadata().get(key))) {
+                        throw new IllegalArgumentException(file + ": its " + key + " differs from " + first + "'s; only models "
+                                + "with one tokenizer and one CMVN can be averaged");
+                    }
+                }
             }
             Map<String, Tensor> weights = weightsOf(c);
             if (sums.isEmpty()) {
@@ -154,22 +163,11 @@ public final class CheckpointStore {
     }
 
     /**
-     * Writes the weight-for-weight mean of model files or checkpoints of one config (a "model soup", e.g. a
-     * fine-tuned model and the model it started from) as an exported model. Their tokenizer and CMVN must agree:
-     * the mean of two models that read different features or pieces would read neither.
+     * Writes the weight-for-weight mean of model files or checkpoints of one config, tokenizer and CMVN (a "model
+     * soup", e.g. a fine-tuned model and the model it started from) as an exported model.
      */
     public static void exportModelAverage(List<Path> models, Path target, boolean bf16) throws IOException {
         if (models.size() < 2) throw new IllegalArgumentException("averaging models: give two or more model files, got " + models.size());
-        Checkpoint first = ModelBundle.readCheckpoint(models.get(0));
-        for (Path other : models.subList(1, models.size())) {
-            Checkpoint c = ModelBundle.readCheckpoint(other);
-            for (String key : List.of(Checkpoint.TOKENIZER, Artifacts.CMVN)) {
-                if (!java.util.Objects.equals(first.metadata().get(key), c.metadata().get(key))) {
-                    throw new IllegalArgumentException(other + ": its " + key + " differs from " + models.get(0) + "'s; only models "
-                            + "with one tokenizer and one CMVN can be averaged");
-                }
-            }
-        }
         exportMean(models, models.stream().map(Path::toString).toList(), target, bf16);
     }
 
