@@ -18,17 +18,22 @@
 #   --accented-mbrola-voices   (needs --non-free) the 16 non-English MBROLA speakers that espeak-ng speaks English
 #                with (mb-de1-en ... mb-de6-en, mb-nl2-en, mb-fr1-en, mb-fr4-en, mb-sw1-en, mb-sw2-en, mb-af1-en,
 #                mb-gr2-en, mb-ro1-en, mb-hu1-en, mb-pl1-en): `synth-corpus --accented-mbrola` uses them.
+#   --accented-festival-voices   festival's Spanish, Finnish and Czech diphone speakers (el_diphone, suo_fi_lj_diphone,
+#                hy_fi_mv_diphone, czech_dita, czech_krb, czech_machac, czech_ph; main archive), which
+#                `synth-corpus --accented-festival` makes speak English through kal_diphone's front end.
 set -euo pipefail
 
 non_free=0
 more_diphone=0
 accented_mbrola=0
+accented_festival=0
 for arg in "$@"; do
   case "$arg" in
     --non-free) non_free=1 ;;
     --more-diphone-voices) more_diphone=1 ;;
     --accented-mbrola-voices) accented_mbrola=1 ;;
-    -h|--help) sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --accented-festival-voices) accented_festival=1 ;;
+    -h|--help) sed -n '2,23p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "install-tts.sh: unknown argument '$arg' (try --help)" >&2; exit 2 ;;
   esac
 done
@@ -73,6 +78,11 @@ fi
 if [[ $accented_mbrola -eq 1 ]]; then
   [[ $non_free -eq 1 ]] || echo "install-tts.sh: --accented-mbrola-voices: the MBROLA voices are in non-free; add --non-free on Debian" >&2
   for v in de1 de2 de3 de4 de5 de6 nl2 fr1 fr4 sw1 sw2 af1 gr2 ro1 hu1 pl1; do wanted+=("mbrola-$v"); done
+fi
+if [[ $accented_festival -eq 1 ]]; then
+  # festival's Spanish, Finnish and Czech diphone speakers (main archive): `synth-corpus --accented-festival`
+  wanted+=(festvox-ellpc11k festvox-suopuhe-lj festvox-suopuhe-mv festvox-czech-dita festvox-czech-krb
+           festvox-czech-machac festvox-czech-ph)
 fi
 
 available=()

@@ -102,6 +102,12 @@ public final class SynthCorpusCommand implements Callable<Integer> {
             + "of a corpus made before as it did.")
     boolean accentedMbrola;
 
+    @Option(names = "--accented-festival", description = "Also festival's non-English diphone speakers speaking English "
+            + "(el_diphone-en, suo_fi_lj_diphone-en, czech_ph-en...; festvox-ellpc11k, festvox-suopuhe-*, "
+            + "festvox-czech-* installed: ci/install-tts.sh --accented-festival-voices): kal_diphone's English mapped "
+            + "onto their phones, more speakers of the LPC diphone kind. Off by default, as --accented-mbrola.")
+    boolean accentedFestival;
+
     @Option(names = "--voices", paramLabel = "REGEX", description = "Only the voices whose id (engine:name, as in the "
             + "manifests' voice field) matches REGEX in full, e.g. 'espeak-ng:mb-.*-en'.")
     String voicePattern;
@@ -143,7 +149,7 @@ public final class SynthCorpusCommand implements Callable<Integer> {
             if (sentences.isEmpty()) throw new IllegalArgumentException("--exclude-sentences: no candidate sentence is left to speak");
         }
         log.flush();
-        List<TtsEngine> ttsEngines = TtsEngines.all(espeakVariants, seed, accentedMbrola);
+        List<TtsEngine> ttsEngines = TtsEngines.all(espeakVariants, seed, accentedMbrola, accentedFestival);
         if (voicePattern != null) ttsEngines = TtsEngines.onlyVoices(ttsEngines, voicePattern(voicePattern));
         CorpusSynthesizer.Report r = new CorpusSynthesizer(s, ttsEngines, sentences,
                 noProgress ? null : System.err).run();

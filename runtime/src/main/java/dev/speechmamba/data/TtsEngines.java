@@ -27,7 +27,17 @@ public final class TtsEngines {
      * corpus made with a seed before they existed splits its voices as it did.
      */
     public static List<TtsEngine> all(int espeakVariantsPerAccent, long seed, boolean accentedMbrola) {
-        return List.of(new EspeakNg(espeakVariantsPerAccent, seed, accentedMbrola), new Flite(), new Festival(), new Pico());
+        return all(espeakVariantsPerAccent, seed, accentedMbrola, false);
+    }
+
+    /**
+     * As {@link #all(int, long, boolean)}; with {@code accentedFestival}, festival also offers English spoken with
+     * the diphones of its non-English speakers ({@code el_diphone-en}, {@code czech_ph-en}...), off by default for
+     * the same reason.
+     */
+    public static List<TtsEngine> all(int espeakVariantsPerAccent, long seed, boolean accentedMbrola, boolean accentedFestival) {
+        return List.of(new EspeakNg(espeakVariantsPerAccent, seed, accentedMbrola), new Flite(),
+                new Festival(System.getenv(Festival.LIBDIR_VARIABLE), accentedFestival), new Pico());
     }
 
     /**
@@ -254,11 +264,28 @@ public final class TtsEngines {
      * {@code --libdir}), else Debian's
      * /usr/share/festival. Diphone voices (festvox's LPC ones and the MBROLA ones of festvox-us1...) honour
      * Duration_Stretch and take their F0 from int_lr_params, so rate, pitch and formants are set apart; HTS voices
-     * ignore both, so their rate and formants follow their pitch factor.
+     * ignore both, so their rate and formants follow their pitch factor. When asked for, also the non-English diphone
+     * speakers ({@code el_diphone-en}, {@code czech_ph-en}...): kal_diphone's English front end predicts the
+     * segments and accented-festival.scm renames them into the speaker's phones before its database speaks them,
+     * so English in that speaker's accent and timbre through the LPC diphone synthesis of ked_diphone and kal_diphone.
      */
     static final class Festival implements TtsEngine {
         static final String LIBDIR_VARIABLE = "FESTIVAL_LIBDIR";
+        /** The English voice whose front end (lexicon, durations, intonation) the accented speakers speak through. */
+        static final String ACCENT_FRONT_END = "kal_diphone";
+        static final String ACCENTED_SUFFIX = "-en";
+        /**
+         * festival's non-English diphone speakers that accented-festival.scm maps English onto, with the folder under
+         * LIBDIR/voices that holds each; the Debian package is festvox-ellpc11k, festvox-suopuhe-lj/-mv,
+         * festvox-czech-dita/-krb/-machac/-ph.
+         */
+        static final List<String> ACCENTED_SPEAKERS = List.of("spanish/el_diphone", "finnish/suo_fi_lj_diphone",
+                "finnish/hy_fi_mv_diphone", "czech/czech_dita", "czech/czech_krb", "czech/czech_machac", "czech/czech_ph");
+        private static final String ACCENT_SCRIPT = "accented-festival.scm";
+        private static Path accentScript;
+
         private final Path voiceRoot;
+        private final boolean accented;
         private List<Voice> voices;
         private String reason;
 
@@ -268,7 +295,13 @@ public final class TtsEngines {
 
         /** @param libDir festival's library folder, or null/blank for Debian's /usr/share/festival */
         Festival(String libDir) {
+            this(libDir, false);
+        }
+
+        /** @param accented also offer the non-English speakers of {@link #ACCENTED_SPEAKERS} speaking English */
+        Festival(String libDir, boolean accented) {
             voiceRoot = Path.of(libDir == null || libDir.isBlank() ? "/usr/share/festival" : libDir).resolve("voices");
+            this.accented = accented;
         }
 
         @Override public String name() { return "festival"; }
@@ -290,6 +323,18 @@ public final class TtsEngines {
                     reason = "cannot list " + dir + ": " + e.getMessage();
                 }
             }
+            if (accented) {
+                List<String> accentedNames = ACCENTED_SPEAKERS.stream().filter(f -> Files.isDirectory(voiceRoot.resolve(f)))
+                        .map(f -> Path.of(f).getFileName() + ACCENTED_SUFFIX).toList();
+                if (!names.contains(ACCENT_FRONT_END)) {
+                    if (reason == null) reason = "accented festival voices need " + ACCENT_FRONT_END + " (festvox-kallpc16k)";
+                } else if (accentedNames.isEmpty()) {
+                    if (reason == null) reason = "no non-English festival diphone speaker under " + voiceRoot
+                            + " (ci/install-tts.sh --accented-festival-voices)";
+                } else {
+                    names.addAll(accentedNames);
+                }
+            }
             List<Voice> out = names.stream().map(n -> new Voice(name(), n)).toList();
             if (out.isEmpty() && reason == null) reason = "festival has no English voices under " + voiceRoot + "/{english,us}";
             return voices = out;
@@ -299,7 +344,13 @@ public final class TtsEngines {
 
         @Override
         public Invocation command(Voice voice, Path textFile, Path outWav, double rate, double pitch, double formant) {
-            List<String> command = new ArrayList<>(List.of("text2wave", "-eval", "(voice_" + voice.name() + ")"));
+            List<String> command = new ArrayList<>(List.of("text2wave"));
+            if (isAccented(voice)) {
+                String speaker = voice.name().substring(0, voice.name().length() - ACCENTED_SUFFIX.length());
+                command.addAll(List.of("-eval", accentScript().toString(), "-eval", "(acc_voice '" + speaker + ")"));
+            } else {
+                command.addAll(List.of("-eval", "(voice_" + voice.name() + ")"));
+            }
             double speedUp = pitch;
             if (hasIntonationTargets(voice) && !Double.isNaN(formant)) {
                 // Their intonation targets an F0 mean and spread (int_lr_params), which can be scaled so that the
@@ -312,9 +363,27 @@ public final class TtsEngines {
             return new Invocation(command, speedUp);
         }
 
-        /** Diphone voices, festival's own ({@code kal_diphone}) and MBROLA's ({@code us1_mbrola}). */
+        static boolean isAccented(Voice voice) {
+            return voice.name().endsWith(ACCENTED_SUFFIX);
+        }
+
+        /** Diphone voices, festival's own ({@code kal_diphone}), MBROLA's ({@code us1_mbrola}) and the accented ones. */
         static boolean hasIntonationTargets(Voice voice) {
-            return voice.name().endsWith("_diphone") || voice.name().endsWith("_mbrola");
+            return voice.name().endsWith("_diphone") || voice.name().endsWith("_mbrola") || isAccented(voice);
+        }
+
+        /** accented-festival.scm as a file text2wave can load, written once per JVM from the jar's copy. */
+        static synchronized Path accentScript() {
+            if (accentScript != null) return accentScript;
+            try (var in = TtsEngines.class.getResourceAsStream(ACCENT_SCRIPT)) {
+                if (in == null) throw new IllegalStateException(ACCENT_SCRIPT + " is missing from the classpath");
+                Path file = Files.createTempFile("speech-mamba-accented-festival-", ".scm");
+                file.toFile().deleteOnExit();
+                Files.write(file, in.readAllBytes());
+                return accentScript = file;
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException("cannot write " + ACCENT_SCRIPT + " to a temporary file", e);
+            }
         }
 
         /** Scheme that multiplies the selected voice's target F0 mean and standard deviation by {@code factor}. */
