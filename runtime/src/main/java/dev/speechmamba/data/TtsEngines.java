@@ -289,10 +289,6 @@ public final class TtsEngines {
         private List<Voice> voices;
         private String reason;
 
-        Festival() {
-            this(System.getenv(LIBDIR_VARIABLE));
-        }
-
         /** @param libDir festival's library folder, or null/blank for Debian's /usr/share/festival */
         Festival(String libDir) {
             this(libDir, false);
