@@ -48,9 +48,5 @@ PY
 mkdir -p .gpu-long
 tar -cf - .gpu/jre .gpu/lib -C "$STAGE" long | xz -T0 -6 > .gpu-long/long.tar.xz.tmp
 mv .gpu-long/long.tar.xz.tmp .gpu-long/long.tar.xz
-tracked=$(git ls-files -z | xargs -0 du -cb 2>/dev/null | tail -n 1 | cut -f1)
-bundle=$(stat -c %s .gpu-long/long.tar.xz)
-total=$((tracked + bundle))
-printf 'bundle-long: .gpu-long/long.tar.xz (%d MB) + tracked tree %d MB = %d MB of the 64 MiB that may travel\n' \
-  $((bundle / 1000000)) $((tracked / 1000000)) $((total / 1000000))
-((total < 64 * 1024 * 1024 - 2000000)) || { echo "bundle-long: too large to travel: ask for fewer recordings" >&2; exit 1; }
+source ci/gpu/travel-limit.sh
+check_travel_size bundle-long .gpu-long/long.tar.xz "ask for fewer recordings"

@@ -14,9 +14,5 @@ parts=(.gpu)
 for d in runtime/target/test-classes jvm-bindings/target/test-classes; do [[ -d $d ]] && parts+=("$d"); done
 tar -cf - "${parts[@]}" | xz -T0 -6 > .gpu-bundle/gpu.tar.xz.tmp
 mv .gpu-bundle/gpu.tar.xz.tmp .gpu-bundle/gpu.tar.xz
-tracked=$(git ls-files -z | xargs -0 du -cb 2>/dev/null | tail -n 1 | cut -f1)
-bundle=$(stat -c %s .gpu-bundle/gpu.tar.xz)
-total=$((tracked + bundle))
-printf 'bundle: %s (%d MB) + tracked tree %d MB = %d MB of the 64 MiB that may travel\n' \
-  .gpu-bundle/gpu.tar.xz $((bundle / 1000000)) $((tracked / 1000000)) $((total / 1000000))
-((total < 64 * 1024 * 1024 - 2000000)) || { echo "bundle: too large to travel" >&2; exit 1; }
+source ci/gpu/travel-limit.sh
+check_travel_size bundle .gpu-bundle/gpu.tar.xz ""
