@@ -20,7 +20,7 @@ import java.util.concurrent.Callable;
         subcommands = {BackendsCommand.class, BenchCommand.class, DemoCommand.class, FbankCommand.class,
                 ModelInfoCommand.class, SynthCorpusCommand.class, LongFormCommand.class, MergeManifestsCommand.class,
                 TrainBpeCommand.class, TrainLmCommand.class, ConvertLmCommand.class,
-                TranscribeCommand.class, TrainCommand.class, EvalCommand.class, AverageCommand.class, ServeCommand.class,
+                TranscribeCommand.class, AdaptCommand.class, TrainCommand.class, EvalCommand.class, AverageCommand.class, ServeCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main implements Callable<Integer> {
 

@@ -124,6 +124,11 @@ public final class TrainCommand implements Callable<Integer> {
                     + "of a surprise (6 is usual; 0 = off; default: ${DEFAULT-VALUE}).")
     double randomEq;
 
+    @Option(names = "--freeze", paramLabel = "REGEX",
+            description = "Keep the parameters whose names match this regular expression fixed, e.g. 'decoder\\..*' "
+                    + "to fine-tune only the front end and encoder (model-info lists the names; default: none).")
+    String freeze;
+
     @Option(names = "--quiet", description = "No progress bar or log lines on stderr.")
     boolean quiet;
 
@@ -133,7 +138,7 @@ public final class TrainCommand implements Callable<Integer> {
         TrainOptions options = new TrainOptions(config, train, valid, out, device, epochs, maxSteps, seed, vocabSize,
                 batchSeconds, bucketSize, accumSteps, lr, warmupSteps, clip, ckptEvery,
                 Math.max(keepCheckpoints, averageLast), averageLast, resume, !noAugment, dropout, workers,
-                quiet ? null : System.err, attentionWindow, globalTokens, initFrom, vtlp, edgeSilence, randomEq);
+                quiet ? null : System.err, attentionWindow, globalTokens, initFrom, vtlp, edgeSilence, randomEq, freeze);
         Trainer.Result r = new Trainer(options).run();
         PrintWriter stdout = spec.commandLine().getOut();
         stdout.printf(Locale.ROOT, "trained %d steps, %d epochs; model: %s%n", r.steps(), r.epochsCompleted(), r.model());

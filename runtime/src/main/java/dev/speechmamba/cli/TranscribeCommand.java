@@ -195,7 +195,7 @@ final class TranscribeCommand implements Callable<Integer> {
     }
 
     /** A file, or the WAV/FLAC files under a folder in name order. */
-    private static List<Path> audioFiles(Path p) throws IOException {
+    static List<Path> audioFiles(Path p) throws IOException {
         if (!Files.isDirectory(p)) return List.of(p);
         try (Stream<Path> walk = Files.walk(p)) {
             return walk.filter(Files::isRegularFile).filter(f -> {

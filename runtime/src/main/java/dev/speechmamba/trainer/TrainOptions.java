@@ -2,6 +2,8 @@ package dev.speechmamba.trainer;
 
 import java.io.PrintStream;
 import java.nio.file.Path;
+import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
 
 /**
  * Everything {@link Trainer} needs. Defaults ({@link #defaults}) follow the paper where it speaks (Adam
@@ -40,13 +42,27 @@ import java.nio.file.Path;
  *                      ({@link dev.speechmamba.audio.EdgeSilence}), or 0 for none
  * @param equalizerDb   the largest boost or cut (dB) of a random equalizer per training utterance
  *                      ({@link dev.speechmamba.audio.RandomEqualizer}), or 0 for none
+ * @param freeze        regular expression over parameter names ({@code model-info} lists them): those it matches
+ *                      keep their values (fine-tuning part of a model), or null for none
  */
 public record TrainOptions(String config, Path train, Path valid, Path out, String device, int epochs, long maxSteps,
                            long seed, int vocabSize, double batchSeconds, int bucketSize, int accumSteps, double peakLr,
                            int warmupSteps, double clipNorm, long ckptEvery, int keepCheckpoints, int averageLast,
                            boolean resume, boolean augment, Float dropout, int threads, PrintStream progress,
                            int attentionWindow, int globalTokens, Path initFrom, double vtlp, double edgeSilence,
-                           double equalizerDb) {
+                           double equalizerDb, String freeze) {
+    /** No frozen parameters. */
+    public TrainOptions(String config, Path train, Path valid, Path out, String device, int epochs, long maxSteps,
+                        long seed, int vocabSize, double batchSeconds, int bucketSize, int accumSteps, double peakLr,
+                        int warmupSteps, double clipNorm, long ckptEvery, int keepCheckpoints, int averageLast,
+                        boolean resume, boolean augment, Float dropout, int threads, PrintStream progress,
+                        int attentionWindow, int globalTokens, Path initFrom, double vtlp, double edgeSilence,
+                        double equalizerDb) {
+        this(config, train, valid, out, device, epochs, maxSteps, seed, vocabSize, batchSeconds, bucketSize, accumSteps,
+                peakLr, warmupSteps, clipNorm, ckptEvery, keepCheckpoints, averageLast, resume, augment, dropout, threads,
+                progress, attentionWindow, globalTokens, initFrom, vtlp, edgeSilence, equalizerDb, null);
+    }
+
     /** No random equalizer. */
     public TrainOptions(String config, Path train, Path valid, Path out, String device, int epochs, long maxSteps,
                         long seed, int vocabSize, double batchSeconds, int bucketSize, int accumSteps, double peakLr,
@@ -120,6 +136,13 @@ public record TrainOptions(String config, Path train, Path valid, Path out, Stri
         if (!(equalizerDb == 0 || (equalizerDb >= 0.5 && equalizerDb <= 20))) {
             bad.append("; --random-eq must be 0 (off) or a largest gain in [0.5, 20] dB, got ").append(equalizerDb);
         }
+        if (freeze != null) {
+            try {
+                Pattern.compile(freeze);
+            } catch (PatternSyntaxException e) {
+                bad.append("; --freeze is not a regular expression: ").append(e.getDescription()).append(" in '").append(freeze).append("'");
+            }
+        }
         if (!bad.isEmpty()) throw new IllegalArgumentException("train: " + bad.substring(2));
     }
 
@@ -127,7 +150,7 @@ public record TrainOptions(String config, Path train, Path valid, Path out, Stri
     public TrainOptions withEncoderAttention(int window, int global) {
         return new TrainOptions(config, train, valid, out, device, epochs, maxSteps, seed, vocabSize, batchSeconds, bucketSize,
                 accumSteps, peakLr, warmupSteps, clipNorm, ckptEvery, keepCheckpoints, averageLast, resume, augment, dropout,
-                threads, progress, window, global, initFrom, vtlp, edgeSilence, equalizerDb);
+                threads, progress, window, global, initFrom, vtlp, edgeSilence, equalizerDb, freeze);
     }
 
     /** The defaults for {@code config}, {@code train}, {@code valid} and {@code out}. */
@@ -148,41 +171,48 @@ public record TrainOptions(String config, Path train, Path valid, Path out, Stri
     public TrainOptions withInitFrom(Path model) {
         return new TrainOptions(config, train, valid, out, device, epochs, maxSteps, seed, vocabSize, batchSeconds, bucketSize,
                 accumSteps, peakLr, warmupSteps, clipNorm, ckptEvery, keepCheckpoints, averageLast, resume, augment, dropout,
-                threads, progress, attentionWindow, globalTokens, model, vtlp, edgeSilence, equalizerDb);
+                threads, progress, attentionWindow, globalTokens, model, vtlp, edgeSilence, equalizerDb, freeze);
     }
 
     /** The same options writing to another output folder. */
     public TrainOptions withOut(Path folder) {
         return new TrainOptions(config, train, valid, folder, device, epochs, maxSteps, seed, vocabSize, batchSeconds, bucketSize,
                 accumSteps, peakLr, warmupSteps, clipNorm, ckptEvery, keepCheckpoints, averageLast, resume, augment, dropout,
-                threads, progress, attentionWindow, globalTokens, initFrom, vtlp, edgeSilence, equalizerDb);
+                threads, progress, attentionWindow, globalTokens, initFrom, vtlp, edgeSilence, equalizerDb, freeze);
     }
 
     /** Trains with vocal-tract length perturbation up to ±{@code maxWarp} (0: none). */
     public TrainOptions withVtlp(double maxWarp) {
         return new TrainOptions(config, train, valid, out, device, epochs, maxSteps, seed, vocabSize, batchSeconds, bucketSize,
                 accumSteps, peakLr, warmupSteps, clipNorm, ckptEvery, keepCheckpoints, averageLast, resume, augment, dropout,
-                threads, progress, attentionWindow, globalTokens, initFrom, maxWarp, edgeSilence, equalizerDb);
+                threads, progress, attentionWindow, globalTokens, initFrom, maxWarp, edgeSilence, equalizerDb, freeze);
     }
 
     /** Trains with up to {@code maxSeconds} of silence before and after half the utterances (0: none). */
     public TrainOptions withEdgeSilence(double maxSeconds) {
         return new TrainOptions(config, train, valid, out, device, epochs, maxSteps, seed, vocabSize, batchSeconds, bucketSize,
                 accumSteps, peakLr, warmupSteps, clipNorm, ckptEvery, keepCheckpoints, averageLast, resume, augment, dropout,
-                threads, progress, attentionWindow, globalTokens, initFrom, vtlp, maxSeconds, equalizerDb);
+                threads, progress, attentionWindow, globalTokens, initFrom, vtlp, maxSeconds, equalizerDb, freeze);
+    }
+
+    /** Keeps the parameters whose names match regular expression {@code regex} fixed (null: none). */
+    public TrainOptions withFreeze(String regex) {
+        return new TrainOptions(config, train, valid, out, device, epochs, maxSteps, seed, vocabSize, batchSeconds, bucketSize,
+                accumSteps, peakLr, warmupSteps, clipNorm, ckptEvery, keepCheckpoints, averageLast, resume, augment, dropout,
+                threads, progress, attentionWindow, globalTokens, initFrom, vtlp, edgeSilence, equalizerDb, regex);
     }
 
     /** Trains through a random equalizer of up to ±{@code maxDb} dB per utterance (0: none). */
     public TrainOptions withRandomEqualizer(double maxDb) {
         return new TrainOptions(config, train, valid, out, device, epochs, maxSteps, seed, vocabSize, batchSeconds, bucketSize,
                 accumSteps, peakLr, warmupSteps, clipNorm, ckptEvery, keepCheckpoints, averageLast, resume, augment, dropout,
-                threads, progress, attentionWindow, globalTokens, initFrom, vtlp, edgeSilence, maxDb);
+                threads, progress, attentionWindow, globalTokens, initFrom, vtlp, edgeSilence, maxDb, freeze);
     }
 
     private TrainOptions with(int e, long s, boolean r, long c) {
         return new TrainOptions(config, train, valid, out, device, e, s, seed, vocabSize, batchSeconds, bucketSize, accumSteps,
                 peakLr, warmupSteps, clipNorm, c, keepCheckpoints, averageLast, r, augment, dropout, threads, progress,
-                attentionWindow, globalTokens, initFrom, vtlp, edgeSilence, equalizerDb);
+                attentionWindow, globalTokens, initFrom, vtlp, edgeSilence, equalizerDb, freeze);
     }
 
     /** A copy with other training knobs (tests and the CLI build options step by step). */
@@ -191,7 +221,7 @@ public record TrainOptions(String config, Path train, Path valid, Path out, Stri
                                      PrintStream newProgress) {
         return new TrainOptions(config, train, valid, out, newDevice, epochs, maxSteps, newSeed, newVocab, newBatchSeconds,
                 bucketSize, newAccum, newLr, newWarmup, clipNorm, ckptEvery, Math.max(keepCheckpoints, newAverage), newAverage,
-                resume, newAugment, newDropout, threads, newProgress, attentionWindow, globalTokens, initFrom, vtlp, edgeSilence, equalizerDb);
+                resume, newAugment, newDropout, threads, newProgress, attentionWindow, globalTokens, initFrom, vtlp, edgeSilence, equalizerDb, freeze);
     }
 
     /** The settings that fix the data order: a resumed run must use the same ones. */

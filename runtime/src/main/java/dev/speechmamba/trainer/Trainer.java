@@ -10,6 +10,7 @@ import dev.speechmamba.backend.Backends;
 import dev.speechmamba.data.ProgressBar;
 import dev.speechmamba.model.AsrModel;
 import dev.speechmamba.model.ModelConfig;
+import dev.speechmamba.model.Parameter;
 import dev.speechmamba.tensor.Tensor;
 import dev.speechmamba.text.BpeTokenizer;
 import dev.speechmamba.text.BpeTrainer;
@@ -137,6 +138,12 @@ public final class Trainer {
                     log(init.loadInto(model) + " (fresh optimizer and schedule)");
                 }
             }
+            List<Parameter> frozen = frozenParameters(model, o.freeze());
+            if (!frozen.isEmpty()) {
+                log(String.format(Locale.ROOT, "--freeze '%s': %d of %d tensors (%,d parameters) keep their values",
+                        o.freeze(), frozen.size(), model.parameters().all().size(),
+                        frozen.stream().mapToLong(p -> p.value().size()).sum()));
+            }
             log(String.format(Locale.ROOT, "model %s: %,d parameters on %s; %d training utterances (%.1f h), %d validation",
                     cfg, model.parameters().count(), backend.name(), train.size(),
                     train.stream().mapToDouble(Utterance::duration).sum() / 3600, valid.size()));
@@ -171,6 +178,8 @@ public final class Trainer {
                         attSum += l.attention() * n;
                         rows += n;
                     }
+                    // A zero gradient leaves Adam's moments at zero, so a frozen parameter does not move (no weight decay).
+                    for (Parameter p : frozen) backend.fill(p.grad(), 0f);
                     double gradNorm = GradientClipping.clipGlobalNorm(backend, model.parameters().grads(), o.clipNorm());
                     double lr = schedule.learningRate(step + 1);
                     boolean finite = Double.isFinite(gradNorm) && Double.isFinite(lossSum);
@@ -300,6 +309,20 @@ public final class Trainer {
             log.accept("loss plot " + png + " not written (" + e + "); the losses are in " + METRICS_FILE);
         }
         return false;
+    }
+
+    /** The parameters {@code regex} names (none for null); a pattern that names none, or all, is a mistake. */
+    static List<Parameter> frozenParameters(AsrModel model, String regex) {
+        if (regex == null) return List.of();
+        java.util.regex.Pattern pattern = java.util.regex.Pattern.compile(regex);
+        List<Parameter> all = model.parameters().all();
+        List<Parameter> matched = all.stream().filter(p -> pattern.matcher(p.name()).matches()).toList();
+        if (matched.isEmpty()) {
+            throw new IllegalArgumentException("--freeze '" + regex + "' matches no parameter name (they look like "
+                    + all.getFirst().name() + "; model-info lists them)");
+        }
+        if (matched.size() == all.size()) throw new IllegalArgumentException("--freeze '" + regex + "' matches every parameter: nothing would train");
+        return matched;
     }
 
     private void log(String line) {

@@ -5,8 +5,12 @@ import dev.speechmamba.lm.Lexicon;
 import dev.speechmamba.lm.NgramLm;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -36,6 +40,14 @@ public sealed interface ModelSource {
     Optional<Lexicon> lexicon() throws IOException;
 
     /**
+     * Copies the model into folder {@code dir} as a model folder: its weights as {@code model.safetensors}, and its
+     * own LM and lexicon files when it has them. Existing files of those names are an error (nothing is overwritten).
+     *
+     * @return the files written
+     */
+    List<Path> copyTo(Path dir) throws IOException;
+
+    /**
      * A folder or file on disk.
      *
      * @param origin why it was chosen: "--model", "$SPEECH_MAMBA_MODEL" or "./model"
@@ -48,6 +60,29 @@ public sealed interface ModelSource {
         @Override public Optional<NgramLm> languageModel() throws IOException { return ModelLanguageModel.inFolder(path); }
 
         @Override public Optional<Lexicon> lexicon() throws IOException { return ModelLanguageModel.lexiconInFolder(path); }
+
+        @Override public List<Path> copyTo(Path dir) throws IOException {
+            Path weights = Files.isDirectory(path) ? path.resolve(ModelFolder.WEIGHTS) : path;
+            if (!Files.isRegularFile(weights)) throw new NoSuchFileException(weights.toString(), null, "no model weights there");
+            List<Path> written = new ArrayList<>();
+            written.add(copyNew(weights, dir.resolve(ModelFolder.WEIGHTS)));
+            if (Files.isDirectory(path)) {
+                for (List<String> names : List.of(ModelLanguageModel.FILE_NAMES, ModelLanguageModel.LEXICON_FILE_NAMES)) {
+                    for (String name : names) {
+                        if (Files.isRegularFile(path.resolve(name))) {
+                            written.add(copyNew(path.resolve(name), dir.resolve(name)));
+                            break;
+                        }
+                    }
+                }
+            }
+            return written;
+        }
+
+        private static Path copyNew(Path from, Path to) throws IOException {
+            Files.copy(from, to); // no REPLACE_EXISTING: an existing file is FileAlreadyExistsException
+            return to;
+        }
 
         @Override public String name() {
             Path file = path.toAbsolutePath().normalize().getFileName();
@@ -69,6 +104,29 @@ public sealed interface ModelSource {
         @Override public Optional<NgramLm> languageModel() throws IOException { return ModelLanguageModel.besideResource(resource); }
 
         @Override public Optional<Lexicon> lexicon() throws IOException { return ModelLanguageModel.lexiconBesideResource(resource); }
+
+        @Override public List<Path> copyTo(Path dir) throws IOException {
+            String folder = resource.substring(0, resource.lastIndexOf('/') + 1);
+            List<Path> written = new ArrayList<>();
+            written.add(copyResource(resource, dir.resolve(ModelFolder.WEIGHTS)));
+            for (List<String> names : List.of(ModelLanguageModel.FILE_NAMES, ModelLanguageModel.LEXICON_FILE_NAMES)) {
+                for (String name : names) {
+                    if (Bundled.class.getResource(folder + name) != null) {
+                        written.add(copyResource(folder + name, dir.resolve(name)));
+                        break;
+                    }
+                }
+            }
+            return written;
+        }
+
+        private static Path copyResource(String name, Path to) throws IOException {
+            try (InputStream in = Bundled.class.getResourceAsStream(name)) {
+                if (in == null) throw new NoSuchFileException("classpath:" + name, null, "this build has no bundled model");
+                Files.copy(in, to);
+            }
+            return to;
+        }
     }
 
     /** The process's own choice: {@code --model} if given, else its environment and working directory. */
