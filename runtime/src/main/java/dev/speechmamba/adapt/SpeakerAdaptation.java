@@ -26,15 +26,19 @@ import java.io.PrintStream;
 import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
 import java.util.stream.Stream;
 
 /**
@@ -81,8 +85,8 @@ public final class SpeakerAdaptation {
             }
             if (freeze != null) {
                 try {
-                    java.util.regex.Pattern.compile(freeze);
-                } catch (java.util.regex.PatternSyntaxException e) {
+                    Pattern.compile(freeze);
+                } catch (PatternSyntaxException e) {
                     throw new IllegalArgumentException("freeze is not a regular expression: " + e.getDescription() + " in '" + freeze + "'");
                 }
             }
@@ -124,7 +128,7 @@ public final class SpeakerAdaptation {
                              Options options, PrintStream progress) throws IOException {
         if (recordings.isEmpty()) throw new IllegalArgumentException("no recordings to adapt on");
         for (Path r : recordings) {
-            if (!Files.isRegularFile(r)) throw new java.nio.file.NoSuchFileException(r.toString(), null, "no such recording");
+            if (!Files.isRegularFile(r)) throw new NoSuchFileException(r.toString(), null, "no such recording");
         }
         boolean existed = requireEmptyOrAbsent(out);
         Files.createDirectories(out);
@@ -155,7 +159,7 @@ public final class SpeakerAdaptation {
                         int to = (int) Math.min(audio.samples().length, Math.round((s.end() + SEGMENT_PADDING_S) * Audio.MODEL_RATE));
                         double duration = (to - from) / (double) Audio.MODEL_RATE;
                         if (duration < MIN_SEGMENT_S) continue;
-                        float[] slice = java.util.Arrays.copyOfRange(audio.samples(), from, to);
+                        float[] slice = Arrays.copyOfRange(audio.samples(), from, to);
                         String name = String.format(Locale.ROOT, "%04d-%05d.wav", i, n++);
                         WavWriter.writePcm16(segmentsDir.resolve(name), new Audio(slice, Audio.MODEL_RATE));
                         entries.add(new ManifestEntry("segments/" + name, duration, s.text(), "adaptation"));

@@ -98,9 +98,10 @@ final class AdaptCommand implements Callable<Integer> {
         for (Path p : inputs) files.addAll(TranscribeCommand.audioFiles(p));
         if (files.isEmpty()) throw new CommandLine.ParameterException(spec.commandLine(), "no WAV or FLAC files in " + inputs);
         ModelSource source = ModelSource.resolve(model);
-        PrintWriter stdout = spec.commandLine().getOut();
+        PrintWriter stdout = spec.commandLine().getOut(), stderr = spec.commandLine().getErr();
         if (!quiet) {
-            System.err.println("speech-mamba: " + source.describe());
+            stderr.println("speech-mamba: " + source.describe());
+            stderr.flush();
         }
         SpeakerAdaptation.Result r = SpeakerAdaptation.run(source, files, out, decoding, options, quiet ? null : System.err);
         stdout.printf(Locale.ROOT, "adapted on %d segments (%.1f min) of %d recording%s in %d steps; model: %s%n",

@@ -27,6 +27,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.regex.Pattern;
 
 /**
  * The training loop of {@code speech-mamba train}. Prepares the output folder (BPE tokenizer trained on the
@@ -314,7 +315,7 @@ public final class Trainer {
     /** The parameters {@code regex} names (none for null); a pattern that names none, or all, is a mistake. */
     static List<Parameter> frozenParameters(AsrModel model, String regex) {
         if (regex == null) return List.of();
-        java.util.regex.Pattern pattern = java.util.regex.Pattern.compile(regex);
+        Pattern pattern = Pattern.compile(regex);
         List<Parameter> all = model.parameters().all();
         List<Parameter> matched = all.stream().filter(p -> pattern.matcher(p.name()).matches()).toList();
         if (matched.isEmpty()) {

@@ -3,14 +3,41 @@ package dev.speechmamba.transcribe;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class ModelSourceTest {
+
+    @Test
+    void copyToTakesTheWeightsAndTheModelsOwnLmAndLexiconAndOverwritesNothing(@TempDir Path tmp) throws Exception {
+        Path folder = Files.createDirectories(tmp.resolve("m"));
+        Files.writeString(folder.resolve("model.safetensors"), "weights");
+        Files.writeString(folder.resolve("lm.arpa.gz"), "lm");
+        Files.writeString(folder.resolve("lexicon.txt"), "lexicon");
+        Files.writeString(folder.resolve("notes.txt"), "not part of the model");
+        Path target = Files.createDirectories(tmp.resolve("copy"));
+        var written = new ModelSource.Folder(folder, "--model").copyTo(target);
+        assertEquals(List.of(target.resolve("model.safetensors"), target.resolve("lm.arpa.gz"),
+                target.resolve("lexicon.txt")), written);
+        assertEquals("lm", Files.readString(target.resolve("lm.arpa.gz")));
+        assertTrue(Files.notExists(target.resolve("notes.txt")));
+
+        Path busy = Files.createDirectories(tmp.resolve("busy"));
+        Files.writeString(busy.resolve("model.safetensors"), "mine");
+        assertThrows(FileAlreadyExistsException.class,
+                () -> new ModelSource.Folder(folder, "--model").copyTo(busy));
+        assertEquals("mine", Files.readString(busy.resolve("model.safetensors")));
+        assertThrows(NoSuchFileException.class,
+                () -> new ModelSource.Folder(tmp.resolve("absent"), "--model").copyTo(target));
+    }
 
     @Test
     void modelOptionWinsOverEverything(@TempDir Path cwd) throws Exception {
