@@ -7,6 +7,7 @@ import dev.speechmamba.audio.AudioFiles;
 import dev.speechmamba.audio.WavWriter;
 import dev.speechmamba.backend.Backend;
 import dev.speechmamba.backend.Backends;
+import dev.speechmamba.data.Folders;
 import dev.speechmamba.data.Manifest;
 import dev.speechmamba.data.ManifestEntry;
 import dev.speechmamba.model.ModelConfig;
@@ -24,13 +25,10 @@ import dev.speechmamba.transcribe.Transcript;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.DirectoryNotEmptyException;
-import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -195,13 +193,13 @@ public final class SpeakerAdaptation {
                 }
             }
             writeReport(out.resolve(REPORT_FILE), source, recordings, entries.size(), seconds, trained.steps(), options);
-            if (!options.keepWork()) deleteTree(work);
+            if (!options.keepWork()) Folders.deleteTree(work);
             done = true;
             return new Result(out, List.copyOf(firstPass), entries.size(), seconds, trained.steps());
         } finally {
             if (!done) {
-                if (existed) deleteContents(out);
-                else deleteTree(out);
+                if (existed) Folders.deleteContents(out);
+                else Folders.deleteTree(out);
             }
         }
     }
@@ -217,12 +215,6 @@ public final class SpeakerAdaptation {
             }
         }
         return true;
-    }
-
-    private static void deleteContents(Path dir) throws IOException {
-        try (Stream<Path> s = Files.list(dir)) {
-            for (Path p : s.toList()) deleteTree(p);
-        }
     }
 
     private static void writeReport(Path file, ModelSource source, List<Path> recordings, int segments, double seconds,
@@ -244,22 +236,5 @@ public final class SpeakerAdaptation {
 
     private static void log(PrintStream progress, String line) {
         if (progress != null) progress.println("adapt: " + line);
-    }
-
-    /** Removes a folder this class made (or its half-made contents); quietly skips what is already gone. */
-    static void deleteTree(Path root) throws IOException {
-        if (!Files.exists(root)) return;
-        Files.walkFileTree(root, new SimpleFileVisitor<>() {
-            @Override public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-                Files.delete(file);
-                return FileVisitResult.CONTINUE;
-            }
-
-            @Override public FileVisitResult postVisitDirectory(Path dir, IOException e) throws IOException {
-                if (e != null) throw e;
-                Files.delete(dir);
-                return FileVisitResult.CONTINUE;
-            }
-        });
     }
 }

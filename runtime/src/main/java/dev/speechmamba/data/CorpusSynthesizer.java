@@ -244,7 +244,7 @@ public final class CorpusSynthesizer {
             counts.put(s, manifests.get(s).size());
             seconds.put(s, manifests.get(s).stream().mapToDouble(ManifestEntry::duration).sum());
         }
-        deleteTree(scratch);
+        Folders.deleteTree(scratch);
         double wall = (System.nanoTime() - start) / 1e9;
         Report report = new Report(keptCount, (int) results.headMap(cutoff, true).values().stream().filter(r -> r.error() != null).count(),
                 keptSeconds, wall, counts, seconds, split, notes);
@@ -395,12 +395,5 @@ public final class CorpusSynthesizer {
         var notes = root.putArray("notes");
         r.notes().stream().limit(200).forEach(notes::add);
         json.writeValue(file.toFile(), root);
-    }
-
-    static void deleteTree(Path dir) throws IOException {
-        if (!Files.exists(dir)) return;
-        try (var walk = Files.walk(dir)) {
-            for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
-        }
     }
 }

@@ -54,22 +54,36 @@ public final class ModelLanguageModel {
 
     /** The first of {@code names} in folder {@code modelPath}, read; empty when none is there or it is no folder. */
     private static <T> Optional<T> inFolder(Path modelPath, List<String> names, FileReader<T> reader) throws IOException {
-        if (!Files.isDirectory(modelPath)) return Optional.empty();
-        for (String name : names) {
-            Path file = modelPath.resolve(name);
-            if (Files.isRegularFile(file)) return Optional.of(reader.read(file));
-        }
-        return Optional.empty();
+        Optional<Path> file = firstInFolder(modelPath, names);
+        return file.isEmpty() ? Optional.empty() : Optional.of(reader.read(file.get()));
     }
 
     /** The first of {@code names} in the resource folder of {@code modelResource}, read (gzip when named .gz). */
     private static <T> Optional<T> besideResource(String modelResource, List<String> names, StreamReader<T> reader)
             throws IOException {
+        Optional<String> resource = firstBesideResource(modelResource, names);
+        if (resource.isEmpty()) return Optional.empty();
+        try (InputStream in = ModelLanguageModel.class.getResourceAsStream(resource.get())) {
+            if (in == null) throw new IOException("classpath:" + resource.get() + " vanished while being read");
+            return Optional.of(reader.read(in, "classpath:" + resource.get(), resource.get().endsWith(".gz")));
+        }
+    }
+
+    /** The first of {@code names} that is a file in folder {@code modelPath}; empty when none is, or it is no folder. */
+    static Optional<Path> firstInFolder(Path modelPath, List<String> names) {
+        if (!Files.isDirectory(modelPath)) return Optional.empty();
+        for (String name : names) {
+            Path file = modelPath.resolve(name);
+            if (Files.isRegularFile(file)) return Optional.of(file);
+        }
+        return Optional.empty();
+    }
+
+    /** The first of {@code names} that is a resource beside {@code modelResource}, as a resource name; empty when none is. */
+    static Optional<String> firstBesideResource(String modelResource, List<String> names) {
         String dir = modelResource.substring(0, modelResource.lastIndexOf('/') + 1);
         for (String name : names) {
-            try (InputStream in = ModelLanguageModel.class.getResourceAsStream(dir + name)) {
-                if (in != null) return Optional.of(reader.read(in, "classpath:" + dir + name, name.endsWith(".gz")));
-            }
+            if (ModelLanguageModel.class.getResource(dir + name) != null) return Optional.of(dir + name);
         }
         return Optional.empty();
     }

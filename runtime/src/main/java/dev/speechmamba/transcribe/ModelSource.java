@@ -39,6 +39,9 @@ public sealed interface ModelSource {
     /** The model's own lexicon (see {@link ModelLanguageModel}), if it has one. */
     Optional<Lexicon> lexicon() throws IOException;
 
+    /** The files beside the weights that belong to a model: its LM, then its lexicon (the first name found of each). */
+    List<List<String>> COMPANION_FILE_NAMES = List.of(ModelLanguageModel.FILE_NAMES, ModelLanguageModel.LEXICON_FILE_NAMES);
+
     /**
      * Copies the model into folder {@code dir} as a model folder: its weights as {@code model.safetensors}, and its
      * own LM and lexicon files when it has them. Existing files of those names are an error (nothing is overwritten).
@@ -62,19 +65,11 @@ public sealed interface ModelSource {
         @Override public Optional<Lexicon> lexicon() throws IOException { return ModelLanguageModel.lexiconInFolder(path); }
 
         @Override public List<Path> copyTo(Path dir) throws IOException {
-            Path weights = Files.isDirectory(path) ? path.resolve(ModelFolder.WEIGHTS) : path;
-            if (!Files.isRegularFile(weights)) throw new NoSuchFileException(weights.toString(), null, "no model weights there");
             List<Path> written = new ArrayList<>();
-            written.add(copyNew(weights, dir.resolve(ModelFolder.WEIGHTS)));
-            if (Files.isDirectory(path)) {
-                for (List<String> names : List.of(ModelLanguageModel.FILE_NAMES, ModelLanguageModel.LEXICON_FILE_NAMES)) {
-                    for (String name : names) {
-                        if (Files.isRegularFile(path.resolve(name))) {
-                            written.add(copyNew(path.resolve(name), dir.resolve(name)));
-                            break;
-                        }
-                    }
-                }
+            written.add(copyNew(ModelFolder.weightsFile(path), dir.resolve(ModelFolder.WEIGHTS)));
+            for (List<String> names : COMPANION_FILE_NAMES) {
+                Optional<Path> file = ModelLanguageModel.firstInFolder(path, names);
+                if (file.isPresent()) written.add(copyNew(file.get(), dir.resolve(file.get().getFileName())));
             }
             return written;
         }
@@ -106,15 +101,13 @@ public sealed interface ModelSource {
         @Override public Optional<Lexicon> lexicon() throws IOException { return ModelLanguageModel.lexiconBesideResource(resource); }
 
         @Override public List<Path> copyTo(Path dir) throws IOException {
-            String folder = resource.substring(0, resource.lastIndexOf('/') + 1);
             List<Path> written = new ArrayList<>();
             written.add(copyResource(resource, dir.resolve(ModelFolder.WEIGHTS)));
-            for (List<String> names : List.of(ModelLanguageModel.FILE_NAMES, ModelLanguageModel.LEXICON_FILE_NAMES)) {
-                for (String name : names) {
-                    if (Bundled.class.getResource(folder + name) != null) {
-                        written.add(copyResource(folder + name, dir.resolve(name)));
-                        break;
-                    }
+            for (List<String> names : COMPANION_FILE_NAMES) {
+                Optional<String> found = ModelLanguageModel.firstBesideResource(resource, names);
+                if (found.isPresent()) {
+                    String name = found.get();
+                    written.add(copyResource(name, dir.resolve(name.substring(name.lastIndexOf('/') + 1))));
                 }
             }
             return written;
