@@ -34,7 +34,9 @@ public final class TranscribeFile {
              Transcriber transcriber = Transcriber.load(Path.of(args[0]), backend, options)) {
             Transcript t = transcriber.transcribe(pcm);
             System.out.println(t.text());
-            for (Word w : t.words()) System.out.printf(Locale.ROOT, "%7.2f %7.2f  %s%n", w.start(), w.end(), w.text());
+            for (Word w : t.words()) {
+                System.out.printf(Locale.ROOT, "%7.2f %7.2f %5.2f  %s%n", w.start(), w.end(), w.confidence(), w.text());
+            }
         }
     }
 }

@@ -49,7 +49,8 @@ class TranscribeFileTest {
         String out = captured.toString(StandardCharsets.UTF_8);
         assertTrue(!out.isEmpty(), "the example prints at least the transcript line");
         for (String line : out.lines().skip(1).toList()) {
-            assertTrue(line.matches(" *\\d+\\.\\d\\d +\\d+\\.\\d\\d  .*"), "word line with start and end: '" + line + "'");
+            assertTrue(line.matches(" *\\d+\\.\\d\\d +\\d+\\.\\d\\d +[01]\\.\\d\\d  .*"),
+                    "word line with start, end and confidence: '" + line + "'");
         }
     }
 }

@@ -47,7 +47,7 @@ final class TranscribeCommand implements Callable<Integer> {
     Path model;
 
     @Option(names = "--format", defaultValue = "text", paramLabel = "FMT",
-            description = "text, json, srt or vtt (default: ${DEFAULT-VALUE}).")
+            description = "text, json (segments and words with times and a confidence in [0, 1]), srt or vtt (default: ${DEFAULT-VALUE}).")
     String format;
 
     @Option(names = "--decoder", defaultValue = "beam", paramLabel = "KIND",

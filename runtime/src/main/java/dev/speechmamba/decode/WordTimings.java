@@ -16,8 +16,11 @@ public final class WordTimings {
 
     private WordTimings() { }
 
-    /** A word: the token ids it is made of and its first and last frame (inclusive). */
-    public record WordSpan(int[] tokens, int firstFrame, int lastFrame) {
+    /**
+     * A word: the token ids it is made of, its first and last frame (inclusive), and its confidence (that of its
+     * least certain piece).
+     */
+    public record WordSpan(int[] tokens, int firstFrame, int lastFrame, double confidence) {
         public double start() { return firstFrame * FRAME_SECONDS; }
 
         public double end() { return (lastFrame + 1) * FRAME_SECONDS; }
@@ -26,29 +29,37 @@ public final class WordTimings {
     /**
      * Groups spans into words.
      *
-     * @param pieceText the piece string of a token id (with {@code ▁} markers)
+     * @param confidence (N) each span's confidence ({@link CtcConfidence#ofSpans})
+     * @param pieceText  the piece string of a token id (with {@code ▁} markers)
      */
-    public static List<WordSpan> words(List<TokenSpan> spans, IntFunction<String> pieceText) {
-        List<WordSpan> out = new ArrayList<>();
-        List<TokenSpan> current = new ArrayList<>();
-        for (TokenSpan s : spans) {
-            if (pieceText.apply(s.token()).startsWith(SPACE_MARKER) && !current.isEmpty()) {
-                out.add(toWord(current));
-                current.clear();
-            }
-            current.add(s);
+    public static List<WordSpan> words(List<TokenSpan> spans, double[] confidence, IntFunction<String> pieceText) {
+        if (confidence.length != spans.size()) {
+            throw new IllegalArgumentException("word timings: " + confidence.length + " confidences for " + spans.size() + " spans");
         }
-        if (!current.isEmpty()) out.add(toWord(current));
+        List<WordSpan> out = new ArrayList<>();
+        int wordStart = 0;
+        for (int i = 0; i < spans.size(); i++) {
+            if (pieceText.apply(spans.get(i).token()).startsWith(SPACE_MARKER) && i > wordStart) {
+                out.add(toWord(spans, confidence, wordStart, i));
+                wordStart = i;
+            }
+        }
+        if (spans.size() > wordStart) out.add(toWord(spans, confidence, wordStart, spans.size()));
         return out;
     }
 
-    private static WordSpan toWord(List<TokenSpan> pieces) {
-        int first = pieces.getFirst().firstFrame(), last = pieces.getFirst().lastFrame();
-        for (TokenSpan s : pieces) {
+    private static WordSpan toWord(List<TokenSpan> spans, double[] confidence, int from, int to) {
+        int first = spans.get(from).firstFrame(), last = spans.get(from).lastFrame();
+        double least = confidence[from];
+        int[] tokens = new int[to - from];
+        for (int i = from; i < to; i++) {
+            TokenSpan s = spans.get(i);
             first = Math.min(first, s.firstFrame());
             last = Math.max(last, s.lastFrame());
+            least = Math.min(least, confidence[i]);
+            tokens[i - from] = s.token();
         }
-        return new WordSpan(pieces.stream().mapToInt(TokenSpan::token).toArray(), first, last);
+        return new WordSpan(tokens, first, last, least);
     }
 
     /**

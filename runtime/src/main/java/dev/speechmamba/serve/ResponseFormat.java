@@ -71,7 +71,8 @@ enum ResponseFormat {
                 if (granularities.contains("word")) {
                     ArrayNode words = root.putArray("words");
                     for (TranscriptionEngine.Word w : result.words()) {
-                        words.addObject().put("word", w.word()).put("start", w.start()).put("end", w.end());
+                        words.addObject().put("word", w.word()).put("start", w.start()).put("end", w.end())
+                                .put("confidence", Math.round(w.confidence() * 1000) / 1000.0);
                     }
                 }
                 yield root.toString();

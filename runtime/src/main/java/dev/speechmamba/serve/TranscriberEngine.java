@@ -47,7 +47,7 @@ public final class TranscriberEngine implements TranscriptionEngine {
     }
 
     static Result toResult(Transcript t) {
-        List<Word> words = t.words().stream().map(w -> new Word(w.text(), w.start(), w.end())).toList();
+        List<Word> words = t.words().stream().map(w -> new Word(w.text(), w.start(), w.end(), w.confidence())).toList();
         List<Segment> segments = t.segments().stream().map(s -> new Segment(s.text(), s.start(), s.end())).toList();
         return new Result(t.text(), words, segments);
     }

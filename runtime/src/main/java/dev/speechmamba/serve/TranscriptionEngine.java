@@ -49,11 +49,12 @@ public interface TranscriptionEngine extends AutoCloseable {
         }
     }
 
-    /** One recognized word and where it lies in the audio. */
-    record Word(String word, double start, double end) {
+    /** One recognized word, where it lies in the audio, and how sure the model is of it (0 to 1). */
+    record Word(String word, double start, double end, double confidence) {
         public Word {
             Objects.requireNonNull(word, "word");
             if (!(start >= 0 && end >= start)) throw new IllegalArgumentException("Word: need 0 <= start <= end, got " + start + ", " + end);
+            if (!(confidence >= 0 && confidence <= 1)) throw new IllegalArgumentException("Word: confidence " + confidence + " is outside [0, 1]");
         }
     }
 

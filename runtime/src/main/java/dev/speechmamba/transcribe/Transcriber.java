@@ -9,6 +9,7 @@ import dev.speechmamba.backend.Backend;
 import dev.speechmamba.decode.AsrModelDecoder;
 import dev.speechmamba.decode.BeamSearch;
 import dev.speechmamba.decode.CtcAligner;
+import dev.speechmamba.decode.CtcConfidence;
 import dev.speechmamba.decode.CtcGreedy;
 import dev.speechmamba.decode.LogProbs;
 import dev.speechmamba.decode.Segmenter;
@@ -348,32 +349,43 @@ public final class Transcriber implements AutoCloseable {
         int blank = cfg.blank(), d = cfg.dModel();
         LogProbs slice = enc.logProbs().slice(range.start(), range.end());
         List<TokenSpan> local;
+        double[] confidence;
         if (options.decoder() == TranscribeOptions.Decoder.GREEDY) {
             local = CtcGreedy.collapse(slice.argmaxPath(), blank);
+            confidence = CtcConfidence.ofSpans(slice, local);
         } else {
             float[] sliceMemory = Arrays.copyOfRange(enc.memory(), range.start() * d, range.end() * d);
             int[] tokens;
+            double[] attention;
             try (AsrModelDecoder decoder = new AsrModelDecoder(model, sliceMemory, range.length())) {
                 tokens = beamSearch.search(decoder, slice, range.length(), languageModel, lexiconScorer).getFirst().tokens();
+                attention = CtcConfidence.ofDecoder(decoder, cfg.sosEos(), tokens);
             }
             local = CtcAligner.minimumFrames(tokens) <= slice.frames()
                     ? CtcAligner.align(slice, tokens, blank)
                     : WordTimings.spreadEvenly(tokens, 0, slice.frames());
+            confidence = CtcConfidence.joint(CtcConfidence.ofSpans(slice, local), attention, options.beam().ctcWeight());
         }
         int shift = range.start() + frameOffset;
         List<TokenSpan> spans = local.stream().map(s -> s.shift(shift)).toList();
-        return toSegment(spans, new Segmenter.FrameRange(shift, shift + range.length()));
+        return toSegment(spans, confidence, new Segmenter.FrameRange(shift, shift + range.length()));
     }
 
-    private Segment toSegment(List<TokenSpan> spans, Segmenter.FrameRange range) {
+    private Segment toSegment(List<TokenSpan> spans, double[] confidence, Segmenter.FrameRange range) {
         // Control ids (<sos/eos>) carry no text; a untrained CTC head may still emit them.
-        List<TokenSpan> textual = spans.stream()
-                .filter(s -> tokenizer.piece(s.token()).type() != BpeTokenizer.PieceType.CONTROL).toList();
+        List<TokenSpan> textual = new ArrayList<>();
+        double[] textualConfidence = new double[spans.size()];
+        for (int i = 0; i < spans.size(); i++) {
+            if (tokenizer.piece(spans.get(i).token()).type() == BpeTokenizer.PieceType.CONTROL) continue;
+            textualConfidence[textual.size()] = confidence[i];
+            textual.add(spans.get(i));
+        }
         String text = tokenizer.decode(CtcGreedy.tokens(textual)).strip();
         List<Word> words = new ArrayList<>();
-        for (WordTimings.WordSpan w : WordTimings.words(textual, id -> tokenizer.piece(id).text())) {
+        for (WordTimings.WordSpan w : WordTimings.words(textual, Arrays.copyOf(textualConfidence, textual.size()),
+                id -> tokenizer.piece(id).text())) {
             String wordText = tokenizer.decode(w.tokens()).strip();
-            if (!wordText.isEmpty()) words.add(new Word(wordText, w.start(), w.end()));
+            if (!wordText.isEmpty()) words.add(new Word(wordText, w.start(), w.end(), w.confidence()));
         }
         double start = words.isEmpty() ? range.start() * WordTimings.FRAME_SECONDS : words.getFirst().start();
         double end = words.isEmpty() ? range.end() * WordTimings.FRAME_SECONDS : words.getLast().end();

@@ -51,6 +51,7 @@ public enum TranscriptFormat {
             node.put("start", seconds(s.start()));
             node.put("end", seconds(s.end()));
             node.put("text", s.text());
+            node.put("confidence", probability(s.confidence()));
         }
         ArrayNode words = root.putArray("words");
         for (Word w : t.words()) {
@@ -58,6 +59,7 @@ public enum TranscriptFormat {
             node.put("word", w.text());
             node.put("start", seconds(w.start()));
             node.put("end", seconds(w.end()));
+            node.put("confidence", probability(w.confidence()));
         }
         try {
             return MAPPER.writeValueAsString(root);
@@ -65,6 +67,9 @@ public enum TranscriptFormat {
             throw new IllegalStateException(e);
         }
     }
+
+    /** A confidence rounded to three places: finer steps mean nothing for a posterior. */
+    private static double probability(double p) { return Math.round(p * 1000) / 1000.0; }
 
     /** Seconds rounded to milliseconds, so JSON shows 1.24 rather than 1.2400000000000002. */
     private static double seconds(double s) { return Math.round(s * 1000) / 1000.0; }

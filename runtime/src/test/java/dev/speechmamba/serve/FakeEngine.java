@@ -33,7 +33,7 @@ class FakeEngine implements TranscriptionEngine {
         String first = "samples";
         String second = Integer.toString(pcm.length);
         return new Result(first + " " + second,
-                List.of(new Word(first, 0, seconds / 2), new Word(second, seconds / 2, seconds)),
+                List.of(new Word(first, 0, seconds / 2, 0.9), new Word(second, seconds / 2, seconds, 0.5)),
                 List.of(new Segment(first, 0, seconds / 2), new Segment(second, seconds / 2, seconds)));
     }
 

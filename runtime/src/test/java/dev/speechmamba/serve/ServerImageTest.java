@@ -106,6 +106,8 @@ class ServerImageTest {
         double previousEnd = 0;
         for (JsonNode word : body.get("words")) {
             assertTrue(word.get("word").isTextual());
+            double confidence = word.get("confidence").asDouble(-1);
+            assertTrue(confidence >= 0 && confidence <= 1, word.toString());
             assertTrue(word.get("start").asDouble() >= previousEnd - 1e-9 && word.get("end").asDouble() <= 2.5 + 1e-9, word.toString());
             previousEnd = word.get("end").asDouble();
         }

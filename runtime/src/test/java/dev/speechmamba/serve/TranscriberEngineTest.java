@@ -57,6 +57,7 @@ class TranscriberEngineTest {
             for (int i = 0; i < expected.words().size(); i++) {
                 assertEquals(expected.words().get(i).text(), body.get("words").get(i).get("word").asText());
                 assertEquals(expected.words().get(i).start(), body.get("words").get(i).get("start").asDouble(), 1e-9);
+                assertEquals(expected.words().get(i).confidence(), body.get("words").get(i).get("confidence").asDouble(), 5e-4);
             }
             assertFalse(expected.words().isEmpty(), "the tiny model should say something for 2 s of voiced audio");
             assertEquals(expected.segments().size(), body.get("segments").size());

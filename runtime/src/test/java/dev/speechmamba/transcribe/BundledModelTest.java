@@ -59,6 +59,11 @@ class BundledModelTest {
                 float[] pcm = AudioFiles.read16kMono(SAMPLE).samples();
                 Transcript transcript = transcriber.transcribe(pcm);
                 assertFalse(transcript.text().isBlank(), "the sample must transcribe to some text");
+                for (Word w : transcript.words()) {
+                    assertTrue(w.confidence() >= 0 && w.confidence() <= 1, w.toString());
+                }
+                // The sample is read right (TranscribeDefaultModelTest); most of its words should be sure ones.
+                assertTrue(transcript.segments().getFirst().confidence() > 0.5, transcript.segments().toString());
             } finally {
                 loaded.model().close();
             }

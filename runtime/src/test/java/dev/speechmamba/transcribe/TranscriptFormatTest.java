@@ -8,13 +8,14 @@ import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class TranscriptFormatTest {
     static final Transcript SAMPLE;
 
     static {
-        Word hello = new Word("hello", 0.04, 0.52), world = new Word("world", 0.6, 1.0);
-        Word again = new Word("again", 3661.5, 3662.25);
+        Word hello = new Word("hello", 0.04, 0.52, 0.97), world = new Word("world", 0.6, 1.0, 0.4123);
+        Word again = new Word("again", 3661.5, 3662.25, 1.0);
         SAMPLE = new Transcript("hello world again", List.of(hello, world, again),
                 List.of(new Segment("hello world", 0.04, 1.0, List.of(hello, world)),
                         new Segment("again", 3661.5, 3662.25, List.of(again))));
@@ -65,6 +66,17 @@ class TranscriptFormatTest {
         assertEquals("world", root.get("words").get(1).get("word").asText());
         assertEquals(0.6, root.get("words").get(1).get("start").asDouble());
         assertEquals(1.0, root.get("words").get(1).get("end").asDouble());
+        assertEquals(0.412, root.get("words").get(1).get("confidence").asDouble());
+        // A segment's confidence is its words' mean.
+        assertEquals(0.691, root.get("segments").get(0).get("confidence").asDouble());
+        assertEquals(1.0, root.get("segments").get(1).get("confidence").asDouble());
+    }
+
+    @Test
+    void aConfidenceOutsideZeroToOneIsRefused() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new Word("odd", 0, 1, 1.5));
+        assertTrue(e.getMessage().contains("confidence 1.5"), e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> new Word("odd", 0, 1, Double.NaN));
     }
 
     @Test
