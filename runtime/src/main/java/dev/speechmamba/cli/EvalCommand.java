@@ -8,6 +8,7 @@ import dev.speechmamba.trainer.Evaluator;
 import dev.speechmamba.trainer.FeaturePipeline;
 import dev.speechmamba.trainer.ModelBundle;
 import dev.speechmamba.trainer.Utterance;
+import dev.speechmamba.decode.BeamSearch;
 import dev.speechmamba.text.WordErrorRate;
 import dev.speechmamba.transcribe.TranscribeOptions;
 import dev.speechmamba.transcribe.Transcriber;
@@ -54,10 +55,10 @@ public final class EvalCommand implements Callable<Integer> {
     Integer threads;
 
     @Option(names = "--beam", paramLabel = "N",
-            description = "Joint CTC/attention beam search with N hypotheses (CTC weight 0.4) instead of CTC greedy.")
+            description = "Joint CTC/attention beam search with N hypotheses (CTC weight: --ctc-weight) instead of CTC greedy.")
     Integer beam;
 
-    @Option(names = "--ctc-weight", defaultValue = "0.4", description = "CTC weight of the beam search (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--ctc-weight", defaultValue = "" + BeamSearch.Options.DEFAULT_CTC_WEIGHT, description = "CTC weight of the beam search (default: ${DEFAULT-VALUE}).")
     double ctcWeight;
 
     @Option(names = "--length-bonus", defaultValue = "0", description = "Score added per token in beam search (default: ${DEFAULT-VALUE}).")

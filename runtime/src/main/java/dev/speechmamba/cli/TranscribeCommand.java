@@ -57,7 +57,7 @@ final class TranscribeCommand implements Callable<Integer> {
     @Option(names = "--beam", defaultValue = "10", description = "Beam size (default: ${DEFAULT-VALUE}).")
     int beam;
 
-    @Option(names = "--ctc-weight", defaultValue = "0.4", description = "CTC weight in beam search, 0..1 (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--ctc-weight", defaultValue = "" + BeamSearch.Options.DEFAULT_CTC_WEIGHT, description = "CTC weight in beam search, 0..1 (default: ${DEFAULT-VALUE}).")
     double ctcWeight;
 
     @Option(names = "--length-bonus", defaultValue = "0", description = "Score added per token in beam search (default: ${DEFAULT-VALUE}).")

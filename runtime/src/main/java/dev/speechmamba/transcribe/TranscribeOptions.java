@@ -63,7 +63,7 @@ public record TranscribeOptions(Decoder decoder, BeamSearch.Options beam, Segmen
     }
 
     /**
-     * Joint beam search with ESPnet's defaults (beam 10, CTC weight 0.4); a recording with several segments has
+     * Joint beam search with {@link BeamSearch.Options#defaults()} (beam 10, CTC weight 0.3); a recording with several segments has
      * each segment encoded on its own (the models trained here have seen 1–9 s utterances only: decoded from the
      * whole-recording pass, a 45–60 s recording came out at 97 % WER instead of 44 %); the model's own language
      * model, when it has one, fused with weight {@link #DEFAULT_LM_WEIGHT}; the model's own lexicon, when it has

@@ -10,6 +10,7 @@ import dev.speechmamba.model.ModelConfig;
 import dev.speechmamba.text.BpeTokenizer;
 import dev.speechmamba.text.BpeTrainer;
 import dev.speechmamba.transcribe.ModelFolder;
+import dev.speechmamba.transcribe.TranscribeOptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -115,6 +116,10 @@ class TranscribeCommandTest {
                 "--max-segment", "--min-pause")) {
             assertTrue(help.out().contains(option), option + " missing from:\n" + help.out());
         }
+        // The command line decodes as the library does when no weight is given (transcribe, eval, serve, adapt).
+        String libraryDefault = "(default: " + TranscribeOptions.defaults().beam().ctcWeight() + ")";
+        assertTrue(help.out().contains("CTC weight in beam search, 0..1 " + libraryDefault), help.out());
+        assertTrue(run("eval", "--help").out().contains("CTC weight of the beam search " + libraryDefault));
     }
 
     @Test
