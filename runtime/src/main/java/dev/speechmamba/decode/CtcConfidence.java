@@ -1,5 +1,6 @@
 package dev.speechmamba.decode;
 
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -48,7 +49,7 @@ public final class CtcConfidence {
         int[] prefix = new int[tokens.length + 1];
         prefix[0] = sos;
         for (int i = 0; i < tokens.length; i++) {
-            out[i] = Math.exp(decoder.nextLogProbs(List.of(java.util.Arrays.copyOf(prefix, i + 1)))[0][tokens[i]]);
+            out[i] = Math.exp(decoder.nextLogProbs(List.of(Arrays.copyOf(prefix, i + 1)))[0][tokens[i]]);
             prefix[i + 1] = tokens[i];
         }
         return out;
@@ -64,7 +65,10 @@ public final class CtcConfidence {
         }
         double[] out = new double[ctc.length];
         for (int i = 0; i < out.length; i++) {
-            out[i] = Math.exp(ctcWeight * Math.log(ctc[i]) + (1 - ctcWeight) * Math.log(attention[i]));
+            // A head of weight 0 is left out rather than multiplied: 0 · log 0 would be NaN.
+            double logCtc = ctcWeight > 0 ? ctcWeight * Math.log(ctc[i]) : 0;
+            double logAttention = ctcWeight < 1 ? (1 - ctcWeight) * Math.log(attention[i]) : 0;
+            out[i] = Math.exp(logCtc + logAttention);
         }
         return out;
     }
