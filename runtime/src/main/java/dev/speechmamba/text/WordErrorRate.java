@@ -61,38 +61,52 @@ public final class WordErrorRate {
         return s.isEmpty() ? List.of() : List.of(s.split("\\s+"));
     }
 
-    /** Aligns two token sequences. */
+    /**
+     * Aligns two token sequences. Two rows of the edit-distance table are kept, each cell carrying the substitution,
+     * deletion and insertion counts of its best path (ties: substitution or match, then deletion, then insertion),
+     * so memory is linear: an hour-long recording's characters (50 000 × 50 000 cells) fit where a full table of
+     * 10 GB did not.
+     */
     public static Counts count(List<String> ref, List<String> hyp) {
         int n = ref.size(), m = hyp.size();
-        int[][] cost = new int[n + 1][m + 1]; // cost[i][j]: edits turning ref[0,i) into hyp[0,j)
-        for (int i = 0; i <= n; i++) cost[i][0] = i;
-        for (int j = 0; j <= m; j++) cost[0][j] = j;
-        for (int i = 1; i <= n; i++) {
-            for (int j = 1; j <= m; j++) {
-                int diagonal = cost[i - 1][j - 1] + (ref.get(i - 1).equals(hyp.get(j - 1)) ? 0 : 1);
-                cost[i][j] = Math.min(diagonal, Math.min(cost[i - 1][j], cost[i][j - 1]) + 1);
-            }
+        // Row i of the table: cost[j] edits turning ref[0,i) into hyp[0,j), and that path's S, D, I.
+        int[] cost = new int[m + 1], subs = new int[m + 1], dels = new int[m + 1], inss = new int[m + 1];
+        int[] nextCost = new int[m + 1], nextSubs = new int[m + 1], nextDels = new int[m + 1], nextInss = new int[m + 1];
+        for (int j = 0; j <= m; j++) {
+            cost[j] = j;
+            inss[j] = j;
         }
-        long s = 0, d = 0, ins = 0;
-        int i = n, j = m;
-        while (i > 0 || j > 0) {
-            if (i > 0 && j > 0) {
-                boolean same = ref.get(i - 1).equals(hyp.get(j - 1));
-                if (cost[i][j] == cost[i - 1][j - 1] + (same ? 0 : 1)) {
-                    if (!same) s++;
-                    i--;
-                    j--;
-                    continue;
+        for (int i = 1; i <= n; i++) {
+            nextCost[0] = i;
+            nextSubs[0] = 0;
+            nextDels[0] = i;
+            nextInss[0] = 0;
+            String r = ref.get(i - 1);
+            for (int j = 1; j <= m; j++) {
+                boolean same = r.equals(hyp.get(j - 1));
+                int diagonal = cost[j - 1] + (same ? 0 : 1), deletion = cost[j] + 1, insertion = nextCost[j - 1] + 1;
+                if (diagonal <= deletion && diagonal <= insertion) {
+                    nextCost[j] = diagonal;
+                    nextSubs[j] = subs[j - 1] + (same ? 0 : 1);
+                    nextDels[j] = dels[j - 1];
+                    nextInss[j] = inss[j - 1];
+                } else if (deletion <= insertion) {
+                    nextCost[j] = deletion;
+                    nextSubs[j] = subs[j];
+                    nextDels[j] = dels[j] + 1;
+                    nextInss[j] = inss[j];
+                } else {
+                    nextCost[j] = insertion;
+                    nextSubs[j] = nextSubs[j - 1];
+                    nextDels[j] = nextDels[j - 1];
+                    nextInss[j] = nextInss[j - 1] + 1;
                 }
             }
-            if (i > 0 && cost[i][j] == cost[i - 1][j] + 1) {
-                d++;
-                i--;
-            } else {
-                ins++;
-                j--;
-            }
+            int[] t = cost; cost = nextCost; nextCost = t;
+            t = subs; subs = nextSubs; nextSubs = t;
+            t = dels; dels = nextDels; nextDels = t;
+            t = inss; inss = nextInss; nextInss = t;
         }
-        return new Counts(s, d, ins, n);
+        return new Counts(subs[m], dels[m], inss[m], n);
     }
 }

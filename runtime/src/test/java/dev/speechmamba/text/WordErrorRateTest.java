@@ -2,6 +2,8 @@ package dev.speechmamba.text;
 
 import org.junit.jupiter.api.Test;
 
+import java.util.List;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -70,5 +72,40 @@ class WordErrorRateTest {
         StringBuilder s = new StringBuilder();
         for (int i = 0, n = rng.nextInt(8); i < n; i++) s.append(i > 0 ? " " : "").append((char) ('a' + rng.nextInt(4)));
         return s.toString();
+    }
+
+    @Test
+    void countsAreAMinimalEditOfTheTwoSequencesAtAnyLength() {
+        java.util.Random random = new java.util.Random(7);
+        for (int trial = 0; trial < 200; trial++) {
+            List<String> ref = randomTokens(random, random.nextInt(12)), hyp = randomTokens(random, random.nextInt(12));
+            WordErrorRate.Counts c = WordErrorRate.count(ref, hyp);
+            assertEquals(editDistance(ref, hyp), c.errors(), ref + " vs " + hyp);
+            // Matches are what is left of either side: the counts describe one alignment.
+            assertEquals(ref.size() - c.substitutions() - c.deletions(), hyp.size() - c.substitutions() - c.insertions());
+        }
+        // Long inputs take two rows of memory (an hour's 50 000 characters needed a 10 GB table before and ran out of
+        // heap in `eval`); 15 000 tokens keep the test short.
+        List<String> longRef = randomTokens(random, 15_000);
+        List<String> longHyp = new java.util.ArrayList<>(longRef.subList(10, longRef.size()));
+        longHyp.set(1_000, "z");
+        assertEquals(new WordErrorRate.Counts(1, 10, 0, 15_000), WordErrorRate.count(longRef, longHyp));
+    }
+
+    private static List<String> randomTokens(java.util.Random random, int length) {
+        return random.ints(length, 0, 3).mapToObj(k -> "abc".substring(k, k + 1)).toList();
+    }
+
+    /** Levenshtein distance by the full table, the textbook way. */
+    private static long editDistance(List<String> a, List<String> b) {
+        int[][] d = new int[a.size() + 1][b.size() + 1];
+        for (int i = 0; i <= a.size(); i++) d[i][0] = i;
+        for (int j = 0; j <= b.size(); j++) d[0][j] = j;
+        for (int i = 1; i <= a.size(); i++) {
+            for (int j = 1; j <= b.size(); j++) {
+                d[i][j] = Math.min(d[i - 1][j - 1] + (a.get(i - 1).equals(b.get(j - 1)) ? 0 : 1), Math.min(d[i - 1][j], d[i][j - 1]) + 1);
+            }
+        }
+        return d[a.size()][b.size()];
     }
 }
