@@ -3,6 +3,7 @@ package dev.speechmamba.serve;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.speechmamba.transcribe.TranscriptFormat;
 
 import java.util.List;
 import java.util.Locale;
@@ -72,7 +73,7 @@ enum ResponseFormat {
                     ArrayNode words = root.putArray("words");
                     for (TranscriptionEngine.Word w : result.words()) {
                         words.addObject().put("word", w.word()).put("start", w.start()).put("end", w.end())
-                                .put("confidence", Math.round(w.confidence() * 1000) / 1000.0);
+                                .put("confidence", TranscriptFormat.roundedConfidence(w.confidence()));
                     }
                 }
                 yield root.toString();

@@ -51,7 +51,7 @@ public enum TranscriptFormat {
             node.put("start", seconds(s.start()));
             node.put("end", seconds(s.end()));
             node.put("text", s.text());
-            node.put("confidence", probability(s.confidence()));
+            node.put("confidence", roundedConfidence(s.confidence()));
         }
         ArrayNode words = root.putArray("words");
         for (Word w : t.words()) {
@@ -59,7 +59,7 @@ public enum TranscriptFormat {
             node.put("word", w.text());
             node.put("start", seconds(w.start()));
             node.put("end", seconds(w.end()));
-            node.put("confidence", probability(w.confidence()));
+            node.put("confidence", roundedConfidence(w.confidence()));
         }
         try {
             return MAPPER.writeValueAsString(root);
@@ -68,8 +68,8 @@ public enum TranscriptFormat {
         }
     }
 
-    /** A confidence rounded to three places: finer steps mean nothing for a posterior. */
-    private static double probability(double p) { return Math.round(p * 1000) / 1000.0; }
+    /** A confidence rounded to three places, as JSON shows it (here and in the server): finer steps mean nothing. */
+    public static double roundedConfidence(double p) { return Math.round(p * 1000) / 1000.0; }
 
     /** Seconds rounded to milliseconds, so JSON shows 1.24 rather than 1.2400000000000002. */
     private static double seconds(double s) { return Math.round(s * 1000) / 1000.0; }
