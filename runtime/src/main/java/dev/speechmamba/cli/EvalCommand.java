@@ -14,6 +14,8 @@ import dev.speechmamba.transcribe.TranscribeOptions;
 import dev.speechmamba.transcribe.Transcriber;
 import dev.speechmamba.lm.Lexicon;
 import dev.speechmamba.lm.NgramLm;
+import dev.speechmamba.model.NeuralLm;
+import dev.speechmamba.train.Checkpoint;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Mixin;
@@ -91,19 +93,21 @@ public final class EvalCommand implements Callable<Integer> {
         attention.validate(spec.commandLine());
         Optional<NgramLm> lm = beam == null ? Optional.empty() : languageModel.load(model);
         Optional<Lexicon> lexicon = beam == null ? Optional.empty() : languageModel.loadLexicon(model);
+        Optional<Checkpoint> neuralWeights = beam == null ? Optional.empty() : languageModel.loadNeural(model);
         List<ManifestEntry> entries = new ArrayList<>(Manifest.read(manifest));
         List<Utterance> utterances = new ArrayList<>(Utterance.fromEntries(manifest, entries));
         excludeVoices(utterances, entries);
         int workers = threads != null ? threads : Math.max(1, Runtime.getRuntime().availableProcessors() / 2);
         PrintWriter out = spec.commandLine().getOut();
-        try (Backend backend = Backends.create(device); ModelBundle bundle = ModelBundle.load(model, backend)) {
+        try (Backend backend = Backends.create(device); ModelBundle bundle = ModelBundle.load(model, backend);
+             NeuralLm neural = neuralWeights.map(w -> NeuralLm.fromCheckpoint(backend, w)).orElse(null)) {
             attention.applyTo(bundle.model()); // hour-long recordings need it on a CPU: full attention is quadratic
             FeaturePipeline features = new FeaturePipeline(bundle.model().config().featureDim(), bundle.cmvn(), null, false);
             long start = System.nanoTime();
             // Plain CTC greedy scores whole recordings in batches; beam search, or asking for segment encoding,
             // decodes the way transcribe does.
             boolean throughTranscriber = beam != null || spec.commandLine().getParseResult().hasMatchedOption("--encode-segments");
-            Evaluator.Result r = throughTranscriber ? transcribeAll(bundle, utterances, lm, lexicon)
+            Evaluator.Result r = throughTranscriber ? transcribeAll(bundle, utterances, lm, lexicon, Optional.ofNullable(neural))
                     : Evaluator.run(bundle.model(), bundle.tokenizer(), features, utterances, batchSeconds, workers, false);
             double seconds = (System.nanoTime() - start) / 1e9;
             var c = r.counts();
@@ -114,7 +118,9 @@ public final class EvalCommand implements Callable<Integer> {
                             + (lengthBonus != 0 ? ", length bonus " + lengthBonus : "") + ", "
                             + LanguageModelOptions.describe(lm, languageModel.origin(model), languageModel.weight) + ", "
                             + LanguageModelOptions.describeLexicon(lexicon, languageModel.lexiconOrigin(model),
-                            languageModel.penaltyFor(lexicon)))
+                            languageModel.penaltyFor(lexicon))
+                            + (neural == null ? "" : ", " + LanguageModelOptions.describeNeural(Optional.of(neural),
+                            languageModel.neuralOrigin(model), languageModel.neuralWeightFor(neuralWeights))))
                             + (attention.attentionWindow >= 0 ? ", encoder attention window " + attention.attentionWindow
                             + (attention.globalTokens > 0 ? " + " + attention.globalTokens + " global tokens" : "") : "")
                             + (throughTranscriber ? segmentation.encodeSegments ? ", segments encoded on their own"
@@ -184,7 +190,7 @@ public final class EvalCommand implements Callable<Integer> {
      * pauses; beam search when --beam is given, else CTC greedy per segment.
      */
     private Evaluator.Result transcribeAll(ModelBundle bundle, List<Utterance> utterances, Optional<NgramLm> lm,
-                                           Optional<Lexicon> lexicon)
+                                           Optional<Lexicon> lexicon, Optional<NeuralLm> neural)
             throws java.io.IOException {
         if (beam != null && beam < 1) throw new IllegalArgumentException("--beam must be >= 1, got " + beam);
         TranscribeOptions options = TranscribeOptions.defaults().withDecoder(
@@ -192,13 +198,13 @@ public final class EvalCommand implements Callable<Integer> {
         if (beam != null) {
             options = options.withBeam(TranscribeOptions.defaults().beam().withBeamSize(beam).withCtcWeight(ctcWeight)
                     .withLengthBonus(lengthBonus).withLmWeight(lm.isPresent() ? languageModel.weight : 0)
-                    .withUnknownWordPenalty(languageModel.penaltyFor(lexicon)));
+                    .withUnknownWordPenalty(languageModel.penaltyFor(lexicon)).withNeuralLmWeight(languageModel.neuralWeightFor(neural)));
         }
         options = segmentation.applyTo(options);
         List<String> hypotheses = new ArrayList<>();
         WordErrorRate.Counts counts = WordErrorRate.Counts.ZERO;
         try (Transcriber transcriber = new Transcriber(bundle.model(), bundle.tokenizer(), bundle.cmvn(), options, lm.orElse(null),
-                lexicon.orElse(null))) {
+                lexicon.orElse(null), neural.orElse(null))) {
             for (Utterance u : utterances) {
                 String hyp = transcriber.transcribe(FeaturePipeline.readAudio(u).samples()).text();
                 hypotheses.add(hyp);

@@ -2,9 +2,12 @@ package dev.speechmamba.cli;
 
 import dev.speechmamba.lm.Lexicon;
 import dev.speechmamba.lm.NgramLm;
+import dev.speechmamba.model.NeuralLm;
+import dev.speechmamba.train.Checkpoint;
 import dev.speechmamba.transcribe.LanguageModelChoice;
 import dev.speechmamba.transcribe.LexiconChoice;
 import dev.speechmamba.transcribe.ModelSource;
+import dev.speechmamba.transcribe.NeuralLmChoice;
 import dev.speechmamba.transcribe.TranscribeOptions;
 import picocli.CommandLine.Option;
 
@@ -16,8 +19,8 @@ import java.util.Locale;
 import java.util.Optional;
 
 /**
- * Which n-gram language model beam search fuses and which lexicon it charges unknown words against, and how
- * strongly (shared by transcribe, eval and serve).
+ * Which n-gram language model and neural language model beam search fuses and which lexicon it charges unknown
+ * words against, and how strongly (shared by transcribe, eval and serve).
  */
 final class LanguageModelOptions {
     @Option(names = "--lm", paramLabel = "FILE",
@@ -47,11 +50,47 @@ final class LanguageModelOptions {
                     + "0 = no lexicon).")
     double unknownWordPenalty;
 
+    @Option(names = "--neural-lm", paramLabel = "FILE",
+            description = "Neural language model over the model's BPE pieces (from train-neural-lm) that beam search fuses beside "
+                    + "the n-gram LM. Default: the model's own nlm.safetensors when it has one.")
+    Path neuralFile;
+
+    @Option(names = "--no-neural-lm", description = "Beam search without a neural language model.")
+    boolean noNeural;
+
+    @Option(names = "--neural-lm-weight", paramLabel = "W", defaultValue = "" + TranscribeOptions.DEFAULT_NEURAL_LM_WEIGHT,
+            description = "Weight of the neural LM's log-probabilities in beam search, beside --lm-weight (default: ${DEFAULT-VALUE}).")
+    double neuralWeight;
+
     /** {@code options} with these choices and weights; bad combinations are errors naming the options. */
     TranscribeOptions applyTo(TranscribeOptions options) throws IOException {
         validate(options.decoder() == TranscribeOptions.Decoder.BEAM);
-        return options.withLanguageModel(choice()).withLexicon(lexiconChoice())
-                .withBeam(options.beam().withLmWeight(none ? 0 : weight).withUnknownWordPenalty(noLexicon ? 0 : unknownWordPenalty));
+        return options.withLanguageModel(choice()).withLexicon(lexiconChoice()).withNeuralLm(neuralChoice())
+                .withBeam(options.beam().withLmWeight(none ? 0 : weight).withUnknownWordPenalty(noLexicon ? 0 : unknownWordPenalty)
+                        .withNeuralLmWeight(noNeural ? 0 : neuralWeight));
+    }
+
+    /** The neural LM's weights to use with a model on disk (for commands that load models themselves); empty for none. */
+    Optional<Checkpoint> loadNeural(Path modelPath) throws IOException {
+        if (neuralWeight == 0) return Optional.empty();
+        return neuralChoice().load(new ModelSource.Folder(modelPath, "--model"));
+    }
+
+    /** The neural LM weight beam search should use with {@code neural}: 0 without one. */
+    double neuralWeightFor(Optional<?> neural) { return neural.isPresent() ? neuralWeight : 0; }
+
+    private NeuralLmChoice neuralChoice() {
+        return noNeural ? NeuralLmChoice.NONE : neuralFile != null ? new NeuralLmChoice.File(neuralFile) : NeuralLmChoice.MODELS_OWN;
+    }
+
+    /** One phrase for logs: which neural LM and weight, or "no neural LM". */
+    static String describeNeural(Optional<NeuralLm> lm, String origin, double weight) {
+        return lm.map(m -> String.format(Locale.ROOT, "neural LM %s (%d layers, d=%d), weight %.2f", origin, m.config().layers(),
+                m.config().dModel(), weight)).orElse("no neural LM");
+    }
+
+    String neuralOrigin(Path modelPath) {
+        return neuralFile != null ? neuralFile.toString() : modelPath == null ? "bundled" : "of the model";
     }
 
     /** The LM to use with a model on disk (for commands that load models themselves); empty for none. */
@@ -103,6 +142,14 @@ final class LanguageModelOptions {
         if (file != null && !Files.isRegularFile(file)) throw new NoSuchFileException(file.toString(), null, "--lm: no such language model file");
         if (!(unknownWordPenalty >= 0) || Double.isInfinite(unknownWordPenalty)) {
             throw new IllegalArgumentException("--unknown-word-penalty must be a number >= 0, got " + unknownWordPenalty);
+        }
+        if (!(neuralWeight >= 0) || Double.isInfinite(neuralWeight)) {
+            throw new IllegalArgumentException("--neural-lm-weight must be a number >= 0, got " + neuralWeight);
+        }
+        if (noNeural && neuralFile != null) throw new IllegalArgumentException("give --neural-lm FILE or --no-neural-lm, not both");
+        if (neuralFile != null && !beamSearch) throw new IllegalArgumentException("--neural-lm needs beam search (the CTC greedy decoder uses no LM)");
+        if (neuralFile != null && !Files.isRegularFile(neuralFile)) {
+            throw new NoSuchFileException(neuralFile.toString(), null, "--neural-lm: no such neural language model file");
         }
         if (noLexicon && lexiconFile != null) throw new IllegalArgumentException("give --lexicon FILE or --no-lexicon, not both");
         if (lexiconFile != null && !beamSearch) throw new IllegalArgumentException("--lexicon needs beam search (the CTC greedy decoder uses no lexicon)");

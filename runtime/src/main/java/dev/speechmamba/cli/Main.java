@@ -19,7 +19,7 @@ import java.util.concurrent.Callable;
         description = "Speech-Mamba speech recognition on the JVM (CPU and CUDA backends).",
         subcommands = {BackendsCommand.class, BenchCommand.class, DemoCommand.class, FbankCommand.class,
                 ModelInfoCommand.class, SynthCorpusCommand.class, LongFormCommand.class, MergeManifestsCommand.class,
-                TrainBpeCommand.class, TrainLmCommand.class, ConvertLmCommand.class,
+                TrainBpeCommand.class, TrainLmCommand.class, TrainNeuralLmCommand.class, ConvertLmCommand.class,
                 TranscribeCommand.class, AdaptCommand.class, TrainCommand.class, EvalCommand.class, AverageCommand.class, ServeCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main implements Callable<Integer> {

@@ -121,6 +121,12 @@ final class ServeCommand implements Callable<Integer> {
                         languageModel.lexiconOrigin(model), options.beam().unknownWordPenalty()));
                 err.flush();
             }
+            if (transcriber.neuralLm().isPresent()) {
+                PrintWriter err = spec.commandLine().getErr();
+                err.println("speech-mamba: " + LanguageModelOptions.describeNeural(transcriber.neuralLm(),
+                        languageModel.neuralOrigin(model), options.beam().neuralLmWeight()));
+                err.flush();
+            }
             engine = new TranscriberEngine(transcriber, backend, source.name());
         } catch (Exception | Error e) {
             backend.close();

@@ -2,8 +2,6 @@ package dev.speechmamba.cli;
 
 import dev.speechmamba.backend.Backend;
 import dev.speechmamba.backend.Backends;
-import dev.speechmamba.data.DictionaryText;
-import dev.speechmamba.data.SentenceSource;
 import dev.speechmamba.lm.KneserNeyTrainer;
 import dev.speechmamba.lm.Lexicon;
 import dev.speechmamba.lm.LmText;
@@ -15,6 +13,7 @@ import dev.speechmamba.transcribe.ModelSource;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -45,30 +44,8 @@ final class TrainLmCommand implements Callable<Integer> {
     @Option(names = "--tokenizer", paramLabel = "FILE", description = "A tokenizer.json to use instead of a model's.")
     Path tokenizerFile;
 
-    @Option(names = "--text", paramLabel = "FILE", description = "Text file, one sentence per line (repeatable).")
-    List<Path> texts = new ArrayList<>();
-
-    @Option(names = "--manifest", paramLabel = "MANIFEST", description = "Train on a manifest's transcripts (repeatable).")
-    List<Path> manifests = new ArrayList<>();
-
-    @Option(names = "--installed-sentences",
-            description = "Also train on the sentences synth-corpus draws from (Debian's fortunes and WordNet examples).")
-    boolean installed;
-
-    @Option(names = "--dictionary-text",
-            description = "Also train on dictionary text: WordNet's glosses and, with dict-gcide installed, GCIDE's definitions "
-                    + "and quotations, less the glosses of synsets whose examples --exclude holds (ci/install-tts.sh installs both).")
-    boolean dictionaryText;
-
-    @Option(names = "--in-domain-weight", paramLabel = "K", defaultValue = "1",
-            description = "Count each sentence of --text, --manifest and --installed-sentences K times against --dictionary-text's "
-                    + "once, so that the dictionary broadens the LM without outweighing the text it is for, and --min-count "
-                    + "keeps that text's n-grams first (default: ${DEFAULT-VALUE}).")
-    int inDomainWeight;
-
-    @Option(names = "--exclude", paramLabel = "FILE",
-            description = "Never train on a sentence of this manifest (.jsonl) or text file (repeatable): the evaluation sets.")
-    List<Path> excluded = new ArrayList<>();
+    @Mixin
+    LmTextOptions text = new LmTextOptions();
 
     @Option(names = "--order", defaultValue = "6", description = "N-gram order (default: ${DEFAULT-VALUE}).")
     int order;
@@ -101,9 +78,8 @@ final class TrainLmCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (texts.isEmpty() && manifests.isEmpty() && !installed && !dictionaryText) {
-            throw new CommandLine.ParameterException(spec.commandLine(), "no text: give --text, --manifest, --installed-sentences or --dictionary-text");
-        }
+        String problem = text.problem();
+        if (problem != null) throw new CommandLine.ParameterException(spec.commandLine(), problem);
         if (!NgramLm.isFileName(out)) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--out must end in " + NgramLm.FILE_NAMES + ", got " + out);
         }
@@ -116,34 +92,14 @@ final class TrainLmCommand implements Callable<Integer> {
         for (Path w : wordLists) {
             if (!Files.isRegularFile(w)) throw new IllegalArgumentException("--word-list " + w + ": no such file");
         }
-        if (inDomainWeight < 1) throw new CommandLine.ParameterException(spec.commandLine(), "--in-domain-weight must be >= 1, got " + inDomainWeight);
         KneserNeyTrainer.Options lmOptions = new KneserNeyTrainer.Options(order, minCounts, pruneThreshold); // checked before any work
         BpeTokenizer tokenizer = tokenizer();
-        LmText text = new LmText();
-        for (Path t : texts) text.addTextFile(t, inDomainWeight);
-        for (Path m : manifests) {
-            if (!Files.isRegularFile(m)) throw new IllegalArgumentException("manifest " + m + " does not exist");
-            text.addManifest(m, inDomainWeight);
-        }
-        if (installed) {
-            List<String> s = SentenceSource.loadInstalled();
-            if (s.isEmpty()) throw new IllegalArgumentException("--installed-sentences: fortunes / wordnet-base are not installed (ci/install-tts.sh)");
-            text.add(s, inDomainWeight);
-        }
-        for (Path e : excluded) text.exclude(e);
+        LmText lmText = text.inDomain();
         // The lexicon is the words of the text the LM is for: a dictionary's rare and archaic words would weaken it.
-        List<String> lexiconSentences = text.sentences();
-        if (dictionaryText) {
-            java.util.Optional<Path> gcide = DictionaryText.installedGcide();
-            List<String> d = DictionaryText.loadInstalled(gcide, java.util.Set.copyOf(text.heldOut()));
-            if (d.isEmpty()) throw new IllegalArgumentException("--dictionary-text: wordnet-base is not installed (ci/install-tts.sh)");
-            if (gcide.isEmpty()) {
-                spec.commandLine().getErr().println("train-lm: warning: GCIDE is not installed (" + DictionaryText.GCIDE_PLACES + "), WordNet's glosses only (ci/install-tts.sh)");
-            }
-            text.add(d);
-        }
-        List<String> sentences = text.sentences();
-        int[] weights = text.weights();
+        List<String> lexiconSentences = lmText.sentences();
+        text.addDictionary(lmText, "train-lm", spec.commandLine().getErr());
+        List<String> sentences = lmText.sentences();
+        int[] weights = lmText.weights();
         if (sentences.isEmpty()) throw new IllegalArgumentException("no training sentences left after --exclude");
         List<List<String>> pieces = new ArrayList<>(sentences.size());
         long tokens = 0;
@@ -154,18 +110,18 @@ final class TrainLmCommand implements Callable<Integer> {
         }
         PrintWriter log = spec.commandLine().getOut();
         log.printf(Locale.ROOT, "%d sentences (%d BPE tokens); left out %d that %d held-out sentences contain%n",
-                sentences.size(), tokens, text.droppedForExclusion(), text.heldOutSentences());
+                sentences.size(), tokens, lmText.droppedForExclusion(), lmText.heldOutSentences());
         log.flush();
         long start = System.nanoTime();
         NgramLm lm = new KneserNeyTrainer(lmOptions).train(pieces, weights, TokenLanguageModel.pieceVocabulary(tokenizer));
         new TokenLanguageModel(lm, tokenizer); // the LM must fit the tokenizer it was made with
         lm.write(out);
         log.printf(Locale.ROOT, "%s in %.1f s -> %s (%,d bytes)%n", lm, (System.nanoTime() - start) / 1e9, out, Files.size(out));
-        if (!text.heldOut().isEmpty()) {
-            List<List<String>> heldOut = text.heldOut().stream().map(s -> TokenLanguageModel.lmWords(tokenizer, s)).toList();
+        if (!lmText.heldOut().isEmpty()) {
+            List<List<String>> heldOut = lmText.heldOut().stream().map(s -> TokenLanguageModel.lmWords(tokenizer, s)).toList();
             log.printf(Locale.ROOT, "perplexity per BPE token on the %d held-out sentences: %.3f%n", heldOut.size(), lm.perplexity(heldOut));
         }
-        if (lexiconOut != null) writeLexicon(lexiconSentences, text.heldOut(), log);
+        if (lexiconOut != null) writeLexicon(lexiconSentences, lmText.heldOut(), log);
         log.flush();
         return 0;
     }

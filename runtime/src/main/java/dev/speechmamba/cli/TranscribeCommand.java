@@ -126,6 +126,11 @@ final class TranscribeCommand implements Callable<Integer> {
                         options.beam().unknownWordPenalty()) + " (--no-lexicon to decode without it)");
                 err.flush();
             }
+            if (languageModel.neuralFile == null && transcriber.neuralLm().isPresent()) {
+                err.println("speech-mamba: " + LanguageModelOptions.describeNeural(transcriber.neuralLm(), "of the model",
+                        options.beam().neuralLmWeight()) + " (--no-neural-lm to decode without it)");
+                err.flush();
+            }
             for (int from = 0; from < files.size(); from += batch) {
                 List<Path> group = files.subList(from, Math.min(files.size(), from + batch));
                 List<Path> read = new ArrayList<>();

@@ -53,11 +53,11 @@ public final class AsrModelDecoder implements NextTokenScorer, AutoCloseable {
             throw new IllegalArgumentException("decoder: " + model.config().name() + " cannot decode token by token");
         }
         this.incremental = incremental;
+        this.stepped = new SteppedPrefixes(model.backend(), model::startDecoding);
     }
 
     private final boolean incremental;
-    private AsrModel.DecoderState state;                        // after consuming each prefix of the last call
-    private Map<List<Integer>, Integer> rowOfPrefix = Map.of(); // those prefixes → their row in state
+    private final SteppedPrefixes stepped;
 
     @Override public int vocabSize() { return model.config().vocabSize(); }
 
@@ -71,8 +71,8 @@ public final class AsrModelDecoder implements NextTokenScorer, AutoCloseable {
             longest = Math.max(longest, p.length);
         }
         if (incremental) {
-            float[][] stepped = stepFromLastCall(prefixes, longest);
-            if (stepped != null) return stepped;
+            float[][] scored = stepFromLastCall(prefixes);
+            if (scored != null) return scored;
         }
         int[] tokens = new int[n * longest];                 // (N, L), padded with <sos> past each row's length
         int[] lengths = new int[n];
@@ -98,47 +98,16 @@ public final class AsrModelDecoder implements NextTokenScorer, AutoCloseable {
      * of its prefixes by a token, else from the start over all tokens. Null when the prefixes differ in length
      * (the caller then runs a full pass).
      */
-    private float[][] stepFromLastCall(List<int[]> prefixes, int length) {
+    private float[][] stepFromLastCall(List<int[]> prefixes) {
         int n = prefixes.size(), v = vocabSize();
-        for (int[] p : prefixes) if (p.length != length) return null;
-        int[] parents = new int[n];
-        boolean extendsLast = state != null && state.position() == length - 1;
-        for (int r = 0; r < n && extendsLast; r++) {
-            Integer parent = rowOfPrefix.get(key(prefixes.get(r), length - 1));
-            if (parent == null) extendsLast = false;
-            else parents[r] = parent;
-        }
-        Replicated memory = memoryFor(n);
-        Backend be = model.backend();
-        AsrModel.DecoderState next = extendsLast ? model.selectRows(state, parents) : model.startDecoding(n);
-        float[] logits = null;                               // (N, V)
-        try {
-            for (int position = next.position(); position < length; position++) {
-                int[] tokens = new int[n];
-                for (int r = 0; r < n; r++) tokens[r] = prefixes.get(r)[position];
-                try (TensorArena arena = new TensorArena(be)) {
-                    Tensor out = model.decodeStep(arena, memory.memory(), memory.crossAttention(), next, tokens);
-                    if (position == length - 1) logits = be.toHost(out);
-                }
-            }
-        } catch (RuntimeException e) {
-            next.close();
-            throw e;
-        }
-        if (state != null) state.close();
-        state = next;
-        Map<List<Integer>, Integer> rows = new HashMap<>();
-        for (int r = 0; r < n; r++) rows.put(key(prefixes.get(r), length), r);
-        rowOfPrefix = rows;
+        float[] logits = stepped.logits(prefixes, rows -> {                 // (N, V)
+            Replicated memory = memoryFor(rows);
+            return (arena, state, tokens) -> model.decodeStep(arena, memory.memory(), memory.crossAttention(), state, tokens);
+        });
+        if (logits == null) return null;
         float[][] result = new float[n][v];
         for (int r = 0; r < n; r++) LogProbs.logSoftmax(logits, r * v, v, result[r], 0);
         return result;
-    }
-
-    private static List<Integer> key(int[] prefix, int length) {
-        List<Integer> k = new ArrayList<>(length);
-        for (int i = 0; i < length; i++) k.add(prefix[i]);
-        return k;
     }
 
     private Replicated memoryFor(int rows) {
@@ -156,8 +125,7 @@ public final class AsrModelDecoder implements NextTokenScorer, AutoCloseable {
     }
 
     @Override public void close() {
-        if (state != null) state.close();
-        state = null;
+        stepped.close();
         replicated.clear();
         memoryArena.close();
     }

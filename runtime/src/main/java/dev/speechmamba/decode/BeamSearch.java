@@ -15,6 +15,7 @@ import java.util.List;
  * as ESPnet's "full" scorers do, so that the LM can bring in a token the decoder alone ranks low. With a lexicon,
  * {@code w(c|g)} is minus the number of words token c makes leave it ({@link dev.speechmamba.lm.LexiconScorer}) and
  * γ the unknown-word penalty: the pre-beam ranks by it too, so that a spelling that is a word gets its slot.
+ * A neural LM ({@link NeuralLmScorer}) adds {@code μ·log p_nlm} beside the n-gram LM's term, in the pre-beam too.
  * Extensions with &lt;eos&gt; end. The search stops when no hypothesis runs, at {@code maxLength} tokens
  * (the encoder length: CTC cannot emit more), or when end detection sees that hypotheses ending in the
  * last few steps are all far worse than the best ended one.
@@ -32,11 +33,15 @@ public final class BeamSearch {
      * @param lmWeight          β &gt;= 0: weight of the language model's log-probabilities (0: no LM is consulted)
      * @param unknownWordPenalty γ &gt;= 0: nats taken from a hypothesis for each word it spells that the lexicon
      *                          lacks (0: no lexicon is consulted)
+     * @param neuralLmWeight    μ &gt;= 0: weight of the neural LM's log-probabilities (0: no neural LM is consulted)
      */
     public record Options(int beamSize, double ctcWeight, double lengthBonus, boolean normalizeLength,
                           double preBeamRatio, int endDetectWindow, double endDetectMargin, double lmWeight,
-                          double unknownWordPenalty) {
+                          double unknownWordPenalty, double neuralLmWeight) {
         public Options {
+            if (!(neuralLmWeight >= 0) || Double.isInfinite(neuralLmWeight)) {
+                throw new IllegalArgumentException("beam search: neural LM weight must be a finite number >= 0, got " + neuralLmWeight);
+            }
             if (!(unknownWordPenalty >= 0) || Double.isInfinite(unknownWordPenalty)) {
                 throw new IllegalArgumentException("beam search: unknown-word penalty must be a finite number >= 0, got " + unknownWordPenalty);
             }
@@ -56,7 +61,7 @@ public final class BeamSearch {
         /** Without a language model. */
         public Options(int beamSize, double ctcWeight, double lengthBonus, boolean normalizeLength,
                        double preBeamRatio, int endDetectWindow, double endDetectMargin) {
-            this(beamSize, ctcWeight, lengthBonus, normalizeLength, preBeamRatio, endDetectWindow, endDetectMargin, 0.0, 0.0);
+            this(beamSize, ctcWeight, lengthBonus, normalizeLength, preBeamRatio, endDetectWindow, endDetectMargin, 0.0, 0.0, 0.0);
         }
 
         /**
@@ -64,33 +69,37 @@ public final class BeamSearch {
          * until 2026-11-28, when 0.3 read the shipped model's validation set best (16.47 % against 16.80 %; 0.2 and 0.5
          * worse) and the held-out sets agreed (docs/benchmarks.md, "The CTC weight of beam search").
          */
-        public static Options defaults() { return new Options(10, DEFAULT_CTC_WEIGHT, 0.0, false, 1.5, 3, 10.0, 0.0, 0.0); }
+        public static Options defaults() { return new Options(10, DEFAULT_CTC_WEIGHT, 0.0, false, 1.5, 3, 10.0, 0.0, 0.0, 0.0); }
 
         /** The CTC weight of {@link #defaults()}; the command line's default too. */
         public static final double DEFAULT_CTC_WEIGHT = 0.3;
 
         public Options withBeamSize(int b) {
-            return new Options(b, ctcWeight, lengthBonus, normalizeLength, preBeamRatio, endDetectWindow, endDetectMargin, lmWeight, unknownWordPenalty);
+            return new Options(b, ctcWeight, lengthBonus, normalizeLength, preBeamRatio, endDetectWindow, endDetectMargin, lmWeight, unknownWordPenalty, neuralLmWeight);
         }
 
         public Options withCtcWeight(double w) {
-            return new Options(beamSize, w, lengthBonus, normalizeLength, preBeamRatio, endDetectWindow, endDetectMargin, lmWeight, unknownWordPenalty);
+            return new Options(beamSize, w, lengthBonus, normalizeLength, preBeamRatio, endDetectWindow, endDetectMargin, lmWeight, unknownWordPenalty, neuralLmWeight);
         }
 
         public Options withLengthBonus(double bonus) {
-            return new Options(beamSize, ctcWeight, bonus, normalizeLength, preBeamRatio, endDetectWindow, endDetectMargin, lmWeight, unknownWordPenalty);
+            return new Options(beamSize, ctcWeight, bonus, normalizeLength, preBeamRatio, endDetectWindow, endDetectMargin, lmWeight, unknownWordPenalty, neuralLmWeight);
         }
 
         public Options withNormalizeLength(boolean normalize) {
-            return new Options(beamSize, ctcWeight, lengthBonus, normalize, preBeamRatio, endDetectWindow, endDetectMargin, lmWeight, unknownWordPenalty);
+            return new Options(beamSize, ctcWeight, lengthBonus, normalize, preBeamRatio, endDetectWindow, endDetectMargin, lmWeight, unknownWordPenalty, neuralLmWeight);
         }
 
         public Options withLmWeight(double weight) {
-            return new Options(beamSize, ctcWeight, lengthBonus, normalizeLength, preBeamRatio, endDetectWindow, endDetectMargin, weight, unknownWordPenalty);
+            return new Options(beamSize, ctcWeight, lengthBonus, normalizeLength, preBeamRatio, endDetectWindow, endDetectMargin, weight, unknownWordPenalty, neuralLmWeight);
+        }
+
+        public Options withNeuralLmWeight(double weight) {
+            return new Options(beamSize, ctcWeight, lengthBonus, normalizeLength, preBeamRatio, endDetectWindow, endDetectMargin, lmWeight, unknownWordPenalty, weight);
         }
 
         public Options withUnknownWordPenalty(double penalty) {
-            return new Options(beamSize, ctcWeight, lengthBonus, normalizeLength, preBeamRatio, endDetectWindow, endDetectMargin, lmWeight, penalty);
+            return new Options(beamSize, ctcWeight, lengthBonus, normalizeLength, preBeamRatio, endDetectWindow, endDetectMargin, lmWeight, penalty, neuralLmWeight);
         }
     }
 
@@ -151,10 +160,22 @@ public final class BeamSearch {
      *              a penalty of 0, searches without one
      */
     public List<Hypothesis> search(NextTokenScorer decoder, LogProbs ctc, int maxLength, NextTokenScorer lm, NextTokenScorer words) {
+        return search(decoder, ctc, maxLength, lm, words, null);
+    }
+
+    /**
+     * Searches with an n-gram LM, a lexicon and a neural LM.
+     *
+     * @param neural next-piece log-probabilities of a neural LM ({@link NeuralLmScorer}), added with weight
+     *               {@link Options#neuralLmWeight} beside the n-gram LM's; null, or a weight of 0, searches without one
+     */
+    public List<Hypothesis> search(NextTokenScorer decoder, LogProbs ctc, int maxLength, NextTokenScorer lm, NextTokenScorer words,
+                                   NextTokenScorer neural) {
         double lambda = options.ctcWeight();
         double beta = lm == null ? 0 : options.lmWeight();
         double gamma = words == null ? 0 : options.unknownWordPenalty();
-        boolean useLm = beta > 0, useWords = gamma > 0;
+        double mu = neural == null ? 0 : options.neuralLmWeight();
+        boolean useLm = beta > 0, useWords = gamma > 0, useNeural = mu > 0;
         boolean useCtc = lambda > 0, useAttention = lambda < 1;
         int vocab = useAttention ? decoder.vocabSize() : ctc.vocab();
         if (useCtc && ctc == null) throw new IllegalArgumentException("beam search: CTC weight " + lambda + " needs CTC log-probs");
@@ -163,6 +184,9 @@ public final class BeamSearch {
         }
         if (useLm && lm.vocabSize() != vocab) {
             throw new IllegalArgumentException("beam search: LM vocabulary " + lm.vocabSize() + " != model vocabulary " + vocab);
+        }
+        if (useNeural && neural.vocabSize() != vocab) {
+            throw new IllegalArgumentException("beam search: neural LM vocabulary " + neural.vocabSize() + " != model vocabulary " + vocab);
         }
         if (useWords && words.vocabSize() != vocab) {
             throw new IllegalArgumentException("beam search: lexicon scorer vocabulary " + words.vocabSize() + " != model vocabulary " + vocab);
@@ -180,16 +204,18 @@ public final class BeamSearch {
             float[][] attention = useAttention ? decoder.nextLogProbs(prefixes) : null;
             float[][] language = useLm ? lm.nextLogProbs(prefixes) : null;
             float[][] lexical = useWords ? words.nextLogProbs(prefixes) : null;
+            float[][] neuralLm = useNeural ? neural.nextLogProbs(prefixes) : null;
             List<Candidate> candidates = new ArrayList<>();
             for (int h = 0; h < running.size(); h++) {
                 Running hyp = running.get(h);
                 float[] ranking = attention == null ? null : attention[h];
-                if (ranking != null && (useLm || useWords)) {
+                if (ranking != null && (useLm || useWords || useNeural)) {
                     ranking = new float[vocab];
                     for (int k = 0; k < vocab; k++) {
                         double r = (1 - lambda) * attention[h][k];
                         if (useLm) r += beta * language[h][k];
                         if (useWords) r += gamma * lexical[h][k];
+                        if (useNeural) r += mu * neuralLm[h][k];
                         ranking[k] = (float) r;
                     }
                 }
@@ -198,6 +224,7 @@ public final class BeamSearch {
                     if (useAttention) score += (1 - lambda) * attention[h][token];
                     if (useLm) score += beta * language[h][token];
                     if (useWords) score += gamma * lexical[h][token];
+                    if (useNeural) score += mu * neuralLm[h][token];
                     CtcPrefixScorer.State state = null;
                     if (scorer != null) {
                         state = scorer.extend(hyp.ctc(), token);

@@ -42,7 +42,7 @@ public final class AsrModel implements AutoCloseable {
     private final List<SequenceBlock> encoderBlocks = new ArrayList<>();
     private final Norm encoderNorm;
     private final Linear ctcHead;
-    private final Parameter embedding;            // (V, d)
+    private final TokenEmbedding embedding;
     private final List<SequenceBlock> decoderBlocks = new ArrayList<>();
     private final Norm decoderNorm;
     private final Linear decoderHead;
@@ -73,7 +73,7 @@ public final class AsrModel implements AutoCloseable {
         }
         encoderNorm = new Norm(params, "encoder.norm.", Norm.Kind.LAYER, d);
         ctcHead = new Linear(params, "ctc_head.", d, v, true, rng);
-        embedding = params.add("decoder.embedding.weight", Init.normal(rng, v * d, 1.0), v, d);
+        embedding = new TokenEmbedding(params, "decoder.embedding.weight", v, d, rng);
         for (int l = 0; l < cfg.decoderLayers(); l++) {
             String pre = "decoder.layers." + l + ".";
             if (mamba) {
@@ -264,7 +264,7 @@ public final class AsrModel implements AutoCloseable {
      * @param tokenLengths (B) I32 valid inputs per row
      * @param logits       (B, L, V) next-token logits
      */
-    public record Decoded(Tensor tokens, Tensor tokenLengths, Tensor embedded, float p, long seed,
+    public record Decoded(Tensor tokens, Tensor tokenLengths, float p, long seed,
                           List<SequenceBlock.Activations> blocks, Norm.Activations norm, Tensor logits) { }
 
     /**
@@ -312,12 +312,7 @@ public final class AsrModel implements AutoCloseable {
         }
         Tensor ids = arena.ints(tokens, b * len);                           // (B·L)
         Tensor lengths = arena.ints(tokenLengths, b);                       // (B)
-        Tensor embedded = arena.zeros(b, len, d);                           // (B, L, d)
-        be.embedding(embedded.reshape(b * len, d), ids, embedding.value());
-        be.scale(embedded, (float) Math.sqrt(d));
-        Tensor positions = arena.floats(SinusoidalPositions.table(len, d), len * d);
-        Tensor withPositions = arena.zeros(b, len, d);
-        be.addBias(withPositions.reshape(b, len * d), embedded.reshape(b, len * d), positions);
+        Tensor withPositions = embedding.forward(arena, ids, b, len);       // (B, L, d)
         float p = training ? cfg.dropout() : 0f;
         long embedSeed = SequenceBlock.mix(seed, 2);
         Tensor h = withPositions;
@@ -335,7 +330,7 @@ public final class AsrModel implements AutoCloseable {
         Norm.Activations norm = decoderNorm.forward(arena, h);
         Tensor logits = arena.zeros(b, len, v);                             // (B, L, V)
         decoderHead.forward(be, logits.reshape(b * len, v), norm.out().reshape(b * len, d));
-        return new Decoded(ids, lengths, embedded, p, embedSeed, acts, norm, logits);
+        return new Decoded(ids, lengths, p, embedSeed, acts, norm, logits);
     }
 
     // ------------------------------------------------------------------ decoding one token at a time
@@ -349,55 +344,15 @@ public final class AsrModel implements AutoCloseable {
         return decoderBlocks.stream().allMatch(SequenceBlock::steppable);
     }
 
-    /**
-     * The decoder's memory of the tokens consumed so far, for {@code rows} hypotheses: every Mamba sublayer's conv
-     * window and scan state, every causal self-attention's keys and values. All rows have consumed the same number of tokens (beam search extends every
-     * hypothesis by one token per step). Owns its device tensors: close it.
-     */
-    public static final class DecoderState implements AutoCloseable {
-        private final TensorArena arena;
-        private final int rows;
-        private final List<SequenceBlock.StepState> blocks;
-        private int position;
-
-        private DecoderState(TensorArena arena, int rows, List<SequenceBlock.StepState> blocks, int position) {
-            this.arena = arena;
-            this.rows = rows;
-            this.blocks = blocks;
-            this.position = position;
-        }
-
-        public int rows() { return rows; }
-
-        /** Tokens consumed per row. */
-        public int position() { return position; }
-
-        @Override public void close() { arena.close(); }
-    }
-
     /** The decoder's state before any token, for {@code rows} hypotheses. */
     public DecoderState startDecoding(int rows) {
         requireIncremental();
-        if (rows < 1) throw new IllegalArgumentException("decoder state: rows must be >= 1, got " + rows);
-        TensorArena arena = new TensorArena(backend());
-        List<SequenceBlock.StepState> states = new ArrayList<>();
-        for (SequenceBlock block : decoderBlocks) states.add(block.newStepState(arena, rows));
-        return new DecoderState(arena, rows, states, 0);
+        return DecoderState.start(backend(), decoderBlocks, rows);
     }
 
     /** A new state holding rows {@code parents} of {@code state}, in that order; {@code state} stays open. */
     public DecoderState selectRows(DecoderState state, int[] parents) {
-        if (parents.length < 1) throw new IllegalArgumentException("decoder state: select at least one row");
-        for (int p : parents) {
-            if (p < 0 || p >= state.rows) {
-                throw new IllegalArgumentException("decoder state: row " + p + " outside [0, " + state.rows + ")");
-            }
-        }
-        TensorArena arena = new TensorArena(backend());
-        Tensor ids = arena.ints(parents, parents.length);
-        List<SequenceBlock.StepState> states = new ArrayList<>();
-        for (SequenceBlock.StepState s : state.blocks) states.add(s == null ? null : s.selectRows(arena, ids));
-        return new DecoderState(arena, parents.length, states, state.position);
+        return state.selectRows(parents);
     }
 
     /**
@@ -411,7 +366,7 @@ public final class AsrModel implements AutoCloseable {
     public Tensor decodeStep(TensorArena arena, Encoded memory, CrossAttentionCache cache, DecoderState state, int[] tokens) {
         requireIncremental();
         Backend be = arena.backend();
-        int rows = state.rows, d = cfg.dModel(), v = cfg.vocabSize(), t = state.position;
+        int rows = state.rows(), d = cfg.dModel(), v = cfg.vocabSize(), t = state.position();
         if (tokens.length != rows || memory.batch() != rows) {
             throw new IllegalArgumentException("decodeStep: " + tokens.length + " tokens and an encoder output of batch "
                     + memory.batch() + " for a state of " + rows + " rows");
@@ -424,22 +379,15 @@ public final class AsrModel implements AutoCloseable {
                 throw new IllegalArgumentException("decodeStep: token " + tokens[i] + " of row " + i + " outside [0, " + v + ")");
             }
         }
-        Tensor ids = arena.ints(tokens, rows);                               // (B)
-        Tensor embedded = arena.zeros(rows, d);                              // (B, d)
-        be.embedding(embedded, ids, embedding.value());
-        be.scale(embedded, (float) Math.sqrt(d));
-        Tensor position = arena.floats(SinusoidalPositions.row(t, d), d);
-        Tensor h = arena.zeros(rows, 1, d);                                  // (B, 1, d)
-        be.addBias(h.reshape(rows, d), embedded, position);
+        Tensor h = embedding.step(arena, tokens, t);                         // (B, 1, d)
         int[] ones = new int[rows];
         java.util.Arrays.fill(ones, 1);
         SequenceBlock.Context ctx = new SequenceBlock.Context(arena.ints(ones, rows), memory.out(), memory.lengths(), -1, 0,
                 cache);
-        for (int i = 0; i < decoderBlocks.size(); i++) h = decoderBlocks.get(i).step(arena, h, ctx, state.blocks.get(i));
+        h = state.step(arena, decoderBlocks, h, ctx);
         Norm.Activations norm = decoderNorm.forward(arena, h);
         Tensor logits = arena.zeros(rows, v);                                // (B, V)
         decoderHead.forward(be, logits, norm.out().reshape(rows, d));
-        state.position++;
         return logits;
     }
 
@@ -576,8 +524,7 @@ public final class AsrModel implements AutoCloseable {
             dWithPositions = arena.zeros(b, len, d);
             be.dropoutBackward(dWithPositions, dh, dec.p(), dec.seed());
         }
-        be.scale(dWithPositions, (float) Math.sqrt(d));
-        be.embeddingBackward(embedding.grad(), dWithPositions.reshape(b * len, d), dec.tokens());
+        embedding.backward(be, dWithPositions, dec.tokens(), b * len);
 
         // Encoder: CTC head plus the decoder's contribution.
         ctcHead.backward(be, dMemory.reshape(b * frames, d), dCtcLogits.reshape(b * frames, v),
@@ -633,22 +580,13 @@ public final class AsrModel implements AutoCloseable {
         String mismatch = stored.growthMismatch(cfg);
         if (mismatch != null) throw new IllegalArgumentException("cannot grow into model '" + cfg.name() + "': " + mismatch);
         int oldEncoder = stored.encoderLayers(), oldDecoder = stored.decoderLayers();
-        params.load(modelWeights(smaller), name -> layerOf(name, "encoder.layers.") >= oldEncoder
+        params.load(smaller.modelWeights(), name -> layerOf(name, "encoder.layers.") >= oldEncoder
                 || layerOf(name, "decoder.layers.") >= oldDecoder);
         if (oldEncoder == cfg.encoderLayers() && oldDecoder == cfg.decoderLayers()) return Optional.empty();
         startAsIdentity(encoderBlocks, oldEncoder, cfg.encoderLayers());
         startAsIdentity(decoderBlocks, oldDecoder, cfg.decoderLayers());
         return Optional.of(String.format(Locale.ROOT, "grew the encoder from %d to %d layers and the decoder from %d to %d; "
                 + "the new layers start as the identity", oldEncoder, cfg.encoderLayers(), oldDecoder, cfg.decoderLayers()));
-    }
-
-    /** A checkpoint's model weights, without the Adam moments ("m.", "v.") that training checkpoints also hold. */
-    private static Map<String, Tensor> modelWeights(Checkpoint checkpoint) {
-        Map<String, Tensor> weights = new LinkedHashMap<>();
-        checkpoint.tensors().forEach((name, t) -> {
-            if (!name.startsWith("m.") && !name.startsWith("v.")) weights.put(name, t);
-        });
-        return weights;
     }
 
     /** The layer index in a parameter name under {@code stack} ("encoder.layers.3.mamba1..." → 3), or -1. */
@@ -672,7 +610,7 @@ public final class AsrModel implements AutoCloseable {
                         + " but this model is " + cfg);
             }
         });
-        params.load(modelWeights(checkpoint));
+        params.load(checkpoint.modelWeights());
     }
 
     @Override public void close() { params.close(); }

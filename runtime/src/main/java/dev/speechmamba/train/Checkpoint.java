@@ -120,6 +120,15 @@ public record Checkpoint(Map<String, Tensor> tensors, Map<String, String> metada
         }
     }
 
+    /** The model's weights: every tensor but the Adam moments ("m." / "v." + parameter name) a training checkpoint also holds. */
+    public Map<String, Tensor> modelWeights() {
+        Map<String, Tensor> out = new LinkedHashMap<>();
+        tensors.forEach((name, t) -> {
+            if (!name.startsWith("m.") && !name.startsWith("v.")) out.put(name, t);
+        });
+        return out;
+    }
+
     /** The model configuration JSON stored under {@link #CONFIG}, if any. */
     public Optional<String> config() { return Optional.ofNullable(metadata.get(CONFIG)); }
 

@@ -102,7 +102,7 @@ public final class CheckpointStore {
                     }
                 }
             }
-            Map<String, Tensor> weights = weightsOf(c);
+            Map<String, Tensor> weights = c.modelWeights();
             if (sums.isEmpty()) {
                 weights.forEach((name, t) -> {
                     sums.put(name, new double[Math.toIntExact(t.size())]);
@@ -131,15 +131,6 @@ public final class CheckpointStore {
             mean.put(name, Tensor.ofFloats(v, shapes.get(name)));
         });
         return new Checkpoint(mean, last.metadata());
-    }
-
-    /** The weights of a checkpoint without optimizer moments. */
-    public static Map<String, Tensor> weightsOf(Checkpoint c) {
-        Map<String, Tensor> out = new LinkedHashMap<>();
-        c.tensors().forEach((name, t) -> {
-            if (!name.startsWith("m.") && !name.startsWith("v.")) out.put(name, t);
-        });
-        return out;
     }
 
     /**

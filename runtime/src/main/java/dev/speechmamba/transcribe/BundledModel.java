@@ -37,8 +37,12 @@ public final class BundledModel {
      * {@code tokenizer.json} or {@code cmvn.json} can be picked up beside it: the metadata must hold the tokenizer.
      */
     public static ModelFolder.Loaded load(String resource, Backend backend) throws IOException {
+        return ModelFolder.load(readCheckpoint(resource), null, "classpath:" + resource, backend);
+    }
+
+    /** Reads a safetensors resource (weights, or a neural LM beside them) through a private temporary file. */
+    static Checkpoint readCheckpoint(String resource) throws IOException {
         String name = "classpath:" + resource;
-        Checkpoint checkpoint;
         try (InputStream in = BundledModel.class.getResourceAsStream(resource)) {
             if (in == null) {
                 throw new NoSuchFileException(name, null, "this build has no bundled model (the resource is not on the "
@@ -49,7 +53,7 @@ public final class BundledModel {
             Path file = dir.resolve(ModelFolder.WEIGHTS);
             try {
                 Files.copy(in, file);
-                checkpoint = Checkpoint.load(file);
+                return Checkpoint.load(file);
             } catch (IOException e) {
                 throw new IOException(name + " (read through " + file + "): " + e.getMessage(), e);
             } finally {
@@ -57,6 +61,5 @@ public final class BundledModel {
                 Files.deleteIfExists(dir);
             }
         }
-        return ModelFolder.load(checkpoint, null, name, backend);
     }
 }

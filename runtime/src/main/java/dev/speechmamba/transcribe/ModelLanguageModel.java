@@ -2,6 +2,7 @@ package dev.speechmamba.transcribe;
 
 import dev.speechmamba.lm.Lexicon;
 import dev.speechmamba.lm.NgramLm;
+import dev.speechmamba.train.Checkpoint;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -12,8 +13,8 @@ import java.util.Optional;
 
 /**
  * Where a model keeps its own language model, {@code lm.smlm} (the compact form), {@code lm.arpa.gz} or
- * {@code lm.arpa}, and its own lexicon,
- * {@code lexicon.txt.gz} (or {@code lexicon.txt}): in the model's folder, or beside the bundled model's resource. A
+ * {@code lm.arpa}, its own lexicon, {@code lexicon.txt.gz} (or {@code lexicon.txt}), and its own neural LM,
+ * {@code nlm.safetensors}: in the model's folder, or beside the bundled model's resource. A
  * model given as a bare .safetensors file has neither (a checkpoint folder's neighbours are not its own).
  */
 public final class ModelLanguageModel {
@@ -21,6 +22,8 @@ public final class ModelLanguageModel {
     public static final List<String> FILE_NAMES = List.of("lm.smlm", "lm.arpa.gz", "lm.arpa");
     /** Lexicon file names looked for, in this order. */
     public static final List<String> LEXICON_FILE_NAMES = List.of("lexicon.txt.gz", "lexicon.txt");
+    /** Neural LM file names looked for ({@code train-neural-lm}'s weights). */
+    public static final List<String> NEURAL_FILE_NAMES = List.of("nlm.safetensors");
 
     private ModelLanguageModel() { }
 
@@ -42,6 +45,17 @@ public final class ModelLanguageModel {
     /** The lexicon resource beside a model resource ({@code …/model.safetensors} → {@code …/lexicon.txt.gz}). */
     public static Optional<Lexicon> lexiconBesideResource(String modelResource) throws IOException {
         return besideResource(modelResource, LEXICON_FILE_NAMES, Lexicon::read);
+    }
+
+    /** The neural LM's weights in model folder {@code modelPath}; empty when it has none or {@code modelPath} is a file. */
+    public static Optional<Checkpoint> neuralInFolder(Path modelPath) throws IOException {
+        return inFolder(modelPath, NEURAL_FILE_NAMES, Checkpoint::load);
+    }
+
+    /** The neural LM's weights beside a model resource ({@code …/model.safetensors} → {@code …/nlm.safetensors}). */
+    public static Optional<Checkpoint> neuralBesideResource(String modelResource) throws IOException {
+        Optional<String> resource = firstBesideResource(modelResource, NEURAL_FILE_NAMES);
+        return resource.isEmpty() ? Optional.empty() : Optional.of(BundledModel.readCheckpoint(resource.get()));
     }
 
     private interface FileReader<T> {

@@ -3,6 +3,7 @@ package dev.speechmamba.transcribe;
 import dev.speechmamba.backend.Backend;
 import dev.speechmamba.lm.Lexicon;
 import dev.speechmamba.lm.NgramLm;
+import dev.speechmamba.train.Checkpoint;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -39,12 +40,19 @@ public sealed interface ModelSource {
     /** The model's own lexicon (see {@link ModelLanguageModel}), if it has one. */
     Optional<Lexicon> lexicon() throws IOException;
 
-    /** The files beside the weights that belong to a model: its LM, then its lexicon (the first name found of each). */
-    List<List<String>> COMPANION_FILE_NAMES = List.of(ModelLanguageModel.FILE_NAMES, ModelLanguageModel.LEXICON_FILE_NAMES);
+    /** The model's own neural LM's weights (see {@link ModelLanguageModel}), if it has one. */
+    Optional<Checkpoint> neuralLanguageModel() throws IOException;
+
+    /**
+     * The files beside the weights that belong to a model: its LM, its lexicon and its neural LM (the first name
+     * found of each).
+     */
+    List<List<String>> COMPANION_FILE_NAMES = List.of(ModelLanguageModel.FILE_NAMES, ModelLanguageModel.LEXICON_FILE_NAMES,
+            ModelLanguageModel.NEURAL_FILE_NAMES);
 
     /**
      * Copies the model into folder {@code dir} as a model folder: its weights as {@code model.safetensors}, and its
-     * own LM and lexicon files when it has them. Existing files of those names are an error (nothing is overwritten).
+     * own LM, lexicon and neural LM files when it has them. Existing files of those names are an error (nothing is overwritten).
      *
      * @return the files written
      */
@@ -63,6 +71,8 @@ public sealed interface ModelSource {
         @Override public Optional<NgramLm> languageModel() throws IOException { return ModelLanguageModel.inFolder(path); }
 
         @Override public Optional<Lexicon> lexicon() throws IOException { return ModelLanguageModel.lexiconInFolder(path); }
+
+        @Override public Optional<Checkpoint> neuralLanguageModel() throws IOException { return ModelLanguageModel.neuralInFolder(path); }
 
         @Override public List<Path> copyTo(Path dir) throws IOException {
             List<Path> written = new ArrayList<>();
@@ -99,6 +109,10 @@ public sealed interface ModelSource {
         @Override public Optional<NgramLm> languageModel() throws IOException { return ModelLanguageModel.besideResource(resource); }
 
         @Override public Optional<Lexicon> lexicon() throws IOException { return ModelLanguageModel.lexiconBesideResource(resource); }
+
+        @Override public Optional<Checkpoint> neuralLanguageModel() throws IOException {
+            return ModelLanguageModel.neuralBesideResource(resource);
+        }
 
         @Override public List<Path> copyTo(Path dir) throws IOException {
             List<Path> written = new ArrayList<>();

@@ -25,10 +25,12 @@ import java.util.Locale;
  *                     {@link Transcriber#load} builds the transcriber
  * @param lexicon      which lexicon beam search charges {@code beam.unknownWordPenalty()} per unknown word against,
  *                     when {@link Transcriber#load} builds the transcriber
+ * @param neuralLm     which neural LM beam search fuses beside the n-gram LM, with weight {@code beam.neuralLmWeight()},
+ *                     when {@link Transcriber#load} builds the transcriber
  */
 public record TranscribeOptions(Decoder decoder, BeamSearch.Options beam, Segmenter.Options segmentation, int maxBatch,
                                 boolean encodeSegments, boolean trimSilence, LanguageModelChoice languageModel,
-                                LexiconChoice lexicon) {
+                                LexiconChoice lexicon, NeuralLmChoice neuralLm) {
     /**
      * LM weight β of the defaults, chosen on the 4-hour corpus's validation set (held-out voices) with the bundled
      * model and LM; see docs/benchmarks.md.
@@ -39,6 +41,11 @@ public record TranscribeOptions(Decoder decoder, BeamSearch.Options beam, Segmen
      * see docs/benchmarks.md.
      */
     public static final double DEFAULT_UNKNOWN_WORD_PENALTY = 3.0;
+    /**
+     * Neural LM weight of the defaults (used when the model has a neural LM), chosen on the same validation set; see
+     * docs/benchmarks.md.
+     */
+    public static final double DEFAULT_NEURAL_LM_WEIGHT = 0.3;
 
     public enum Decoder {
         GREEDY, BEAM;
@@ -53,13 +60,14 @@ public record TranscribeOptions(Decoder decoder, BeamSearch.Options beam, Segmen
     }
 
     public TranscribeOptions {
-        if (decoder == null || beam == null || segmentation == null || languageModel == null || lexicon == null) throw new IllegalArgumentException("transcribe options: null setting");
+        if (decoder == null || beam == null || segmentation == null || languageModel == null || lexicon == null || neuralLm == null) throw new IllegalArgumentException("transcribe options: null setting");
         if (maxBatch < 1) throw new IllegalArgumentException("transcribe options: max batch must be >= 1, got " + maxBatch);
     }
 
     /** Segments of multi-segment recordings encoded on their own, their silent edges trimmed, as in {@link #defaults}. */
     public TranscribeOptions(Decoder decoder, BeamSearch.Options beam, Segmenter.Options segmentation, int maxBatch) {
-        this(decoder, beam, segmentation, maxBatch, true, true, LanguageModelChoice.MODELS_OWN, LexiconChoice.MODELS_OWN);
+        this(decoder, beam, segmentation, maxBatch, true, true, LanguageModelChoice.MODELS_OWN, LexiconChoice.MODELS_OWN,
+                NeuralLmChoice.MODELS_OWN);
     }
 
     /**
@@ -71,32 +79,36 @@ public record TranscribeOptions(Decoder decoder, BeamSearch.Options beam, Segmen
      */
     public static TranscribeOptions defaults() {
         return new TranscribeOptions(Decoder.BEAM, BeamSearch.Options.defaults().withLmWeight(DEFAULT_LM_WEIGHT)
-                .withUnknownWordPenalty(DEFAULT_UNKNOWN_WORD_PENALTY), Segmenter.Options.defaults(), 8);
+                .withUnknownWordPenalty(DEFAULT_UNKNOWN_WORD_PENALTY).withNeuralLmWeight(DEFAULT_NEURAL_LM_WEIGHT), Segmenter.Options.defaults(), 8);
     }
 
-    public TranscribeOptions withDecoder(Decoder d) { return new TranscribeOptions(d, beam, segmentation, maxBatch, encodeSegments, trimSilence, languageModel, lexicon); }
+    public TranscribeOptions withDecoder(Decoder d) { return new TranscribeOptions(d, beam, segmentation, maxBatch, encodeSegments, trimSilence, languageModel, lexicon, neuralLm); }
 
     public TranscribeOptions withBeam(BeamSearch.Options b) {
-        return new TranscribeOptions(decoder, b, segmentation, maxBatch, encodeSegments, trimSilence, languageModel, lexicon);
+        return new TranscribeOptions(decoder, b, segmentation, maxBatch, encodeSegments, trimSilence, languageModel, lexicon, neuralLm);
     }
 
     public TranscribeOptions withSegmentation(Segmenter.Options s) {
-        return new TranscribeOptions(decoder, beam, s, maxBatch, encodeSegments, trimSilence, languageModel, lexicon);
+        return new TranscribeOptions(decoder, beam, s, maxBatch, encodeSegments, trimSilence, languageModel, lexicon, neuralLm);
     }
 
-    public TranscribeOptions withMaxBatch(int n) { return new TranscribeOptions(decoder, beam, segmentation, n, encodeSegments, trimSilence, languageModel, lexicon); }
+    public TranscribeOptions withMaxBatch(int n) { return new TranscribeOptions(decoder, beam, segmentation, n, encodeSegments, trimSilence, languageModel, lexicon, neuralLm); }
 
-    public TranscribeOptions withEncodeSegments(boolean e) { return new TranscribeOptions(decoder, beam, segmentation, maxBatch, e, trimSilence, languageModel, lexicon); }
+    public TranscribeOptions withEncodeSegments(boolean e) { return new TranscribeOptions(decoder, beam, segmentation, maxBatch, e, trimSilence, languageModel, lexicon, neuralLm); }
 
     public TranscribeOptions withTrimSilence(boolean t) {
-        return new TranscribeOptions(decoder, beam, segmentation, maxBatch, encodeSegments, t, languageModel, lexicon);
+        return new TranscribeOptions(decoder, beam, segmentation, maxBatch, encodeSegments, t, languageModel, lexicon, neuralLm);
     }
 
     public TranscribeOptions withLanguageModel(LanguageModelChoice lm) {
-        return new TranscribeOptions(decoder, beam, segmentation, maxBatch, encodeSegments, trimSilence, lm, lexicon);
+        return new TranscribeOptions(decoder, beam, segmentation, maxBatch, encodeSegments, trimSilence, lm, lexicon, neuralLm);
+    }
+
+    public TranscribeOptions withNeuralLm(NeuralLmChoice n) {
+        return new TranscribeOptions(decoder, beam, segmentation, maxBatch, encodeSegments, trimSilence, languageModel, lexicon, n);
     }
 
     public TranscribeOptions withLexicon(LexiconChoice l) {
-        return new TranscribeOptions(decoder, beam, segmentation, maxBatch, encodeSegments, trimSilence, languageModel, l);
+        return new TranscribeOptions(decoder, beam, segmentation, maxBatch, encodeSegments, trimSilence, languageModel, l, neuralLm);
     }
 }

@@ -12,6 +12,7 @@ import dev.speechmamba.decode.CtcAligner;
 import dev.speechmamba.decode.CtcConfidence;
 import dev.speechmamba.decode.CtcGreedy;
 import dev.speechmamba.decode.LogProbs;
+import dev.speechmamba.decode.NeuralLmScorer;
 import dev.speechmamba.decode.Segmenter;
 import dev.speechmamba.decode.TokenSpan;
 import dev.speechmamba.decode.WordTimings;
@@ -22,8 +23,10 @@ import dev.speechmamba.lm.TokenLanguageModel;
 import dev.speechmamba.model.AsrBatch;
 import dev.speechmamba.model.AsrModel;
 import dev.speechmamba.model.ModelConfig;
+import dev.speechmamba.model.NeuralLm;
 import dev.speechmamba.model.TensorArena;
 import dev.speechmamba.text.BpeTokenizer;
+import dev.speechmamba.train.Checkpoint;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -56,6 +59,7 @@ public final class Transcriber implements AutoCloseable {
     private final TokenLanguageModel languageModel; // null: beam search without an LM
     private final Lexicon lexicon;                  // null: beam search without a lexicon
     private final LexiconScorer lexiconScorer;
+    private final NeuralLm neuralLm;                // null: beam search without one
     private final boolean ownsModel;
 
     /**
@@ -64,7 +68,7 @@ public final class Transcriber implements AutoCloseable {
      * @param cmvn null when the model was trained on raw filterbanks
      */
     public Transcriber(AsrModel model, BpeTokenizer tokenizer, GlobalCmvn cmvn, TranscribeOptions options) {
-        this(model, tokenizer, cmvn, options, null, null, false);
+        this(model, tokenizer, cmvn, options, null, null, null, false);
     }
 
     /**
@@ -73,7 +77,7 @@ public final class Transcriber implements AutoCloseable {
      * @param lm null for none; else an LM over this tokenizer's pieces, fused with weight {@code options.beam().lmWeight()}
      */
     public Transcriber(AsrModel model, BpeTokenizer tokenizer, GlobalCmvn cmvn, TranscribeOptions options, NgramLm lm) {
-        this(model, tokenizer, cmvn, options, lm, null, false);
+        this(model, tokenizer, cmvn, options, lm, null, null, false);
     }
 
     /**
@@ -85,11 +89,22 @@ public final class Transcriber implements AutoCloseable {
      */
     public Transcriber(AsrModel model, BpeTokenizer tokenizer, GlobalCmvn cmvn, TranscribeOptions options, NgramLm lm,
                        Lexicon lexicon) {
-        this(model, tokenizer, cmvn, options, lm, lexicon, false);
+        this(model, tokenizer, cmvn, options, lm, lexicon, null, false);
+    }
+
+    /**
+     * Wraps a model (not closed by {@link #close}) with an n-gram LM, a lexicon and a neural LM for beam search.
+     *
+     * @param neuralLm null for none; else an LM over this tokenizer's pieces (not closed by {@link #close}, like the model), fused with
+     *                 weight {@code options.beam().neuralLmWeight()} beside the n-gram LM
+     */
+    public Transcriber(AsrModel model, BpeTokenizer tokenizer, GlobalCmvn cmvn, TranscribeOptions options, NgramLm lm,
+                       Lexicon lexicon, NeuralLm neuralLm) {
+        this(model, tokenizer, cmvn, options, lm, lexicon, neuralLm, false);
     }
 
     private Transcriber(AsrModel model, BpeTokenizer tokenizer, GlobalCmvn cmvn, TranscribeOptions options, NgramLm lm,
-                        Lexicon lexicon, boolean ownsModel) {
+                        Lexicon lexicon, NeuralLm neuralLm, boolean ownsModel) {
         ModelConfig cfg = model.config();
         ModelFolder.checkTokenizer(cfg, tokenizer, "transcriber");
         if (cmvn != null && cmvn.dims() != cfg.featureDim()) {
@@ -105,6 +120,12 @@ public final class Transcriber implements AutoCloseable {
         this.languageModel = lm == null ? null : new TokenLanguageModel(lm, tokenizer);
         this.lexicon = lexicon;
         this.lexiconScorer = lexicon == null ? null : new LexiconScorer(lexicon, tokenizer);
+        if (neuralLm != null && (neuralLm.config().vocabSize() != cfg.vocabSize() || neuralLm.config().sosEos() != cfg.sosEos())) {
+            throw new IllegalArgumentException("transcriber: the neural LM was made for another tokenizer (vocabulary "
+                    + neuralLm.config().vocabSize() + ", <sos/eos> " + neuralLm.config().sosEos() + "; the model has "
+                    + cfg.vocabSize() + ", " + cfg.sosEos() + ")");
+        }
+        this.neuralLm = neuralLm;
         this.ownsModel = ownsModel;
     }
 
@@ -116,8 +137,8 @@ public final class Transcriber implements AutoCloseable {
     /**
      * Loads a model folder or the bundled default model (see {@link ModelSource#resolve}) onto {@code backend}, with
      * the language model {@code options.languageModel()} names when beam search will use one (decoder BEAM, LM
-     * weight above 0), and the lexicon {@code options.lexicon()} names when it will use one (unknown-word penalty
-     * above 0).
+     * weight above 0), the lexicon {@code options.lexicon()} names when it will use one (unknown-word penalty
+     * above 0), and the neural LM {@code options.neuralLm()} names when it will use one (neural LM weight above 0).
      */
     public static Transcriber load(ModelSource source, Backend backend, TranscribeOptions options) throws IOException {
         // The LM (a few MB of ARPA text) and the lexicon are parsed on other threads while the weights load: about a
@@ -129,11 +150,19 @@ public final class Transcriber implements AutoCloseable {
         if (beam && options.beam().unknownWordPenalty() > 0) {
             lexicon = inBackground("lexicon-loader", () -> options.lexicon().load(source).orElse(null));
         }
+        CompletableFuture<Checkpoint> neural = CompletableFuture.completedFuture(null);
+        if (beam && options.beam().neuralLmWeight() > 0) {
+            neural = inBackground("neural-lm-loader", () -> options.neuralLm().load(source).orElse(null));
+        }
         ModelFolder.Loaded loaded = source.load(backend);
+        NeuralLm neuralLm = null;
         try {
+            Checkpoint neuralWeights = join(neural);
+            if (neuralWeights != null) neuralLm = NeuralLm.fromCheckpoint(backend, neuralWeights);
             return new Transcriber(loaded.model(), loaded.tokenizer(), loaded.cmvn().orElse(null), options, join(lm),
-                    join(lexicon), true);
+                    join(lexicon), neuralLm, true);
         } catch (IOException | RuntimeException e) {
+            if (neuralLm != null) neuralLm.close();
             loaded.model().close();
             throw e;
         }
@@ -174,6 +203,9 @@ public final class Transcriber implements AutoCloseable {
 
     /** The n-gram language model beam search fuses, if any. */
     public Optional<NgramLm> languageModel() { return Optional.ofNullable(languageModel).map(TokenLanguageModel::ngram); }
+
+    /** The neural LM beam search fuses beside the n-gram LM, if any. */
+    public Optional<NeuralLm> neuralLm() { return Optional.ofNullable(neuralLm); }
 
     /** The lexicon beam search charges unknown words against, if any. */
     public Optional<Lexicon> lexicon() { return Optional.ofNullable(lexicon); }
@@ -357,8 +389,10 @@ public final class Transcriber implements AutoCloseable {
             float[] sliceMemory = Arrays.copyOfRange(enc.memory(), range.start() * d, range.end() * d);
             int[] tokens;
             double[] attention;
-            try (AsrModelDecoder decoder = new AsrModelDecoder(model, sliceMemory, range.length())) {
-                tokens = beamSearch.search(decoder, slice, range.length(), languageModel, lexiconScorer).getFirst().tokens();
+            try (AsrModelDecoder decoder = new AsrModelDecoder(model, sliceMemory, range.length());
+                 NeuralLmScorer neural = neuralLm == null || options.beam().neuralLmWeight() == 0 ? null
+                         : new NeuralLmScorer(neuralLm, cfg.blank())) {
+                tokens = beamSearch.search(decoder, slice, range.length(), languageModel, lexiconScorer, neural).getFirst().tokens();
                 attention = CtcConfidence.ofDecoder(decoder, cfg.sosEos(), tokens);
             }
             local = CtcAligner.minimumFrames(tokens) <= slice.frames()
@@ -393,6 +427,8 @@ public final class Transcriber implements AutoCloseable {
     }
 
     @Override public void close() {
-        if (ownsModel) model.close();
+        if (!ownsModel) return;
+        if (neuralLm != null) neuralLm.close();
+        model.close();
     }
 }

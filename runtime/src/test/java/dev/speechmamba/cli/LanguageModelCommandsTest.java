@@ -30,7 +30,12 @@ class LanguageModelCommandsTest {
             "a cat ran to the mat");
 
     private static Path modelFolder(Path dir) throws Exception {
-        BpeTokenizer tok = BpeTrainer.train(TEXT, new BpeTrainer.Options(24, false));
+        return modelFolder(dir, 24);
+    }
+
+    /** A tiny untrained model with a BPE tokenizer of {@code vocab} pieces over TEXT, and CMVN (eval needs it), in dir/model. */
+    static Path modelFolder(Path dir, int vocab) throws Exception {
+        BpeTokenizer tok = BpeTrainer.train(TEXT, new BpeTrainer.Options(vocab, false));
         try (AsrModel model = new AsrModel(new ReferenceBackend(), ModelConfig.named("tiny").withVocabSize(tok.vocabSize()), 3)) {
             double[] mean = new double[model.config().featureDim()], std = new double[mean.length];
             java.util.Arrays.fill(std, 1.0);
@@ -39,7 +44,8 @@ class LanguageModelCommandsTest {
         return dir.resolve("model");
     }
 
-    private static Path wav(Path dir) throws Exception {
+    /** One second of a 220 Hz tone as dir/a.wav. */
+    static Path wav(Path dir) throws Exception {
         float[] pcm = new float[16_000];
         for (int i = 0; i < pcm.length; i++) pcm[i] = (float) (0.3 * Math.sin(2 * Math.PI * 220 * i / 16_000.0));
         Path wav = dir.resolve("a.wav");
@@ -226,7 +232,7 @@ class LanguageModelCommandsTest {
     }
 
     /** Runs the command line and checks that it fails with an error message containing {@code expected}. */
-    private static void assertFailsNaming(String expected, String... args) {
+    static void assertFailsNaming(String expected, String... args) {
         CliRun run = CliRun.of(args);
         assertNotEquals(0, run.code(), String.join(" ", args) + " succeeded: " + run.out());
         assertTrue(run.err().contains(expected), run.err());

@@ -168,6 +168,43 @@ class BeamSearchTest {
     }
 
     @Test
+    void unprunedSearchWithBothLanguageModelsFindsTheBestSequenceOfTheFusedScore() {
+        int vocab = 5, eos = 4, frames = 4;
+        double beta = 0.4, mu = 0.6;
+        for (long seed = 0; seed < 4; seed++) {
+            LogProbs lp = CtcTestSupport.randomLogProbs(seed + 5, frames, vocab, 2.0);
+            TableDecoder dec = new TableDecoder(vocab, seed);
+            TableDecoder ngram = new TableDecoder(vocab, seed + 100);
+            TableDecoder neural = new TableDecoder(vocab, seed + 200);
+            Map<List<Integer>, Double> ctc = ctcExactProbabilities(lp);
+            List<int[]> sequences = new ArrayList<>();
+            allSequences(frames, 1, 3, sequences, new int[0]);
+            int[] best = null;
+            double bestScore = Double.NEGATIVE_INFINITY;
+            for (int[] y : sequences) {
+                double s = jointScore(dec, ctc, y, eos, 0.4, 0, true) + beta * jointScore(ngram, ctc, y, eos, 0, 0, true)
+                        + mu * jointScore(neural, ctc, y, eos, 0, 0, true);
+                if (s > bestScore) { bestScore = s; best = y; }
+            }
+            BeamSearch search = new BeamSearch(exhaustive(0.4, 0).withLmWeight(beta).withNeuralLmWeight(mu), BLANK, eos);
+            BeamSearch.Hypothesis found = search.search(dec, lp, frames + 2, ngram, null, neural).getFirst();
+            assertArrayEquals(best, found.tokens(), "seed " + seed);
+            assertEquals(bestScore, found.score(), 1e-4);
+            // Neural weight 0 is the search with the n-gram LM alone.
+            BeamSearch.Hypothesis ngramOnly = new BeamSearch(exhaustive(0.4, 0).withLmWeight(beta), BLANK, eos)
+                    .search(dec, lp, frames + 2, ngram).getFirst();
+            BeamSearch.Hypothesis zero = new BeamSearch(exhaustive(0.4, 0).withLmWeight(beta).withNeuralLmWeight(0), BLANK, eos)
+                    .search(dec, lp, frames + 2, ngram, null, neural).getFirst();
+            assertArrayEquals(ngramOnly.tokens(), zero.tokens());
+            assertEquals(ngramOnly.score(), zero.score(), 1e-12);
+        }
+        assertThrows(IllegalArgumentException.class, () -> BeamSearch.Options.defaults().withNeuralLmWeight(-0.1));
+        assertThrows(IllegalArgumentException.class, () -> BeamSearch.Options.defaults().withNeuralLmWeight(Double.POSITIVE_INFINITY));
+        assertThrows(IllegalArgumentException.class, () -> new BeamSearch(BeamSearch.Options.defaults().withNeuralLmWeight(0.5), BLANK, 4)
+                .search(new TableDecoder(5, 1), CtcTestSupport.randomLogProbs(1, 3, 5, 1), 3, null, null, new TableDecoder(6, 1)));
+    }
+
+    @Test
     void attentionOnlySearchEndsUnfinishedHypothesesAtTheLengthLimit() {
         int vocab = 5, eos = 4, maxLength = 3;
         TableDecoder dec = new TableDecoder(vocab, 42);

@@ -3,6 +3,7 @@ package dev.speechmamba.decode;
 import dev.speechmamba.backend.Backend;
 import dev.speechmamba.backend.Backends;
 import dev.speechmamba.model.AsrModel;
+import dev.speechmamba.model.DecoderState;
 import dev.speechmamba.model.Init;
 import dev.speechmamba.model.ModelConfig;
 import dev.speechmamba.model.TensorArena;
@@ -56,28 +57,28 @@ class IncrementalDecodingTest {
             int[][] rows = {{sos, 5, 7, 1, 9}, {sos, 2, 2, 8, 3}, {sos, 11, 4, 6, 0}};
             AsrModel.Encoded three = replicated(arena, mem, frames, d, 3);
             var cache = model.projectDecoderMemory(arena, three);
-            AsrModel.DecoderState state = model.startDecoding(3);
+            DecoderState state = model.startDecoding(3);
             for (int t = 0; t < 3; t++) {
                 int[] tokens = {rows[0][t], rows[1][t], rows[2][t]};
                 float[] stepLogits = be.toHost(model.decodeStep(arena, three, cache, state, tokens));
                 for (int r = 0; r < 3; r++) assertLastLogits(model, arena, mem, frames, rows[r], t + 1, stepLogits, r, device);
             }
             // beam search keeps rows 2, 0, 0 (a row may be kept twice) and extends them differently
-            AsrModel.DecoderState kept = model.selectRows(state, new int[] {2, 0, 0});
+            DecoderState kept = model.selectRows(state, new int[] {2, 0, 0});
             state.close();
             assertEquals(3, kept.position());
             int[][] extended = {{sos, 11, 4, 13}, {sos, 5, 7, 13}, {sos, 5, 7, 17}};
             float[] stepLogits = be.toHost(model.decodeStep(arena, three, cache, kept, new int[] {13, 13, 17}));
             for (int r = 0; r < 3; r++) assertLastLogits(model, arena, mem, frames, extended[r], 4, stepLogits, r, device);
             // and shrinks to one row
-            AsrModel.DecoderState one = model.selectRows(kept, new int[] {2});
+            DecoderState one = model.selectRows(kept, new int[] {2});
             kept.close();
             AsrModel.Encoded single = replicated(arena, mem, frames, d, 1);
             float[] last = be.toHost(model.decodeStep(arena, single, null, one, new int[] {19}));
             assertLastLogits(model, arena, mem, frames, new int[] {sos, 5, 7, 17, 19}, 5, last, 0, device);
             one.close();
 
-            try (AsrModel.DecoderState two = model.startDecoding(2)) {
+            try (DecoderState two = model.startDecoding(2)) {
                 assertThrows(IllegalArgumentException.class, () -> model.selectRows(two, new int[] {2}));
             }
         }

@@ -67,42 +67,8 @@ class AsrModelTest {
         try (AsrModel model = new AsrModel(be, cfg, 3)) {
             model.parameters().zeroGrads();
             model.forwardBackward(batch, false, 0, 1f);
-            SplittableRandom rng = new SplittableRandom(17);
-            double h = 1e-4, atol = 4e-3;
-            int informative = 0;
-            List<Parameter> params = model.parameters().all();
-            for (Parameter p : params) {
-                float[] w = be.toHost(p.value()), g = be.toHost(p.grad()), v = new float[w.length];
-                double analytic = 0;
-                for (int i = 0; i < v.length; i++) {
-                    v[i] = (float) rng.nextGaussian();
-                    analytic += g[i] * (double) v[i];
-                }
-                double plus = lossAt(be, model, batch, p, w, v, h), minus = lossAt(be, model, batch, p, w, v, -h);
-                double center = lossAt(be, model, batch, p, w, v, 0);
-                double numeric = (plus - minus) / (2 * h);
-                // A ReLU kink crossed on one side spoils the central difference but not the other side's.
-                double right = (plus - center) / h, left = (center - minus) / h;
-                boolean matches = Math.abs(numeric - analytic) <= atol + 1e-2 * Math.abs(numeric)
-                        || Math.abs(right - analytic) <= 2 * atol + 1e-2 * Math.abs(right)
-                        || Math.abs(left - analytic) <= 2 * atol + 1e-2 * Math.abs(left);
-                assertTrue(matches, cfg.name() + " " + p.name() + ": analytic " + analytic + ", numeric central "
-                        + numeric + ", right " + right + ", left " + left);
-                if (Math.abs(analytic) > 10 * atol) informative++;
-            }
-            assertTrue(informative >= params.size() / 3, "most directional derivatives are far above the tolerance: "
-                    + informative + " of " + params.size());
+            DirectionalDerivatives.check(cfg.name(), be, model.parameters().all(), () -> model.loss(batch).loss(), 1e-4, 4e-3);
         }
-    }
-
-    private static double lossAt(Backend be, AsrModel model, AsrBatch batch, Parameter p, float[] base, float[] dir,
-                                 double h) {
-        float[] w = base.clone();
-        for (int i = 0; i < w.length; i++) w[i] += (float) (h * dir[i]);
-        try (Tensor t = be.fromHost(w, p.value().shape().dims())) {
-            be.copy(p.value(), t);
-        }
-        return model.loss(batch).loss();
     }
 
     /**

@@ -161,7 +161,7 @@ class TrainerEndToEndTest {
         assertFalse(avg.tensors().keySet().stream().anyMatch(k -> k.startsWith("m.") || k.startsWith("v.")),
                 "no optimizer state in the exported model");
         assertFalse(avg.metadata().containsKey(CheckpointStore.ADAM_STEP));
-        assertEquals(CheckpointStore.weightsOf(last3.get(0)).keySet(), avg.tensors().keySet());
+        assertEquals(last3.get(0).modelWeights().keySet(), avg.tensors().keySet());
         for (Map.Entry<String, Tensor> e : avg.tensors().entrySet()) {
             float[] got = e.getValue().hostFloats();
             float[][] parts = last3.stream().map(c -> c.tensor(e.getKey()).hostFloats()).toArray(float[][]::new);
@@ -205,7 +205,7 @@ class TrainerEndToEndTest {
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().contains("averaged 2 models"), r.out());
         Checkpoint ca = ModelBundle.readCheckpoint(a), cb = ModelBundle.readCheckpoint(b), mean = Checkpoint.load(soup);
-        assertEquals(CheckpointStore.weightsOf(ca).keySet(), mean.tensors().keySet(), "weights only, no optimizer state");
+        assertEquals(ca.modelWeights().keySet(), mean.tensors().keySet(), "weights only, no optimizer state");
         for (Map.Entry<String, Tensor> e : mean.tensors().entrySet()) {
             float[] got = e.getValue().hostFloats(), x = ca.tensor(e.getKey()).hostFloats(), y = cb.tensor(e.getKey()).hostFloats();
             for (int i = 0; i < got.length; i++) {
@@ -220,7 +220,7 @@ class TrainerEndToEndTest {
         Map<String, String> otherMeta = new java.util.LinkedHashMap<>(cb.metadata());
         otherMeta.put(Checkpoint.TOKENIZER, cb.metadata().get(Checkpoint.TOKENIZER).replaceFirst("\\}\\s*$", ",\"other\":1}"));
         Path otherTokenizer = dir.resolve("other-tokenizer.safetensors");
-        new Checkpoint(CheckpointStore.weightsOf(cb), otherMeta).save(otherTokenizer, false);
+        new Checkpoint(cb.modelWeights(), otherMeta).save(otherTokenizer, false);
         Path notWritten = dir.resolve("not-written.safetensors");
         Run mismatch = cli("average", "--models", a.toString(), otherTokenizer.toString(), "--output", notWritten.toString());
         assertEquals(1, mismatch.code());

@@ -17,16 +17,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class ModelSourceTest {
 
     @Test
-    void copyToTakesTheWeightsAndTheModelsOwnLmAndLexiconAndOverwritesNothing(@TempDir Path tmp) throws Exception {
+    void copyToTakesTheWeightsAndTheModelsOwnLmLexiconAndNeuralLmAndOverwritesNothing(@TempDir Path tmp) throws Exception {
         Path folder = Files.createDirectories(tmp.resolve("m"));
         Files.writeString(folder.resolve("model.safetensors"), "weights");
         Files.writeString(folder.resolve("lm.arpa.gz"), "lm");
         Files.writeString(folder.resolve("lexicon.txt"), "lexicon");
+        Files.writeString(folder.resolve("nlm.safetensors"), "neural lm");
         Files.writeString(folder.resolve("notes.txt"), "not part of the model");
         Path target = Files.createDirectories(tmp.resolve("copy"));
         var written = new ModelSource.Folder(folder, "--model").copyTo(target);
         assertEquals(List.of(target.resolve("model.safetensors"), target.resolve("lm.arpa.gz"),
-                target.resolve("lexicon.txt")), written);
+                target.resolve("lexicon.txt"), target.resolve("nlm.safetensors")), written);
         assertEquals("lm", Files.readString(target.resolve("lm.arpa.gz")));
         assertTrue(Files.notExists(target.resolve("notes.txt")));
 
