@@ -63,7 +63,7 @@ public final class EvalCommand implements Callable<Integer> {
     @Option(names = "--ctc-weight", defaultValue = "" + BeamSearch.Options.DEFAULT_CTC_WEIGHT, description = "CTC weight of the beam search (default: ${DEFAULT-VALUE}).")
     double ctcWeight;
 
-    @Option(names = "--length-bonus", defaultValue = "0", description = "Score added per token in beam search (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--length-bonus", defaultValue = "" + BeamSearch.Options.DEFAULT_LENGTH_BONUS, description = "Score added per token in beam search (default: ${DEFAULT-VALUE}).")
     double lengthBonus;
 
     @Mixin

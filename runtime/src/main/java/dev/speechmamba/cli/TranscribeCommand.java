@@ -60,7 +60,7 @@ final class TranscribeCommand implements Callable<Integer> {
     @Option(names = "--ctc-weight", defaultValue = "" + BeamSearch.Options.DEFAULT_CTC_WEIGHT, description = "CTC weight in beam search, 0..1 (default: ${DEFAULT-VALUE}).")
     double ctcWeight;
 
-    @Option(names = "--length-bonus", defaultValue = "0", description = "Score added per token in beam search (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--length-bonus", defaultValue = "" + BeamSearch.Options.DEFAULT_LENGTH_BONUS, description = "Score added per token in beam search (default: ${DEFAULT-VALUE}).")
     double lengthBonus;
 
     @Option(names = "--normalize-length", description = "Rank beam hypotheses by score per token.")
