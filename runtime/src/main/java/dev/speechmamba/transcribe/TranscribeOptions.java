@@ -42,8 +42,10 @@ public record TranscribeOptions(Decoder decoder, BeamSearch.Options beam, Segmen
      */
     public static final double DEFAULT_UNKNOWN_WORD_PENALTY = 3.0;
     /**
-     * Neural LM weight of the defaults (used when the model has a neural LM), chosen on the same validation set; see
-     * docs/benchmarks.md.
+     * Neural LM weight of the defaults, used when the model has a neural LM ({@code nlm.safetensors}): a usual
+     * shallow-fusion weight, not a tuned one. The one neural LM trained here (80 CPU minutes) cost accuracy beside the
+     * n-gram LM at every weight tried, so the bundled model ships none; tune it on a validation set with
+     * {@code eval --neural-lm-weight} (docs/benchmarks.md, "A length bonus in beam search, and a neural LM").
      */
     public static final double DEFAULT_NEURAL_LM_WEIGHT = 0.3;
 
