@@ -156,6 +156,11 @@ final class TrainLmCommand implements Callable<Integer> {
             if (model != null) throw new CommandLine.ParameterException(spec.commandLine(), "give --model or --tokenizer, not both");
             return BpeTokenizer.load(tokenizerFile);
         }
+        return tokenizerOf(model);
+    }
+
+    /** The tokenizer of the model {@code transcribe} would choose for {@code model} (null: the usual order). */
+    static BpeTokenizer tokenizerOf(Path model) throws IOException {
         try (Backend cpu = Backends.create("cpu")) {
             ModelFolder.Loaded loaded = ModelSource.resolve(model).load(cpu);
             loaded.model().close();

@@ -8,8 +8,6 @@ import dev.speechmamba.model.NeuralLm;
 import dev.speechmamba.model.NeuralLmConfig;
 import dev.speechmamba.text.BpeTokenizer;
 import dev.speechmamba.train.Checkpoint;
-import dev.speechmamba.transcribe.ModelFolder;
-import dev.speechmamba.transcribe.ModelSource;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -104,12 +102,7 @@ final class TrainNeuralLmCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }
         PrintWriter log = spec.commandLine().getOut();
-        BpeTokenizer tokenizer;
-        try (Backend cpu = Backends.create("cpu")) {
-            ModelFolder.Loaded loaded = ModelSource.resolve(model).load(cpu);
-            loaded.model().close();
-            tokenizer = loaded.tokenizer();
-        }
+        BpeTokenizer tokenizer = TrainLmCommand.tokenizerOf(model);
         LmText lmText = text.inDomain();
         text.addDictionary(lmText, "train-neural-lm", spec.commandLine().getErr());
         List<String> sentences = lmText.sentences();
