@@ -25,9 +25,6 @@ import java.util.SplittableRandom;
  * decoder has). Weights are immutable at inference; per-hypothesis keys and values live in a {@link DecoderState}.
  */
 public final class NeuralLm implements AutoCloseable {
-    /** Target value of positions that carry no loss (padding). */
-    public static final int IGNORE = -1;
-
     private final NeuralLmConfig cfg;
     private final ParameterSet params;
     private final TokenEmbedding embedding;
@@ -126,12 +123,7 @@ public final class NeuralLm implements AutoCloseable {
         double[] out = new double[sentences.size()];
         try (TensorArena arena = new TensorArena(backend())) {
             Batch batch = batch(sentences);
-            Forward f = forward(arena, batch.in, batch.lengths, batch.len, false, 0);
-            Backend be = arena.backend();
-            int v = cfg.vocabSize();
-            Tensor losses = arena.zeros(batch.out.length);
-            be.crossEntropy(losses, f.logits().reshape(batch.out.length, v), arena.ints(batch.out, batch.out.length), 0f, IGNORE);
-            float[] l = be.toHost(losses);
+            float[] l = arena.backend().toHost(score(arena, batch, false, 0).losses());
             for (int r = 0; r < out.length; r++) {
                 double sum = 0;
                 for (int t = 0; t < batch.lengths[r]; t++) sum -= l[r * batch.len + t];
@@ -158,7 +150,7 @@ public final class NeuralLm implements AutoCloseable {
         int len = longest + 1, targets = 0;
         int[] in = new int[b * len], out = new int[b * len], lengths = new int[b];
         Arrays.fill(in, sos);
-        Arrays.fill(out, IGNORE);
+        Arrays.fill(out, AsrModel.IGNORE);
         for (int r = 0; r < b; r++) {
             int[] y = sentences.get(r);
             System.arraycopy(y, 0, in, r * len + 1, y.length);
@@ -170,20 +162,31 @@ public final class NeuralLm implements AutoCloseable {
         return new Batch(in, out, lengths, len, targets);
     }
 
+    /** The forward pass of a batch and each position's cross-entropy against its targets. */
+    private record Scored(Forward forward, Tensor logits, Tensor targets, Tensor losses) { }
+
+    private Scored score(TensorArena arena, Batch batch, boolean training, long seed) {
+        int n = batch.out.length, v = cfg.vocabSize();
+        Forward f = forward(arena, batch.in, batch.lengths, batch.len, training, seed);
+        Tensor targets = arena.ints(batch.out, n);                           // (B·L)
+        Tensor losses = arena.zeros(n);                                      // (B·L)
+        Tensor logits = f.logits().reshape(n, v);
+        arena.backend().crossEntropy(losses, logits, targets, 0f, AsrModel.IGNORE);
+        return new Scored(f, logits, targets, losses);
+    }
+
     private Loss run(TensorArena arena, List<int[]> sentences, boolean training, long seed, boolean backward, float gradScale) {
         Backend be = arena.backend();
         Batch batch = batch(sentences);
         int b = sentences.size(), len = batch.len, v = cfg.vocabSize(), d = cfg.dModel(), n = b * len;
-        Forward f = forward(arena, batch.in, batch.lengths, len, training, seed);
-        Tensor targets = arena.ints(batch.out, n);                           // (B·L)
-        Tensor losses = arena.zeros(n);                                      // (B·L)
-        Tensor logits = f.logits().reshape(n, v);
-        be.crossEntropy(losses, logits, targets, 0f, IGNORE);
+        Scored scored = score(arena, batch, training, seed);
+        Forward f = scored.forward();
+        Tensor logits = scored.logits(), targets = scored.targets();
         double sum = 0;
-        for (float x : be.toHost(losses)) sum += x;
+        for (float x : be.toHost(scored.losses())) sum += x;
         if (backward) {
             Tensor dLogits = arena.zeros(n, v);
-            be.crossEntropyBackward(dLogits, arena.floats(Init.constant(n, gradScale / batch.targets), n), logits, targets, 0f, IGNORE);
+            be.crossEntropyBackward(dLogits, arena.floats(Init.constant(n, gradScale / batch.targets), n), logits, targets, 0f, AsrModel.IGNORE);
             Tensor dNormed = arena.zeros(b, len, d);
             head.backward(be, dNormed.reshape(n, d), dLogits, f.norm().out().reshape(n, d));
             Tensor dh = arena.zeros(b, len, d);
