@@ -180,25 +180,17 @@ public final class BeamSearch {
     public List<Hypothesis> search(NextTokenScorer decoder, LogProbs ctc, int maxLength, NextTokenScorer lm, NextTokenScorer words,
                                    NextTokenScorer neural) {
         double lambda = options.ctcWeight();
-        double beta = lm == null ? 0 : options.lmWeight();
-        double gamma = words == null ? 0 : options.unknownWordPenalty();
-        double mu = neural == null ? 0 : options.neuralLmWeight();
-        boolean useLm = beta > 0, useWords = gamma > 0, useNeural = mu > 0;
         boolean useCtc = lambda > 0, useAttention = lambda < 1;
         int vocab = useAttention ? decoder.vocabSize() : ctc.vocab();
         if (useCtc && ctc == null) throw new IllegalArgumentException("beam search: CTC weight " + lambda + " needs CTC log-probs");
         if (useCtc && useAttention && ctc.vocab() != decoder.vocabSize()) {
             throw new IllegalArgumentException("beam search: CTC vocabulary " + ctc.vocab() + " != decoder vocabulary " + decoder.vocabSize());
         }
-        if (useLm && lm.vocabSize() != vocab) {
-            throw new IllegalArgumentException("beam search: LM vocabulary " + lm.vocabSize() + " != model vocabulary " + vocab);
-        }
-        if (useNeural && neural.vocabSize() != vocab) {
-            throw new IllegalArgumentException("beam search: neural LM vocabulary " + neural.vocabSize() + " != model vocabulary " + vocab);
-        }
-        if (useWords && words.vocabSize() != vocab) {
-            throw new IllegalArgumentException("beam search: lexicon scorer vocabulary " + words.vocabSize() + " != model vocabulary " + vocab);
-        }
+        // The weighted scorers beside the decoder, in the order their terms are added: β·LM, γ·lexicon, μ·neural LM.
+        List<Fused> fused = new ArrayList<>();
+        addFused(fused, lm, options.lmWeight(), "LM", vocab);
+        addFused(fused, words, options.unknownWordPenalty(), "lexicon scorer", vocab);
+        addFused(fused, neural, options.neuralLmWeight(), "neural LM", vocab);
         if (sosEos >= vocab || blank >= vocab) throw new IllegalArgumentException("beam search: special ids outside vocabulary " + vocab);
         if (maxLength < 1) maxLength = 1;
         CtcPrefixScorer scorer = useCtc && ctc.frames() > 0 ? new CtcPrefixScorer(ctc, blank, sosEos) : null;
@@ -210,29 +202,24 @@ public final class BeamSearch {
         for (int step = 0; step < maxLength && !running.isEmpty(); step++) {
             List<int[]> prefixes = running.stream().map(Running::prefix).toList();
             float[][] attention = useAttention ? decoder.nextLogProbs(prefixes) : null;
-            float[][] language = useLm ? lm.nextLogProbs(prefixes) : null;
-            float[][] lexical = useWords ? words.nextLogProbs(prefixes) : null;
-            float[][] neuralLm = useNeural ? neural.nextLogProbs(prefixes) : null;
+            float[][][] fusedRows = new float[fused.size()][][];
+            for (int f = 0; f < fusedRows.length; f++) fusedRows[f] = fused.get(f).scorer().nextLogProbs(prefixes);
             List<Candidate> candidates = new ArrayList<>();
             for (int h = 0; h < running.size(); h++) {
                 Running hyp = running.get(h);
                 float[] ranking = attention == null ? null : attention[h];
-                if (ranking != null && (useLm || useWords || useNeural)) {
+                if (ranking != null && !fused.isEmpty()) {
                     ranking = new float[vocab];
                     for (int k = 0; k < vocab; k++) {
                         double r = (1 - lambda) * attention[h][k];
-                        if (useLm) r += beta * language[h][k];
-                        if (useWords) r += gamma * lexical[h][k];
-                        if (useNeural) r += mu * neuralLm[h][k];
+                        for (int f = 0; f < fusedRows.length; f++) r += fused.get(f).weight() * fusedRows[f][h][k];
                         ranking[k] = (float) r;
                     }
                 }
                 for (int token : preBeamTokens(ranking, vocab, preBeam)) {
                     double score = hyp.score() + options.lengthBonus();
                     if (useAttention) score += (1 - lambda) * attention[h][token];
-                    if (useLm) score += beta * language[h][token];
-                    if (useWords) score += gamma * lexical[h][token];
-                    if (useNeural) score += mu * neuralLm[h][token];
+                    for (int f = 0; f < fusedRows.length; f++) score += fused.get(f).weight() * fusedRows[f][h][token];
                     CtcPrefixScorer.State state = null;
                     if (scorer != null) {
                         state = scorer.extend(hyp.ctc(), token);
@@ -274,6 +261,18 @@ public final class BeamSearch {
         return ended.stream().map(Ended::hyp)
                 .sorted(Comparator.comparingDouble((Hypothesis h) -> h.rankScore(normalize)).reversed())
                 .toList();
+    }
+
+    /** A scorer whose log-probabilities beam search adds with a weight: an LM, the lexicon, the neural LM. */
+    private record Fused(NextTokenScorer scorer, double weight) { }
+
+    /** Adds {@code scorer} when given with a weight above 0, after checking that it scores this vocabulary. */
+    private static void addFused(List<Fused> fused, NextTokenScorer scorer, double weight, String what, int vocab) {
+        if (scorer == null || !(weight > 0)) return;
+        if (scorer.vocabSize() != vocab) {
+            throw new IllegalArgumentException("beam search: " + what + " vocabulary " + scorer.vocabSize() + " != model vocabulary " + vocab);
+        }
+        fused.add(new Fused(scorer, weight));
     }
 
     /** The pre-beam: the decoder's most likely tokens, or all tokens when CTC scores alone. Never the blank. */
