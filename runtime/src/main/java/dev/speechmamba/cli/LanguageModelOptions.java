@@ -89,9 +89,7 @@ final class LanguageModelOptions {
                 m.config().dModel(), weight)).orElse("no neural LM");
     }
 
-    String neuralOrigin(Path modelPath) {
-        return neuralFile != null ? neuralFile.toString() : modelPath == null ? "bundled" : "of the model";
-    }
+    String neuralOrigin(Path modelPath) { return originOf(neuralFile, modelPath); }
 
     /** The LM to use with a model on disk (for commands that load models themselves); empty for none. */
     Optional<NgramLm> load(Path modelPath) throws IOException {
@@ -127,34 +125,34 @@ final class LanguageModelOptions {
                 .orElse("no lexicon");
     }
 
-    String lexiconOrigin(Path modelPath) {
-        return lexiconFile != null ? lexiconFile.toString() : modelPath == null ? "bundled" : "of the model";
-    }
+    String lexiconOrigin(Path modelPath) { return originOf(lexiconFile, modelPath); }
 
-    String origin(Path modelPath) {
-        return file != null ? file.toString() : modelPath == null ? "bundled" : "of the model";
+    String origin(Path modelPath) { return originOf(file, modelPath); }
+
+    /** Where a file option's file comes from, for logs: the file given, else the bundled model's or the model folder's. */
+    private static String originOf(Path given, Path modelPath) {
+        return given != null ? given.toString() : modelPath == null ? "bundled" : "of the model";
     }
 
     void validate(boolean beamSearch) throws IOException {
-        if (!(weight >= 0) || Double.isInfinite(weight)) throw new IllegalArgumentException("--lm-weight must be a number >= 0, got " + weight);
-        if (none && file != null) throw new IllegalArgumentException("give --lm FILE or --no-lm, not both");
-        if (file != null && !beamSearch) throw new IllegalArgumentException("--lm needs beam search (the CTC greedy decoder uses no LM)");
-        if (file != null && !Files.isRegularFile(file)) throw new NoSuchFileException(file.toString(), null, "--lm: no such language model file");
-        if (!(unknownWordPenalty >= 0) || Double.isInfinite(unknownWordPenalty)) {
-            throw new IllegalArgumentException("--unknown-word-penalty must be a number >= 0, got " + unknownWordPenalty);
-        }
-        if (!(neuralWeight >= 0) || Double.isInfinite(neuralWeight)) {
-            throw new IllegalArgumentException("--neural-lm-weight must be a number >= 0, got " + neuralWeight);
-        }
-        if (noNeural && neuralFile != null) throw new IllegalArgumentException("give --neural-lm FILE or --no-neural-lm, not both");
-        if (neuralFile != null && !beamSearch) throw new IllegalArgumentException("--neural-lm needs beam search (the CTC greedy decoder uses no LM)");
-        if (neuralFile != null && !Files.isRegularFile(neuralFile)) {
-            throw new NoSuchFileException(neuralFile.toString(), null, "--neural-lm: no such neural language model file");
-        }
-        if (noLexicon && lexiconFile != null) throw new IllegalArgumentException("give --lexicon FILE or --no-lexicon, not both");
-        if (lexiconFile != null && !beamSearch) throw new IllegalArgumentException("--lexicon needs beam search (the CTC greedy decoder uses no lexicon)");
-        if (lexiconFile != null && !Files.isRegularFile(lexiconFile)) {
-            throw new NoSuchFileException(lexiconFile.toString(), null, "--lexicon: no such word list");
-        }
+        requireWeight("--lm-weight", weight);
+        requireWeight("--unknown-word-penalty", unknownWordPenalty);
+        requireWeight("--neural-lm-weight", neuralWeight);
+        checkFile("--lm", file, "--no-lm", none, beamSearch, "LM", "no such language model file");
+        checkFile("--neural-lm", neuralFile, "--no-neural-lm", noNeural, beamSearch, "LM", "no such neural language model file");
+        checkFile("--lexicon", lexiconFile, "--no-lexicon", noLexicon, beamSearch, "lexicon", "no such word list");
+    }
+
+    private static void requireWeight(String option, double value) {
+        if (!(value >= 0) || Double.isInfinite(value)) throw new IllegalArgumentException(option + " must be a number >= 0, got " + value);
+    }
+
+    /** The checks every file option of beam search shares: not with its --no- option, only with beam search, and present. */
+    private static void checkFile(String option, Path given, String noOption, boolean no, boolean beamSearch, String decoderLacks,
+                                  String missing) throws IOException {
+        if (given == null) return;
+        if (no) throw new IllegalArgumentException("give " + option + " FILE or " + noOption + ", not both");
+        if (!beamSearch) throw new IllegalArgumentException(option + " needs beam search (the CTC greedy decoder uses no " + decoderLacks + ")");
+        if (!Files.isRegularFile(given)) throw new NoSuchFileException(given.toString(), null, option + ": " + missing);
     }
 }
