@@ -445,24 +445,18 @@ public final class AsrModel implements AutoCloseable {
             }
             longest = Math.max(longest, y.length);
         }
-        // CTC targets (B, S) padded with a harmless label; decoder input <sos>+y and output y+<eos>.
-        int s = Math.max(1, longest), len = longest + 1;
+        // CTC targets (B, S) padded with a harmless label; the decoder's input and output as teacher forcing lays them out.
+        int s = Math.max(1, longest);
         int[] ctcTargets = new int[b * s], targetLengths = new int[b];
-        int[] decoderIn = new int[b * len], decoderOut = new int[b * len], decoderLengths = new int[b];
         Arrays.fill(ctcTargets, 1);
-        Arrays.fill(decoderIn, sos);
-        Arrays.fill(decoderOut, IGNORE);
-        int tokens = 0;
         for (int r = 0; r < b; r++) {
             int[] y = batch.targets()[r];
             System.arraycopy(y, 0, ctcTargets, r * s, y.length);
             targetLengths[r] = y.length;
-            System.arraycopy(y, 0, decoderIn, r * len + 1, y.length);
-            System.arraycopy(y, 0, decoderOut, r * len, y.length);
-            decoderOut[r * len + y.length] = sos;
-            decoderLengths[r] = y.length + 1;
-            tokens += y.length + 1;
         }
+        TeacherForcing forced = TeacherForcing.of(Arrays.asList(batch.targets()), sos);
+        int len = forced.len(), tokens = forced.targets();
+        int[] decoderIn = forced.in(), decoderOut = forced.out(), decoderLengths = forced.lengths();
         Encoded enc = encode(arena, batch, training, SequenceBlock.mix(seed, 11));
         Decoded dec = decode(arena, enc, decoderIn, decoderLengths, len, training, SequenceBlock.mix(seed, 12));
 

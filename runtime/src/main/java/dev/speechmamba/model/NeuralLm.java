@@ -122,53 +122,38 @@ public final class NeuralLm implements AutoCloseable {
     public double[] sentenceLogProbs(List<int[]> sentences) {
         double[] out = new double[sentences.size()];
         try (TensorArena arena = new TensorArena(backend())) {
-            Batch batch = batch(sentences);
+            TeacherForcing batch = batch(sentences);
             float[] l = arena.backend().toHost(score(arena, batch, false, 0).losses());
             for (int r = 0; r < out.length; r++) {
                 double sum = 0;
-                for (int t = 0; t < batch.lengths[r]; t++) sum -= l[r * batch.len + t];
+                for (int t = 0; t < batch.lengths()[r]; t++) sum -= l[r * batch.len() + t];
                 out[r] = sum;
             }
         }
         return out;
     }
 
-    private record Batch(int[] in, int[] out, int[] lengths, int len, int targets) { }
-
-    private Batch batch(List<int[]> sentences) {
+    private TeacherForcing batch(List<int[]> sentences) {
         if (sentences.isEmpty()) throw new IllegalArgumentException("neural LM: empty batch");
-        int b = sentences.size(), v = cfg.vocabSize(), sos = cfg.sosEos(), longest = 0;
-        for (int r = 0; r < b; r++) {
+        int v = cfg.vocabSize(), sos = cfg.sosEos();
+        for (int r = 0; r < sentences.size(); r++) {
             for (int id : sentences.get(r)) {
                 if (id < 0 || id >= v || id == sos) {
                     throw new IllegalArgumentException("neural LM: piece id " + id + " in sentence " + r + " outside [0, " + v
                             + ") or <sos/eos> (" + sos + ")");
                 }
             }
-            longest = Math.max(longest, sentences.get(r).length);
         }
-        int len = longest + 1, targets = 0;
-        int[] in = new int[b * len], out = new int[b * len], lengths = new int[b];
-        Arrays.fill(in, sos);
-        Arrays.fill(out, AsrModel.IGNORE);
-        for (int r = 0; r < b; r++) {
-            int[] y = sentences.get(r);
-            System.arraycopy(y, 0, in, r * len + 1, y.length);
-            System.arraycopy(y, 0, out, r * len, y.length);
-            out[r * len + y.length] = sos;
-            lengths[r] = y.length + 1;
-            targets += y.length + 1;
-        }
-        return new Batch(in, out, lengths, len, targets);
+        return TeacherForcing.of(sentences, sos);
     }
 
     /** The forward pass of a batch and each position's cross-entropy against its targets. */
     private record Scored(Forward forward, Tensor logits, Tensor targets, Tensor losses) { }
 
-    private Scored score(TensorArena arena, Batch batch, boolean training, long seed) {
-        int n = batch.out.length, v = cfg.vocabSize();
-        Forward f = forward(arena, batch.in, batch.lengths, batch.len, training, seed);
-        Tensor targets = arena.ints(batch.out, n);                           // (B·L)
+    private Scored score(TensorArena arena, TeacherForcing batch, boolean training, long seed) {
+        int n = batch.out().length, v = cfg.vocabSize();
+        Forward f = forward(arena, batch.in(), batch.lengths(), batch.len(), training, seed);
+        Tensor targets = arena.ints(batch.out(), n);                         // (B·L)
         Tensor losses = arena.zeros(n);                                      // (B·L)
         Tensor logits = f.logits().reshape(n, v);
         arena.backend().crossEntropy(losses, logits, targets, 0f, AsrModel.IGNORE);
@@ -177,8 +162,8 @@ public final class NeuralLm implements AutoCloseable {
 
     private Loss run(TensorArena arena, List<int[]> sentences, boolean training, long seed, boolean backward, float gradScale) {
         Backend be = arena.backend();
-        Batch batch = batch(sentences);
-        int b = sentences.size(), len = batch.len, v = cfg.vocabSize(), d = cfg.dModel(), n = b * len;
+        TeacherForcing batch = batch(sentences);
+        int b = sentences.size(), len = batch.len(), v = cfg.vocabSize(), d = cfg.dModel(), n = b * len;
         Scored scored = score(arena, batch, training, seed);
         Forward f = scored.forward();
         Tensor logits = scored.logits(), targets = scored.targets();
@@ -186,7 +171,7 @@ public final class NeuralLm implements AutoCloseable {
         for (float x : be.toHost(scored.losses())) sum += x;
         if (backward) {
             Tensor dLogits = arena.zeros(n, v);
-            be.crossEntropyBackward(dLogits, arena.floats(Init.constant(n, gradScale / batch.targets), n), logits, targets, 0f, AsrModel.IGNORE);
+            be.crossEntropyBackward(dLogits, arena.floats(Init.constant(n, gradScale / batch.targets()), n), logits, targets, 0f, AsrModel.IGNORE);
             Tensor dNormed = arena.zeros(b, len, d);
             head.backward(be, dNormed.reshape(n, d), dLogits, f.norm().out().reshape(n, d));
             Tensor dh = arena.zeros(b, len, d);
@@ -203,7 +188,7 @@ public final class NeuralLm implements AutoCloseable {
             }
             embedding.backward(be, dh, f.ids(), n);
         }
-        return new Loss(sum, batch.targets);
+        return new Loss(sum, batch.targets());
     }
 
     // ------------------------------------------------------------------ one piece at a time
