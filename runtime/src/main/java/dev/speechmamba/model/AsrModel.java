@@ -4,7 +4,6 @@ import dev.speechmamba.backend.Backend;
 import dev.speechmamba.tensor.Tensor;
 import dev.speechmamba.train.Checkpoint;
 
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -39,11 +38,11 @@ public final class AsrModel implements AutoCloseable {
     private final ModelConfig cfg;
     private final ParameterSet params;
     private final ConvFrontEnd frontEnd;
-    private final List<SequenceBlock> encoderBlocks = new ArrayList<>();
+    private final BlockStack encoderBlocks = new BlockStack(100);
     private final Norm encoderNorm;
     private final Linear ctcHead;
     private final TokenEmbedding embedding;
-    private final List<SequenceBlock> decoderBlocks = new ArrayList<>();
+    private final BlockStack decoderBlocks = new BlockStack(10_000);
     private final Norm decoderNorm;
     private final Linear decoderHead;
     private volatile int encoderAttentionWindow = -1;
@@ -177,13 +176,9 @@ public final class AsrModel implements AutoCloseable {
         ConvFrontEnd.Activations fe = frontEnd.forward(arena, features, batch.frameLengths(), training,
                 SequenceBlock.mix(seed, 1));
         SequenceBlock.Context ctx = encoderContext(lengths);
-        List<SequenceBlock.Activations> acts = new ArrayList<>();
-        Tensor h = fe.out();
-        for (int i = 0; i < encoderBlocks.size(); i++) {
-            SequenceBlock.Activations a = encoderBlocks.get(i).forward(arena, h, ctx, training, SequenceBlock.mix(seed, 100 + i));
-            acts.add(a);
-            h = a.out();
-        }
+        BlockStack.Activations stack = encoderBlocks.forward(arena, fe.out(), ctx, training, seed);
+        List<SequenceBlock.Activations> acts = stack.blocks();
+        Tensor h = stack.out();
         Norm.Activations norm = encoderNorm.forward(arena, h);
         int tOut = h.dim(1), v = cfg.vocabSize();
         Tensor ctcLogits = arena.zeros(b, tOut, v);                         // (B, T', V)
@@ -213,7 +208,7 @@ public final class AsrModel implements AutoCloseable {
                 h = current.zeros(fe.out().shape().dims());                 // (B, T', d)
                 be.copy(h, fe.out());
             }
-            for (SequenceBlock block : encoderBlocks) {
+            for (SequenceBlock block : encoderBlocks.blocks()) {
                 TensorArena next = arena.child();
                 try (TensorArena step = arena.child()) {
                     SequenceBlock.Activations a = block.forward(step, h, ctx, false, 0);
@@ -284,7 +279,7 @@ public final class AsrModel implements AutoCloseable {
      */
     public CrossAttentionCache projectDecoderMemory(TensorArena arena, Encoded memory) {
         CrossAttentionCache cache = new CrossAttentionCache(memory.out());
-        for (SequenceBlock block : decoderBlocks) block.projectMemory(arena, memory.out(), cache);
+        for (SequenceBlock block : decoderBlocks.blocks()) block.projectMemory(arena, memory.out(), cache);
         return cache;
     }
 
@@ -321,16 +316,11 @@ public final class AsrModel implements AutoCloseable {
             be.dropout(h, withPositions, p, embedSeed);
         }
         SequenceBlock.Context ctx = new SequenceBlock.Context(lengths, memory.out(), memory.lengths(), -1, 0, cache);
-        List<SequenceBlock.Activations> acts = new ArrayList<>();
-        for (int i = 0; i < decoderBlocks.size(); i++) {
-            SequenceBlock.Activations a = decoderBlocks.get(i).forward(arena, h, ctx, training, SequenceBlock.mix(seed, 10_000 + i));
-            acts.add(a);
-            h = a.out();
-        }
-        Norm.Activations norm = decoderNorm.forward(arena, h);
+        BlockStack.Activations stack = decoderBlocks.forward(arena, h, ctx, training, seed);
+        Norm.Activations norm = decoderNorm.forward(arena, stack.out());
         Tensor logits = arena.zeros(b, len, v);                             // (B, L, V)
         decoderHead.forward(be, logits.reshape(b * len, v), norm.out().reshape(b * len, d));
-        return new Decoded(ids, lengths, p, embedSeed, acts, norm, logits);
+        return new Decoded(ids, lengths, p, embedSeed, stack.blocks(), norm, logits);
     }
 
     // ------------------------------------------------------------------ decoding one token at a time
@@ -341,13 +331,13 @@ public final class AsrModel implements AutoCloseable {
      * and feed-forward blocks are position-wise): true for both architectures built here.
      */
     public boolean decodesIncrementally() {
-        return decoderBlocks.stream().allMatch(SequenceBlock::steppable);
+        return decoderBlocks.blocks().stream().allMatch(SequenceBlock::steppable);
     }
 
     /** The decoder's state before any token, for {@code rows} hypotheses. */
     public DecoderState startDecoding(int rows) {
         requireIncremental();
-        return DecoderState.start(backend(), decoderBlocks, rows);
+        return DecoderState.start(backend(), decoderBlocks.blocks(), rows);
     }
 
     /** A new state holding rows {@code parents} of {@code state}, in that order; {@code state} stays open. */
@@ -384,7 +374,7 @@ public final class AsrModel implements AutoCloseable {
         java.util.Arrays.fill(ones, 1);
         SequenceBlock.Context ctx = new SequenceBlock.Context(arena.ints(ones, rows), memory.out(), memory.lengths(), -1, 0,
                 cache);
-        h = state.step(arena, decoderBlocks, h, ctx);
+        h = state.step(arena, decoderBlocks.blocks(), h, ctx);
         Norm.Activations norm = decoderNorm.forward(arena, h);
         Tensor logits = arena.zeros(rows, v);                                // (B, V)
         decoderHead.forward(be, logits, norm.out().reshape(rows, d));
@@ -508,11 +498,7 @@ public final class AsrModel implements AutoCloseable {
         decoderHead.backward(be, dDecoderNormed.reshape(b * len, d), dDecoderLogits, dec.norm().out().reshape(b * len, d));
         Tensor dh = arena.zeros(b, len, d);
         decoderNorm.backward(arena, dh, dDecoderNormed, dec.norm());
-        for (int i = decoderBlocks.size() - 1; i >= 0; i--) {
-            Tensor dIn = arena.zeros(b, len, d);
-            decoderBlocks.get(i).backward(arena, dIn, dMemory, dh, dec.blocks().get(i));
-            dh = dIn;
-        }
+        dh = decoderBlocks.backward(arena, dh, dMemory, dec.blocks());
         Tensor dWithPositions = dh;
         if (dec.p() > 0) {
             dWithPositions = arena.zeros(b, len, d);
@@ -525,11 +511,7 @@ public final class AsrModel implements AutoCloseable {
                 enc.out().reshape(b * frames, d));
         Tensor de = arena.zeros(b, frames, d);
         encoderNorm.backward(arena, de, dMemory, enc.norm());
-        for (int i = encoderBlocks.size() - 1; i >= 0; i--) {
-            Tensor dIn = arena.zeros(b, frames, d);
-            encoderBlocks.get(i).backward(arena, dIn, null, de, enc.blocks().get(i));
-            de = dIn;
-        }
+        de = encoderBlocks.backward(arena, de, null, enc.blocks());
         frontEnd.backward(arena, de, enc.frontEnd());
     }
 
@@ -577,8 +559,8 @@ public final class AsrModel implements AutoCloseable {
         params.load(smaller.modelWeights(), name -> layerOf(name, "encoder.layers.") >= oldEncoder
                 || layerOf(name, "decoder.layers.") >= oldDecoder);
         if (oldEncoder == cfg.encoderLayers() && oldDecoder == cfg.decoderLayers()) return Optional.empty();
-        startAsIdentity(encoderBlocks, oldEncoder, cfg.encoderLayers());
-        startAsIdentity(decoderBlocks, oldDecoder, cfg.decoderLayers());
+        startAsIdentity(encoderBlocks.blocks(), oldEncoder, cfg.encoderLayers());
+        startAsIdentity(decoderBlocks.blocks(), oldDecoder, cfg.decoderLayers());
         return Optional.of(String.format(Locale.ROOT, "grew the encoder from %d to %d layers and the decoder from %d to %d; "
                 + "the new layers start as the identity", oldEncoder, cfg.encoderLayers(), oldDecoder, cfg.decoderLayers()));
     }

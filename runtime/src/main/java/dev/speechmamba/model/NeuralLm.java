@@ -4,7 +4,6 @@ import dev.speechmamba.backend.Backend;
 import dev.speechmamba.tensor.Tensor;
 import dev.speechmamba.train.Checkpoint;
 
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -28,7 +27,7 @@ public final class NeuralLm implements AutoCloseable {
     private final NeuralLmConfig cfg;
     private final ParameterSet params;
     private final TokenEmbedding embedding;
-    private final List<SequenceBlock> blocks = new ArrayList<>();
+    private final BlockStack blocks = new BlockStack(10_000);
     private final Norm norm;
     private final Linear head;
 
@@ -77,16 +76,11 @@ public final class NeuralLm implements AutoCloseable {
             h = dropped;
         }
         SequenceBlock.Context ctx = new SequenceBlock.Context(arena.ints(lengths, b), null, null, -1);
-        List<SequenceBlock.Activations> acts = new ArrayList<>();
-        for (int i = 0; i < blocks.size(); i++) {
-            SequenceBlock.Activations a = blocks.get(i).forward(arena, h, ctx, training, SequenceBlock.mix(seed, 10_000 + i));
-            acts.add(a);
-            h = a.out();
-        }
-        Norm.Activations n = norm.forward(arena, h);
+        BlockStack.Activations stack = blocks.forward(arena, h, ctx, training, seed);
+        Norm.Activations n = norm.forward(arena, stack.out());
         Tensor logits = arena.zeros(b, len, v);                             // (B, L, V)
         head.forward(be, logits.reshape(b * len, v), n.out().reshape(b * len, d));
-        return new Forward(ids, p, embedSeed, acts, n, logits);
+        return new Forward(ids, p, embedSeed, stack.blocks(), n, logits);
     }
 
     /**
@@ -176,11 +170,7 @@ public final class NeuralLm implements AutoCloseable {
             head.backward(be, dNormed.reshape(n, d), dLogits, f.norm().out().reshape(n, d));
             Tensor dh = arena.zeros(b, len, d);
             norm.backward(arena, dh, dNormed, f.norm());
-            for (int i = blocks.size() - 1; i >= 0; i--) {
-                Tensor dIn = arena.zeros(b, len, d);
-                blocks.get(i).backward(arena, dIn, null, dh, f.blocks().get(i));
-                dh = dIn;
-            }
+            dh = blocks.backward(arena, dh, null, f.blocks());
             if (f.p() > 0) {
                 Tensor dEmbedded = arena.zeros(b, len, d);
                 be.dropoutBackward(dEmbedded, dh, f.p(), f.seed());
@@ -194,7 +184,7 @@ public final class NeuralLm implements AutoCloseable {
     // ------------------------------------------------------------------ one piece at a time
 
     /** The keys and values before any piece, for {@code rows} hypotheses of equal length ({@link DecoderState#selectRows} keeps the best). */
-    public DecoderState start(int rows) { return DecoderState.start(backend(), blocks, rows); }
+    public DecoderState start(int rows) { return DecoderState.start(backend(), blocks.blocks(), rows); }
 
     /**
      * Feeds one piece per row at the next position; returns the next-piece logits (rows, V) in {@code arena}, what
@@ -212,7 +202,7 @@ public final class NeuralLm implements AutoCloseable {
         Tensor h = embedding.step(arena, tokens, state.position());         // (B, 1, d)
         int[] ones = new int[rows];
         Arrays.fill(ones, 1);
-        h = state.step(arena, blocks, h, new SequenceBlock.Context(arena.ints(ones, rows), null, null, -1));
+        h = state.step(arena, blocks.blocks(), h, new SequenceBlock.Context(arena.ints(ones, rows), null, null, -1));
         Norm.Activations n = norm.forward(arena, h);
         Tensor logits = arena.zeros(rows, v);                                // (B, V)
         head.forward(be, logits, n.out().reshape(rows, d));
