@@ -55,7 +55,8 @@ final class LanguageModelOptions {
                     + "the n-gram LM. Default: the model's own nlm.safetensors when it has one.")
     Path neuralFile;
 
-    @Option(names = "--no-neural-lm", description = "Beam search without a neural language model.")
+    @Option(names = "--no-neural-lm", description = "Beam search without a neural language model (about a third faster on a CPU; "
+            + "for the bundled model give --lm-weight 0.4 --length-bonus 1.5 with it, the weights tuned without one).")
     boolean noNeural;
 
     @Option(names = "--neural-lm-weight", paramLabel = "W", defaultValue = "" + TranscribeOptions.DEFAULT_NEURAL_LM_WEIGHT,

@@ -33,19 +33,20 @@ public record TranscribeOptions(Decoder decoder, BeamSearch.Options beam, Segmen
                                 LexiconChoice lexicon, NeuralLmChoice neuralLm) {
     /**
      * LM weight β of the defaults, chosen on the 4-hour corpus's validation set (held-out voices) with the bundled
-     * model and LM; see docs/benchmarks.md.
+     * model, its n-gram LM and its neural LM: 0.2 beside the neural LM at {@link #DEFAULT_NEURAL_LM_WEIGHT}. Without a
+     * neural LM 0.4 read that set best (with length bonus 1.5): give {@code --lm-weight 0.4 --length-bonus 1.5} with
+     * {@code --no-neural-lm} or a model without one; see docs/benchmarks.md.
      */
-    public static final double DEFAULT_LM_WEIGHT = 0.4;
+    public static final double DEFAULT_LM_WEIGHT = 0.2;
     /**
      * Unknown-word penalty γ of the defaults (nats per word the lexicon lacks), chosen on the same validation set;
      * see docs/benchmarks.md.
      */
     public static final double DEFAULT_UNKNOWN_WORD_PENALTY = 3.0;
     /**
-     * Neural LM weight of the defaults, used when the model has a neural LM ({@code nlm.safetensors}): a usual
-     * shallow-fusion weight, not a tuned one. The one neural LM trained here (80 CPU minutes) cost accuracy beside the
-     * n-gram LM at every weight tried, so the bundled model ships none; tune it on a validation set with
-     * {@code eval --neural-lm-weight} (docs/benchmarks.md, "A length bonus in beam search, and a neural LM").
+     * Neural LM weight of the defaults, used when the model has a neural LM ({@code nlm.safetensors}, as the bundled
+     * model does since 2026-11-28): chosen with {@link #DEFAULT_LM_WEIGHT} and the length bonus on the validation set
+     * (docs/benchmarks.md, "Ninth H200 session: a neural LM trained on the GPU").
      */
     public static final double DEFAULT_NEURAL_LM_WEIGHT = 0.3;
 
