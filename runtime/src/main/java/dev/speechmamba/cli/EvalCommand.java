@@ -63,7 +63,8 @@ public final class EvalCommand implements Callable<Integer> {
     @Option(names = "--ctc-weight", defaultValue = "" + BeamSearch.Options.DEFAULT_CTC_WEIGHT, description = "CTC weight of the beam search (default: ${DEFAULT-VALUE}).")
     double ctcWeight;
 
-    @Option(names = "--length-bonus", defaultValue = "" + BeamSearch.Options.DEFAULT_LENGTH_BONUS, description = "Score added per token in beam search (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--length-bonus", defaultValue = "" + BeamSearch.Options.DEFAULT_LENGTH_BONUS, description = "Score added per token in beam search (default: ${DEFAULT-VALUE}; "
+            + BeamSearch.Options.DEFAULT_LENGTH_BONUS_BESIDE_NEURAL_LM + " beside a neural LM).")
     double lengthBonus;
 
     @Mixin
@@ -107,7 +108,8 @@ public final class EvalCommand implements Callable<Integer> {
             // Plain CTC greedy scores whole recordings in batches; beam search, or asking for segment encoding,
             // decodes the way transcribe does.
             boolean throughTranscriber = beam != null || spec.commandLine().getParseResult().hasMatchedOption("--encode-segments");
-            Evaluator.Result r = throughTranscriber ? transcribeAll(bundle, utterances, lm, lexicon, Optional.ofNullable(neural))
+            TranscribeOptions decoding = decodingOptions(lm, lexicon, Optional.ofNullable(neural));
+            Evaluator.Result r = throughTranscriber ? transcribeAll(bundle, utterances, decoding, lm, lexicon, Optional.ofNullable(neural))
                     : Evaluator.run(bundle.model(), bundle.tokenizer(), features, utterances, batchSeconds, workers, false);
             double seconds = (System.nanoTime() - start) / 1e9;
             var c = r.counts();
@@ -115,8 +117,8 @@ public final class EvalCommand implements Callable<Integer> {
                     100 * r.wer(), c.errors(), c.referenceWords(), c.substitutions(), c.deletions(), c.insertions(),
                     utterances.size(), seconds, bundle.file(),
                     (beam == null ? "CTC greedy" : "joint CTC/attention beam " + beam + ", CTC weight " + ctcWeight
-                            + (lengthBonus != 0 ? ", length bonus " + lengthBonus : "") + ", "
-                            + LanguageModelOptions.describe(lm, languageModel.origin(model), languageModel.weight) + ", "
+                            + (decoding.beam().lengthBonus() != 0 ? ", length bonus " + decoding.beam().lengthBonus() : "") + ", "
+                            + LanguageModelOptions.describe(lm, languageModel.origin(model), decoding.beam().lmWeight()) + ", "
                             + LanguageModelOptions.describeLexicon(lexicon, languageModel.lexiconOrigin(model),
                             languageModel.penaltyFor(lexicon))
                             + (neural == null ? "" : ", " + LanguageModelOptions.describeNeural(Optional.of(neural),
@@ -186,11 +188,10 @@ public final class EvalCommand implements Callable<Integer> {
     }
 
     /**
-     * Decodes through the transcriber, as {@code transcribe} does: long recordings are segmented along CTC
-     * pauses; beam search when --beam is given, else CTC greedy per segment.
+     * The options {@code transcribe} would decode with: the LM weight and length bonus as given, or their defaults for a
+     * beam search with or without the neural LM ({@link TranscribeOptions#besideNeuralLm}).
      */
-    private Evaluator.Result transcribeAll(ModelBundle bundle, List<Utterance> utterances, Optional<NgramLm> lm,
-                                           Optional<Lexicon> lexicon, Optional<NeuralLm> neural)
+    private TranscribeOptions decodingOptions(Optional<NgramLm> lm, Optional<Lexicon> lexicon, Optional<NeuralLm> neural)
             throws java.io.IOException {
         if (beam != null && beam < 1) throw new IllegalArgumentException("--beam must be >= 1, got " + beam);
         TranscribeOptions options = TranscribeOptions.defaults().withDecoder(
@@ -200,7 +201,17 @@ public final class EvalCommand implements Callable<Integer> {
                     .withLengthBonus(lengthBonus).withLmWeight(lm.isPresent() ? languageModel.weight : 0)
                     .withUnknownWordPenalty(languageModel.penaltyFor(lexicon)).withNeuralLmWeight(languageModel.neuralWeightFor(neural)));
         }
-        options = segmentation.applyTo(options);
+        options = segmentation.applyTo(options).withFusionDefaults(languageModel.fusionDefaults());
+        return options.besideNeuralLm(neural.isPresent() && options.beam().neuralLmWeight() > 0);
+    }
+
+    /**
+     * Decodes through the transcriber, as {@code transcribe} does: long recordings are segmented along CTC
+     * pauses; beam search when --beam is given, else CTC greedy per segment.
+     */
+    private Evaluator.Result transcribeAll(ModelBundle bundle, List<Utterance> utterances, TranscribeOptions options,
+                                           Optional<NgramLm> lm, Optional<Lexicon> lexicon, Optional<NeuralLm> neural)
+            throws java.io.IOException {
         List<String> hypotheses = new ArrayList<>();
         WordErrorRate.Counts counts = WordErrorRate.Counts.ZERO;
         try (Transcriber transcriber = new Transcriber(bundle.model(), bundle.tokenizer(), bundle.cmvn(), options, lm.orElse(null),

@@ -9,7 +9,9 @@ import dev.speechmamba.transcribe.LexiconChoice;
 import dev.speechmamba.transcribe.ModelSource;
 import dev.speechmamba.transcribe.NeuralLmChoice;
 import dev.speechmamba.transcribe.TranscribeOptions;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -33,7 +35,8 @@ final class LanguageModelOptions {
     boolean none;
 
     @Option(names = "--lm-weight", paramLabel = "W", defaultValue = "" + TranscribeOptions.DEFAULT_LM_WEIGHT,
-            description = "Weight of the LM's log-probabilities in beam search (default: ${DEFAULT-VALUE}).")
+            description = "Weight of the LM's log-probabilities in beam search (default: ${DEFAULT-VALUE}; "
+                    + TranscribeOptions.DEFAULT_LM_WEIGHT_BESIDE_NEURAL_LM + " beside a neural LM).")
     double weight;
 
     @Option(names = "--lexicon", paramLabel = "FILE",
@@ -55,20 +58,33 @@ final class LanguageModelOptions {
                     + "the n-gram LM. Default: the model's own nlm.safetensors when it has one.")
     Path neuralFile;
 
-    @Option(names = "--no-neural-lm", description = "Beam search without a neural language model (about a third faster on a CPU; "
-            + "for the bundled model give --lm-weight 0.4 --length-bonus 1.5 with it, the weights tuned without one).")
+    @Option(names = "--no-neural-lm", description = "Beam search without a neural language model (faster on a CPU; the LM weight "
+            + "and length bonus then default to the values tuned without one).")
     boolean noNeural;
 
     @Option(names = "--neural-lm-weight", paramLabel = "W", defaultValue = "" + TranscribeOptions.DEFAULT_NEURAL_LM_WEIGHT,
             description = "Weight of the neural LM's log-probabilities in beam search, beside --lm-weight (default: ${DEFAULT-VALUE}).")
     double neuralWeight;
 
+    @Spec(Spec.Target.MIXEE)
+    CommandSpec command;
+
     /** {@code options} with these choices and weights; bad combinations are errors naming the options. */
     TranscribeOptions applyTo(TranscribeOptions options) throws IOException {
         validate(options.decoder() == TranscribeOptions.Decoder.BEAM);
         return options.withLanguageModel(choice()).withLexicon(lexiconChoice()).withNeuralLm(neuralChoice())
                 .withBeam(options.beam().withLmWeight(none ? 0 : weight).withUnknownWordPenalty(noLexicon ? 0 : unknownWordPenalty)
-                        .withNeuralLmWeight(noNeural ? 0 : neuralWeight));
+                        .withNeuralLmWeight(noNeural ? 0 : neuralWeight))
+                .withFusionDefaults(fusionDefaults());
+    }
+
+    /**
+     * Which of --lm-weight and the command's --length-bonus were left at their defaults, and so take the values tuned
+     * beside a neural LM when one is fused.
+     */
+    TranscribeOptions.FusionDefaults fusionDefaults() {
+        var parsed = command.commandLine().getParseResult();
+        return new TranscribeOptions.FusionDefaults(!parsed.hasMatchedOption("--lm-weight"), !parsed.hasMatchedOption("--length-bonus"));
     }
 
     /** The neural LM's weights to use with a model on disk (for commands that load models themselves); empty for none. */

@@ -112,7 +112,7 @@ final class ServeCommand implements Callable<Integer> {
             if (transcriber.languageModel().isPresent()) {
                 PrintWriter err = spec.commandLine().getErr();
                 err.println("speech-mamba: " + LanguageModelOptions.describe(transcriber.languageModel(),
-                        languageModel.origin(model), options.beam().lmWeight()));
+                        languageModel.origin(model), transcriber.options().beam().lmWeight()));
                 err.flush();
             }
             if (transcriber.lexicon().isPresent()) {

@@ -60,7 +60,8 @@ final class TranscribeCommand implements Callable<Integer> {
     @Option(names = "--ctc-weight", defaultValue = "" + BeamSearch.Options.DEFAULT_CTC_WEIGHT, description = "CTC weight in beam search, 0..1 (default: ${DEFAULT-VALUE}).")
     double ctcWeight;
 
-    @Option(names = "--length-bonus", defaultValue = "" + BeamSearch.Options.DEFAULT_LENGTH_BONUS, description = "Score added per token in beam search (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--length-bonus", defaultValue = "" + BeamSearch.Options.DEFAULT_LENGTH_BONUS, description = "Score added per token in beam search (default: ${DEFAULT-VALUE}; "
+            + BeamSearch.Options.DEFAULT_LENGTH_BONUS_BESIDE_NEURAL_LM + " beside a neural LM).")
     double lengthBonus;
 
     @Option(names = "--normalize-length", description = "Rank beam hypotheses by score per token.")
@@ -118,7 +119,7 @@ final class TranscribeCommand implements Callable<Integer> {
             if (languageModel.file == null && transcriber.languageModel().isPresent()) {
                 // The model's own LM was picked up implicitly: say so (stderr, like the model line).
                 err.println("speech-mamba: " + LanguageModelOptions.describe(transcriber.languageModel(), "of the model",
-                        options.beam().lmWeight()) + " (--no-lm to decode without it)");
+                        transcriber.options().beam().lmWeight()) + " (--no-lm to decode without it)");
                 err.flush();
             }
             if (languageModel.lexiconFile == null && transcriber.lexicon().isPresent()) {

@@ -78,11 +78,21 @@ public final class BeamSearch {
          * The length bonus of {@link #defaults()} (nats per token); the command line's default too. 0 until 2026-11-28, when
          * the shipped model with its LM and lexicon read the validation set best with 1.5 (16.47 % at 0, 15.93 % at 1, 15.79 %
          * at 1.5, 16.02 % at 2; docs/benchmarks.md, "A length bonus in beam search"): the LM's log-probabilities cost every
-         * token, deletions follow, and the bonus pays that back. 2.0 since the bundled model fuses a neural LM too (a second
-         * per-token cost): 15.27 % on that set with the n-gram LM at 0.2 and the neural LM at 0.3 (docs/benchmarks.md,
-         * "Ninth H200 session"); without the neural LM, 1.5 with the n-gram LM at 0.4.
+         * token, deletions follow, and the bonus pays that back. Beside a neural LM (a second per-token cost)
+         * {@link #DEFAULT_LENGTH_BONUS_BESIDE_NEURAL_LM} instead.
          */
-        public static final double DEFAULT_LENGTH_BONUS = 2.0;
+        public static final double DEFAULT_LENGTH_BONUS = 1.5;
+
+        /**
+         * The length bonus when a neural LM is fused too: with the n-gram LM at 0.2 and the neural LM at 0.3 the bundled
+         * model read the validation set at 15.27 % (15.79 % without the neural LM; docs/benchmarks.md, "Ninth H200 session").
+         */
+        public static final double DEFAULT_LENGTH_BONUS_BESIDE_NEURAL_LM = 2.0;
+
+        /** The default length bonus for a beam search that fuses a neural LM or not. */
+        public static double defaultLengthBonus(boolean besideNeuralLm) {
+            return besideNeuralLm ? DEFAULT_LENGTH_BONUS_BESIDE_NEURAL_LM : DEFAULT_LENGTH_BONUS;
+        }
 
         public Options withBeamSize(int b) {
             return new Options(b, ctcWeight, lengthBonus, normalizeLength, preBeamRatio, endDetectWindow, endDetectMargin, lmWeight, unknownWordPenalty, neuralLmWeight);

@@ -27,17 +27,24 @@ import java.util.Locale;
  *                     when {@link Transcriber#load} builds the transcriber
  * @param neuralLm     which neural LM beam search fuses beside the n-gram LM, with weight {@code beam.neuralLmWeight()},
  *                     when {@link Transcriber#load} builds the transcriber
+ * @param fusionDefaults which of {@code beam}'s n-gram LM weight and length bonus are still their defaults, and so
+ *                     become the values tuned beside a neural LM when the transcriber fuses one ({@link #besideNeuralLm})
  */
 public record TranscribeOptions(Decoder decoder, BeamSearch.Options beam, Segmenter.Options segmentation, int maxBatch,
                                 boolean encodeSegments, boolean trimSilence, LanguageModelChoice languageModel,
-                                LexiconChoice lexicon, NeuralLmChoice neuralLm) {
+                                LexiconChoice lexicon, NeuralLmChoice neuralLm, FusionDefaults fusionDefaults) {
     /**
      * LM weight β of the defaults, chosen on the 4-hour corpus's validation set (held-out voices) with the bundled
-     * model, its n-gram LM and its neural LM: 0.2 beside the neural LM at {@link #DEFAULT_NEURAL_LM_WEIGHT}. Without a
-     * neural LM 0.4 read that set best (with length bonus 1.5): give {@code --lm-weight 0.4 --length-bonus 1.5} with
-     * {@code --no-neural-lm} or a model without one; see docs/benchmarks.md.
+     * model and LM; see docs/benchmarks.md. Beside a neural LM, {@link #DEFAULT_LM_WEIGHT_BESIDE_NEURAL_LM}.
      */
-    public static final double DEFAULT_LM_WEIGHT = 0.2;
+    public static final double DEFAULT_LM_WEIGHT = 0.4;
+    /**
+     * The n-gram LM weight when a neural LM is fused too (at {@link #DEFAULT_NEURAL_LM_WEIGHT}, with length bonus
+     * {@link BeamSearch.Options#DEFAULT_LENGTH_BONUS_BESIDE_NEURAL_LM}): the validation set read 15.27 % so against 15.79 %
+     * with the n-gram LM alone at {@link #DEFAULT_LM_WEIGHT}, and 17.34 % with 0.2 and bonus 2.0 but no neural LM, which
+     * is why the defaults follow whether one is fused (docs/benchmarks.md, "Ninth H200 session").
+     */
+    public static final double DEFAULT_LM_WEIGHT_BESIDE_NEURAL_LM = 0.2;
     /**
      * Unknown-word penalty γ of the defaults (nats per word the lexicon lacks), chosen on the same validation set;
      * see docs/benchmarks.md.
@@ -62,15 +69,25 @@ public record TranscribeOptions(Decoder decoder, BeamSearch.Options beam, Segmen
         }
     }
 
+    /**
+     * Which of the beam's n-gram LM weight and length bonus are their defaults (not chosen by the caller), and so are
+     * replaced by the values tuned beside a neural LM when one is fused.
+     */
+    public record FusionDefaults(boolean lmWeight, boolean lengthBonus) {
+        public static final FusionDefaults BOTH = new FusionDefaults(true, true);
+        public static final FusionDefaults NONE = new FusionDefaults(false, false);
+    }
+
     public TranscribeOptions {
-        if (decoder == null || beam == null || segmentation == null || languageModel == null || lexicon == null || neuralLm == null) throw new IllegalArgumentException("transcribe options: null setting");
+        if (decoder == null || beam == null || segmentation == null || languageModel == null || lexicon == null || neuralLm == null
+                || fusionDefaults == null) throw new IllegalArgumentException("transcribe options: null setting");
         if (maxBatch < 1) throw new IllegalArgumentException("transcribe options: max batch must be >= 1, got " + maxBatch);
     }
 
     /** Segments of multi-segment recordings encoded on their own, their silent edges trimmed, as in {@link #defaults}. */
     public TranscribeOptions(Decoder decoder, BeamSearch.Options beam, Segmenter.Options segmentation, int maxBatch) {
         this(decoder, beam, segmentation, maxBatch, true, true, LanguageModelChoice.MODELS_OWN, LexiconChoice.MODELS_OWN,
-                NeuralLmChoice.MODELS_OWN);
+                NeuralLmChoice.MODELS_OWN, FusionDefaults.NONE);
     }
 
     /**
@@ -82,36 +99,58 @@ public record TranscribeOptions(Decoder decoder, BeamSearch.Options beam, Segmen
      */
     public static TranscribeOptions defaults() {
         return new TranscribeOptions(Decoder.BEAM, BeamSearch.Options.defaults().withLmWeight(DEFAULT_LM_WEIGHT)
-                .withUnknownWordPenalty(DEFAULT_UNKNOWN_WORD_PENALTY).withNeuralLmWeight(DEFAULT_NEURAL_LM_WEIGHT), Segmenter.Options.defaults(), 8);
+                .withUnknownWordPenalty(DEFAULT_UNKNOWN_WORD_PENALTY).withNeuralLmWeight(DEFAULT_NEURAL_LM_WEIGHT), Segmenter.Options.defaults(), 8)
+                .withFusionDefaults(FusionDefaults.BOTH);
     }
 
-    public TranscribeOptions withDecoder(Decoder d) { return new TranscribeOptions(d, beam, segmentation, maxBatch, encodeSegments, trimSilence, languageModel, lexicon, neuralLm); }
+    /**
+     * These options for a beam search that fuses a neural LM ({@code fused}) or not: the n-gram LM weight and length
+     * bonus that are still {@link #fusionDefaults} become {@link #DEFAULT_LM_WEIGHT_BESIDE_NEURAL_LM} and
+     * {@link BeamSearch.Options#DEFAULT_LENGTH_BONUS_BESIDE_NEURAL_LM} when it does; unchanged when it does not.
+     */
+    public TranscribeOptions besideNeuralLm(boolean fused) {
+        if (!fused) return this;
+        BeamSearch.Options b = beam;
+        if (fusionDefaults.lmWeight() && b.lmWeight() > 0) b = b.withLmWeight(DEFAULT_LM_WEIGHT_BESIDE_NEURAL_LM);
+        if (fusionDefaults.lengthBonus()) b = b.withLengthBonus(BeamSearch.Options.DEFAULT_LENGTH_BONUS_BESIDE_NEURAL_LM);
+        return new TranscribeOptions(decoder, b, segmentation, maxBatch, encodeSegments, trimSilence, languageModel, lexicon, neuralLm,
+                FusionDefaults.NONE);
+    }
 
+    public TranscribeOptions withFusionDefaults(FusionDefaults f) {
+        return new TranscribeOptions(decoder, beam, segmentation, maxBatch, encodeSegments, trimSilence, languageModel, lexicon, neuralLm, f);
+    }
+
+    public TranscribeOptions withDecoder(Decoder d) { return new TranscribeOptions(d, beam, segmentation, maxBatch, encodeSegments, trimSilence, languageModel, lexicon, neuralLm, fusionDefaults); }
+
+    /** With beam search settings {@code b}; an LM weight or length bonus it changes is no longer a default. */
     public TranscribeOptions withBeam(BeamSearch.Options b) {
-        return new TranscribeOptions(decoder, b, segmentation, maxBatch, encodeSegments, trimSilence, languageModel, lexicon, neuralLm);
+        FusionDefaults f = new FusionDefaults(fusionDefaults.lmWeight() && b.lmWeight() == beam.lmWeight(),
+                fusionDefaults.lengthBonus() && b.lengthBonus() == beam.lengthBonus());
+        return new TranscribeOptions(decoder, b, segmentation, maxBatch, encodeSegments, trimSilence, languageModel, lexicon, neuralLm, f);
     }
 
     public TranscribeOptions withSegmentation(Segmenter.Options s) {
-        return new TranscribeOptions(decoder, beam, s, maxBatch, encodeSegments, trimSilence, languageModel, lexicon, neuralLm);
+        return new TranscribeOptions(decoder, beam, s, maxBatch, encodeSegments, trimSilence, languageModel, lexicon, neuralLm, fusionDefaults);
     }
 
-    public TranscribeOptions withMaxBatch(int n) { return new TranscribeOptions(decoder, beam, segmentation, n, encodeSegments, trimSilence, languageModel, lexicon, neuralLm); }
+    public TranscribeOptions withMaxBatch(int n) { return new TranscribeOptions(decoder, beam, segmentation, n, encodeSegments, trimSilence, languageModel, lexicon, neuralLm, fusionDefaults); }
 
-    public TranscribeOptions withEncodeSegments(boolean e) { return new TranscribeOptions(decoder, beam, segmentation, maxBatch, e, trimSilence, languageModel, lexicon, neuralLm); }
+    public TranscribeOptions withEncodeSegments(boolean e) { return new TranscribeOptions(decoder, beam, segmentation, maxBatch, e, trimSilence, languageModel, lexicon, neuralLm, fusionDefaults); }
 
     public TranscribeOptions withTrimSilence(boolean t) {
-        return new TranscribeOptions(decoder, beam, segmentation, maxBatch, encodeSegments, t, languageModel, lexicon, neuralLm);
+        return new TranscribeOptions(decoder, beam, segmentation, maxBatch, encodeSegments, t, languageModel, lexicon, neuralLm, fusionDefaults);
     }
 
     public TranscribeOptions withLanguageModel(LanguageModelChoice lm) {
-        return new TranscribeOptions(decoder, beam, segmentation, maxBatch, encodeSegments, trimSilence, lm, lexicon, neuralLm);
+        return new TranscribeOptions(decoder, beam, segmentation, maxBatch, encodeSegments, trimSilence, lm, lexicon, neuralLm, fusionDefaults);
     }
 
     public TranscribeOptions withNeuralLm(NeuralLmChoice n) {
-        return new TranscribeOptions(decoder, beam, segmentation, maxBatch, encodeSegments, trimSilence, languageModel, lexicon, n);
+        return new TranscribeOptions(decoder, beam, segmentation, maxBatch, encodeSegments, trimSilence, languageModel, lexicon, n, fusionDefaults);
     }
 
     public TranscribeOptions withLexicon(LexiconChoice l) {
-        return new TranscribeOptions(decoder, beam, segmentation, maxBatch, encodeSegments, trimSilence, languageModel, l, neuralLm);
+        return new TranscribeOptions(decoder, beam, segmentation, maxBatch, encodeSegments, trimSilence, languageModel, l, neuralLm, fusionDefaults);
     }
 }

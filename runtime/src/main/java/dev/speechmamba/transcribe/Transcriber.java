@@ -113,10 +113,11 @@ public final class Transcriber implements AutoCloseable {
         this.model = model;
         this.tokenizer = tokenizer;
         this.cmvn = cmvn;
-        this.options = options;
+        // The n-gram LM weight and length bonus tuned alone are not the ones tuned beside a neural LM.
+        this.options = options.besideNeuralLm(neuralLm != null && options.beam().neuralLmWeight() > 0);
         this.fbank = new Fbank(cfg.featureDim());
-        this.segmenter = new Segmenter(options.segmentation());
-        this.beamSearch = new BeamSearch(options.beam(), cfg.blank(), cfg.sosEos());
+        this.segmenter = new Segmenter(this.options.segmentation());
+        this.beamSearch = new BeamSearch(this.options.beam(), cfg.blank(), cfg.sosEos());
         this.languageModel = lm == null ? null : new TokenLanguageModel(lm, tokenizer);
         this.lexicon = lexicon;
         this.lexiconScorer = lexicon == null ? null : new LexiconScorer(lexicon, tokenizer);

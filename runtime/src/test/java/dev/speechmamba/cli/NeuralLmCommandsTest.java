@@ -1,6 +1,7 @@
 package dev.speechmamba.cli;
 
 import dev.speechmamba.backend.reference.ReferenceBackend;
+import dev.speechmamba.decode.BeamSearch;
 import dev.speechmamba.model.NeuralLm;
 import dev.speechmamba.train.Checkpoint;
 import dev.speechmamba.transcribe.TranscribeOptions;
@@ -72,9 +73,16 @@ class NeuralLmCommandsTest {
                 "--neural-lm", elsewhere.toString(), "--neural-lm-weight", "0.5");
         assertEquals(0, eval.code(), eval.err());
         assertTrue(eval.out().contains("neural LM " + elsewhere + " (2 layers, d=16), weight 0.50"), eval.out());
+        // Beside a neural LM the length bonus defaults to the value tuned with one, unless it is given.
+        assertTrue(eval.out().contains("length bonus " + BeamSearch.Options.DEFAULT_LENGTH_BONUS_BESIDE_NEURAL_LM + ","), eval.out());
+        CliRun given = CliRun.of("eval", "--model", model.toString(), "--manifest", manifest.toString(), "--beam", "2", "--device", "cpu",
+                "--neural-lm", elsewhere.toString(), "--length-bonus", "1.0");
+        assertEquals(0, given.code(), given.err());
+        assertTrue(given.out().contains("length bonus 1.0,"), given.out());
         CliRun without = CliRun.of("eval", "--model", model.toString(), "--manifest", manifest.toString(), "--beam", "2", "--device", "cpu");
         assertEquals(0, without.code(), without.err());
         assertFalse(without.out().contains("neural LM"), "the model folder has no nlm.safetensors now: " + without.out());
+        assertTrue(without.out().contains("length bonus " + BeamSearch.Options.DEFAULT_LENGTH_BONUS + ","), without.out());
     }
 
     @Test
