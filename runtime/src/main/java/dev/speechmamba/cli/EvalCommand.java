@@ -202,7 +202,7 @@ public final class EvalCommand implements Callable<Integer> {
                     .withUnknownWordPenalty(languageModel.penaltyFor(lexicon)).withNeuralLmWeight(languageModel.neuralWeightFor(neural)));
         }
         options = segmentation.applyTo(options).withFusionDefaults(languageModel.fusionDefaults());
-        return options.besideNeuralLm(neural.isPresent() && options.beam().neuralLmWeight() > 0);
+        return options.besideNeuralLm(neural.isPresent());
     }
 
     /**

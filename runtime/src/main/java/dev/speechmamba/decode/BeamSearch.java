@@ -89,11 +89,6 @@ public final class BeamSearch {
          */
         public static final double DEFAULT_LENGTH_BONUS_BESIDE_NEURAL_LM = 2.0;
 
-        /** The default length bonus for a beam search that fuses a neural LM or not. */
-        public static double defaultLengthBonus(boolean besideNeuralLm) {
-            return besideNeuralLm ? DEFAULT_LENGTH_BONUS_BESIDE_NEURAL_LM : DEFAULT_LENGTH_BONUS;
-        }
-
         public Options withBeamSize(int b) {
             return new Options(b, ctcWeight, lengthBonus, normalizeLength, preBeamRatio, endDetectWindow, endDetectMargin, lmWeight, unknownWordPenalty, neuralLmWeight);
         }

@@ -20,8 +20,6 @@ final class BlockStack {
     /** The blocks themselves, in order (for step states, memory projection and depth growth). */
     List<SequenceBlock> blocks() { return blocks; }
 
-    int size() { return blocks.size(); }
-
     /** Each block's activations, in order; the last one's {@code out()} is the stack's output. */
     record Activations(List<SequenceBlock.Activations> blocks, Tensor out) { }
 

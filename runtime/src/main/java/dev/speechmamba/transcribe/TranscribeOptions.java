@@ -104,12 +104,13 @@ public record TranscribeOptions(Decoder decoder, BeamSearch.Options beam, Segmen
     }
 
     /**
-     * These options for a beam search that fuses a neural LM ({@code fused}) or not: the n-gram LM weight and length
-     * bonus that are still {@link #fusionDefaults} become {@link #DEFAULT_LM_WEIGHT_BESIDE_NEURAL_LM} and
-     * {@link BeamSearch.Options#DEFAULT_LENGTH_BONUS_BESIDE_NEURAL_LM} when it does; unchanged when it does not.
+     * These options for a transcriber that has a neural LM loaded ({@code neuralLmLoaded}) or not: when it has one and
+     * fuses it (neural LM weight above 0), the n-gram LM weight and length bonus that are still {@link #fusionDefaults}
+     * become {@link #DEFAULT_LM_WEIGHT_BESIDE_NEURAL_LM} and {@link BeamSearch.Options#DEFAULT_LENGTH_BONUS_BESIDE_NEURAL_LM};
+     * otherwise unchanged.
      */
-    public TranscribeOptions besideNeuralLm(boolean fused) {
-        if (!fused) return this;
+    public TranscribeOptions besideNeuralLm(boolean neuralLmLoaded) {
+        if (!neuralLmLoaded || !(beam.neuralLmWeight() > 0)) return this;
         BeamSearch.Options b = beam;
         if (fusionDefaults.lmWeight() && b.lmWeight() > 0) b = b.withLmWeight(DEFAULT_LM_WEIGHT_BESIDE_NEURAL_LM);
         if (fusionDefaults.lengthBonus()) b = b.withLengthBonus(BeamSearch.Options.DEFAULT_LENGTH_BONUS_BESIDE_NEURAL_LM);

@@ -114,7 +114,7 @@ public final class Transcriber implements AutoCloseable {
         this.tokenizer = tokenizer;
         this.cmvn = cmvn;
         // The n-gram LM weight and length bonus tuned alone are not the ones tuned beside a neural LM.
-        this.options = options.besideNeuralLm(neuralLm != null && options.beam().neuralLmWeight() > 0);
+        this.options = options.besideNeuralLm(neuralLm != null);
         this.fbank = new Fbank(cfg.featureDim());
         this.segmenter = new Segmenter(this.options.segmentation());
         this.beamSearch = new BeamSearch(this.options.beam(), cfg.blank(), cfg.sosEos());
