@@ -83,6 +83,8 @@ public final class CtcPrefixScorer {
         if (a == LOG_ZERO) return b;
         if (b == LOG_ZERO) return a;
         double max = Math.max(a, b);
-        return max + Math.log1p(Math.exp(-Math.abs(a - b)));
+        // Math.log1p is FdLibm in plain Java (5 % of decoding time in a profile); Math.log is an intrinsic,
+        // and rounding 1 + e costs at most 1.1e-16 nats here, where e = exp(-|a - b|) is in (0, 1].
+        return max + Math.log(1.0 + Math.exp(-Math.abs(a - b)));
     }
 }

@@ -99,7 +99,9 @@ final class FastLoss {
         if (a == Double.NEGATIVE_INFINITY) return b;
         if (b == Double.NEGATIVE_INFINITY) return a;
         double m = Math.max(a, b);
-        return m + Math.log1p(Math.exp(-Math.abs(a - b)));
+        // Math.log1p is FdLibm in plain Java (5 % of a CTC-heavy profile); Math.log is an intrinsic,
+        // and rounding 1 + e costs at most 1.1e-16 nats here, where e = exp(-|a - b|) is in (0, 1].
+        return m + Math.log(1.0 + Math.exp(-Math.abs(a - b)));
     }
 
     /**

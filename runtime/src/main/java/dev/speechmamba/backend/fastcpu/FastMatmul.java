@@ -3,6 +3,7 @@ package dev.speechmamba.backend.fastcpu;
 import dev.speechmamba.backend.MatmulChecks;
 import dev.speechmamba.tensor.Tensor;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -92,6 +93,17 @@ final class FastMatmul {
             for (int i = 0; i < batch; i++) scaleC(C, Math.toIntExact(cOff + i * cStride), ldc, m, n, beta);
             return;
         }
+        if (transB && m <= DOT_MAX_ROWS) {
+            gemmByDots(batch, A, aOff, aStride, transA, lda, B, bOff, bStride, ldb, C, cOff, cStride, ldc, m, n, k, alpha, beta);
+        } else {
+            gemmPacked(batch, A, aOff, aStride, transA, lda, B, bOff, bStride, transB, ldb, C, cOff, cStride, ldc, m, n, k, alpha, beta);
+        }
+    }
+
+    /** {@link #gemm} with op(B) packed into panels: any shape; the fast way for an untransposed B and for long op(A). */
+    void gemmPacked(int batch, float[] A, int aOff, long aStride, boolean transA, int lda,
+                    float[] B, int bOff, long bStride, boolean transB, int ldb,
+                    float[] C, int cOff, long cStride, int ldc, int m, int n, int k, float alpha, float beta) {
         int rowTiles = (m + MR - 1) / MR, panels = (n + NR - 1) / NR;
         int colBlocks = (panels + NC_PANELS - 1) / NC_PANELS;
         int rowBlocks = rowBlockCount(rowTiles, batch * colBlocks, par.threads());
@@ -130,6 +142,121 @@ final class FastMatmul {
                 }
             }
         });
+    }
+
+    /**
+     * Up to this many rows of op(A), a transposed op(B) (a linear layer's (out, in) weight) is read in place by
+     * {@link #gemmByDots} instead of being packed. Packing costs a strided transposing copy of all of B per row
+     * block whatever M is: at the beam's 10 rows it took longer than the multiply (a quarter of all beam-search
+     * time in a profile), and dot products over unit-stride rows were 2–10× faster up to 256 rows and still
+     * 1.1–1.7× at 512 on the 2-core AMD EPYC dev machine; from 1 024–2 048 rows, when op(A) outgrows L2, the
+     * packed path wins (docs/benchmarks.md, "Linear layers without packing the weights").
+     */
+    static final int DOT_MAX_ROWS = 512;
+    /** Columns of C per parallel item of {@link #gemmByDots}: the item's rows of B are read once, in order. */
+    private static final int DOT_ITEM_COLUMNS = 32;
+
+    /**
+     * C_i = alpha · op(A_i) · B_iᵀ + beta · C_i: each C element is a dot product of a row of op(A)
+     * with a row of B (both unit stride along K), four rows by two columns at a time so that each loaded vector
+     * feeds several FMAs. B streams through once; op(A) (M × K) stays in cache. Every element is computed by the same
+     * operations whichever thread runs it, so the bits do not depend on the thread count.
+     */
+    void gemmByDots(int batch, float[] A, int aOff, long aStride, boolean transA, int lda,
+                             float[] B, int bOff, long bStride, int ldb,
+                             float[] C, int cOff, long cStride, int ldc, int m, int n, int k, float alpha, float beta) {
+        int groups = (n + DOT_ITEM_COLUMNS - 1) / DOT_ITEM_COLUMNS;
+        long itemCost = 2L * m * k * DOT_ITEM_COLUMNS;
+        par.forRange(batch * groups, itemCost, (from, to) -> {
+            float[] rowsA = transA ? new float[m * k] : null;   // (M, K) when op(A) is not rows of A already
+            float[] sums = new float[8];
+            int packedFor = -1;
+            for (int item = from; item < to; item++) {
+                int bi = item / groups, group = item % groups;
+                int aBase = Math.toIntExact(aOff + bi * aStride), bBase = Math.toIntExact(bOff + bi * bStride);
+                int cBase = Math.toIntExact(cOff + bi * cStride);
+                float[] rows = A;
+                int rowBase = aBase, rowStride = lda;
+                if (transA) {
+                    if (packedFor != bi) {
+                        for (int kk = 0; kk < k; kk++) {
+                            for (int r = 0; r < m; r++) rowsA[r * k + kk] = A[aBase + kk * lda + r];
+                        }
+                        packedFor = bi;
+                    }
+                    rows = rowsA;
+                    rowBase = 0;
+                    rowStride = k;
+                }
+                int c0 = group * DOT_ITEM_COLUMNS, c1 = Math.min(n, c0 + DOT_ITEM_COLUMNS);
+                for (int c = c0; c < c1; c += 2) {
+                    int b0 = bBase + c * ldb;
+                    if (c + 1 < c1) {
+                        int r = 0;
+                        for (; r + 4 <= m; r += 4) {
+                            dot4x2(rows, rowBase + r * rowStride, rowStride, B, b0, ldb, k, sums);
+                            for (int i = 0; i < 4; i++) {
+                                store(C, cBase + (r + i) * ldc + c, sums[2 * i], alpha, beta);
+                                store(C, cBase + (r + i) * ldc + c + 1, sums[2 * i + 1], alpha, beta);
+                            }
+                        }
+                        for (; r < m; r++) {
+                            int a0 = rowBase + r * rowStride;
+                            store(C, cBase + r * ldc + c, dot(rows, a0, B, b0, k), alpha, beta);
+                            store(C, cBase + r * ldc + c + 1, dot(rows, a0, B, b0 + ldb, k), alpha, beta);
+                        }
+                    } else {
+                        for (int r = 0; r < m; r++) store(C, cBase + r * ldc + c, dot(rows, rowBase + r * rowStride, B, b0, k), alpha, beta);
+                    }
+                }
+            }
+        });
+    }
+
+    private static void store(float[] C, int at, float sum, float alpha, float beta) {
+        float acc = alpha * sum;
+        C[at] = beta == 0f ? acc : beta * C[at] + acc;
+    }
+
+    /** sums[2·i + j] = row (a0 + i·lda) of A · row (b0 + j·ldb) of B over K, for i &lt; 4, j &lt; 2. */
+    private static void dot4x2(float[] A, int a0, int lda, float[] B, int b0, int ldb, int k, float[] sums) {
+        FloatVector s00 = FloatVector.zero(S), s01 = FloatVector.zero(S);
+        FloatVector s10 = FloatVector.zero(S), s11 = FloatVector.zero(S);
+        FloatVector s20 = FloatVector.zero(S), s21 = FloatVector.zero(S);
+        FloatVector s30 = FloatVector.zero(S), s31 = FloatVector.zero(S);
+        int a1 = a0 + lda, a2 = a1 + lda, a3 = a2 + lda, b1 = b0 + ldb;
+        int kk = 0, bound = S.loopBound(k);
+        for (; kk < bound; kk += V) {
+            FloatVector w0 = FloatVector.fromArray(S, B, b0 + kk), w1 = FloatVector.fromArray(S, B, b1 + kk);
+            FloatVector x;
+            x = FloatVector.fromArray(S, A, a0 + kk); s00 = x.fma(w0, s00); s01 = x.fma(w1, s01);
+            x = FloatVector.fromArray(S, A, a1 + kk); s10 = x.fma(w0, s10); s11 = x.fma(w1, s11);
+            x = FloatVector.fromArray(S, A, a2 + kk); s20 = x.fma(w0, s20); s21 = x.fma(w1, s21);
+            x = FloatVector.fromArray(S, A, a3 + kk); s30 = x.fma(w0, s30); s31 = x.fma(w1, s31);
+        }
+        float t00 = s00.reduceLanes(VectorOperators.ADD), t01 = s01.reduceLanes(VectorOperators.ADD);
+        float t10 = s10.reduceLanes(VectorOperators.ADD), t11 = s11.reduceLanes(VectorOperators.ADD);
+        float t20 = s20.reduceLanes(VectorOperators.ADD), t21 = s21.reduceLanes(VectorOperators.ADD);
+        float t30 = s30.reduceLanes(VectorOperators.ADD), t31 = s31.reduceLanes(VectorOperators.ADD);
+        for (; kk < k; kk++) {
+            float w0 = B[b0 + kk], w1 = B[b1 + kk];
+            t00 = Math.fma(A[a0 + kk], w0, t00); t01 = Math.fma(A[a0 + kk], w1, t01);
+            t10 = Math.fma(A[a1 + kk], w0, t10); t11 = Math.fma(A[a1 + kk], w1, t11);
+            t20 = Math.fma(A[a2 + kk], w0, t20); t21 = Math.fma(A[a2 + kk], w1, t21);
+            t30 = Math.fma(A[a3 + kk], w0, t30); t31 = Math.fma(A[a3 + kk], w1, t31);
+        }
+        sums[0] = t00; sums[1] = t01; sums[2] = t10; sums[3] = t11;
+        sums[4] = t20; sums[5] = t21; sums[6] = t30; sums[7] = t31;
+    }
+
+    /** Row a0 of A · row b0 of B over K, in the lane order {@link #dot4x2} uses. */
+    private static float dot(float[] A, int a0, float[] B, int b0, int k) {
+        FloatVector s = FloatVector.zero(S);
+        int kk = 0, bound = S.loopBound(k);
+        for (; kk < bound; kk += V) s = FloatVector.fromArray(S, A, a0 + kk).fma(FloatVector.fromArray(S, B, b0 + kk), s);
+        float t = s.reduceLanes(VectorOperators.ADD);
+        for (; kk < k; kk++) t = Math.fma(A[a0 + kk], B[b0 + kk], t);
+        return t;
     }
 
     /**

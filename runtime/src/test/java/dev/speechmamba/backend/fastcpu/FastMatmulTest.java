@@ -42,7 +42,11 @@ class FastMatmulTest {
             "1, 130, 70, 600, false, true",
             "1, 7, 33, 257, true, false",
             "2, 45, 300, 300, false, false",
-            "3, 13, 17, 1, true, true"})
+            "3, 13, 17, 1, true, true",
+            "1, 10, 257, 250, false, true",
+            "2, 7, 65, 33, true, true",
+            "1, 513, 70, 300, false, true",
+            "1, 600, 45, 270, true, true"})
     void matchesFloat64ReferenceAcrossBlockBoundaries(int batch, int m, int n, int k, boolean transA, boolean transB) {
         SplittableRandom rng = new SplittableRandom(m * 31L + n * 7L + k);
         long aStride = (long) m * k, bStride = (long) k * n, cStride = (long) m * n;
@@ -99,12 +103,37 @@ class FastMatmulTest {
         SplittableRandom rng = new SplittableRandom(17);
         int m = 200, n = 1300, k = 700;
         float[] a = uniform(rng, m * k), b = uniform(rng, k * n), c0 = uniform(rng, m * n);
-        float[] single = run(1, 1, m, n, k, false, true, a, 0, b, 0, c0, 0, 1f, 0.5f);
-        for (int threads : new int[] {2, 3, 2}) {
-            float[] multi = run(threads, 1, m, n, k, false, true, a, 0, b, 0, c0, 0, 1f, 0.5f);
-            for (int i = 0; i < single.length; i++) {
-                assertEquals(Float.floatToRawIntBits(single[i]), Float.floatToRawIntBits(multi[i]),
-                        "element " + i + " with " + threads + " threads");
+        for (boolean transB : new boolean[] {false, true}) {         // the packed path and the dot-product one
+            float[] single = run(1, 1, m, n, k, false, transB, a, 0, b, 0, c0, 0, 1f, 0.5f);
+            for (int threads : new int[] {2, 3, 2}) {
+                float[] multi = run(threads, 1, m, n, k, false, transB, a, 0, b, 0, c0, 0, 1f, 0.5f);
+                for (int i = 0; i < single.length; i++) {
+                    assertEquals(Float.floatToRawIntBits(single[i]), Float.floatToRawIntBits(multi[i]),
+                            "element " + i + " with " + threads + " threads, transB " + transB);
+                }
+            }
+        }
+    }
+
+    @Test
+    void transposedBIsReadInPlaceForFewRowsAndPackedForMany() {
+        // The two paths of gemm on the same transposed-B shapes: each agrees with the other within rounding,
+        // and gemm takes the dot-product path up to DOT_MAX_ROWS rows (bit for bit the same as calling it).
+        SplittableRandom rng = new SplittableRandom(23);
+        for (int m : new int[] {1, 10, FastMatmul.DOT_MAX_ROWS, FastMatmul.DOT_MAX_ROWS + 1}) {
+            int n = 67, k = 131;
+            float[] a = uniform(rng, m * k), b = uniform(rng, n * k), c0 = uniform(rng, m * n);
+            float[] viaGemm = c0.clone(), dots = c0.clone(), packed = c0.clone();
+            try (FastParallel par = new FastParallel(2)) {
+                FastMatmul mm = new FastMatmul(par);
+                mm.gemm(1, a, 0, 0, false, k, b, 0, 0, true, k, viaGemm, 0, 0, n, m, n, k, 1f, 0.5f);
+                mm.gemmByDots(1, a, 0, 0, false, k, b, 0, 0, k, dots, 0, 0, n, m, n, k, 1f, 0.5f);
+                mm.gemmPacked(1, a, 0, 0, false, k, b, 0, 0, true, k, packed, 0, 0, n, m, n, k, 1f, 0.5f);
+            }
+            float[] expected = m <= FastMatmul.DOT_MAX_ROWS ? dots : packed;
+            assertArrayEquals(expected, viaGemm, "gemm with " + m + " rows takes the " + (m <= FastMatmul.DOT_MAX_ROWS ? "dot-product" : "packed") + " path");
+            for (int i = 0; i < dots.length; i++) {
+                assertEquals(packed[i], dots[i], 1e-4f * (1 + Math.abs(packed[i])), "element " + i + " with " + m + " rows");
             }
         }
     }
