@@ -72,6 +72,9 @@ final class AdaptCommand implements Callable<Integer> {
     boolean quiet;
 
     @Mixin
+    BeamSearchOptions beamSearch;
+
+    @Mixin
     SegmentationOptions segmentation;
 
     @Mixin
@@ -92,7 +95,7 @@ final class AdaptCommand implements Callable<Integer> {
         if (beam < 1) throw new CommandLine.ParameterException(spec.commandLine(), "--beam must be at least 1, got " + beam);
         TranscribeOptions decoding = TranscribeOptions.defaults()
                 .withDecoder(TranscribeOptions.Decoder.BEAM)
-                .withBeam(BeamSearch.Options.defaults().withBeamSize(beam));
+                .withBeam(beamSearch.applyTo(BeamSearch.Options.defaults().withBeamSize(beam)));
         decoding = languageModel.applyTo(segmentation.applyTo(decoding));
         List<Path> files = new ArrayList<>();
         for (Path p : inputs) files.addAll(TranscribeCommand.audioFiles(p));

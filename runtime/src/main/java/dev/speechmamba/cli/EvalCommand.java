@@ -4,7 +4,6 @@ import dev.speechmamba.backend.Backend;
 import dev.speechmamba.backend.Backends;
 import dev.speechmamba.data.Manifest;
 import dev.speechmamba.data.ManifestEntry;
-import dev.speechmamba.decode.BeamSearch;
 import dev.speechmamba.trainer.Evaluator;
 import dev.speechmamba.trainer.FeaturePipeline;
 import dev.speechmamba.trainer.ModelBundle;
@@ -60,12 +59,8 @@ public final class EvalCommand implements Callable<Integer> {
             description = "Joint CTC/attention beam search with N hypotheses (CTC weight: --ctc-weight) instead of CTC greedy.")
     Integer beam;
 
-    @Option(names = "--ctc-weight", defaultValue = "" + BeamSearch.Options.DEFAULT_CTC_WEIGHT, description = "CTC weight of the beam search (default: ${DEFAULT-VALUE}).")
-    double ctcWeight;
-
-    @Option(names = "--length-bonus", defaultValue = "" + BeamSearch.Options.DEFAULT_LENGTH_BONUS, description = "Score added per token in beam search (default: ${DEFAULT-VALUE}; "
-            + BeamSearch.Options.DEFAULT_LENGTH_BONUS_BESIDE_NEURAL_LM + " beside a neural LM).")
-    double lengthBonus;
+    @Mixin
+    BeamSearchOptions beamSearch;
 
     @Mixin
     SegmentationOptions segmentation;
@@ -116,7 +111,7 @@ public final class EvalCommand implements Callable<Integer> {
             out.printf(Locale.ROOT, "WER %.2f%% (%d errors / %d words): S=%d D=%d I=%d; %d utterances, %.1f s, model %s, decoding: %s%n",
                     100 * r.wer(), c.errors(), c.referenceWords(), c.substitutions(), c.deletions(), c.insertions(),
                     utterances.size(), seconds, bundle.file(),
-                    (beam == null ? "CTC greedy" : "joint CTC/attention beam " + beam + ", CTC weight " + ctcWeight
+                    (beam == null ? "CTC greedy" : "joint CTC/attention beam " + beam + ", CTC weight " + decoding.beam().ctcWeight()
                             + (decoding.beam().lengthBonus() != 0 ? ", length bonus " + decoding.beam().lengthBonus() : "") + ", "
                             + LanguageModelOptions.describe(lm, languageModel.origin(model), decoding.beam().lmWeight()) + ", "
                             + LanguageModelOptions.describeLexicon(lexicon, languageModel.lexiconOrigin(model),
@@ -197,8 +192,8 @@ public final class EvalCommand implements Callable<Integer> {
         TranscribeOptions options = TranscribeOptions.defaults().withDecoder(
                 beam == null ? TranscribeOptions.Decoder.GREEDY : TranscribeOptions.Decoder.BEAM);
         if (beam != null) {
-            options = options.withBeam(TranscribeOptions.defaults().beam().withBeamSize(beam).withCtcWeight(ctcWeight)
-                    .withLengthBonus(lengthBonus).withLmWeight(lm.isPresent() ? languageModel.weight : 0)
+            options = options.withBeam(beamSearch.applyTo(TranscribeOptions.defaults().beam().withBeamSize(beam))
+                    .withLmWeight(lm.isPresent() ? languageModel.weight : 0)
                     .withUnknownWordPenalty(languageModel.penaltyFor(lexicon)).withNeuralLmWeight(languageModel.neuralWeightFor(neural)));
         }
         options = segmentation.applyTo(options).withFusionDefaults(languageModel.fusionDefaults());

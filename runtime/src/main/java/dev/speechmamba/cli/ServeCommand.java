@@ -51,6 +51,12 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--decoder", defaultValue = "beam", description = "greedy (CTC) or beam (joint CTC/attention) (default: ${DEFAULT-VALUE}).")
     String decoder;
 
+    @Option(names = "--beam", defaultValue = "10", description = "Beam size (default: ${DEFAULT-VALUE}).")
+    int beam;
+
+    @Mixin
+    BeamSearchOptions beamSearch;
+
     @Option(names = "--max-batch", defaultValue = "8", description = "Most requests per model call (default: ${DEFAULT-VALUE}).")
     int maxBatch;
 
@@ -94,6 +100,8 @@ final class ServeCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), "--decoder: " + e.getMessage());
         }
+        if (beam < 1) throw new ParameterException(spec.commandLine(), "--beam must be at least 1, got " + beam);
+        options = options.withBeam(beamSearch.applyTo(options.beam().withBeamSize(beam)));
         attention.validate(spec.commandLine());
         options = languageModel.applyTo(segmentation.applyTo(options.withMaxBatch(maxBatch)));
         PrintWriter out = spec.commandLine().getOut();

@@ -57,15 +57,8 @@ final class TranscribeCommand implements Callable<Integer> {
     @Option(names = "--beam", defaultValue = "10", description = "Beam size (default: ${DEFAULT-VALUE}).")
     int beam;
 
-    @Option(names = "--ctc-weight", defaultValue = "" + BeamSearch.Options.DEFAULT_CTC_WEIGHT, description = "CTC weight in beam search, 0..1 (default: ${DEFAULT-VALUE}).")
-    double ctcWeight;
-
-    @Option(names = "--length-bonus", defaultValue = "" + BeamSearch.Options.DEFAULT_LENGTH_BONUS, description = "Score added per token in beam search (default: ${DEFAULT-VALUE}; "
-            + BeamSearch.Options.DEFAULT_LENGTH_BONUS_BESIDE_NEURAL_LM + " beside a neural LM).")
-    double lengthBonus;
-
-    @Option(names = "--normalize-length", description = "Rank beam hypotheses by score per token.")
-    boolean normalizeLength;
+    @Mixin
+    BeamSearchOptions beamSearch;
 
     @Option(names = "--device", defaultValue = "auto", paramLabel = "NAME",
             description = "Backend: reference, cpu, cuda or auto (default: ${DEFAULT-VALUE}).")
@@ -96,8 +89,7 @@ final class TranscribeCommand implements Callable<Integer> {
         attention.validate(spec.commandLine());
         TranscribeOptions options = TranscribeOptions.defaults()
                 .withDecoder(TranscribeOptions.Decoder.parse(decoder))
-                .withBeam(BeamSearch.Options.defaults().withBeamSize(beam).withCtcWeight(ctcWeight)
-                        .withLengthBonus(lengthBonus).withNormalizeLength(normalizeLength));
+                .withBeam(beamSearch.applyTo(BeamSearch.Options.defaults().withBeamSize(beam)));
         options = languageModel.applyTo(segmentation.applyTo(options.withMaxBatch(batch)));
         List<Path> files = new ArrayList<>();
         for (Path p : inputs) files.addAll(audioFiles(p));

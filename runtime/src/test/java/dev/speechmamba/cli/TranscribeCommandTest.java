@@ -116,10 +116,34 @@ class TranscribeCommandTest {
                 "--max-segment", "--min-pause")) {
             assertTrue(help.out().contains(option), option + " missing from:\n" + help.out());
         }
-        // The command line decodes as the library does when no weight is given (transcribe, eval, serve, adapt).
-        String libraryDefault = "(default: " + TranscribeOptions.defaults().beam().ctcWeight() + ")";
-        assertTrue(help.out().contains("CTC weight in beam search, 0..1 " + libraryDefault), help.out());
-        assertTrue(run("eval", "--help").out().contains("CTC weight of the beam search " + libraryDefault));
+        // Every command that beam-searches takes the same scoring options, and decodes as the library does when no
+        // weight is given.
+        String libraryDefault = "from 0 to 1; the attention decoder gets the rest (default: " + TranscribeOptions.defaults().beam().ctcWeight() + ")";
+        for (String command : List.of("transcribe", "eval", "serve", "adapt")) {
+            String text = run(command, "--help").out().replaceAll("\\s+", " ");
+            for (String option : List.of("--ctc-weight", "--length-bonus", "--normalize-length")) {
+                assertTrue(text.contains(option), command + " --help lacks " + option + ": " + text);
+            }
+            assertTrue(text.contains(libraryDefault), command + " --help: " + text);
+        }
+        assertTrue(run("serve", "--help").out().contains("--beam"), "serve sets the beam size too");
+    }
+
+    @Test
+    void beamScoringOutOfRangeIsAUsageErrorNamingTheOption(@TempDir Path dir) throws Exception {
+        Path wav = dir.resolve("a.wav");
+        WavWriter.writePcm16(wav, new Audio(tone(0.5, 250), 16_000));
+        for (String[] bad : new String[][] {{"--ctc-weight", "1.5"}, {"--ctc-weight", "-0.1"}, {"--length-bonus", "NaN"}}) {
+            for (String[] command : new String[][] {{"transcribe", wav.toString()}, {"serve", "--port", "0"}}) {
+                List<String> args = new java.util.ArrayList<>(List.of(command));
+                args.addAll(List.of("--device", "cpu", bad[0], bad[1]));
+                CliRun r = run(args.toArray(String[]::new));
+                assertTrue(r.code() != 0, String.join(" ", args) + " should fail");
+                assertTrue(r.err().contains(bad[0]) && r.err().contains(bad[1]), r.err());
+            }
+        }
+        CliRun serve = run("serve", "--port", "0", "--beam", "0");
+        assertTrue(serve.code() != 0 && serve.err().contains("--beam must be at least 1"), serve.err());
     }
 
     @Test
