@@ -2,19 +2,21 @@
 # Re-makes the default model card's evaluation sets on this machine and scores a model on them the way the card
 # (runtime/src/main/resources/dev/speechmamba/models/default/MODEL.md) and docs/benchmarks.md do.
 #
-#   examples/eval-default-model.sh [--model DIR|FILE] [--data DIR] [--device cpu|cuda] [--sets LIST]
+#   examples/eval-default-model.sh [--model DIR|FILE] [--data DIR] [--device cpu|cuda] [--sets LIST] [--beam N]
 #
 #   --model   the model to score (default: the bundled default model, with its LM and lexicon)
 #   --data    where the evaluation corpora are made, or already are (default: ./eval-data); a corpus whose
 #             corpus.json exists is reused
 #   --device  cpu (default) or cuda
 #   --sets    comma-separated, any of: unheard (the 4-hour corpus's test split without flite kal16, 892 utterances
-#             of 12 speakers no stage trained on; beam 10 + LM + lexicon, by voice), long (its 45-60 s recordings,
+#             of 12 speakers no stage trained on; beam N + LMs + lexicon, by voice), long (its 45-60 s recordings,
 #             51; same decoding), more (every 5th of the 16-hour corpus's test utterances whose voice and sentence
 #             stage 2 never trained on, less those stage 4 trained on, 556; beam 4 + LM + lexicon), mbrola (the unheard MBROLA voice mb-en1, 624; beam 4 + LM),
 #             minutes (the four 10-minute recordings of the 4-hour test split, 6 296 words, and the 57-minute one of its
 #             test and valid splits, 9 531 words, espeak-ng voices only; beam 4 + LM + lexicon, the 57-minute one with
 #             --attention-window 256; ~10 minutes on 2 cores). Default: unheard,long,more,mbrola.
+#   --beam    beam size of the unheard and long sets (default: 24, as transcribe decodes; the card's numbers before
+#             2026-11-28 evening were measured at 10)
 #   --make-only  make the sets and stop, e.g. to hold their voices and sentences out of a GPU corpus:
 #             HELD_OUT="DATA/corpus-{4h,16h,mb}/corpus.json DATA/test-{more,kinds}-unseen.jsonl" HELD_OUT_TEXT="DATA/corpus-{4h,16h,mb}/{valid,test}.jsonl
 #             DATA/test-{more,kinds}-unseen.jsonl" ci/gpu/pack-tts.sh (braces expanded)
@@ -36,13 +38,14 @@ die() { echo "eval-default-model: error: $*" >&2; exit 2; }
 say() { echo "==> $*" >&2; }
 need_value() { [[ $# -ge 2 && -n "$2" ]] || die "$1 needs a value"; }
 
-model="$root/runtime/src/main/resources/dev/speechmamba/models/default" data="eval-data" device=cpu sets="unheard,long,more,mbrola" make_only=0
+model="$root/runtime/src/main/resources/dev/speechmamba/models/default" data="eval-data" device=cpu sets="unheard,long,more,mbrola" make_only=0 beam=24
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --model) need_value "$@"; [[ -e "$2" ]] || die "--model $2 does not exist"; model="$2"; shift 2 ;;
     --data) need_value "$@"; data="$2"; shift 2 ;;
     --device) need_value "$@"; [[ "$2" == cpu || "$2" == cuda ]] || die "--device must be cpu or cuda, got '$2'"; device="$2"; shift 2 ;;
     --sets) need_value "$@"; sets="$2"; shift 2 ;;
+    --beam) need_value "$@"; [[ "$2" =~ ^[1-9][0-9]*$ ]] || die "--beam must be a whole number >= 1, got '$2'"; beam="$2"; shift 2 ;;
     --make-only) make_only=1; shift ;;
     -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
     *) die "unknown option '$1' (--help lists the options)" ;;
@@ -132,8 +135,8 @@ score() { # label manifest [eval options...]
   echo "$report" > "$data/eval-$(tr ' /' '__' <<<"$label").txt"
   results+=("$(printf '%-44s %s%s' "$label" "$(cut -d';' -f1 <<<"$line")" "$cer")")
 }
-wants unheard && score "12 unheard speakers, beam 10+LM+lexicon" "$data/corpus-4h/test.jsonl" --beam 10 --exclude-voice flite:kal16 --by-voice
-wants long && score "45-60 s, 12 unheard, beam 10+LM+lexicon" "$data/corpus-4h/longform/longform-45-60s.jsonl" --beam 10 --exclude-voice flite:kal16
+wants unheard && score "12 unheard speakers, beam $beam+LM+lexicon" "$data/corpus-4h/test.jsonl" --beam "$beam" --exclude-voice flite:kal16 --by-voice
+wants long && score "45-60 s, 12 unheard, beam $beam+LM+lexicon" "$data/corpus-4h/longform/longform-45-60s.jsonl" --beam "$beam" --exclude-voice flite:kal16
 wants more && score "16-h unseen voices+sentences, beam 4+LM+lex" "$data/test-more-unseen.jsonl" --beam 4
 wants mbrola && score "MBROLA mb-en1, beam 4+LM" "$data/test-kinds-unseen.jsonl" --beam 4 --no-lexicon
 wants minutes && score "four 10-minute, beam 4+LM+lexicon" "$data/corpus-4h/longform-min/longform-10min.jsonl" --beam 4

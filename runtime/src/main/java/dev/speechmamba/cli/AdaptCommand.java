@@ -53,7 +53,7 @@ final class AdaptCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "1", description = "Seed of data order and augmentation (default: ${DEFAULT-VALUE}).")
     long seed;
 
-    @Option(names = "--beam", defaultValue = "10", description = "Beam size of the first pass (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--beam", defaultValue = "" + BeamSearch.Options.DEFAULT_BEAM_SIZE, description = "Beam size of the first pass (default: ${DEFAULT-VALUE}).")
     int beam;
 
     @Option(names = "--device", defaultValue = "auto", paramLabel = "NAME",

@@ -79,12 +79,13 @@ final class LanguageModelOptions {
     }
 
     /**
-     * Which of --lm-weight and the command's --length-bonus were left at their defaults, and so take the values tuned
+     * Which of --lm-weight and the command's --length-bonus and --ctc-weight were left at their defaults, and so take the values tuned
      * beside a neural LM when one is fused.
      */
     TranscribeOptions.FusionDefaults fusionDefaults() {
         var parsed = command.commandLine().getParseResult();
-        return new TranscribeOptions.FusionDefaults(!parsed.hasMatchedOption("--lm-weight"), !parsed.hasMatchedOption("--length-bonus"));
+        return new TranscribeOptions.FusionDefaults(!parsed.hasMatchedOption("--lm-weight"), !parsed.hasMatchedOption("--length-bonus"),
+                !parsed.hasMatchedOption("--ctc-weight"));
     }
 
     /** The neural LM's weights to use with a model on disk (for commands that load models themselves); empty for none. */

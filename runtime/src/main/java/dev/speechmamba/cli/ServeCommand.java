@@ -5,6 +5,7 @@ import dev.speechmamba.backend.Backends;
 import dev.speechmamba.serve.ServerConfig;
 import dev.speechmamba.serve.TranscriberEngine;
 import dev.speechmamba.serve.TranscriptionServer;
+import dev.speechmamba.decode.BeamSearch;
 import dev.speechmamba.transcribe.ModelSource;
 import dev.speechmamba.transcribe.TranscribeOptions;
 import dev.speechmamba.transcribe.Transcriber;
@@ -51,7 +52,7 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--decoder", defaultValue = "beam", description = "greedy (CTC) or beam (joint CTC/attention) (default: ${DEFAULT-VALUE}).")
     String decoder;
 
-    @Option(names = "--beam", defaultValue = "10", description = "Beam size (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--beam", defaultValue = "" + BeamSearch.Options.DEFAULT_BEAM_SIZE, description = "Beam size (default: ${DEFAULT-VALUE}).")
     int beam;
 
     @Mixin

@@ -54,7 +54,7 @@ final class TranscribeCommand implements Callable<Integer> {
             description = "greedy (CTC) or beam (joint CTC/attention) (default: ${DEFAULT-VALUE}).")
     String decoder;
 
-    @Option(names = "--beam", defaultValue = "10", description = "Beam size (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--beam", defaultValue = "" + BeamSearch.Options.DEFAULT_BEAM_SIZE, description = "Beam size (default: ${DEFAULT-VALUE}).")
     int beam;
 
     @Mixin

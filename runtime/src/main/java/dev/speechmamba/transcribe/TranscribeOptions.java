@@ -27,7 +27,7 @@ import java.util.Locale;
  *                     when {@link Transcriber#load} builds the transcriber
  * @param neuralLm     which neural LM beam search fuses beside the n-gram LM, with weight {@code beam.neuralLmWeight()},
  *                     when {@link Transcriber#load} builds the transcriber
- * @param fusionDefaults which of {@code beam}'s n-gram LM weight and length bonus are still their defaults, and so
+ * @param fusionDefaults which of {@code beam}'s n-gram LM weight, length bonus and CTC weight are still their defaults, and so
  *                     become the values tuned beside a neural LM when the transcriber fuses one ({@link #besideNeuralLm})
  */
 public record TranscribeOptions(Decoder decoder, BeamSearch.Options beam, Segmenter.Options segmentation, int maxBatch,
@@ -70,12 +70,12 @@ public record TranscribeOptions(Decoder decoder, BeamSearch.Options beam, Segmen
     }
 
     /**
-     * Which of the beam's n-gram LM weight and length bonus are their defaults (not chosen by the caller), and so are
-     * replaced by the values tuned beside a neural LM when one is fused.
+     * Which of the beam's n-gram LM weight, length bonus and CTC weight are their defaults (not chosen by the caller),
+     * and so are replaced by the values tuned beside a neural LM when one is fused.
      */
-    public record FusionDefaults(boolean lmWeight, boolean lengthBonus) {
-        public static final FusionDefaults BOTH = new FusionDefaults(true, true);
-        public static final FusionDefaults NONE = new FusionDefaults(false, false);
+    public record FusionDefaults(boolean lmWeight, boolean lengthBonus, boolean ctcWeight) {
+        public static final FusionDefaults ALL = new FusionDefaults(true, true, true);
+        public static final FusionDefaults NONE = new FusionDefaults(false, false, false);
     }
 
     public TranscribeOptions {
@@ -91,7 +91,7 @@ public record TranscribeOptions(Decoder decoder, BeamSearch.Options beam, Segmen
     }
 
     /**
-     * Joint beam search with {@link BeamSearch.Options#defaults()} (beam 10, CTC weight 0.3); a recording with several segments has
+     * Joint beam search with {@link BeamSearch.Options#defaults()} (beam 24, CTC weight 0.3); a recording with several segments has
      * each segment encoded on its own (the models trained here have seen 1–9 s utterances only: decoded from the
      * whole-recording pass, a 45–60 s recording came out at 97 % WER instead of 44 %); the model's own language
      * model, when it has one, fused with weight {@link #DEFAULT_LM_WEIGHT}; the model's own lexicon, when it has
@@ -100,13 +100,14 @@ public record TranscribeOptions(Decoder decoder, BeamSearch.Options beam, Segmen
     public static TranscribeOptions defaults() {
         return new TranscribeOptions(Decoder.BEAM, BeamSearch.Options.defaults().withLmWeight(DEFAULT_LM_WEIGHT)
                 .withUnknownWordPenalty(DEFAULT_UNKNOWN_WORD_PENALTY).withNeuralLmWeight(DEFAULT_NEURAL_LM_WEIGHT), Segmenter.Options.defaults(), 8)
-                .withFusionDefaults(FusionDefaults.BOTH);
+                .withFusionDefaults(FusionDefaults.ALL);
     }
 
     /**
      * These options for a transcriber that has a neural LM loaded ({@code neuralLmLoaded}) or not: when it has one and
-     * fuses it (neural LM weight above 0), the n-gram LM weight and length bonus that are still {@link #fusionDefaults}
-     * become {@link #DEFAULT_LM_WEIGHT_BESIDE_NEURAL_LM} and {@link BeamSearch.Options#DEFAULT_LENGTH_BONUS_BESIDE_NEURAL_LM};
+     * fuses it (neural LM weight above 0), the n-gram LM weight, length bonus and CTC weight that are still
+     * {@link #fusionDefaults} become {@link #DEFAULT_LM_WEIGHT_BESIDE_NEURAL_LM},
+     * {@link BeamSearch.Options#DEFAULT_LENGTH_BONUS_BESIDE_NEURAL_LM} and {@link BeamSearch.Options#DEFAULT_CTC_WEIGHT_BESIDE_NEURAL_LM};
      * otherwise unchanged.
      */
     public TranscribeOptions besideNeuralLm(boolean neuralLmLoaded) {
@@ -114,6 +115,7 @@ public record TranscribeOptions(Decoder decoder, BeamSearch.Options beam, Segmen
         BeamSearch.Options b = beam;
         if (fusionDefaults.lmWeight() && b.lmWeight() > 0) b = b.withLmWeight(DEFAULT_LM_WEIGHT_BESIDE_NEURAL_LM);
         if (fusionDefaults.lengthBonus()) b = b.withLengthBonus(BeamSearch.Options.DEFAULT_LENGTH_BONUS_BESIDE_NEURAL_LM);
+        if (fusionDefaults.ctcWeight()) b = b.withCtcWeight(BeamSearch.Options.DEFAULT_CTC_WEIGHT_BESIDE_NEURAL_LM);
         return new TranscribeOptions(decoder, b, segmentation, maxBatch, encodeSegments, trimSilence, languageModel, lexicon, neuralLm,
                 FusionDefaults.NONE);
     }
@@ -124,10 +126,11 @@ public record TranscribeOptions(Decoder decoder, BeamSearch.Options beam, Segmen
 
     public TranscribeOptions withDecoder(Decoder d) { return new TranscribeOptions(d, beam, segmentation, maxBatch, encodeSegments, trimSilence, languageModel, lexicon, neuralLm, fusionDefaults); }
 
-    /** With beam search settings {@code b}; an LM weight or length bonus it changes is no longer a default. */
+    /** With beam search settings {@code b}; an LM weight, length bonus or CTC weight it changes is no longer a default. */
     public TranscribeOptions withBeam(BeamSearch.Options b) {
         FusionDefaults f = new FusionDefaults(fusionDefaults.lmWeight() && b.lmWeight() == beam.lmWeight(),
-                fusionDefaults.lengthBonus() && b.lengthBonus() == beam.lengthBonus());
+                fusionDefaults.lengthBonus() && b.lengthBonus() == beam.lengthBonus(),
+                fusionDefaults.ctcWeight() && b.ctcWeight() == beam.ctcWeight());
         return new TranscribeOptions(decoder, b, segmentation, maxBatch, encodeSegments, trimSilence, languageModel, lexicon, neuralLm, f);
     }
 

@@ -75,14 +75,17 @@ class NeuralLmCommandsTest {
         assertTrue(eval.out().contains("neural LM " + elsewhere + " (2 layers, d=16), weight 0.50"), eval.out());
         // Beside a neural LM the length bonus defaults to the value tuned with one, unless it is given.
         assertTrue(eval.out().contains("length bonus " + BeamSearch.Options.DEFAULT_LENGTH_BONUS_BESIDE_NEURAL_LM + ","), eval.out());
+        assertTrue(eval.out().contains("CTC weight " + BeamSearch.Options.DEFAULT_CTC_WEIGHT_BESIDE_NEURAL_LM + ","), eval.out());
         CliRun given = CliRun.of("eval", "--model", model.toString(), "--manifest", manifest.toString(), "--beam", "2", "--device", "cpu",
-                "--neural-lm", elsewhere.toString(), "--length-bonus", "1.0");
+                "--neural-lm", elsewhere.toString(), "--length-bonus", "1.0", "--ctc-weight", "0.3");
         assertEquals(0, given.code(), given.err());
         assertTrue(given.out().contains("length bonus 1.0,"), given.out());
+        assertTrue(given.out().contains("CTC weight 0.3,"), given.out());
         CliRun without = CliRun.of("eval", "--model", model.toString(), "--manifest", manifest.toString(), "--beam", "2", "--device", "cpu");
         assertEquals(0, without.code(), without.err());
         assertFalse(without.out().contains("neural LM"), "the model folder has no nlm.safetensors now: " + without.out());
         assertTrue(without.out().contains("length bonus " + BeamSearch.Options.DEFAULT_LENGTH_BONUS + ","), without.out());
+        assertTrue(without.out().contains("CTC weight " + BeamSearch.Options.DEFAULT_CTC_WEIGHT + ","), without.out());
     }
 
     @Test

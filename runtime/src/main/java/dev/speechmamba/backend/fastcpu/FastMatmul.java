@@ -148,11 +148,12 @@ final class FastMatmul {
      * Up to this many rows of op(A), a transposed op(B) (a linear layer's (out, in) weight) is read in place by
      * {@link #gemmByDots} instead of being packed. Packing costs a strided transposing copy of all of B per row
      * block whatever M is: at the beam's 10 rows it took longer than the multiply (a quarter of all beam-search
-     * time in a profile), and dot products over unit-stride rows were 2–10× faster up to 256 rows and still
-     * 1.1–1.7× at 512 on the 2-core AMD EPYC dev machine; from 1 024–2 048 rows, when op(A) outgrows L2, the
-     * packed path wins (docs/benchmarks.md, "Linear layers without packing the weights").
+     * time in a profile), and dot products over unit-stride rows were 4–20× faster up to 10 rows and 1.3–2× at 100
+     * to 256 on the 2-core AMD EPYC dev machine; at 512 the two were within noise of each other, and from 1 024–2 048
+     * rows, when op(A) outgrows L2, the packed path wins (docs/benchmarks.md, "Linear layers without packing the
+     * weights, and a wider beam").
      */
-    static final int DOT_MAX_ROWS = 512;
+    static final int DOT_MAX_ROWS = 256;
     /** Columns of C per parallel item of {@link #gemmByDots}: the item's rows of B are read once, in order. */
     private static final int DOT_ITEM_COLUMNS = 32;
 
@@ -196,6 +197,13 @@ final class FastMatmul {
                         for (; r + 4 <= m; r += 4) {
                             dot4x2(rows, rowBase + r * rowStride, rowStride, B, b0, ldb, k, sums);
                             for (int i = 0; i < 4; i++) {
+                                store(C, cBase + (r + i) * ldc + c, sums[2 * i], alpha, beta);
+                                store(C, cBase + (r + i) * ldc + c + 1, sums[2 * i + 1], alpha, beta);
+                            }
+                        }
+                        for (; r + 2 <= m; r += 2) {
+                            dot2x2(rows, rowBase + r * rowStride, rowStride, B, b0, ldb, k, sums);
+                            for (int i = 0; i < 2; i++) {
                                 store(C, cBase + (r + i) * ldc + c, sums[2 * i], alpha, beta);
                                 store(C, cBase + (r + i) * ldc + c + 1, sums[2 * i + 1], alpha, beta);
                             }
@@ -247,6 +255,28 @@ final class FastMatmul {
         }
         sums[0] = t00; sums[1] = t01; sums[2] = t10; sums[3] = t11;
         sums[4] = t20; sums[5] = t21; sums[6] = t30; sums[7] = t31;
+    }
+
+    /** The first four sums of {@link #dot4x2} for two rows of A: the rows a beam of 10 leaves after two blocks of four. */
+    private static void dot2x2(float[] A, int a0, int lda, float[] B, int b0, int ldb, int k, float[] sums) {
+        FloatVector s00 = FloatVector.zero(S), s01 = FloatVector.zero(S);
+        FloatVector s10 = FloatVector.zero(S), s11 = FloatVector.zero(S);
+        int a1 = a0 + lda, b1 = b0 + ldb;
+        int kk = 0, bound = S.loopBound(k);
+        for (; kk < bound; kk += V) {
+            FloatVector w0 = FloatVector.fromArray(S, B, b0 + kk), w1 = FloatVector.fromArray(S, B, b1 + kk);
+            FloatVector x;
+            x = FloatVector.fromArray(S, A, a0 + kk); s00 = x.fma(w0, s00); s01 = x.fma(w1, s01);
+            x = FloatVector.fromArray(S, A, a1 + kk); s10 = x.fma(w0, s10); s11 = x.fma(w1, s11);
+        }
+        float t00 = s00.reduceLanes(VectorOperators.ADD), t01 = s01.reduceLanes(VectorOperators.ADD);
+        float t10 = s10.reduceLanes(VectorOperators.ADD), t11 = s11.reduceLanes(VectorOperators.ADD);
+        for (; kk < k; kk++) {
+            float w0 = B[b0 + kk], w1 = B[b1 + kk];
+            t00 = Math.fma(A[a0 + kk], w0, t00); t01 = Math.fma(A[a0 + kk], w1, t01);
+            t10 = Math.fma(A[a1 + kk], w0, t10); t11 = Math.fma(A[a1 + kk], w1, t11);
+        }
+        sums[0] = t00; sums[1] = t01; sums[2] = t10; sums[3] = t11;
     }
 
     /** Row a0 of A · row b0 of B over K, in the lane order {@link #dot4x2} uses. */
