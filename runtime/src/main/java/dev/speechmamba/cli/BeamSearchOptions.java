@@ -8,12 +8,13 @@ import picocli.CommandLine.Spec;
 
 /**
  * How joint CTC/attention beam search scores its hypotheses (shared by transcribe, eval, serve and adapt). The beam
- * size stays with each command: eval decodes greedily unless it is given, the others default to 10.
+ * size stays with each command: eval decodes greedily unless it is given, the others default to
+ * {@link BeamSearch.Options#DEFAULT_BEAM_SIZE}.
  */
 final class BeamSearchOptions {
     @Option(names = "--ctc-weight", paramLabel = "W", defaultValue = "" + BeamSearch.Options.DEFAULT_CTC_WEIGHT,
             description = "Weight of the CTC prefix score in beam search, from 0 to 1; the attention decoder gets the rest "
-                    + "(default: ${DEFAULT-VALUE}).")
+                    + "(default: ${DEFAULT-VALUE}; " + BeamSearch.Options.DEFAULT_CTC_WEIGHT_BESIDE_NEURAL_LM + " beside a neural LM).")
     double ctcWeight;
 
     @Option(names = "--length-bonus", paramLabel = "B", defaultValue = "" + BeamSearch.Options.DEFAULT_LENGTH_BONUS,

@@ -118,7 +118,8 @@ class TranscribeCommandTest {
         }
         // Every command that beam-searches takes the same scoring options, and decodes as the library does when no
         // weight is given.
-        String libraryDefault = "from 0 to 1; the attention decoder gets the rest (default: " + TranscribeOptions.defaults().beam().ctcWeight() + ")";
+        String libraryDefault = "from 0 to 1; the attention decoder gets the rest (default: " + TranscribeOptions.defaults().beam().ctcWeight()
+                + "; " + dev.speechmamba.decode.BeamSearch.Options.DEFAULT_CTC_WEIGHT_BESIDE_NEURAL_LM + " beside a neural LM)";
         for (String command : List.of("transcribe", "eval", "serve", "adapt")) {
             String text = run(command, "--help").out().replaceAll("\\s+", " ");
             for (String option : List.of("--ctc-weight", "--length-bonus", "--normalize-length")) {
