@@ -160,12 +160,12 @@ final class FastMatmul {
     /**
      * C_i = alpha · op(A_i) · B_iᵀ + beta · C_i: each C element is a dot product of a row of op(A)
      * with a row of B (both unit stride along K), four rows by two columns at a time so that each loaded vector
-     * feeds several FMAs. B streams through once; op(A) (M × K) stays in cache. Every element is computed by the same
+     * feeds several FMAs (then two rows, then one, for the rows left over). B streams through once; op(A) (M × K) stays in cache. Every element is computed by the same
      * operations whichever thread runs it, so the bits do not depend on the thread count.
      */
     void gemmByDots(int batch, float[] A, int aOff, long aStride, boolean transA, int lda,
-                             float[] B, int bOff, long bStride, int ldb,
-                             float[] C, int cOff, long cStride, int ldc, int m, int n, int k, float alpha, float beta) {
+                    float[] B, int bOff, long bStride, int ldb,
+                    float[] C, int cOff, long cStride, int ldc, int m, int n, int k, float alpha, float beta) {
         int groups = (n + DOT_ITEM_COLUMNS - 1) / DOT_ITEM_COLUMNS;
         long itemCost = 2L * m * k * DOT_ITEM_COLUMNS;
         par.forRange(batch * groups, itemCost, (from, to) -> {
