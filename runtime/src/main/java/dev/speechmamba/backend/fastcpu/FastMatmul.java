@@ -196,17 +196,11 @@ final class FastMatmul {
                         int r = 0;
                         for (; r + 4 <= m; r += 4) {
                             dot4x2(rows, rowBase + r * rowStride, rowStride, B, b0, ldb, k, sums);
-                            for (int i = 0; i < 4; i++) {
-                                store(C, cBase + (r + i) * ldc + c, sums[2 * i], alpha, beta);
-                                store(C, cBase + (r + i) * ldc + c + 1, sums[2 * i + 1], alpha, beta);
-                            }
+                            storePairs(C, cBase + r * ldc + c, ldc, 4, sums, alpha, beta);
                         }
                         for (; r + 2 <= m; r += 2) {
                             dot2x2(rows, rowBase + r * rowStride, rowStride, B, b0, ldb, k, sums);
-                            for (int i = 0; i < 2; i++) {
-                                store(C, cBase + (r + i) * ldc + c, sums[2 * i], alpha, beta);
-                                store(C, cBase + (r + i) * ldc + c + 1, sums[2 * i + 1], alpha, beta);
-                            }
+                            storePairs(C, cBase + r * ldc + c, ldc, 2, sums, alpha, beta);
                         }
                         for (; r < m; r++) {
                             int a0 = rowBase + r * rowStride;
@@ -219,6 +213,14 @@ final class FastMatmul {
                 }
             }
         });
+    }
+
+    /** C[at + i·ldc + j] from sums[2·i + j] for i &lt; rows, j &lt; 2: the layout {@link #dot4x2} and {@link #dot2x2} fill. */
+    private static void storePairs(float[] C, int at, int ldc, int rows, float[] sums, float alpha, float beta) {
+        for (int i = 0; i < rows; i++, at += ldc) {
+            store(C, at, sums[2 * i], alpha, beta);
+            store(C, at + 1, sums[2 * i + 1], alpha, beta);
+        }
     }
 
     private static void store(float[] C, int at, float sum, float alpha, float beta) {
