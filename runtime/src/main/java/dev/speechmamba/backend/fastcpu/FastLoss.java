@@ -1,5 +1,6 @@
 package dev.speechmamba.backend.fastcpu;
 
+import dev.speechmamba.backend.LogSpace;
 import dev.speechmamba.backend.LossChecks;
 import dev.speechmamba.tensor.Tensor;
 
@@ -95,15 +96,6 @@ final class FastLoss {
         return out;
     }
 
-    private static double logAdd(double a, double b) {
-        if (a == Double.NEGATIVE_INFINITY) return b;
-        if (b == Double.NEGATIVE_INFINITY) return a;
-        double m = Math.max(a, b);
-        // Math.log1p is FdLibm in plain Java (5 % of a CTC-heavy profile); Math.log is an intrinsic,
-        // and rounding 1 + e costs at most 1.1e-16 nats here, where e = exp(-|a - b|) is in (0, 1].
-        return m + Math.log(1.0 + Math.exp(-Math.abs(a - b)));
-    }
-
     /**
      * log p(target | logits) for row b by the forward (alpha) recursion over the blank-extended label
      * sequence. When occupancy is non-null, also runs beta and stores log α_t(s) + log β_t(s) there
@@ -123,13 +115,13 @@ final class FastLoss {
         for (int tt = 1; tt < len; tt++) {
             for (int s = 0; s < ext; s++) {
                 double a = alpha[(tt - 1) * ext + s];
-                if (s >= 1) a = logAdd(a, alpha[(tt - 1) * ext + s - 1]);
-                if (s >= 2 && lab[s] != 0 && lab[s] != lab[s - 2]) a = logAdd(a, alpha[(tt - 1) * ext + s - 2]);
+                if (s >= 1) a = LogSpace.add(a, alpha[(tt - 1) * ext + s - 1]);
+                if (s >= 2 && lab[s] != 0 && lab[s] != lab[s - 2]) a = LogSpace.add(a, alpha[(tt - 1) * ext + s - 2]);
                 alpha[tt * ext + s] = a == ninf ? ninf : a + logProbs[tt * v + lab[s]];
             }
         }
         double logP = alpha[(len - 1) * ext + ext - 1];
-        if (ext > 1) logP = logAdd(logP, alpha[(len - 1) * ext + ext - 2]);
+        if (ext > 1) logP = LogSpace.add(logP, alpha[(len - 1) * ext + ext - 2]);
         if (occupancy == null) return logP;
         double[] beta = new double[len * ext];
         java.util.Arrays.fill(beta, ninf);
@@ -138,8 +130,8 @@ final class FastLoss {
         for (int tt = len - 2; tt >= 0; tt--) {
             for (int s = 0; s < ext; s++) {
                 double a = beta[(tt + 1) * ext + s];
-                if (s + 1 < ext) a = logAdd(a, beta[(tt + 1) * ext + s + 1]);
-                if (s + 2 < ext && lab[s] != 0 && lab[s] != lab[s + 2]) a = logAdd(a, beta[(tt + 1) * ext + s + 2]);
+                if (s + 1 < ext) a = LogSpace.add(a, beta[(tt + 1) * ext + s + 1]);
+                if (s + 2 < ext && lab[s] != 0 && lab[s] != lab[s + 2]) a = LogSpace.add(a, beta[(tt + 1) * ext + s + 2]);
                 beta[tt * ext + s] = a == ninf ? ninf : a + logProbs[tt * v + lab[s]];
             }
         }
