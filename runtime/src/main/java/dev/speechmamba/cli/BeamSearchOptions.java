@@ -28,14 +28,18 @@ final class BeamSearchOptions {
     @Spec(Spec.Target.MIXEE)
     CommandSpec command;
 
-    /** {@code beam} with these weights; out-of-range values are usage errors naming the option. */
+    /** {@code beam} with these weights; a value {@link BeamSearch.Options} refuses is a usage error naming the option. */
     BeamSearch.Options applyTo(BeamSearch.Options beam) {
-        if (!(ctcWeight >= 0 && ctcWeight <= 1)) {
-            throw new ParameterException(command.commandLine(), "--ctc-weight must be in [0, 1], got " + ctcWeight);
+        try {
+            beam = beam.withCtcWeight(ctcWeight);
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(command.commandLine(), "--ctc-weight: " + e.getMessage());
         }
-        if (!Double.isFinite(lengthBonus)) {
-            throw new ParameterException(command.commandLine(), "--length-bonus must be a finite number, got " + lengthBonus);
+        try {
+            beam = beam.withLengthBonus(lengthBonus);
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(command.commandLine(), "--length-bonus: " + e.getMessage());
         }
-        return beam.withCtcWeight(ctcWeight).withLengthBonus(lengthBonus).withNormalizeLength(normalizeLength);
+        return beam.withNormalizeLength(normalizeLength);
     }
 }

@@ -52,7 +52,7 @@ public final class BeamSearch {
             if (!(ctcWeight >= 0 && ctcWeight <= 1)) {
                 throw new IllegalArgumentException("beam search: CTC weight must be in [0, 1], got " + ctcWeight);
             }
-            if (!Double.isFinite(lengthBonus)) throw new IllegalArgumentException("beam search: length bonus must be finite");
+            if (!Double.isFinite(lengthBonus)) throw new IllegalArgumentException("beam search: length bonus must be finite, got " + lengthBonus);
             if (!(preBeamRatio >= 1)) throw new IllegalArgumentException("beam search: pre-beam ratio must be >= 1, got " + preBeamRatio);
             if (endDetectWindow < 0) throw new IllegalArgumentException("beam search: end detection window must be >= 0");
             if (!(endDetectMargin > 0)) throw new IllegalArgumentException("beam search: end detection margin must be > 0");
