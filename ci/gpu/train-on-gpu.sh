@@ -32,6 +32,9 @@
 # MBROLA_VOICES="us1 us3 ro1": beside the default voices the bundle has room for one small database, ro1 at
 # 2.8 MB; with fr1 and pl1 too it came to 70 of the 64 MiB), all in training, pitch from KINDS_PITCH_RANGE and formants from
 # ACCENTED_FORMANT_RANGE (0.9,1.12): more diphone speakers than English MBROLA has,
+# RANDOM_HOURS (0 = none): hours of synthetic espeak-ng speakers (synth-corpus --random-espeak-speakers
+# RANDOM_SPEAKERS, default 2000: variant files drawn from the seed, beyond the 102 shipped variants), all in training,
+# more kinds of formant-synthesis speaker than the shipped variants make,
 # BUDGET_S (560): bounds the whole run; each stage's timeout is cut to what is left, and training gets what is left
 # after keeping EVAL_RESERVE_S (60) for averaging and evaluating, so the script always ends (and packs its logs)
 # before the caller's limit.
@@ -70,6 +73,8 @@ KINDS_PITCH_RANGE=${KINDS_PITCH_RANGE:-0.78,1.28}
 KINDS_FORMANT_RANGE=${KINDS_FORMANT_RANGE:-0.8,1.25}
 ACCENTED_HOURS=${ACCENTED_HOURS:-0}
 ACCENTED_FORMANT_RANGE=${ACCENTED_FORMANT_RANGE:-0.9,1.12}
+RANDOM_HOURS=${RANDOM_HOURS:-0}
+RANDOM_SPEAKERS=${RANDOM_SPEAKERS:-2000}
 [[ -z "$INIT_FROM" || -f "$INIT_FROM" ]] || { echo "train-on-gpu: INIT_FROM=$INIT_FROM is not a model file" >&2; exit 1; }
 # EXTRA_CP: classes put ahead of the packed jars (a dry run of a change not yet packed by prepare.sh)
 CP="${EXTRA_CP:+$EXTRA_CP:}$PWD/.gpu/lib/*"
@@ -124,6 +129,12 @@ if stage synth 240 "${SM[@]}" synth-corpus --engines espeak-ng --espeak-variants
       --out "$WORK/accented" --no-progress "${HELD_OUT[@]}"; then
     EXTRA_TRAIN+=("$WORK/accented/train.jsonl")
   fi
+  if [[ $RANDOM_HOURS != 0 ]] && stage synth-random 120 "${SM[@]}" synth-corpus --engines espeak-ng --espeak-variants 0 \
+      --random-espeak-speakers "$RANDOM_SPEAKERS" --voices 'espeak-ng:.*\+rnd.*' --all-train --seed "$((SYNTH_SEED + 3))" \
+      --hours "$RANDOM_HOURS" --jobs "$JOBS" --sentences .gpu/tts/sentences.txt --exclude-sentences "$CORPUS/valid.jsonl" \
+      --exclude-sentences "$CORPUS/test.jsonl" --out "$WORK/random" --no-progress "${HELD_OUT[@]}"; then
+    EXTRA_TRAIN+=("$WORK/random/train.jsonl")
+  fi
   if ((${#EXTRA_TRAIN[@]})); then
     stage merge 60 "${SM[@]}" merge-manifests --out "$WORK/train-all.jsonl" --hold-out "$CORPUS/valid.jsonl" --hold-out "$CORPUS/test.jsonl" \
       "$CORPUS/train.jsonl" "${EXTRA_TRAIN[@]}" && TRAIN=$WORK/train-all.jsonl
@@ -163,10 +174,11 @@ cp "$CORPUS/corpus.json" "$OUT/" 2>/dev/null
 cp "$RUN/metrics.jsonl" "$OUT/" 2>/dev/null
 {
   echo "== machine =="; cat "$LOGS/machine.txt"
-  echo "== settings: HOURS=$HOURS SYNTH_SEED=$SYNTH_SEED ESPEAK_VARIANTS=$ESPEAK_VARIANTS VALID_LIMIT=$VALID_LIMIT EVAL_LIMIT=$EVAL_LIMIT LONG_LIMIT=$LONG_LIMIT held-out files: $(( ${#HELD_OUT[@]} / 2 )) CONFIG=$CONFIG DEVICE=$DEVICE TRAIN_SECONDS=$TRAIN_SECONDS MAX_STEPS=$MAX_STEPS BATCH_SECONDS=$BATCH_SECONDS CKPT_EVERY=$CKPT_EVERY JOBS=$JOBS BUDGET_S=$BUDGET_S LR=$LR WARMUP_STEPS=$WARMUP_STEPS INIT_FROM=${INIT_FROM:-none} VTLP=$VTLP RANDOM_EQ=$RANDOM_EQ EDGE_SILENCE=$EDGE_SILENCE KINDS_HOURS=$KINDS_HOURS KINDS_PITCH_RANGE=$KINDS_PITCH_RANGE KINDS_FORMANT_RANGE=$KINDS_FORMANT_RANGE ACCENTED_HOURS=$ACCENTED_HOURS ACCENTED_FORMANT_RANGE=$ACCENTED_FORMANT_RANGE =="
+  echo "== settings: HOURS=$HOURS SYNTH_SEED=$SYNTH_SEED ESPEAK_VARIANTS=$ESPEAK_VARIANTS VALID_LIMIT=$VALID_LIMIT EVAL_LIMIT=$EVAL_LIMIT LONG_LIMIT=$LONG_LIMIT held-out files: $(( ${#HELD_OUT[@]} / 2 )) CONFIG=$CONFIG DEVICE=$DEVICE TRAIN_SECONDS=$TRAIN_SECONDS MAX_STEPS=$MAX_STEPS BATCH_SECONDS=$BATCH_SECONDS CKPT_EVERY=$CKPT_EVERY JOBS=$JOBS BUDGET_S=$BUDGET_S LR=$LR WARMUP_STEPS=$WARMUP_STEPS INIT_FROM=${INIT_FROM:-none} VTLP=$VTLP RANDOM_EQ=$RANDOM_EQ EDGE_SILENCE=$EDGE_SILENCE KINDS_HOURS=$KINDS_HOURS KINDS_PITCH_RANGE=$KINDS_PITCH_RANGE KINDS_FORMANT_RANGE=$KINDS_FORMANT_RANGE ACCENTED_HOURS=$ACCENTED_HOURS ACCENTED_FORMANT_RANGE=$ACCENTED_FORMANT_RANGE RANDOM_HOURS=$RANDOM_HOURS RANDOM_SPEAKERS=$RANDOM_SPEAKERS =="
   [[ -f $LOGS/synth.log ]] && { echo "== synth-corpus =="; tail -n 8 "$LOGS/synth.log"; }
   [[ -f $LOGS/synth-kinds.log ]] && { echo "== synth-corpus, festival voices =="; tail -n 8 "$LOGS/synth-kinds.log"; }
   [[ -f $LOGS/synth-accented.log ]] && { echo "== synth-corpus, accented MBROLA voices =="; tail -n 8 "$LOGS/synth-accented.log"; }
+  [[ -f $LOGS/synth-random.log ]] && { echo "== synth-corpus, random espeak-ng speakers =="; tail -n 8 "$LOGS/synth-random.log"; }
   [[ -f $LOGS/merge.log ]] && { echo "== merge-manifests =="; tail -n 4 "$LOGS/merge.log"; }
   [[ -f $LOGS/train.log ]] && { echo "== train (last lines) =="; tail -n 8 "$LOGS/train.log"; }
   [[ -f $RUN/metrics.jsonl ]] && { echo "== metrics (first, last train step; valid lines) =="; grep '"train"' "$RUN/metrics.jsonl" | sed -n '1p;$p'; grep -v '"train"' "$RUN/metrics.jsonl" | tail -n 5; }

@@ -108,6 +108,13 @@ public final class SynthCorpusCommand implements Callable<Integer> {
             + "onto their phones, more speakers of the LPC diphone kind. Off by default, as --accented-mbrola.")
     boolean accentedFestival;
 
+    @Option(names = "--random-espeak-speakers", paramLabel = "N", defaultValue = "0", description = "Also N synthetic "
+            + "espeak-ng speakers beyond its shipped variants (default: ${DEFAULT-VALUE}): each an English accent with a "
+            + "variant file drawn from the seed (pitch, the nine formants' frequency, strength and width, voicing, "
+            + "breathiness, roughness, a Klatt source...), named en-us+rndK-sSEED so the name re-makes the speaker. "
+            + "More kinds of formant-synthesis speaker than the ~100 shipped variants.")
+    int randomEspeakSpeakers;
+
     @Option(names = "--voices", paramLabel = "REGEX", description = "Only the voices whose id (engine:name, as in the "
             + "manifests' voice field) matches REGEX in full, e.g. 'espeak-ng:mb-.*-en'.")
     String voicePattern;
@@ -118,6 +125,7 @@ public final class SynthCorpusCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         if (hours < 0) throw new IllegalArgumentException("--hours must not be negative, got " + hours);
+        if (randomEspeakSpeakers < 0) throw new IllegalArgumentException("--random-espeak-speakers must not be negative, got " + randomEspeakSpeakers);
         int jobCount = jobs != null ? jobs : 2 * Runtime.getRuntime().availableProcessors();
         CorpusSynthesizer.Settings d = CorpusSynthesizer.Settings.of(out, hours * 3600, utterances, seed, jobCount, noiseProb);
         double[] rates = range("--rate-range", rateRange, d.minRate(), d.maxRate());
@@ -149,7 +157,7 @@ public final class SynthCorpusCommand implements Callable<Integer> {
             if (sentences.isEmpty()) throw new IllegalArgumentException("--exclude-sentences: no candidate sentence is left to speak");
         }
         log.flush();
-        List<TtsEngine> ttsEngines = TtsEngines.all(espeakVariants, seed, accentedMbrola, accentedFestival);
+        List<TtsEngine> ttsEngines = TtsEngines.all(espeakVariants, seed, accentedMbrola, accentedFestival, randomEspeakSpeakers);
         if (voicePattern != null) ttsEngines = TtsEngines.onlyVoices(ttsEngines, voicePattern(voicePattern));
         CorpusSynthesizer.Report r = new CorpusSynthesizer(s, ttsEngines, sentences,
                 noProgress ? null : System.err).run();

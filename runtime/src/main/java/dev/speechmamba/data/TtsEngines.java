@@ -36,7 +36,16 @@ public final class TtsEngines {
      * the same reason.
      */
     public static List<TtsEngine> all(int espeakVariantsPerAccent, long seed, boolean accentedMbrola, boolean accentedFestival) {
-        return List.of(new EspeakNg(espeakVariantsPerAccent, seed, accentedMbrola), new Flite(),
+        return all(espeakVariantsPerAccent, seed, accentedMbrola, accentedFestival, 0);
+    }
+
+    /**
+     * As {@link #all(int, long, boolean, boolean)}, with {@code randomEspeakSpeakers} synthetic espeak-ng speakers
+     * ({@link RandomEspeakSpeakers}) on top of its shipped voices, each with an accent drawn from the seed.
+     */
+    public static List<TtsEngine> all(int espeakVariantsPerAccent, long seed, boolean accentedMbrola, boolean accentedFestival,
+                                      int randomEspeakSpeakers) {
+        return List.of(new EspeakNg(espeakVariantsPerAccent, seed, accentedMbrola, randomEspeakSpeakers), new Flite(),
                 new Festival(System.getenv(Festival.LIBDIR_VARIABLE), accentedFestival), new Pico());
     }
 
@@ -130,18 +139,26 @@ public final class TtsEngines {
         private final int variantsPerAccent;
         private final long seed;
         private final boolean accentedMbrola;
+        private final int randomSpeakers;
         private List<Voice> voices;
         private String reason;
+        private RandomEspeakSpeakers randomVariants;
 
         EspeakNg(int variantsPerAccent, long seed) {
             this(variantsPerAccent, seed, false);
         }
 
         EspeakNg(int variantsPerAccent, long seed, boolean accentedMbrola) {
+            this(variantsPerAccent, seed, accentedMbrola, 0);
+        }
+
+        EspeakNg(int variantsPerAccent, long seed, boolean accentedMbrola, int randomSpeakers) {
             if (variantsPerAccent < 0) throw new IllegalArgumentException("variants per accent must be >= 0, got " + variantsPerAccent);
+            if (randomSpeakers < 0) throw new IllegalArgumentException("random espeak-ng speakers must be >= 0, got " + randomSpeakers);
             this.variantsPerAccent = variantsPerAccent;
             this.seed = seed;
             this.accentedMbrola = accentedMbrola;
+            this.randomSpeakers = randomSpeakers;
         }
 
         @Override public String name() { return "espeak-ng"; }
@@ -188,6 +205,13 @@ public final class TtsEngines {
                 for (String v : shuffled.subList(0, Math.min(variantsPerAccent, shuffled.size()))) out.add(new Voice(name(), accent + "+" + v));
             }
             for (String mb : mbrola) out.add(new Voice(name(), mb));
+            // Drawn from a stream of their own, so that the shipped voices above are chosen as before they existed.
+            List<String> accentList = List.copyOf(accents);
+            java.util.Random speakerRng = new java.util.Random(seed ^ 0x0A11_5EED_7A1CL);
+            for (int k = 0; k < randomSpeakers && !accentList.isEmpty(); k++) {
+                String accent = accentList.get(speakerRng.nextInt(accentList.size()));
+                out.add(new Voice(name(), accent + "+" + RandomEspeakSpeakers.variantName(seed, k)));
+            }
             if (out.isEmpty()) reason = "espeak-ng lists no English voices";
             return voices = List.copyOf(out);
         }
@@ -219,8 +243,21 @@ public final class TtsEngines {
             int wpm = (int) Math.round(DEFAULT_WPM * rate / formant);
             // espeak-ng's 0-99 pitch scale is coarse near the default, so a factor of 0.85..1.15 maps to about 20..80.
             int pitchValue = (int) Math.max(0, Math.min(99, Math.round(DEFAULT_PITCH + (pitch / formant - 1) * 200)));
-            return new Invocation(List.of("espeak-ng", "-v", voice.name(), "-s", Integer.toString(wpm), "-p",
-                    Integer.toString(pitchValue), "-f", textFile.toString(), "-w", outWav.toString()), formant);
+            List<String> command = new ArrayList<>(List.of("espeak-ng"));
+            if (RandomEspeakSpeakers.isRandomSpeaker(voice.name())) command.add("--path=" + randomVariants().pathFor(voice.name()));
+            command.addAll(List.of("-v", voice.name(), "-s", Integer.toString(wpm), "-p",
+                    Integer.toString(pitchValue), "-f", textFile.toString(), "-w", outWav.toString()));
+            return new Invocation(command, formant);
+        }
+
+        /** The overlay of espeak-ng's data folder that holds the random speakers' variant files. */
+        private synchronized RandomEspeakSpeakers randomVariants() {
+            if (randomVariants == null) {
+                Path data = RandomEspeakSpeakers.shippedDataFolder(probe(List.of("espeak-ng", "--version")));
+                if (data == null) throw new IllegalStateException("espeak-ng --version does not say where its data folder is (\"Data at: ...\"): cannot add random speakers");
+                randomVariants = new RandomEspeakSpeakers(data);
+            }
+            return randomVariants;
         }
     }
 

@@ -62,6 +62,30 @@ class SynthCorpusSentencesTest {
     }
 
     @Test
+    void aNegativeNumberOfRandomSpeakersIsRefused(@TempDir Path dir) {
+        CliRun r = run("synth-corpus", "--out", dir.resolve("corpus").toString(), "--utterances", "2", "--random-espeak-speakers", "-3");
+        assertEquals(Main.EXIT_FAILURE, r.code());
+        assertTrue(r.err().contains("--random-espeak-speakers must not be negative, got -3"), r.err());
+        assertFalse(Files.exists(dir.resolve("corpus")), "nothing is written");
+    }
+
+    @Test
+    void randomEspeakSpeakersSpeakTheCorpus(@TempDir Path dir) throws Exception {
+        assumeTrue(onPath("espeak-ng"), "espeak-ng not installed (ci/install-tts.sh)");
+        Path out = dir.resolve("corpus");
+        CliRun r = run("synth-corpus", "--out", out.toString(), "--utterances", "4", "--engines", "espeak-ng", "--espeak-variants", "0",
+                "--random-espeak-speakers", "3", "--voices", "espeak-ng:.*\\+rnd.*", "--all-train", "--seed", "12", "--jobs", "2",
+                "--noise-prob", "0", "--no-progress");
+        assertEquals(0, r.code(), r.err());
+        List<ManifestEntry> train = Manifest.read(out.resolve(Split.TRAIN.fileName()));
+        assertEquals(4, train.size(), r.out());
+        for (ManifestEntry e : train) {
+            assertTrue(e.voice().matches("espeak-ng:en[-a-z0-9]*\\+rnd[0-2]-s12"), e.voice());
+            assertTrue(e.duration() > 0.3, e.voice() + " spoke " + e.duration() + " s");
+        }
+    }
+
+    @Test
     void aBadExcludeVoicesFileIsNamedBeforeAnythingIsWritten(@TempDir Path dir) throws Exception {
         Path noVoices = Files.writeString(dir.resolve("held-out.txt"), "# none yet\n");
         CliRun r = run("synth-corpus", "--out", dir.resolve("corpus").toString(), "--utterances", "2", "--exclude-voices", noVoices.toString());
