@@ -53,8 +53,14 @@ public final class RandomEspeakSpeakers {
     public static String variantFile(String variantName) {
         Matcher m = NAME.matcher(variantName);
         if (!m.matches()) throw new IllegalArgumentException("not a random espeak-ng speaker: '" + variantName + "' (expected rndINDEX-sSEED)");
-        int index = Integer.parseInt(m.group(1));
-        long seed = Long.parseUnsignedLong(m.group(2));
+        int index;
+        long seed;
+        try {
+            index = Integer.parseInt(m.group(1));
+            seed = Long.parseUnsignedLong(m.group(2));
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("random espeak-ng speaker '" + variantName + "': index or seed out of range", e);
+        }
         Random r = new Random(seed * 0x9E37_79B9_7F4A_7C15L + index * 0xC2B2_AE3D_27D4_EB4FL + 0x5EED_5EEDL);
         boolean female = r.nextBoolean();
         StringBuilder f = new StringBuilder();

@@ -73,6 +73,8 @@ class RandomEspeakSpeakersTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> RandomEspeakSpeakers.variantFile("Demonic"));
         assertTrue(e.getMessage().contains("'Demonic'") && e.getMessage().contains("rndINDEX-sSEED"), e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> RandomEspeakSpeakers.variantName(1, -1));
+        IllegalArgumentException huge = assertThrows(IllegalArgumentException.class, () -> RandomEspeakSpeakers.variantFile("rnd1-s99999999999999999999999"));
+        assertTrue(huge.getMessage().contains("out of range"), huge.getMessage());
     }
 
     @Test
