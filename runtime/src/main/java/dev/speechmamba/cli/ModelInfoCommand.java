@@ -15,7 +15,7 @@ import java.util.concurrent.Callable;
 /** Builds a model from a config and prints its layer table and parameter count. */
 @Command(name = "model-info", mixinStandardHelpOptions = true,
         description = {"Print a model's layer table (name, shape, parameters) and its parameter count.",
-                "Named configs: paper, small, small-deep, tiny, transformer-paper, transformer-small, transformer-tiny."})
+                "Named configs: paper, small, small-deep, small-deeper, tiny, transformer-paper, transformer-small, transformer-tiny."})
 final class ModelInfoCommand implements Callable<Integer> {
 
     @Spec

@@ -25,7 +25,7 @@ public final class TrainCommand implements Callable<Integer> {
     CommandSpec spec;
 
     @Option(names = "--config", required = true, paramLabel = "NAME|FILE.json",
-            description = "Model config: tiny, small, small-deep, paper, transformer-tiny, transformer-small, transformer-paper, or a JSON file.")
+            description = "Model config: tiny, small, small-deep, small-deeper, paper, transformer-tiny, transformer-small, transformer-paper, or a JSON file.")
     String config;
 
     @Option(names = "--train", required = true, paramLabel = "MANIFEST", description = "Training manifest (JSONL).")

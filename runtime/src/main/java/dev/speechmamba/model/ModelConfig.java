@@ -45,7 +45,7 @@ public record ModelConfig(String name, Architecture architecture, int featureDim
     public static final String RESOURCE_DIR = "/dev/speechmamba/configs/";
 
     /** The configs shipped with the runtime, in the order model-info lists them. */
-    public static final List<String> NAMED = List.of("paper", "small", "small-deep", "tiny", "transformer-paper",
+    public static final List<String> NAMED = List.of("paper", "small", "small-deep", "small-deeper", "tiny", "transformer-paper",
             "transformer-small", "transformer-tiny");
 
     public enum Architecture {

@@ -26,6 +26,15 @@ class ModelConfigTest {
     }
 
     @Test
+    void theBundledModelsConfigGrowsIntoSmallDeeper() {
+        ModelConfig deep = ModelConfig.named("small-deep"), deeper = ModelConfig.named("small-deeper");
+        assertEquals(null, deep.growthMismatch(deeper), "small-deeper only adds layers to small-deep");
+        assertEquals(10, deeper.encoderLayers());
+        assertEquals(4, deeper.decoderLayers());
+        assertTrue(deeper.growthMismatch(deep) != null, "layers cannot be removed");
+    }
+
+    @Test
     void badConfigsNameTheProblem() {
         String good = ModelConfig.named("tiny").toJson();
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
