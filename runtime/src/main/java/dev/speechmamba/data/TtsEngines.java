@@ -131,7 +131,8 @@ public final class TtsEngines {
      * and with a seeded choice of {@code +variant}s (m1..m7, f1..f5, klatt, named variants), plus mbrola voices
      * ({@code mb-us1}...) whose voice data and the mbrola program are installed, and, when asked for, the English
      * voices of non-English MBROLA speakers ({@code mb-de1-en}: espeak-ng's English pronunciation mapped onto the
-     * speaker's phonemes, so English with that speaker's accent and timbre). Native rate ({@code -s}) and pitch
+     * speaker's phonemes, so English with that speaker's accent and timbre), and, when asked for, speakers drawn at
+     * random ({@link RandomEspeakSpeakers}: {@code en-gb+rnd7-s61}). Native rate ({@code -s}) and pitch
      * ({@code -p}) controls.
      */
     static final class EspeakNg implements TtsEngine {
@@ -250,7 +251,7 @@ public final class TtsEngines {
             return new Invocation(command, formant);
         }
 
-        /** The overlay of espeak-ng's data folder that holds the random speakers' variant files. */
+        /** Where the random speakers' overlays of espeak-ng's data folder are made, found on first use. */
         private synchronized RandomEspeakSpeakers randomVariants() {
             if (randomVariants == null) {
                 Path data = RandomEspeakSpeakers.shippedDataFolder(probe(List.of("espeak-ng", "--version")));
