@@ -108,10 +108,10 @@ public final class RandomEspeakSpeakers {
      */
     synchronized Path pathFor(String voiceName) {
         String variant = voiceName.substring(voiceName.indexOf('+') + 1);
-        String file = variantFile(variant);
         try {
             Path root = overlayRoot().resolve(variant);
             if (Files.isDirectory(root)) return root;
+            String file = variantFile(variant); // drawn (and its name checked) before anything of the overlay is made
             Path data = Files.createDirectories(root.resolve(DATA_FOLDER));
             linkAllBut(shippedData, data, "voices");
             Path voices = Files.createDirectories(data.resolve("voices"));
