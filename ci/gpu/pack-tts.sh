@@ -263,6 +263,9 @@ if [[ -n $HELD_OUT ]]; then
     # corpus.json files of different corpora share a name: prefix the folder's
     cp "$f" "$TTS/held-out/$(basename "$(dirname "$f")")-$(basename "$f")"
   done
+  # read here with the reader synth-corpus uses there, so a file that holds out nothing fails before it travels
+  read -r -a held_voices <<< "$HELD_OUT"
+  "$JAVA" -cp "$CP" dev.speechmamba.data.HeldOutVoices "${held_voices[@]}" || fail "HELD_OUT: a file above holds out no voice"
 fi
 
 # The sentences of evaluation manifests (HELD_OUT_TEXT) are never spoken there, so an evaluation there or here

@@ -35,6 +35,12 @@ public final class HeldOutVoices {
             JsonNode splits = new ObjectMapper().readTree(file.toFile()).path("splits");
             if (!splits.isObject()) throw new IllegalArgumentException("held-out voices: " + file + " has no \"splits\" (not a synth-corpus corpus.json)");
             for (String split : List.of("valid", "test")) for (JsonNode v : splits.path(split).path("voices")) ids.add(checked(v.asText(), file));
+            if (ids.isEmpty() && !splits.path("train").path("voices").isEmpty()) {
+                // an evaluation set made with --all-train puts every voice in train, which a corpus.json never holds out
+                throw new IllegalArgumentException("held-out voices: " + file + " holds out no voice: its valid and test splits "
+                        + "are empty, and a corpus.json's train voices are not held out (a corpus made with --all-train, such as "
+                        + "an evaluation set: give its manifest, " + siblingManifest(file) + ", instead)");
+            }
         } else if (name.endsWith(".jsonl")) {
             List<ManifestEntry> entries = Manifest.read(file);
             for (int i = 0; i < entries.size(); i++) {
@@ -51,6 +57,29 @@ public final class HeldOutVoices {
             }
         }
         return ids;
+    }
+
+    private static Path siblingManifest(Path corpusSummary) {
+        Path folder = corpusSummary.toAbsolutePath().getParent();
+        return folder == null ? Path.of("train.jsonl") : folder.resolve("train.jsonl");
+    }
+
+    /**
+     * Checks held-out files where they are packed (ci/gpu/pack-tts.sh), so that an unreadable one fails there and not
+     * on the machine the corpus is synthesized on: prints how many voices the files hold out, or the problem.
+     */
+    public static void main(String[] args) {
+        if (args.length == 0) {
+            System.err.println("usage: HeldOutVoices FILE...  (corpus.json summaries, manifests or voice lists; prints the voices they hold out)");
+            System.exit(2);
+        }
+        try {
+            Set<String> voices = read(java.util.Arrays.stream(args).map(Path::of).toList());
+            System.out.printf(java.util.Locale.ROOT, "%d held-out voices from %d files%n", voices.size(), args.length);
+        } catch (IOException | RuntimeException e) {
+            System.err.println("HeldOutVoices: " + e.getMessage());
+            System.exit(1);
+        }
     }
 
     private static String checked(String id, Path file) {

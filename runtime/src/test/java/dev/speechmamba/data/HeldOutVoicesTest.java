@@ -44,6 +44,20 @@ class HeldOutVoicesTest {
     }
 
     @Test
+    void anAllTrainCorpusSummaryPointsToItsManifest(@TempDir Path dir) throws Exception {
+        // an evaluation set made with synth-corpus --all-train: every voice in train, which a corpus.json never holds out
+        Path set = Files.createDirectory(dir.resolve("random-test"));
+        Path corpus = Files.writeString(set.resolve("corpus.json"), """
+                {"seed": 62, "splits": {
+                  "train": {"utterances": 2, "voices": ["espeak-ng:en-gb+rnd0-s62"]},
+                  "valid": {"utterances": 0, "voices": []},
+                  "test":  {"utterances": 0, "voices": []}}}
+                """);
+        assertRejected(corpus, "its valid and test splits are empty");
+        assertRejected(corpus, "give its manifest, " + set.toAbsolutePath().resolve("train.jsonl"));
+    }
+
+    @Test
     void aMalformedManifestLineIsNamedWithItsLineNumber(@TempDir Path dir) throws Exception {
         Path broken = Files.writeString(dir.resolve("eval.jsonl"), "\n{\"audio_filepath\": \"a.wav\", \"voice\": \"flite:awb\"}\n");
         IOException e = assertThrows(IOException.class, () -> HeldOutVoices.read(List.of(broken)));
