@@ -265,7 +265,7 @@ if [[ -n $HELD_OUT ]]; then
   done
   # read here with the reader synth-corpus uses there, so a file that holds out nothing fails before it travels
   read -r -a held_voices <<< "$HELD_OUT"
-  "$JAVA" -cp "$CP" dev.speechmamba.data.HeldOutVoices "${held_voices[@]}" || fail "HELD_OUT: a file above holds out no voice"
+  "$JAVA" -cp "$CP" dev.speechmamba.data.HeldOutVoices "${held_voices[@]}" || fail "HELD_OUT: the file named above holds out nothing usable"
 fi
 
 # The sentences of evaluation manifests (HELD_OUT_TEXT) are never spoken there, so an evaluation there or here

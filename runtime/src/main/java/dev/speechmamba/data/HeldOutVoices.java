@@ -39,7 +39,7 @@ public final class HeldOutVoices {
                 // an evaluation set made with --all-train puts every voice in train, which a corpus.json never holds out
                 throw new IllegalArgumentException("held-out voices: " + file + " holds out no voice: its valid and test splits "
                         + "are empty, and a corpus.json's train voices are not held out (a corpus made with --all-train, such as "
-                        + "an evaluation set: give its manifest, " + siblingManifest(file) + ", instead)");
+                        + "an evaluation set: give its manifest, " + file.toAbsolutePath().resolveSibling("train.jsonl") + ", instead)");
             }
         } else if (name.endsWith(".jsonl")) {
             List<ManifestEntry> entries = Manifest.read(file);
@@ -57,11 +57,6 @@ public final class HeldOutVoices {
             }
         }
         return ids;
-    }
-
-    private static Path siblingManifest(Path corpusSummary) {
-        Path folder = corpusSummary.toAbsolutePath().getParent();
-        return folder == null ? Path.of("train.jsonl") : folder.resolve("train.jsonl");
     }
 
     /**
