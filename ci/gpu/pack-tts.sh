@@ -257,15 +257,15 @@ fi
 
 # Evaluation sets whose voices the corpus made there must not use.
 if [[ -n $HELD_OUT ]]; then
+  read -r -a held_voices <<< "$HELD_OUT"
+  # read here with the reader synth-corpus uses there (it names a missing file, or one that holds out nothing), so a
+  # bad file fails before it travels
+  "$JAVA" -cp "$CP" dev.speechmamba.data.HeldOutVoices "${held_voices[@]}" || fail "HELD_OUT: the file named above holds out nothing usable"
   mkdir -p "$TTS/held-out"
-  for f in $HELD_OUT; do
-    [[ -f $f ]] || fail "HELD_OUT file $f is missing"
+  for f in "${held_voices[@]}"; do
     # corpus.json files of different corpora share a name: prefix the folder's
     cp "$f" "$TTS/held-out/$(basename "$(dirname "$f")")-$(basename "$f")"
   done
-  # read here with the reader synth-corpus uses there, so a file that holds out nothing fails before it travels
-  read -r -a held_voices <<< "$HELD_OUT"
-  "$JAVA" -cp "$CP" dev.speechmamba.data.HeldOutVoices "${held_voices[@]}" || fail "HELD_OUT: the file named above holds out nothing usable"
 fi
 
 # The sentences of evaluation manifests (HELD_OUT_TEXT) are never spoken there, so an evaluation there or here
