@@ -14,15 +14,14 @@ import java.util.concurrent.Callable;
 
 /** Builds a model from a config and prints its layer table and parameter count. */
 @Command(name = "model-info", mixinStandardHelpOptions = true,
-        description = {"Print a model's layer table (name, shape, parameters) and its parameter count.",
-                "Named configs: paper, small, small-deep, small-deeper, tiny, transformer-paper, transformer-small, transformer-tiny."})
+        description = "Print a model's layer table (name, shape, parameters) and its parameter count.")
 final class ModelInfoCommand implements Callable<Integer> {
 
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--config", required = true, paramLabel = "NAME|FILE.json",
-            description = "A named config or a JSON config file.")
+    @Option(names = "--config", required = true, paramLabel = "NAME|FILE.json", completionCandidates = NamedConfigs.class,
+            description = "A named config (${COMPLETION-CANDIDATES}) or a JSON config file.")
     String config;
 
     @Option(names = "--vocab", paramLabel = "V", description = "Override the vocabulary size (e.g. a tokenizer's).")

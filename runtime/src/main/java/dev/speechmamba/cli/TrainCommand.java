@@ -24,8 +24,8 @@ public final class TrainCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--config", required = true, paramLabel = "NAME|FILE.json",
-            description = "Model config: tiny, small, small-deep, small-deeper, paper, transformer-tiny, transformer-small, transformer-paper, or a JSON file.")
+    @Option(names = "--config", required = true, paramLabel = "NAME|FILE.json", completionCandidates = NamedConfigs.class,
+            description = "Model config: a named one (${COMPLETION-CANDIDATES}) or a JSON file.")
     String config;
 
     @Option(names = "--train", required = true, paramLabel = "MANIFEST", description = "Training manifest (JSONL).")

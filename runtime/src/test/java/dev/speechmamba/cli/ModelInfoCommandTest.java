@@ -1,5 +1,6 @@
 package dev.speechmamba.cli;
 
+import dev.speechmamba.model.ModelConfig;
 import org.junit.jupiter.api.Test;
 
 import java.util.regex.Matcher;
@@ -59,5 +60,16 @@ class ModelInfoCommandTest {
         String[] bad = run("model-info", "--config", "nonexistent");
         assertEquals("1", bad[0]);
         assertTrue(bad[2].contains("no model config named 'nonexistent'"), bad[2]);
+    }
+
+    /** Both commands that take a config name list every shipped one, from the one list in ModelConfig. */
+    @Test
+    void helpListsEveryNamedConfig() {
+        for (String command : new String[] {"model-info", "train"}) {
+            String[] r = run(command, "--help");
+            assertEquals("0", r[0], r[2]);
+            String help = r[1].replaceAll("\\s+", " ");
+            assertTrue(help.contains("(" + String.join(", ", ModelConfig.NAMED) + ")"), command + ":\n" + r[1]);
+        }
     }
 }
