@@ -7,15 +7,13 @@ import dev.speechmamba.model.TensorArena;
 import dev.speechmamba.tensor.Tensor;
 
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
  * The model's attention decoder over one segment of encoder output, as a {@link NextTokenScorer}: each call
  * runs {@link AsrModel#decode} once for all prefixes, every row cross-attending to the same (T_seg, d)
- * memory. The memory is uploaded, and its cross-attention keys and values projected, once per distinct
- * hypothesis count and kept until {@link #close}.
+ * memory. The memory is uploaded, and its cross-attention keys and values projected, once, as a batch of one that
+ * every hypothesis shares, and kept until {@link #close}.
  *
  * <p>For decoders that run one token at a time ({@link AsrModel#decodesIncrementally}: both architectures) it keeps
  * the decoder state of the last call's prefixes: when every new prefix is one of them plus one token (beam
@@ -27,9 +25,9 @@ public final class AsrModelDecoder implements NextTokenScorer, AutoCloseable {
     private final float[] memory;   // (T_seg, d)
     private final int frames;
     private final TensorArena memoryArena;
-    private final Map<Integer, Replicated> replicated = new HashMap<>();
+    private Shared shared;                                   // made on first use
 
-    private record Replicated(AsrModel.Encoded memory, CrossAttentionCache crossAttention) { }
+    private record Shared(AsrModel.Encoded memory, CrossAttentionCache crossAttention) { }
 
     /**
      * @param memory (frames, d) row-major encoder output of the segment (after the encoder's final norm)
@@ -84,7 +82,7 @@ public final class AsrModelDecoder implements NextTokenScorer, AutoCloseable {
         Backend be = model.backend();
         float[] logits;                                      // (N, L, V)
         try (TensorArena arena = new TensorArena(be)) {
-            Replicated memory = memoryFor(n);
+            Shared memory = sharedMemory();
             AsrModel.Decoded out = model.decode(arena, memory.memory(), tokens, lengths, longest, false, 0, memory.crossAttention());
             logits = be.toHost(out.logits());
         }
@@ -101,7 +99,7 @@ public final class AsrModelDecoder implements NextTokenScorer, AutoCloseable {
     private float[][] stepFromLastCall(List<int[]> prefixes) {
         int n = prefixes.size(), v = vocabSize();
         float[] logits = stepped.logits(prefixes, rows -> {                 // (N, V)
-            Replicated memory = memoryFor(rows);
+            Shared memory = sharedMemory();
             return (arena, state, tokens) -> model.decodeStep(arena, memory.memory(), memory.crossAttention(), state, tokens);
         });
         if (logits == null) return null;
@@ -110,23 +108,20 @@ public final class AsrModelDecoder implements NextTokenScorer, AutoCloseable {
         return result;
     }
 
-    private Replicated memoryFor(int rows) {
-        return replicated.computeIfAbsent(rows, n -> {
+    private Shared sharedMemory() {
+        if (shared == null) {
             int d = model.config().dModel();
-            float[] copies = new float[n * frames * d];     // (N, T_seg, d)
-            for (int r = 0; r < n; r++) System.arraycopy(memory, 0, copies, r * frames * d, memory.length);
-            int[] lengths = new int[n];
-            java.util.Arrays.fill(lengths, frames);
-            Tensor out = memoryArena.floats(copies, n, frames, d);
-            Tensor lengthTensor = memoryArena.ints(lengths, n);
-            AsrModel.Encoded encoded = new AsrModel.Encoded(null, List.of(), null, out, lengthTensor, lengths, null);
-            return new Replicated(encoded, model.projectDecoderMemory(memoryArena, encoded));
-        });
+            Tensor out = memoryArena.floats(memory, 1, frames, d);       // (1, T_seg, d)
+            Tensor lengthTensor = memoryArena.ints(new int[] {frames}, 1);
+            AsrModel.Encoded encoded = new AsrModel.Encoded(null, List.of(), null, out, lengthTensor, new int[] {frames}, null);
+            shared = new Shared(encoded, model.projectDecoderMemory(memoryArena, encoded));
+        }
+        return shared;
     }
 
     @Override public void close() {
         stepped.close();
-        replicated.clear();
+        shared = null;
         memoryArena.close();
     }
 }

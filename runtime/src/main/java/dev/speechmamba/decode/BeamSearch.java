@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
+import java.util.stream.IntStream;
 
 /**
  * Joint CTC/attention beam search (Watanabe et al. 2017, as in ESPnet's {@code BeamSearch}): each step scores
@@ -146,7 +147,13 @@ public final class BeamSearch {
 
     private record Ended(Hypothesis hyp, int sequenceLength) { } // sequenceLength counts <sos> and <eos>
 
-    private record Candidate(int parent, int token, double score, CtcPrefixScorer.State ctc) { }
+    private record Candidate(int parent, int token, double score) { }
+
+    /**
+     * CTC prefix scoring (frames × labels) below which the prefixes are scored on the calling thread: forking
+     * costs more than a short segment's scoring.
+     */
+    private static final long PARALLEL_CTC_WORK = 50_000;
 
     private final Options options;
     private final int blank;
@@ -227,9 +234,8 @@ public final class BeamSearch {
             float[][] attention = useAttention ? decoder.nextLogProbs(prefixes) : null;
             float[][][] fusedRows = new float[fused.size()][][];
             for (int f = 0; f < fusedRows.length; f++) fusedRows[f] = fused.get(f).scorer().nextLogProbs(prefixes);
-            List<Candidate> candidates = new ArrayList<>();
+            int[][] tokensOf = new int[running.size()][];
             for (int h = 0; h < running.size(); h++) {
-                Running hyp = running.get(h);
                 float[] ranking = attention == null ? null : attention[h];
                 if (ranking != null && !fused.isEmpty()) {
                     ranking = new float[vocab];
@@ -239,29 +245,34 @@ public final class BeamSearch {
                         ranking[k] = (float) r;
                     }
                 }
-                for (int token : preBeamTokens(ranking, vocab, preBeam)) {
+                tokensOf[h] = preBeamTokens(ranking, vocab, preBeam);
+            }
+            double[][] ctcPsi = scorer == null ? null : ctcScores(scorer, running, tokensOf); // (hypotheses, pre-beam)
+            List<Candidate> candidates = new ArrayList<>();
+            for (int h = 0; h < running.size(); h++) {
+                Running hyp = running.get(h);
+                for (int i = 0; i < tokensOf[h].length; i++) {
+                    int token = tokensOf[h][i];
                     double score = hyp.score() + options.lengthBonus();
                     if (useAttention) score += (1 - lambda) * attention[h][token];
                     for (int f = 0; f < fusedRows.length; f++) score += fused.get(f).weight() * fusedRows[f][h][token];
-                    CtcPrefixScorer.State state = null;
-                    if (scorer != null) {
-                        state = scorer.extend(hyp.ctc(), token);
-                        score += lambda * (state.psi() - hyp.ctc().psi());
-                    }
-                    if (score > Double.NEGATIVE_INFINITY) candidates.add(new Candidate(h, token, score, state));
+                    if (scorer != null) score += lambda * (ctcPsi[h][i] - hyp.ctc().psi());
+                    if (score > Double.NEGATIVE_INFINITY) candidates.add(new Candidate(h, token, score));
                 }
             }
             candidates.sort(Comparator.comparingDouble(Candidate::score).reversed()
                     .thenComparingInt(Candidate::parent).thenComparingInt(Candidate::token));
             List<Running> next = new ArrayList<>();
             for (Candidate c : candidates.subList(0, Math.min(options.beamSize(), candidates.size()))) {
-                int[] parent = running.get(c.parent()).prefix();
+                Running parentHyp = running.get(c.parent());
+                int[] parent = parentHyp.prefix();
                 if (c.token() == sosEos) {
                     ended.add(new Ended(new Hypothesis(Arrays.copyOfRange(parent, 1, parent.length), c.score()), parent.length + 1));
                 } else {
                     int[] prefix = Arrays.copyOf(parent, parent.length + 1);
                     prefix[parent.length] = c.token();
-                    next.add(new Running(prefix, c.score(), c.ctc()));
+                    // Only the kept prefixes need their full CTC state (the pre-beam scoring computed ψ alone).
+                    next.add(new Running(prefix, c.score(), scorer == null ? null : scorer.extend(parentHyp.ctc(), c.token())));
                 }
             }
             running = next;
@@ -284,6 +295,21 @@ public final class BeamSearch {
         return ended.stream().map(Ended::hyp)
                 .sorted(Comparator.comparingDouble((Hypothesis h) -> h.rankScore(normalize)).reversed())
                 .toList();
+    }
+
+    /**
+     * The CTC ψ of each hypothesis extended by each of its pre-beam tokens, (hypotheses, tokens): the
+     * hypotheses in parallel when the work is large enough; each row is computed alone, so the values do not depend
+     * on the threads.
+     */
+    private static double[][] ctcScores(CtcPrefixScorer scorer, List<Running> running, int[][] tokensOf) {
+        double[][] psi = new double[running.size()][];
+        long work = 0;
+        for (int[] tokens : tokensOf) work += (long) tokens.length * scorer.frames();
+        IntStream rows = IntStream.range(0, running.size());
+        if (work >= PARALLEL_CTC_WORK && running.size() > 1) rows = rows.parallel();
+        rows.forEach(h -> psi[h] = scorer.extensionScores(running.get(h).ctc(), tokensOf[h]));
+        return psi;
     }
 
     /** A scorer whose log-probabilities beam search adds with a weight: an LM, the lexicon, the neural LM. */

@@ -69,9 +69,7 @@ public final class LexiconScorer implements NextTokenScorer {
 
     @Override
     public float[][] nextLogProbs(List<int[]> prefixes) {
-        float[][] out = new float[prefixes.size()][];
-        for (int h = 0; h < prefixes.size(); h++) out[h] = row(prefixes.get(h));
-        return out;
+        return NextTokenScorer.rowByRow(prefixes, this::row);
     }
 
     private float[] row(int[] prefix) {

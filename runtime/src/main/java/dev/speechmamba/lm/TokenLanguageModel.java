@@ -56,27 +56,25 @@ public final class TokenLanguageModel implements NextTokenScorer {
 
     @Override
     public float[][] nextLogProbs(List<int[]> prefixes) {
-        float[][] out = new float[prefixes.size()][];
-        int[] context = new int[0];
-        double[] all = new double[lm.vocabulary().size()];
-        for (int h = 0; h < prefixes.size(); h++) {
-            int[] prefix = prefixes.get(h);
-            int keep = Math.min(prefix.length, lm.order() - 1); // the last order-1 tokens (with <sos> as <s>)
-            if (context.length < keep) context = new int[keep];
-            for (int i = 0; i < keep; i++) {
-                int pos = prefix.length - keep + i;
-                context[i] = pos == 0 ? lm.bos() : lmId(prefix[pos]);
-            }
-            lm.nextLog10Probs(context, keep, all);
-            float[] row = new float[lmIdOfToken.length];
-            for (int k = 0; k < row.length; k++) {
-                int id = lmIdOfToken[k];
-                row[k] = id == BLANK ? Float.NEGATIVE_INFINITY
-                        : (float) (LN10 * (id == UNKNOWN ? NgramLm.NEVER : all[id]));
-            }
-            out[h] = row;
+        return NextTokenScorer.rowByRow(prefixes, this::row);
+    }
+
+    private float[] row(int[] prefix) {
+        int keep = Math.min(prefix.length, lm.order() - 1); // the last order-1 tokens (with <sos> as <s>)
+        int[] context = new int[keep];
+        for (int i = 0; i < keep; i++) {
+            int pos = prefix.length - keep + i;
+            context[i] = pos == 0 ? lm.bos() : lmId(prefix[pos]);
         }
-        return out;
+        double[] all = new double[lm.vocabulary().size()];
+        lm.nextLog10Probs(context, keep, all);
+        float[] row = new float[lmIdOfToken.length];
+        for (int k = 0; k < row.length; k++) {
+            int id = lmIdOfToken[k];
+            row[k] = id == BLANK ? Float.NEGATIVE_INFINITY
+                    : (float) (LN10 * (id == UNKNOWN ? NgramLm.NEVER : all[id]));
+        }
+        return row;
     }
 
     private int lmId(int token) {

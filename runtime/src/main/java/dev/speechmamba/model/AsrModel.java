@@ -263,7 +263,8 @@ public final class AsrModel implements AutoCloseable {
                           List<SequenceBlock.Activations> blocks, Norm.Activations norm, Tensor logits) { }
 
     /**
-     * Runs the attention decoder over token prefixes against an encoder output.
+     * Runs the attention decoder over token prefixes against an encoder output: of batch B, one per row, or of
+     * batch 1, attended to by every row (inference: beam search's hypotheses over one segment).
      *
      * @param tokens       (B, L) row-major input ids (start with &lt;sos&gt;), any valid id past a row's length
      * @param tokenLengths (B) valid inputs per row, each in [1, L]
@@ -290,10 +291,14 @@ public final class AsrModel implements AutoCloseable {
             throw new IllegalArgumentException("decode: the cross-attention cache was projected from another encoder output");
         }
         Backend be = arena.backend();
-        int b = memory.batch(), len = maxLength, d = cfg.dModel(), v = cfg.vocabSize();
-        if (tokens.length != b * len || tokenLengths.length != b) {
-            throw new IllegalArgumentException("decode: expected " + b + "·" + len + " tokens and " + b + " lengths, got "
-                    + tokens.length + " and " + tokenLengths.length);
+        int b = tokenLengths.length, len = maxLength, d = cfg.dModel(), v = cfg.vocabSize();
+        if (memory.batch() != b && memory.batch() != 1) {
+            throw new IllegalArgumentException("decode: " + b + " rows of tokens for an encoder output of batch "
+                    + memory.batch() + " (1 is shared by every row)");
+        }
+        if (tokens.length != b * len) {
+            throw new IllegalArgumentException("decode: expected " + b + "·" + len + " tokens for " + b + " lengths, got "
+                    + tokens.length);
         }
         for (int i = 0; i < tokens.length; i++) {
             if (tokens[i] < 0 || tokens[i] >= v) {
@@ -349,7 +354,7 @@ public final class AsrModel implements AutoCloseable {
      * Feeds one token per row at the next position and returns the next-token logits (rows, V) in {@code arena}:
      * what {@link #decode} gives at the last position of the whole prefix, at a cost independent of its length.
      *
-     * @param memory (rows, S, d) encoder output each row attends to
+     * @param memory (rows, S, d) encoder output each row attends to, or (1, S, d) that every row attends to
      * @param cache  its projected cross-attention keys and values ({@link #projectDecoderMemory}), or null
      * @param tokens (rows) the token each row consumes (&lt;sos&gt; first)
      */
@@ -357,9 +362,9 @@ public final class AsrModel implements AutoCloseable {
         requireIncremental();
         Backend be = arena.backend();
         int rows = state.rows(), d = cfg.dModel(), v = cfg.vocabSize(), t = state.position();
-        if (tokens.length != rows || memory.batch() != rows) {
+        if (tokens.length != rows || (memory.batch() != rows && memory.batch() != 1)) {
             throw new IllegalArgumentException("decodeStep: " + tokens.length + " tokens and an encoder output of batch "
-                    + memory.batch() + " for a state of " + rows + " rows");
+                    + memory.batch() + " for a state of " + rows + " rows (an output of batch 1 is shared by every row)");
         }
         if (cache != null && cache.memory() != memory.out()) {
             throw new IllegalArgumentException("decodeStep: the cross-attention cache was projected from another encoder output");

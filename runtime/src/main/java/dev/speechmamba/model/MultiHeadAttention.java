@@ -62,20 +62,36 @@ public final class MultiHeadAttention {
         return forward(arena, query, mask, projectMemory(arena, memory));
     }
 
-    /** The same with keys and values projected beforehand ({@link #projectMemory}); batch sizes must match. */
+    /**
+     * The same with keys and values projected beforehand ({@link #projectMemory}), of the queries' batch or of batch
+     * 1: one memory that every row attends to (beam search's hypotheses over one segment), for inference.
+     */
     public Activations forward(TensorArena arena, Tensor query, AttentionMask mask, ProjectedMemory projected) {
         Backend be = arena.backend();
         int batch = query.dim(0), tq = query.dim(1), d = heads * headDim;
-        if (projected.k().dim(0) != batch) {
+        boolean shared = projected.k().dim(0) == 1 && batch > 1;
+        if (projected.k().dim(0) != batch && !shared) {
             throw new IllegalArgumentException("attention: projected memory has batch " + projected.k().dim(0)
-                    + " but the queries have " + batch);
+                    + " but the queries have " + batch + " (a memory of batch 1 is shared by every row)");
+        }
+        if (shared && (mask.causal() || mask.windowed())) {
+            throw new IllegalArgumentException("attention: a memory shared by every row takes a padding mask only");
         }
         Tensor memory = projected.memory(), kh = projected.k(), vh = projected.v();
         Tensor qh = arena.zeros(batch, tq, heads, headDim);                 // (B, Tq, H, Dh)
         q.forward(be, qh.reshape(batch * tq, d), query.reshape(batch * tq, d));
         Tensor context = arena.zeros(batch, tq, heads, headDim);            // (B, Tq, H, Dh)
-        Tensor lse = arena.zeros(batch, heads, tq);                         // (B, H, Tq)
-        be.attention(context, lse, qh, kh, vh, mask, scale());
+        Tensor lse;
+        if (shared) {
+            // Every row's queries as the queries of one row: without a causal or window rule a query's output does
+            // not depend on its row or position, and the keys are read once instead of once per row.
+            lse = arena.zeros(1, heads, batch * tq);                        // (1, H, B·Tq)
+            be.attention(context.reshape(1, batch * tq, heads, headDim), lse, qh.reshape(1, batch * tq, heads, headDim),
+                    kh, vh, mask, scale());
+        } else {
+            lse = arena.zeros(batch, heads, tq);                            // (B, H, Tq)
+            be.attention(context, lse, qh, kh, vh, mask, scale());
+        }
         Tensor out = arena.zeros(batch, tq, d);                             // (B, Tq, d)
         o.forward(be, out.reshape(batch * tq, d), context.reshape(batch * tq, d));
         return new Activations(query, memory, qh, kh, vh, context, lse, mask, out);
@@ -154,6 +170,9 @@ public final class MultiHeadAttention {
 
     /** Accumulates dQuery (B, Tq, d) and dMemory (B, Tk, d) (the same tensor for self-attention). */
     public void backward(TensorArena arena, Tensor dQuery, Tensor dMemory, Tensor dOut, Activations act) {
+        if (act.k().dim(0) != act.query().dim(0)) {
+            throw new IllegalStateException("attention backward: the forward pass shared one memory by every row (inference only)");
+        }
         Backend be = arena.backend();
         int batch = act.query().dim(0), tq = act.query().dim(1), tk = act.memory().dim(1), d = heads * headDim;
         Tensor dContext = arena.zeros(batch, tq, heads, headDim);

@@ -80,4 +80,54 @@ class AsrModelDecoderTest {
             }
         }
     }
+
+    /**
+     * An encoder output of batch 1 that every row attends to (what beam search passes) gives, bit for bit, the
+     * logits of the same output copied into every row: in a full pass and one token at a time.
+     */
+    @Test
+    void aMemorySharedByEveryRowDecodesAsCopiesOfIt() {
+        for (String device : List.of("reference", "cpu")) {
+            for (String config : List.of("tiny", "transformer-tiny")) {
+                try (Backend be = Backends.create(device);
+                     AsrModel model = new AsrModel(be, ModelConfig.named(config).withVocabSize(20), 4);
+                     TensorArena arena = new TensorArena(be)) {
+                    int frames = 8, d = model.config().dModel(), rows = 3, len = 3, sos = model.config().sosEos();
+                    float[] memory = Init.normal(new SplittableRandom(3), frames * d, 1.0);          // (T, d)
+                    float[] copies = new float[rows * frames * d];                                   // (3, T, d)
+                    for (int r = 0; r < rows; r++) System.arraycopy(memory, 0, copies, r * frames * d, memory.length);
+                    AsrModel.Encoded one = new AsrModel.Encoded(null, List.of(), null, arena.floats(memory, 1, frames, d),
+                            arena.ints(new int[] {frames}, 1), new int[] {frames}, null);
+                    AsrModel.Encoded each = new AsrModel.Encoded(null, List.of(), null, arena.floats(copies, rows, frames, d),
+                            arena.ints(new int[] {frames, frames, frames}, rows), new int[] {frames, frames, frames}, null);
+                    int[] tokens = {sos, 4, 9, sos, 3, sos, sos, 7, 7};                               // (3, 3)
+                    int[] lengths = {3, 2, 3};
+                    float[] copied = be.toHost(model.decode(arena, each, tokens, lengths, len, false, 0).logits());
+                    float[] shared = be.toHost(model.decode(arena, one, tokens, lengths, len, false, 0,
+                            model.projectDecoderMemory(arena, one)).logits());
+                    assertBitsEqual(copied, shared, device + " " + config + " full pass");
+
+                    int[] first = {sos, sos, sos}, second = {4, 3, 7};
+                    var copiedState = model.startDecoding(rows);
+                    var sharedState = model.startDecoding(rows);
+                    var cacheOne = model.projectDecoderMemory(arena, one);
+                    var cacheEach = model.projectDecoderMemory(arena, each);
+                    for (int[] step : List.of(first, second)) {
+                        float[] a = be.toHost(model.decodeStep(arena, each, cacheEach, copiedState, step));
+                        float[] b = be.toHost(model.decodeStep(arena, one, cacheOne, sharedState, step));
+                        assertBitsEqual(a, b, device + " " + config + " step");
+                    }
+                    copiedState.close();
+                    sharedState.close();
+                }
+            }
+        }
+    }
+
+    private static void assertBitsEqual(float[] expected, float[] actual, String what) {
+        assertEquals(expected.length, actual.length, what);
+        for (int i = 0; i < expected.length; i++) {
+            assertEquals(Float.floatToRawIntBits(expected[i]), Float.floatToRawIntBits(actual[i]), what + " logit " + i);
+        }
+    }
 }

@@ -69,4 +69,23 @@ class CtcPrefixScorerTest {
         assertThrows(IllegalArgumentException.class, () -> scorer.extend(ended, 1));
         assertThrows(IllegalArgumentException.class, () -> new CtcPrefixScorer(CtcTestSupport.randomLogProbs(1, 3, 4, 1), 0, 0));
     }
+
+    /** Scoring many labels at once gives each label's extend(...).psi() bit for bit: repeats, eos and long prefixes too. */
+    @Test
+    void extensionScoresEqualExtendBitForBit() {
+        int vocab = 9, eos = 8;
+        LogProbs lp = CtcTestSupport.randomLogProbs(7, 40, vocab, 2.0);
+        CtcPrefixScorer scorer = new CtcPrefixScorer(lp, BLANK, eos);
+        int[] labels = {1, 2, 3, 4, 5, 6, 7, eos};
+        java.util.Random random = new java.util.Random(3);
+        CtcPrefixScorer.State state = scorer.initial();
+        for (int length = 0; length < 45; length++) {   // past T = 40: such prefixes have probability 0
+            double[] batch = scorer.extensionScores(state, labels);
+            for (int i = 0; i < labels.length; i++) {
+                assertEquals(scorer.extend(state, labels[i]).psi(), batch[i], 0.0, "label " + labels[i] + " after " + length);
+            }
+            state = scorer.extend(state, 1 + random.nextInt(3));   // labels 1-3: many repeats
+        }
+        assertThrows(IllegalArgumentException.class, () -> scorer.extensionScores(scorer.initial(), new int[] {1, BLANK}));
+    }
 }
