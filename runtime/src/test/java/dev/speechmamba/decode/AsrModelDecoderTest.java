@@ -119,6 +119,12 @@ class AsrModelDecoderTest {
                     }
                     copiedState.close();
                     sharedState.close();
+                    AsrModel.Encoded two = new AsrModel.Encoded(null, List.of(), null, arena.floats(new float[2 * frames * d], 2, frames, d),
+                            arena.ints(new int[] {frames, frames}, 2), new int[] {frames, frames}, null);
+                    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                            () -> model.decode(arena, two, tokens, lengths, len, false, 0));
+                    org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains("3 rows of tokens for an encoder output of batch 2"),
+                            e.getMessage());
                 }
             }
         }

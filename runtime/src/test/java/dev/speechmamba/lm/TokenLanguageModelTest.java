@@ -90,4 +90,24 @@ class TokenLanguageModelTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new LmText().add(List.of("x y z"), 0));
         assertTrue(e.getMessage().contains("weight must be >= 1"), e.getMessage());
     }
+
+    /** Many prefixes at once (scored in parallel) give each prefix's row alone, bit for bit. */
+    @Test
+    void aBatchOfPrefixesScoresAsEachAlone() {
+        BpeTokenizer tok = tokenizer();
+        TokenLanguageModel lm = new TokenLanguageModel(lm(tok, TEXT), tok);
+        List<int[]> prefixes = new ArrayList<>();
+        for (String s : TEXT) {
+            int[] ids = tok.encode(s);
+            for (int n = 0; n <= ids.length; n += 2) {
+                int[] prefix = new int[n + 1];
+                prefix[0] = tok.sosEosId();
+                System.arraycopy(ids, 0, prefix, 1, n);
+                prefixes.add(prefix);
+            }
+        }
+        float[][] batch = lm.nextLogProbs(prefixes);
+        assertEquals(prefixes.size(), batch.length);
+        for (int i = 0; i < prefixes.size(); i++) assertArrayEquals(lm.nextLogProbs(List.of(prefixes.get(i)))[0], batch[i], "prefix " + i);
+    }
 }
