@@ -98,10 +98,9 @@ public final class AsrModelDecoder implements NextTokenScorer, AutoCloseable {
      */
     private float[][] stepFromLastCall(List<int[]> prefixes) {
         int n = prefixes.size(), v = vocabSize();
-        float[] logits = stepped.logits(prefixes, rows -> {                 // (N, V)
-            Shared memory = sharedMemory();
-            return (arena, state, tokens) -> model.decodeStep(arena, memory.memory(), memory.crossAttention(), state, tokens);
-        });
+        Shared memory = sharedMemory();
+        float[] logits = stepped.logits(prefixes,                              // (N, V)
+                (arena, state, tokens) -> model.decodeStep(arena, memory.memory(), memory.crossAttention(), state, tokens));
         if (logits == null) return null;
         float[][] result = new float[n][v];
         for (int r = 0; r < n; r++) LogProbs.logSoftmax(logits, r * v, v, result[r], 0);

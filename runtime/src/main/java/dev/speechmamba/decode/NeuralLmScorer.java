@@ -38,7 +38,7 @@ public final class NeuralLmScorer implements NextTokenScorer, AutoCloseable {
             }
             if (p.length != length) return unequalLengths(prefixes);
         }
-        float[] logits = stepped.logits(prefixes, rows -> lm::step);           // (N, V)
+        float[] logits = stepped.logits(prefixes, lm::step);           // (N, V)
         float[][] result = new float[n][v];
         for (int r = 0; r < n; r++) {
             LogProbs.logSoftmax(logits, r * v, v, result[r], 0);

@@ -37,10 +37,9 @@ final class SteppedPrefixes implements AutoCloseable {
      * The logits (N, V) after the last token of each prefix; null when the prefixes differ in length (the caller
      * then scores them another way).
      *
-     * @param step for a row count, what runs one position of a state of that many rows (callers that replicate
-     *             per-row inputs, such as the encoder memory, prepare them when asked)
+     * @param step what runs one position of a state (of any number of rows)
      */
-    float[] logits(List<int[]> prefixes, IntFunction<Step> step) {
+    float[] logits(List<int[]> prefixes, Step step) {
         int n = prefixes.size(), length = prefixes.getFirst().length;
         for (int[] p : prefixes) if (p.length != length) return null;
         int[] parents = new int[n];
@@ -50,7 +49,6 @@ final class SteppedPrefixes implements AutoCloseable {
             if (parent == null) extendsLast = false;
             else parents[r] = parent;
         }
-        Step stepRows = step.apply(n);
         DecoderState next = extendsLast ? state.selectRows(parents) : start.apply(n);
         float[] logits = null;                                   // (N, V)
         try {
@@ -58,7 +56,7 @@ final class SteppedPrefixes implements AutoCloseable {
                 int[] tokens = new int[n];
                 for (int r = 0; r < n; r++) tokens[r] = prefixes.get(r)[position];
                 try (TensorArena arena = new TensorArena(backend)) {
-                    Tensor out = stepRows.apply(arena, next, tokens);
+                    Tensor out = step.apply(arena, next, tokens);
                     if (position == length - 1) logits = backend.toHost(out);
                 }
             }
