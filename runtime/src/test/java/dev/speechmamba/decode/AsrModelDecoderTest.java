@@ -37,8 +37,7 @@ class AsrModelDecoderTest {
                 // Directly through AsrModel.decode with the memory as a one-row encoder output.
                 int[] prefix = prefixes.get(1);
                 try (TensorArena arena = new TensorArena(be)) {
-                    AsrModel.Encoded enc = new AsrModel.Encoded(null, List.of(), null, arena.floats(memory, 1, frames, d),
-                            arena.ints(new int[] {frames}, 1), new int[] {frames}, null);
+                    AsrModel.Encoded enc = DecoderMemory.replicated(arena, memory, frames, d, 1);
                     float[] logits = be.toHost(model.decode(arena, enc, prefix, new int[] {prefix.length}, prefix.length,
                             false, 0).logits());
                     float[] expected = new float[20];
@@ -67,10 +66,7 @@ class AsrModelDecoderTest {
                     float[] plain = be.toHost(model.decode(arena, enc, tokens, lengths, len, false, 0).logits());
                     var cache = model.projectDecoderMemory(arena, enc);
                     float[] cached = be.toHost(model.decode(arena, enc, tokens, lengths, len, false, 0, cache).logits());
-                    for (int i = 0; i < plain.length; i++) {
-                        assertEquals(Float.floatToRawIntBits(plain[i]), Float.floatToRawIntBits(cached[i]),
-                                device + " " + config + " logit " + i);
-                    }
+                    assertBitsEqual(plain, cached, device + " " + config);
                     AsrModel.Encoded other = new AsrModel.Encoded(null, List.of(), null, arena.floats(memory, rows, frames, d),
                             enc.lengths(), new int[] {frames, 6}, null);
                     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
@@ -94,12 +90,8 @@ class AsrModelDecoderTest {
                      TensorArena arena = new TensorArena(be)) {
                     int frames = 8, d = model.config().dModel(), rows = 3, len = 3, sos = model.config().sosEos();
                     float[] memory = Init.normal(new SplittableRandom(3), frames * d, 1.0);          // (T, d)
-                    float[] copies = new float[rows * frames * d];                                   // (3, T, d)
-                    for (int r = 0; r < rows; r++) System.arraycopy(memory, 0, copies, r * frames * d, memory.length);
-                    AsrModel.Encoded one = new AsrModel.Encoded(null, List.of(), null, arena.floats(memory, 1, frames, d),
-                            arena.ints(new int[] {frames}, 1), new int[] {frames}, null);
-                    AsrModel.Encoded each = new AsrModel.Encoded(null, List.of(), null, arena.floats(copies, rows, frames, d),
-                            arena.ints(new int[] {frames, frames, frames}, rows), new int[] {frames, frames, frames}, null);
+                    AsrModel.Encoded one = DecoderMemory.replicated(arena, memory, frames, d, 1);        // (1, T, d)
+                    AsrModel.Encoded each = DecoderMemory.replicated(arena, memory, frames, d, rows);    // (3, T, d)
                     int[] tokens = {sos, 4, 9, sos, 3, sos, sos, 7, 7};                               // (3, 3)
                     int[] lengths = {3, 2, 3};
                     float[] copied = be.toHost(model.decode(arena, each, tokens, lengths, len, false, 0).logits());
@@ -119,8 +111,7 @@ class AsrModelDecoderTest {
                     }
                     copiedState.close();
                     sharedState.close();
-                    AsrModel.Encoded two = new AsrModel.Encoded(null, List.of(), null, arena.floats(new float[2 * frames * d], 2, frames, d),
-                            arena.ints(new int[] {frames, frames}, 2), new int[] {frames, frames}, null);
+                    AsrModel.Encoded two = DecoderMemory.replicated(arena, memory, frames, d, 2);
                     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                             () -> model.decode(arena, two, tokens, lengths, len, false, 0));
                     org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains("3 rows of tokens for an encoder output of batch 2"),

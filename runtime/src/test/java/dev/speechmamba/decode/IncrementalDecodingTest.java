@@ -55,7 +55,7 @@ class IncrementalDecodingTest {
             int frames = 8, d = model.config().dModel(), sos = model.config().sosEos();
             float[] mem = Init.normal(new SplittableRandom(3), frames * d, 1.0);          // (T, d)
             int[][] rows = {{sos, 5, 7, 1, 9}, {sos, 2, 2, 8, 3}, {sos, 11, 4, 6, 0}};
-            AsrModel.Encoded three = replicated(arena, mem, frames, d, 3);
+            AsrModel.Encoded three = DecoderMemory.replicated(arena, mem, frames, d, 3);
             var cache = model.projectDecoderMemory(arena, three);
             DecoderState state = model.startDecoding(3);
             for (int t = 0; t < 3; t++) {
@@ -73,7 +73,7 @@ class IncrementalDecodingTest {
             // and shrinks to one row
             DecoderState one = model.selectRows(kept, new int[] {2});
             kept.close();
-            AsrModel.Encoded single = replicated(arena, mem, frames, d, 1);
+            AsrModel.Encoded single = DecoderMemory.replicated(arena, mem, frames, d, 1);
             float[] last = be.toHost(model.decodeStep(arena, single, null, one, new int[] {19}));
             assertLastLogits(model, arena, mem, frames, new int[] {sos, 5, 7, 17, 19}, 5, last, 0, device);
             one.close();
@@ -111,19 +111,10 @@ class IncrementalDecodingTest {
         }
     }
 
-    private static AsrModel.Encoded replicated(TensorArena arena, float[] mem, int frames, int d, int rows) {
-        float[] copies = new float[rows * frames * d];
-        for (int r = 0; r < rows; r++) System.arraycopy(mem, 0, copies, r * frames * d, mem.length);
-        int[] lengths = new int[rows];
-        java.util.Arrays.fill(lengths, frames);
-        return new AsrModel.Encoded(null, List.of(), null, arena.floats(copies, rows, frames, d), arena.ints(lengths, rows),
-                lengths, null);
-    }
-
     private static void assertLastLogits(AsrModel model, TensorArena arena, float[] mem, int frames, int[] prefix, int length,
                                          float[] stepLogits, int row, String device) {
         int d = model.config().dModel();
-        AsrModel.Encoded one = replicated(arena, mem, frames, d, 1);
+        AsrModel.Encoded one = DecoderMemory.replicated(arena, mem, frames, d, 1);
         int[] tokens = java.util.Arrays.copyOf(prefix, length);
         float[] full = arena.backend().toHost(model.decode(arena, one, tokens, new int[] {length}, length, false, 0).logits());
         for (int k = 0; k < V; k++) {
