@@ -3,7 +3,6 @@ package dev.speechmamba.backend.fastcpu;
 import dev.speechmamba.backend.MatmulChecks;
 import dev.speechmamba.tensor.Tensor;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -244,10 +243,10 @@ final class FastMatmul {
             x = FloatVector.fromArray(S, A, a2 + kk); s20 = x.fma(w0, s20); s21 = x.fma(w1, s21);
             x = FloatVector.fromArray(S, A, a3 + kk); s30 = x.fma(w0, s30); s31 = x.fma(w1, s31);
         }
-        float t00 = s00.reduceLanes(VectorOperators.ADD), t01 = s01.reduceLanes(VectorOperators.ADD);
-        float t10 = s10.reduceLanes(VectorOperators.ADD), t11 = s11.reduceLanes(VectorOperators.ADD);
-        float t20 = s20.reduceLanes(VectorOperators.ADD), t21 = s21.reduceLanes(VectorOperators.ADD);
-        float t30 = s30.reduceLanes(VectorOperators.ADD), t31 = s31.reduceLanes(VectorOperators.ADD);
+        float t00 = FastMath.sumLanes(s00), t01 = FastMath.sumLanes(s01);
+        float t10 = FastMath.sumLanes(s10), t11 = FastMath.sumLanes(s11);
+        float t20 = FastMath.sumLanes(s20), t21 = FastMath.sumLanes(s21);
+        float t30 = FastMath.sumLanes(s30), t31 = FastMath.sumLanes(s31);
         for (; kk < k; kk++) {
             float w0 = B[b0 + kk], w1 = B[b1 + kk];
             t00 = Math.fma(A[a0 + kk], w0, t00); t01 = Math.fma(A[a0 + kk], w1, t01);
@@ -271,8 +270,8 @@ final class FastMatmul {
             x = FloatVector.fromArray(S, A, a0 + kk); s00 = x.fma(w0, s00); s01 = x.fma(w1, s01);
             x = FloatVector.fromArray(S, A, a1 + kk); s10 = x.fma(w0, s10); s11 = x.fma(w1, s11);
         }
-        float t00 = s00.reduceLanes(VectorOperators.ADD), t01 = s01.reduceLanes(VectorOperators.ADD);
-        float t10 = s10.reduceLanes(VectorOperators.ADD), t11 = s11.reduceLanes(VectorOperators.ADD);
+        float t00 = FastMath.sumLanes(s00), t01 = FastMath.sumLanes(s01);
+        float t10 = FastMath.sumLanes(s10), t11 = FastMath.sumLanes(s11);
         for (; kk < k; kk++) {
             float w0 = B[b0 + kk], w1 = B[b1 + kk];
             t00 = Math.fma(A[a0 + kk], w0, t00); t01 = Math.fma(A[a0 + kk], w1, t01);
@@ -286,7 +285,7 @@ final class FastMatmul {
         FloatVector s = FloatVector.zero(S);
         int kk = 0, bound = S.loopBound(k);
         for (; kk < bound; kk += V) s = FloatVector.fromArray(S, A, a0 + kk).fma(FloatVector.fromArray(S, B, b0 + kk), s);
-        float t = s.reduceLanes(VectorOperators.ADD);
+        float t = FastMath.sumLanes(s);
         for (; kk < k; kk++) t = Math.fma(A[a0 + kk], B[b0 + kk], t);
         return t;
     }

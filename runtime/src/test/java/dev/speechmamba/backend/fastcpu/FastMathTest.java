@@ -48,6 +48,33 @@ class FastMathTest {
         assertEquals(1f, FastMath.exp(0f));
     }
 
+    /**
+     * The runtime's sources use none of the Vector API operations whose results depend on how the JIT compiled the
+     * caller: {@code reduceLanes} (any association order) and the transcendental lane-wise operators (an intrinsic
+     * once compiled, {@code Math} per lane before). A GEMM that used {@code reduceLanes(ADD)} made two transcriptions
+     * of the same audio differ in the last bits of their word confidences when the machine was busy and C2 compiled
+     * later; {@link FastMath#sumLanes} and {@link FastMath#exp} are the fixed-order replacements.
+     */
+    @Test
+    void noVectorOperationWhoseBitsDependOnTheJit() throws java.io.IOException {
+        java.util.regex.Pattern jitDependent = java.util.regex.Pattern.compile(
+                "reduceLanes\\(|VectorOperators\\.(EXP|EXPM1|LOG|LOG1P|LOG10|POW|SIN|COS|TAN|TANH|SINH|COSH|ASIN|ACOS|ATAN|ATAN2|CBRT|HYPOT)\\b");
+        java.nio.file.Path sources = java.nio.file.Path.of("src/main/java");
+        assertTrue(java.nio.file.Files.isDirectory(sources), "run from the runtime module: " + sources.toAbsolutePath());
+        List<String> offenders = new java.util.ArrayList<>();
+        try (var files = java.nio.file.Files.walk(sources)) {
+            for (java.nio.file.Path f : files.filter(p -> p.toString().endsWith(".java")).toList()) {
+                List<String> lines = java.nio.file.Files.readAllLines(f);
+                for (int i = 0; i < lines.size(); i++) {
+                    String code = lines.get(i).strip();
+                    if (code.startsWith("*") || code.startsWith("//") || code.startsWith("/*")) continue;
+                    if (jitDependent.matcher(code).find()) offenders.add(f + ":" + (i + 1) + ": " + code);
+                }
+            }
+        }
+        assertEquals(List.of(), offenders);
+    }
+
     @Test
     void sumLanesUsesAFixedPairwiseOrderForEveryVectorWidth() {
         for (VectorSpecies<Float> species : List.of(FloatVector.SPECIES_64, FloatVector.SPECIES_128,
