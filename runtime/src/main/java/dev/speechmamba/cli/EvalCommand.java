@@ -43,11 +43,6 @@ public final class EvalCommand implements Callable<Integer> {
             description = "A training output folder (its model.safetensors) or a model/checkpoint file.")
     Path model;
 
-    @Option(names = "--ensemble-with", paramLabel = "DIR|FILE",
-            description = "Another model (repeatable) that decodes together with --model: their CTC and decoder "
-                    + "probabilities are averaged. It must share the tokenizer; it decodes through the transcriber, as --beam does.")
-    List<Path> ensembleWith = new ArrayList<>();
-
     @Option(names = "--manifest", required = true, paramLabel = "MANIFEST", description = "Manifest (JSONL) to score.")
     Path manifest;
 
@@ -100,27 +95,22 @@ public final class EvalCommand implements Callable<Integer> {
         excludeVoices(utterances, entries);
         int workers = threads != null ? threads : Math.max(1, Runtime.getRuntime().availableProcessors() / 2);
         PrintWriter out = spec.commandLine().getOut();
-        List<ModelBundle> partners = new ArrayList<>();
         try (Backend backend = Backends.create(device); ModelBundle bundle = ModelBundle.load(model, backend);
-             NeuralLm neural = neuralWeights.map(w -> NeuralLm.fromCheckpoint(backend, w)).orElse(null);
-             AutoCloseable closePartners = () -> { for (ModelBundle p : partners) p.close(); }) {
-            for (Path p : ensembleWith) partners.add(ModelBundle.load(p, backend));
+             NeuralLm neural = neuralWeights.map(w -> NeuralLm.fromCheckpoint(backend, w)).orElse(null)) {
             attention.applyTo(bundle.model()); // hour-long recordings need it on a CPU: full attention is quadratic
-            for (ModelBundle p : partners) attention.applyTo(p.model());
             FeaturePipeline features = new FeaturePipeline(bundle.model().config().featureDim(), bundle.cmvn(), null, false);
             long start = System.nanoTime();
             // Plain CTC greedy scores whole recordings in batches; beam search, or asking for segment encoding,
             // decodes the way transcribe does.
-            boolean throughTranscriber = beam != null || !partners.isEmpty()
-                    || spec.commandLine().getParseResult().hasMatchedOption("--encode-segments");
+            boolean throughTranscriber = beam != null || spec.commandLine().getParseResult().hasMatchedOption("--encode-segments");
             TranscribeOptions decoding = decodingOptions(lm, lexicon, Optional.ofNullable(neural));
-            Evaluator.Result r = throughTranscriber ? transcribeAll(bundle, partners, utterances, decoding, lm, lexicon, Optional.ofNullable(neural))
+            Evaluator.Result r = throughTranscriber ? transcribeAll(bundle, utterances, decoding, lm, lexicon, Optional.ofNullable(neural))
                     : Evaluator.run(bundle.model(), bundle.tokenizer(), features, utterances, batchSeconds, workers, false);
             double seconds = (System.nanoTime() - start) / 1e9;
             var c = r.counts();
             out.printf(Locale.ROOT, "WER %.2f%% (%d errors / %d words): S=%d D=%d I=%d; %d utterances, %.1f s, model %s, decoding: %s%n",
                     100 * r.wer(), c.errors(), c.referenceWords(), c.substitutions(), c.deletions(), c.insertions(),
-                    utterances.size(), seconds, bundle.file() + partners.stream().map(p -> " + " + p.file()).collect(java.util.stream.Collectors.joining()),
+                    utterances.size(), seconds, bundle.file(),
                     (beam == null ? "CTC greedy" : "joint CTC/attention beam " + beam + ", CTC weight " + decoding.beam().ctcWeight()
                             + (decoding.beam().lengthBonus() != 0 ? ", length bonus " + decoding.beam().lengthBonus() : "") + ", "
                             + LanguageModelOptions.describe(lm, languageModel.origin(model), decoding.beam().lmWeight()) + ", "
@@ -214,14 +204,13 @@ public final class EvalCommand implements Callable<Integer> {
      * Decodes through the transcriber, as {@code transcribe} does: long recordings are segmented along CTC
      * pauses; beam search when --beam is given, else CTC greedy per segment.
      */
-    private Evaluator.Result transcribeAll(ModelBundle bundle, List<ModelBundle> partners, List<Utterance> utterances, TranscribeOptions options,
+    private Evaluator.Result transcribeAll(ModelBundle bundle, List<Utterance> utterances, TranscribeOptions options,
                                            Optional<NgramLm> lm, Optional<Lexicon> lexicon, Optional<NeuralLm> neural)
             throws java.io.IOException {
         List<String> hypotheses = new ArrayList<>();
         WordErrorRate.Counts counts = WordErrorRate.Counts.ZERO;
         try (Transcriber transcriber = new Transcriber(bundle.model(), bundle.tokenizer(), bundle.cmvn(), options, lm.orElse(null),
-                lexicon.orElse(null), neural.orElse(null),
-                partners.stream().map(p -> new Transcriber.Partner(p.model(), p.cmvn())).toList())) {
+                lexicon.orElse(null), neural.orElse(null))) {
             for (Utterance u : utterances) {
                 String hyp = transcriber.transcribe(FeaturePipeline.readAudio(u).samples()).text();
                 hypotheses.add(hyp);

@@ -11,8 +11,6 @@ import dev.speechmamba.decode.BeamSearch;
 import dev.speechmamba.decode.CtcAligner;
 import dev.speechmamba.decode.CtcConfidence;
 import dev.speechmamba.decode.CtcGreedy;
-import dev.speechmamba.decode.EnsembleAverage;
-import dev.speechmamba.decode.NextTokenScorer;
 import dev.speechmamba.decode.LogProbs;
 import dev.speechmamba.decode.NeuralLmScorer;
 import dev.speechmamba.decode.Segmenter;
@@ -51,18 +49,7 @@ import java.util.concurrent.CompletionException;
  * times come from the CTC alignment of the chosen tokens. Not thread-safe: one transcriber per thread.
  */
 public final class Transcriber implements AutoCloseable {
-    /**
-     * An acoustic model decoding beside the transcriber's own (an ensemble, {@link EnsembleAverage}): its weights and
-     * the CMVN its features are normalized with (null: raw filterbanks).
-     */
-    public record Partner(AsrModel model, GlobalCmvn cmvn) {
-        public Partner {
-            java.util.Objects.requireNonNull(model, "ensemble partner model");
-        }
-    }
-
     private final AsrModel model;
-    private final List<Partner> members;           // this transcriber's own model first, then its partners
     private final BpeTokenizer tokenizer;
     private final GlobalCmvn cmvn;
     private final TranscribeOptions options;
@@ -81,7 +68,7 @@ public final class Transcriber implements AutoCloseable {
      * @param cmvn null when the model was trained on raw filterbanks
      */
     public Transcriber(AsrModel model, BpeTokenizer tokenizer, GlobalCmvn cmvn, TranscribeOptions options) {
-        this(model, tokenizer, cmvn, options, null, null, null, List.of(), false);
+        this(model, tokenizer, cmvn, options, null, null, null, false);
     }
 
     /**
@@ -90,7 +77,7 @@ public final class Transcriber implements AutoCloseable {
      * @param lm null for none; else an LM over this tokenizer's pieces, fused with weight {@code options.beam().lmWeight()}
      */
     public Transcriber(AsrModel model, BpeTokenizer tokenizer, GlobalCmvn cmvn, TranscribeOptions options, NgramLm lm) {
-        this(model, tokenizer, cmvn, options, lm, null, null, List.of(), false);
+        this(model, tokenizer, cmvn, options, lm, null, null, false);
     }
 
     /**
@@ -102,7 +89,7 @@ public final class Transcriber implements AutoCloseable {
      */
     public Transcriber(AsrModel model, BpeTokenizer tokenizer, GlobalCmvn cmvn, TranscribeOptions options, NgramLm lm,
                        Lexicon lexicon) {
-        this(model, tokenizer, cmvn, options, lm, lexicon, null, List.of(), false);
+        this(model, tokenizer, cmvn, options, lm, lexicon, null, false);
     }
 
     /**
@@ -113,45 +100,17 @@ public final class Transcriber implements AutoCloseable {
      */
     public Transcriber(AsrModel model, BpeTokenizer tokenizer, GlobalCmvn cmvn, TranscribeOptions options, NgramLm lm,
                        Lexicon lexicon, NeuralLm neuralLm) {
-        this(model, tokenizer, cmvn, options, lm, lexicon, neuralLm, List.of(), false);
-    }
-
-    /**
-     * Wraps a model and the partners it decodes with as an ensemble (none closed by {@link #close}): every model
-     * encodes each recording, their CTC frames and decoder distributions are averaged ({@link EnsembleAverage}),
-     * and the rest (segmentation, beam search, LMs, lexicon, word times) runs once on the averages.
-     *
-     * @param partners more acoustic models over the same tokenizer and with the same encoder subsampling; empty:
-     *                 the model alone
-     */
-    public Transcriber(AsrModel model, BpeTokenizer tokenizer, GlobalCmvn cmvn, TranscribeOptions options, NgramLm lm,
-                       Lexicon lexicon, NeuralLm neuralLm, List<Partner> partners) {
-        this(model, tokenizer, cmvn, options, lm, lexicon, neuralLm, partners, false);
+        this(model, tokenizer, cmvn, options, lm, lexicon, neuralLm, false);
     }
 
     private Transcriber(AsrModel model, BpeTokenizer tokenizer, GlobalCmvn cmvn, TranscribeOptions options, NgramLm lm,
-                        Lexicon lexicon, NeuralLm neuralLm, List<Partner> partners, boolean ownsModel) {
+                        Lexicon lexicon, NeuralLm neuralLm, boolean ownsModel) {
         ModelConfig cfg = model.config();
         ModelFolder.checkTokenizer(cfg, tokenizer, "transcriber");
-        List<Partner> all = new ArrayList<>();
-        all.add(new Partner(model, cmvn));
-        all.addAll(partners);
-        for (int m = 0; m < all.size(); m++) {
-            Partner p = all.get(m);
-            String which = m == 0 ? "transcriber" : "transcriber: ensemble model " + (m + 1) + " (" + p.model().config().name() + ")";
-            ModelFolder.checkTokenizer(p.model().config(), tokenizer, which);
-            if (p.cmvn() != null && p.cmvn().dims() != p.model().config().featureDim()) {
-                throw new IllegalArgumentException(which + ": CMVN has " + p.cmvn().dims() + " dims, model expects "
-                        + p.model().config().featureDim());
-            }
-            if (p.model().config().featureDim() != cfg.featureDim() || p.model().config().sosEos() != cfg.sosEos()) {
-                throw new IllegalArgumentException(which + ": expects " + p.model().config().featureDim()
-                        + " features and <sos/eos> " + p.model().config().sosEos() + " where the first model expects "
-                        + cfg.featureDim() + " and " + cfg.sosEos());
-            }
+        if (cmvn != null && cmvn.dims() != cfg.featureDim()) {
+            throw new IllegalArgumentException("transcriber: CMVN has " + cmvn.dims() + " dims, model expects " + cfg.featureDim());
         }
         this.model = model;
-        this.members = List.copyOf(all);
         this.tokenizer = tokenizer;
         this.cmvn = cmvn;
         // The n-gram LM weight and length bonus tuned alone are not the ones tuned beside a neural LM.
@@ -202,7 +161,7 @@ public final class Transcriber implements AutoCloseable {
             Checkpoint neuralWeights = join(neural);
             if (neuralWeights != null) neuralLm = NeuralLm.fromCheckpoint(backend, neuralWeights);
             return new Transcriber(loaded.model(), loaded.tokenizer(), loaded.cmvn().orElse(null), options, join(lm),
-                    join(lexicon), neuralLm, List.of(), true);
+                    join(lexicon), neuralLm, true);
         } catch (IOException | RuntimeException e) {
             if (neuralLm != null) neuralLm.close();
             loaded.model().close();
@@ -236,9 +195,6 @@ public final class Transcriber implements AutoCloseable {
     }
 
     public AsrModel model() { return model; }
-
-    /** The acoustic models decoding together: this transcriber's own first, then its ensemble partners. */
-    public List<Partner> members() { return members; }
 
     public BpeTokenizer tokenizer() { return tokenizer; }
 
@@ -285,11 +241,8 @@ public final class Transcriber implements AutoCloseable {
         return List.of(results);
     }
 
-    /**
-     * One recording's encoder passes, on the host: the CTC log-probs (T', V), averaged over the ensemble's models, and
-     * each model's encoder output (T', d_m).
-     */
-    private record HostEncoding(LogProbs logProbs, List<float[]> memories) { }
+    /** One recording's encoder pass, on the host: CTC log-probs (T', V) and encoder output (T', d). */
+    private record HostEncoding(LogProbs logProbs, float[] memory) { }
 
     private List<Transcript> transcribeBatch(List<float[]> pcms) {
         List<HostEncoding> encoded = encode(pcms);
@@ -298,45 +251,33 @@ public final class Transcriber implements AutoCloseable {
         return out;
     }
 
-    /** Encodes recordings together (each at least one filterbank frame long) with every model of the ensemble. */
+    /** Encodes recordings together (each at least one filterbank frame long). */
     private List<HostEncoding> encode(List<float[]> pcms) {
-        List<List<LogProbs>> ctc = new ArrayList<>();      // [recording][model]
-        List<List<float[]>> memories = new ArrayList<>();  // [recording][model]
-        for (int b = 0; b < pcms.size(); b++) {
-            ctc.add(new ArrayList<>());
-            memories.add(new ArrayList<>());
+        ModelConfig cfg = model.config();
+        int v = cfg.vocabSize(), d = cfg.dModel();
+        List<float[]> features = new ArrayList<>();
+        for (float[] pcm : pcms) {
+            Features f = fbank.compute(pcm);
+            if (cmvn != null) cmvn.applyInPlace(f);
+            features.add(f.data());
         }
-        List<Features> filterbanks = new ArrayList<>();
-        for (float[] pcm : pcms) filterbanks.add(fbank.compute(pcm));
-        for (Partner member : members) {
-            ModelConfig cfg = member.model().config();
-            int v = cfg.vocabSize(), d = cfg.dModel();
-            List<float[]> features = new ArrayList<>();
-            for (Features raw : filterbanks) {
-                // Each model normalizes with its own statistics; a lone model may do so in place.
-                Features f = members.size() == 1 ? raw : raw.copy();
-                if (member.cmvn() != null) member.cmvn().applyInPlace(f);
-                features.add(f.data());
-            }
-            AsrBatch batch = AsrBatch.of(cfg.featureDim(), features, null);
-            float[] ctcLogits, memory;      // (B, T', V), (B, T', d)
-            int[] lengths;
-            int frames;
-            Backend be = member.model().backend();
-            try (TensorArena arena = new TensorArena(be)) {
-                AsrModel.Encoded enc = member.model().encodeForInference(arena, batch);
-                ctcLogits = be.toHost(enc.ctcLogits());
-                memory = be.toHost(enc.out());
-                lengths = enc.hostLengths().clone();
-                frames = enc.frames();
-            }
-            for (int b = 0; b < pcms.size(); b++) {
-                ctc.get(b).add(LogProbs.fromLogits(ctcLogits, b * frames, lengths[b], v));
-                memories.get(b).add(Arrays.copyOfRange(memory, b * frames * d, (b * frames + lengths[b]) * d));
-            }
+        AsrBatch batch = AsrBatch.of(cfg.featureDim(), features, null);
+        float[] ctcLogits, memory;      // (B, T', V), (B, T', d)
+        int[] lengths;
+        int frames;
+        Backend be = model.backend();
+        try (TensorArena arena = new TensorArena(be)) {
+            AsrModel.Encoded enc = model.encodeForInference(arena, batch);
+            ctcLogits = be.toHost(enc.ctcLogits());
+            memory = be.toHost(enc.out());
+            lengths = enc.hostLengths().clone();
+            frames = enc.frames();
         }
         List<HostEncoding> out = new ArrayList<>();
-        for (int b = 0; b < pcms.size(); b++) out.add(new HostEncoding(EnsembleAverage.ctc(ctc.get(b)), memories.get(b)));
+        for (int b = 0; b < pcms.size(); b++) {
+            out.add(new HostEncoding(LogProbs.fromLogits(ctcLogits, b * frames, lengths[b], v),
+                    Arrays.copyOfRange(memory, b * frames * d, (b * frames + lengths[b]) * d)));
+        }
         return out;
     }
 
@@ -438,7 +379,7 @@ public final class Transcriber implements AutoCloseable {
      */
     private Segment decodeRange(HostEncoding enc, Segmenter.FrameRange range, int frameOffset) {
         ModelConfig cfg = model.config();
-        int blank = cfg.blank();
+        int blank = cfg.blank(), d = cfg.dModel();
         LogProbs slice = enc.logProbs().slice(range.start(), range.end());
         List<TokenSpan> local;
         double[] confidence;
@@ -446,22 +387,14 @@ public final class Transcriber implements AutoCloseable {
             local = CtcGreedy.collapse(slice.argmaxPath(), blank);
             confidence = CtcConfidence.ofSpans(slice, local);
         } else {
+            float[] sliceMemory = Arrays.copyOfRange(enc.memory(), range.start() * d, range.end() * d);
             int[] tokens;
             double[] attention;
-            List<AsrModelDecoder> decoders = new ArrayList<>();
-            try (NeuralLmScorer neural = neuralLm == null || options.beam().neuralLmWeight() == 0 ? null
-                    : new NeuralLmScorer(neuralLm, cfg.blank())) {
-                for (int m = 0; m < members.size(); m++) {
-                    AsrModel member = members.get(m).model();
-                    int d = member.config().dModel();
-                    float[] sliceMemory = Arrays.copyOfRange(enc.memories().get(m), range.start() * d, range.end() * d);
-                    decoders.add(new AsrModelDecoder(member, sliceMemory, range.length()));
-                }
-                NextTokenScorer decoder = EnsembleAverage.scorer(decoders);
+            try (AsrModelDecoder decoder = new AsrModelDecoder(model, sliceMemory, range.length());
+                 NeuralLmScorer neural = neuralLm == null || options.beam().neuralLmWeight() == 0 ? null
+                         : new NeuralLmScorer(neuralLm, cfg.blank())) {
                 tokens = beamSearch.search(decoder, slice, range.length(), languageModel, lexiconScorer, neural).getFirst().tokens();
                 attention = CtcConfidence.ofDecoder(decoder, cfg.sosEos(), tokens);
-            } finally {
-                for (AsrModelDecoder decoder : decoders) decoder.close();
             }
             local = CtcAligner.minimumFrames(tokens) <= slice.frames()
                     ? CtcAligner.align(slice, tokens, blank)

@@ -170,63 +170,6 @@ class TranscriberTest {
         assertTrue(e.getMessage().contains("tokenizer mismatch"), e.getMessage());
     }
 
-    /**
-     * A model in an ensemble with itself decodes as it does alone (the average of equal distributions is the
-     * distribution, bit for bit), which also shows that each member normalizes its own copy of the features once.
-     */
-    @Test
-    void aModelInAnEnsembleWithItselfTranscribesAsItDoesAlone() {
-        GlobalCmvn.Accumulator acc = new GlobalCmvn.Accumulator(80);
-        acc.add(new Fbank().compute(TinyModels.waveform(1.0, 12)));
-        GlobalCmvn cmvn = acc.finish();
-        List<float[]> pcms = List.of(TinyModels.waveform(1.5, 13), TinyModels.waveform(0.8, 14));
-        for (TranscribeOptions.Decoder kind : TranscribeOptions.Decoder.values()) {
-            TranscribeOptions options = TranscribeOptions.defaults().withDecoder(kind)
-                    .withBeam(dev.speechmamba.decode.BeamSearch.Options.defaults().withBeamSize(3));
-            try (Transcriber alone = new Transcriber(model, tokenizer, cmvn, options);
-                 Transcriber ensemble = new Transcriber(model, tokenizer, cmvn, options, null, null, null,
-                         List.of(new Transcriber.Partner(model, cmvn)))) {
-                assertEquals(2, ensemble.members().size());
-                assertEquals(alone.transcribe(pcms), ensemble.transcribe(pcms), kind.toString());
-            }
-        }
-    }
-
-    /**
-     * Two different models: each alone reads the waveform its own way, and together they read it the same whichever
-     * is named first, so the second model's distributions are used as much as the first's.
-     */
-    @Test
-    void anEnsembleOfTwoModelsDoesNotDependOnTheirOrder() {
-        float[] pcm = TinyModels.waveform(2.0, 15);
-        try (AsrModel second = TinyModels.tinyModel(backend, tokenizer, 29)) {
-            for (TranscribeOptions.Decoder kind : TranscribeOptions.Decoder.values()) {
-                TranscribeOptions options = TranscribeOptions.defaults().withDecoder(kind)
-                        .withBeam(dev.speechmamba.decode.BeamSearch.Options.defaults().withBeamSize(3));
-                try (Transcriber first = new Transcriber(model, tokenizer, null, options);
-                     Transcriber other = new Transcriber(second, tokenizer, null, options);
-                     Transcriber firstThenOther = new Transcriber(model, tokenizer, null, options, null, null, null,
-                             List.of(new Transcriber.Partner(second, null)));
-                     Transcriber otherThenFirst = new Transcriber(second, tokenizer, null, options, null, null, null,
-                             List.of(new Transcriber.Partner(model, null)))) {
-                    assertFalse(first.transcribe(pcm).text().equals(other.transcribe(pcm).text()),
-                            kind + ": the two random models should read the waveform differently");
-                    assertEquals(firstThenOther.transcribe(pcm), otherThenFirst.transcribe(pcm), kind.toString());
-                }
-            }
-        }
-    }
-
-    @Test
-    void anEnsembleRefusesAModelOfAnotherVocabulary() {
-        BpeTokenizer other = BpeTrainer.train(List.of("completely different text here"), new BpeTrainer.Options(20, false));
-        try (AsrModel stranger = TinyModels.tinyModel(backend, other, 3)) {
-            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new Transcriber(model, tokenizer,
-                    null, TranscribeOptions.defaults(), null, null, null, List.of(new Transcriber.Partner(stranger, null))));
-            assertTrue(e.getMessage().contains("ensemble model 2"), e.getMessage());
-        }
-    }
-
     @Test
     void modelFolderRoundTripsWeightsTokenizerAndCmvn(@TempDir Path dir) throws Exception {
         GlobalCmvn.Accumulator acc = new GlobalCmvn.Accumulator(80);
