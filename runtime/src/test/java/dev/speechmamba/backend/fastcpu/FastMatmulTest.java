@@ -142,15 +142,15 @@ class FastMatmulTest {
      * Every element of the dot-product path is the scalar sum this spells out: one fused multiply-add chain per lane
      * over K's full vectors, the lanes added in FastMath.sumLanes's pairwise order, then the remaining K one by one.
      * The order is fixed by the code, not by the JIT (reduceLanes would let C2 choose it), so 7 rows (blocks of four,
-     * two and one) and an odd column count give these bits in every execution mode.
+     * two and one) and an odd column count give these bits in every execution mode; 3 000 runs take the kernels through C1 and C2.
      */
     @Test
     void dotPathFollowsItsDocumentedOrderBitForBit() {
         SplittableRandom rng = new SplittableRandom(31);
-        int m = 7, n = 5, k = 3 * FastMath.S.length() + 5, lanes = FastMath.S.length();
+        int m = 7, n = 33, k = 3 * FastMath.S.length() + 5, lanes = FastMath.S.length();
         float[] a = uniform(rng, m * k), b = uniform(rng, n * k), c = new float[m * n];
         try (FastParallel par = new FastParallel(2)) {
-            for (int run = 0; run < 200; run++) {   // long enough for C2 to compile the kernels on the way
+            for (int run = 0; run < 3000; run++) {   // long enough for C2 to compile dot4x2 on the way
                 new FastMatmul(par).gemmByDots(1, a, 0, 0, false, k, b, 0, 0, k, c, 0, 0, n, m, n, k, 1f, 0f);
                 for (int i = 0; i < m; i++) {
                     for (int j = 0; j < n; j++) {
