@@ -13,6 +13,7 @@ import java.util.SplittableRandom;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class AsrModelDecoderTest {
 
@@ -52,29 +53,23 @@ class AsrModelDecoderTest {
     /** Keys and values projected once give the same logits, bit for bit, as projecting them in every call. */
     @Test
     void projectedCrossAttentionMemoryDecodesIdentically() {
-        for (String device : List.of("reference", "cpu")) {
-            for (String config : List.of("tiny", "transformer-tiny")) {
-                try (Backend be = Backends.create(device);
-                     AsrModel model = new AsrModel(be, ModelConfig.named(config).withVocabSize(20), 3);
-                     TensorArena arena = new TensorArena(be)) {
-                    int frames = 9, d = model.config().dModel(), rows = 2, len = 4, sos = model.config().sosEos();
-                    float[] memory = Init.normal(new SplittableRandom(2), rows * frames * d, 1.0);   // (2, T, d)
-                    AsrModel.Encoded enc = new AsrModel.Encoded(null, List.of(), null, arena.floats(memory, rows, frames, d),
-                            arena.ints(new int[] {frames, 6}, rows), new int[] {frames, 6}, null);
-                    int[] tokens = {sos, 4, 9, 2, sos, 3, sos, sos};                                   // (2, 4)
-                    int[] lengths = {4, 2};
-                    float[] plain = be.toHost(model.decode(arena, enc, tokens, lengths, len, false, 0).logits());
-                    var cache = model.projectDecoderMemory(arena, enc);
-                    float[] cached = be.toHost(model.decode(arena, enc, tokens, lengths, len, false, 0, cache).logits());
-                    assertBitsEqual(plain, cached, device + " " + config);
-                    AsrModel.Encoded other = new AsrModel.Encoded(null, List.of(), null, arena.floats(memory, rows, frames, d),
-                            enc.lengths(), new int[] {frames, 6}, null);
-                    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                            () -> model.decode(arena, other, tokens, lengths, len, false, 0, cache));
-                    org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains("another encoder output"), e.getMessage());
-                }
-            }
-        }
+        onEachBackendAndArchitecture(3, (what, be, model, arena) -> {
+            int frames = 9, d = model.config().dModel(), rows = 2, len = 4, sos = model.config().sosEos();
+            float[] memory = Init.normal(new SplittableRandom(2), rows * frames * d, 1.0);   // (2, T, d)
+            AsrModel.Encoded enc = new AsrModel.Encoded(null, List.of(), null, arena.floats(memory, rows, frames, d),
+                    arena.ints(new int[] {frames, 6}, rows), new int[] {frames, 6}, null);
+            int[] tokens = {sos, 4, 9, 2, sos, 3, sos, sos};                                   // (2, 4)
+            int[] lengths = {4, 2};
+            float[] plain = be.toHost(model.decode(arena, enc, tokens, lengths, len, false, 0).logits());
+            var cache = model.projectDecoderMemory(arena, enc);
+            float[] cached = be.toHost(model.decode(arena, enc, tokens, lengths, len, false, 0, cache).logits());
+            assertBitsEqual(plain, cached, what);
+            AsrModel.Encoded other = new AsrModel.Encoded(null, List.of(), null, arena.floats(memory, rows, frames, d),
+                    enc.lengths(), new int[] {frames, 6}, null);
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> model.decode(arena, other, tokens, lengths, len, false, 0, cache));
+            assertTrue(e.getMessage().contains("another encoder output"), e.getMessage());
+        });
     }
 
     /**
@@ -83,39 +78,51 @@ class AsrModelDecoderTest {
      */
     @Test
     void aMemorySharedByEveryRowDecodesAsCopiesOfIt() {
+        onEachBackendAndArchitecture(4, (what, be, model, arena) -> {
+            int frames = 8, d = model.config().dModel(), rows = 3, len = 3, sos = model.config().sosEos();
+            float[] memory = Init.normal(new SplittableRandom(3), frames * d, 1.0);          // (T, d)
+            AsrModel.Encoded one = DecoderMemory.replicated(arena, memory, frames, d, 1);        // (1, T, d)
+            AsrModel.Encoded each = DecoderMemory.replicated(arena, memory, frames, d, rows);    // (3, T, d)
+            int[] tokens = {sos, 4, 9, sos, 3, sos, sos, 7, 7};                               // (3, 3)
+            int[] lengths = {3, 2, 3};
+            float[] copied = be.toHost(model.decode(arena, each, tokens, lengths, len, false, 0).logits());
+            float[] shared = be.toHost(model.decode(arena, one, tokens, lengths, len, false, 0,
+                    model.projectDecoderMemory(arena, one)).logits());
+            assertBitsEqual(copied, shared, what + " full pass");
+
+            int[] first = {sos, sos, sos}, second = {4, 3, 7};
+            var copiedState = model.startDecoding(rows);
+            var sharedState = model.startDecoding(rows);
+            var cacheOne = model.projectDecoderMemory(arena, one);
+            var cacheEach = model.projectDecoderMemory(arena, each);
+            for (int[] step : List.of(first, second)) {
+                float[] a = be.toHost(model.decodeStep(arena, each, cacheEach, copiedState, step));
+                float[] b = be.toHost(model.decodeStep(arena, one, cacheOne, sharedState, step));
+                assertBitsEqual(a, b, what + " step");
+            }
+            copiedState.close();
+            sharedState.close();
+            AsrModel.Encoded two = DecoderMemory.replicated(arena, memory, frames, d, 2);
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> model.decode(arena, two, tokens, lengths, len, false, 0));
+            assertTrue(e.getMessage().contains("3 rows of tokens for an encoder output of batch 2"),
+                    e.getMessage());
+        });
+    }
+
+    /** What a test does with one backend's model of one architecture, in a fresh arena; {@code what} names the pair. */
+    private interface ModelCase {
+        void run(String what, Backend be, AsrModel model, TensorArena arena);
+    }
+
+    /** Runs {@code body} on the reference and CPU backends with a tiny Speech-Mamba and a tiny Transformer (vocabulary 20). */
+    private static void onEachBackendAndArchitecture(long seed, ModelCase body) {
         for (String device : List.of("reference", "cpu")) {
             for (String config : List.of("tiny", "transformer-tiny")) {
                 try (Backend be = Backends.create(device);
-                     AsrModel model = new AsrModel(be, ModelConfig.named(config).withVocabSize(20), 4);
+                     AsrModel model = new AsrModel(be, ModelConfig.named(config).withVocabSize(20), seed);
                      TensorArena arena = new TensorArena(be)) {
-                    int frames = 8, d = model.config().dModel(), rows = 3, len = 3, sos = model.config().sosEos();
-                    float[] memory = Init.normal(new SplittableRandom(3), frames * d, 1.0);          // (T, d)
-                    AsrModel.Encoded one = DecoderMemory.replicated(arena, memory, frames, d, 1);        // (1, T, d)
-                    AsrModel.Encoded each = DecoderMemory.replicated(arena, memory, frames, d, rows);    // (3, T, d)
-                    int[] tokens = {sos, 4, 9, sos, 3, sos, sos, 7, 7};                               // (3, 3)
-                    int[] lengths = {3, 2, 3};
-                    float[] copied = be.toHost(model.decode(arena, each, tokens, lengths, len, false, 0).logits());
-                    float[] shared = be.toHost(model.decode(arena, one, tokens, lengths, len, false, 0,
-                            model.projectDecoderMemory(arena, one)).logits());
-                    assertBitsEqual(copied, shared, device + " " + config + " full pass");
-
-                    int[] first = {sos, sos, sos}, second = {4, 3, 7};
-                    var copiedState = model.startDecoding(rows);
-                    var sharedState = model.startDecoding(rows);
-                    var cacheOne = model.projectDecoderMemory(arena, one);
-                    var cacheEach = model.projectDecoderMemory(arena, each);
-                    for (int[] step : List.of(first, second)) {
-                        float[] a = be.toHost(model.decodeStep(arena, each, cacheEach, copiedState, step));
-                        float[] b = be.toHost(model.decodeStep(arena, one, cacheOne, sharedState, step));
-                        assertBitsEqual(a, b, device + " " + config + " step");
-                    }
-                    copiedState.close();
-                    sharedState.close();
-                    AsrModel.Encoded two = DecoderMemory.replicated(arena, memory, frames, d, 2);
-                    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                            () -> model.decode(arena, two, tokens, lengths, len, false, 0));
-                    org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains("3 rows of tokens for an encoder output of batch 2"),
-                            e.getMessage());
+                    body.run(device + " " + config, be, model, arena);
                 }
             }
         }
