@@ -98,7 +98,8 @@ public final class EvalCommand implements Callable<Integer> {
         try (Backend backend = Backends.create(device); ModelBundle bundle = ModelBundle.load(model, backend);
              NeuralLm neural = neuralWeights.map(w -> NeuralLm.fromCheckpoint(backend, w)).orElse(null)) {
             attention.applyTo(bundle.model()); // hour-long recordings need it on a CPU: full attention is quadratic
-            FeaturePipeline features = new FeaturePipeline(bundle.model().config().featureDim(), bundle.cmvn(), null, false);
+            FeaturePipeline features = new FeaturePipeline(bundle.model().config().featureDim(), bundle.cmvn(), null, false)
+                    .withSpeechLevel(segmentation.speechLevel());
             long start = System.nanoTime();
             // Plain CTC greedy scores whole recordings in batches; beam search, or asking for segment encoding,
             // decodes the way transcribe does.

@@ -5,9 +5,12 @@ import dev.speechmamba.decode.WordTimings;
 import dev.speechmamba.transcribe.TranscribeOptions;
 import picocli.CommandLine.Option;
 
+import java.util.OptionalDouble;
+
 /**
- * How long recordings are cut for the attention decoder (options shared by {@code transcribe} and {@code eval}):
- * a decoder trained on short utterances drifts (repeats, inserts) on segments far longer than those.
+ * How recordings are prepared for the model (options shared by {@code transcribe}, {@code eval}, {@code serve} and
+ * {@code adapt}): the level their speech is scaled to, and how long recordings are cut for the attention decoder (a
+ * decoder trained on short utterances drifts, repeating and inserting words, on segments far longer than those).
  */
 final class SegmentationOptions {
     @Option(names = "--max-segment", defaultValue = "20", paramLabel = "SECONDS",
@@ -33,9 +36,33 @@ final class SegmentationOptions {
                     + "silence. --no-trim-silence cuts pauses in their middle and keeps 0.2 s around the speech.")
     boolean trimSilence;
 
+    @Option(names = "--speech-level", defaultValue = "-20", paramLabel = "DBFS|off",
+            description = "Scale each recording so that its speech (the frames within 30 dB of its loud ones) is at "
+                    + "this level in dBFS before the filterbank, as training does (default: ${DEFAULT-VALUE}, the level "
+                    + "of the bundled model's training audio; a recording 30 dB quieter than that was 93 %% wrong "
+                    + "without it). off reads recordings as recorded.")
+    String speechLevel;
+
     /** {@code options} with these segmentation settings. */
     TranscribeOptions applyTo(TranscribeOptions options) {
-        return options.withSegmentation(toOptions()).withEncodeSegments(encodeSegments).withTrimSilence(trimSilence);
+        return options.withSegmentation(toOptions()).withEncodeSegments(encodeSegments).withTrimSilence(trimSilence)
+                .withSpeechLevel(speechLevel());
+    }
+
+    /** The --speech-level target, or empty for off; a bad value is an error naming the option. */
+    OptionalDouble speechLevel() {
+        String s = speechLevel.strip();
+        if (s.equalsIgnoreCase("off")) return OptionalDouble.empty();
+        double level;
+        try {
+            level = Double.parseDouble(s);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("--speech-level must be a level in dBFS (e.g. -20) or off, got '" + speechLevel + "'");
+        }
+        if (!(level <= 0) || Double.isInfinite(level) || level < -60) {
+            throw new IllegalArgumentException("--speech-level must be between -60 and 0 dBFS, or off, got " + speechLevel);
+        }
+        return OptionalDouble.of(level);
     }
 
     /** The segmenter's options in encoder frames; a bad value is an error naming the option. */

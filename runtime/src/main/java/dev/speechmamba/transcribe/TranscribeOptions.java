@@ -1,10 +1,12 @@
 package dev.speechmamba.transcribe;
 
 import dev.speechmamba.audio.SpeechEdges;
+import dev.speechmamba.audio.SpeechLevel;
 import dev.speechmamba.decode.BeamSearch;
 import dev.speechmamba.decode.Segmenter;
 
 import java.util.Locale;
+import java.util.OptionalDouble;
 
 /**
  * How a {@link Transcriber} decodes.
@@ -29,10 +31,13 @@ import java.util.Locale;
  *                     when {@link Transcriber#load} builds the transcriber
  * @param fusionDefaults which of {@code beam}'s n-gram LM weight, length bonus and CTC weight are still their defaults, and so
  *                     become the values tuned beside a neural LM when the transcriber fuses one ({@link #besideNeuralLm})
+ * @param speechLevel  the active speech level in dBFS each recording is scaled to before its filterbank
+ *                     ({@link SpeechLevel}), or empty to read recordings at the level they were recorded at
  */
 public record TranscribeOptions(Decoder decoder, BeamSearch.Options beam, Segmenter.Options segmentation, int maxBatch,
                                 boolean encodeSegments, boolean trimSilence, LanguageModelChoice languageModel,
-                                LexiconChoice lexicon, NeuralLmChoice neuralLm, FusionDefaults fusionDefaults) {
+                                LexiconChoice lexicon, NeuralLmChoice neuralLm, FusionDefaults fusionDefaults,
+                                OptionalDouble speechLevel) {
     /**
      * LM weight β of the defaults, chosen on the 4-hour corpus's validation set (held-out voices) with the bundled
      * model and LM; see docs/benchmarks.md. Beside a neural LM, {@link #DEFAULT_LM_WEIGHT_BESIDE_NEURAL_LM}.
@@ -80,14 +85,18 @@ public record TranscribeOptions(Decoder decoder, BeamSearch.Options beam, Segmen
 
     public TranscribeOptions {
         if (decoder == null || beam == null || segmentation == null || languageModel == null || lexicon == null || neuralLm == null
-                || fusionDefaults == null) throw new IllegalArgumentException("transcribe options: null setting");
+                || fusionDefaults == null || speechLevel == null) throw new IllegalArgumentException("transcribe options: null setting");
+        if (speechLevel.isPresent()) SpeechLevel.requireTarget(speechLevel.getAsDouble());
         if (maxBatch < 1) throw new IllegalArgumentException("transcribe options: max batch must be >= 1, got " + maxBatch);
     }
 
-    /** Segments of multi-segment recordings encoded on their own, their silent edges trimmed, as in {@link #defaults}. */
+    /**
+     * Segments of multi-segment recordings encoded on their own, their silent edges trimmed, speech brought to
+     * {@link SpeechLevel#TARGET_DBFS}, as in {@link #defaults}.
+     */
     public TranscribeOptions(Decoder decoder, BeamSearch.Options beam, Segmenter.Options segmentation, int maxBatch) {
         this(decoder, beam, segmentation, maxBatch, true, true, LanguageModelChoice.MODELS_OWN, LexiconChoice.MODELS_OWN,
-                NeuralLmChoice.MODELS_OWN, FusionDefaults.NONE);
+                NeuralLmChoice.MODELS_OWN, FusionDefaults.NONE, OptionalDouble.of(SpeechLevel.TARGET_DBFS));
     }
 
     /**
@@ -95,7 +104,8 @@ public record TranscribeOptions(Decoder decoder, BeamSearch.Options beam, Segmen
      * each segment encoded on its own (the models trained here have seen 1–9 s utterances only: decoded from the
      * whole-recording pass, a 45–60 s recording came out at 97 % WER instead of 44 %); the model's own language
      * model, when it has one, fused with weight {@link #DEFAULT_LM_WEIGHT}; the model's own lexicon, when it has
-     * one, with {@link #DEFAULT_UNKNOWN_WORD_PENALTY} per unknown word.
+     * one, with {@link #DEFAULT_UNKNOWN_WORD_PENALTY} per unknown word; each recording's speech brought to
+     * {@link SpeechLevel#TARGET_DBFS} first.
      */
     public static TranscribeOptions defaults() {
         return new TranscribeOptions(Decoder.BEAM, BeamSearch.Options.defaults().withLmWeight(DEFAULT_LM_WEIGHT)
@@ -117,44 +127,50 @@ public record TranscribeOptions(Decoder decoder, BeamSearch.Options beam, Segmen
         if (fusionDefaults.lengthBonus()) b = b.withLengthBonus(BeamSearch.Options.DEFAULT_LENGTH_BONUS_BESIDE_NEURAL_LM);
         if (fusionDefaults.ctcWeight()) b = b.withCtcWeight(BeamSearch.Options.DEFAULT_CTC_WEIGHT_BESIDE_NEURAL_LM);
         return new TranscribeOptions(decoder, b, segmentation, maxBatch, encodeSegments, trimSilence, languageModel, lexicon, neuralLm,
-                FusionDefaults.NONE);
+                FusionDefaults.NONE, speechLevel);
     }
 
     public TranscribeOptions withFusionDefaults(FusionDefaults f) {
-        return new TranscribeOptions(decoder, beam, segmentation, maxBatch, encodeSegments, trimSilence, languageModel, lexicon, neuralLm, f);
+        return new TranscribeOptions(decoder, beam, segmentation, maxBatch, encodeSegments, trimSilence, languageModel, lexicon, neuralLm, f, speechLevel);
     }
 
-    public TranscribeOptions withDecoder(Decoder d) { return new TranscribeOptions(d, beam, segmentation, maxBatch, encodeSegments, trimSilence, languageModel, lexicon, neuralLm, fusionDefaults); }
+    public TranscribeOptions withDecoder(Decoder d) { return new TranscribeOptions(d, beam, segmentation, maxBatch, encodeSegments, trimSilence, languageModel, lexicon, neuralLm, fusionDefaults, speechLevel); }
 
     /** With beam search settings {@code b}; an LM weight, length bonus or CTC weight it changes is no longer a default. */
     public TranscribeOptions withBeam(BeamSearch.Options b) {
         FusionDefaults f = new FusionDefaults(fusionDefaults.lmWeight() && b.lmWeight() == beam.lmWeight(),
                 fusionDefaults.lengthBonus() && b.lengthBonus() == beam.lengthBonus(),
                 fusionDefaults.ctcWeight() && b.ctcWeight() == beam.ctcWeight());
-        return new TranscribeOptions(decoder, b, segmentation, maxBatch, encodeSegments, trimSilence, languageModel, lexicon, neuralLm, f);
+        return new TranscribeOptions(decoder, b, segmentation, maxBatch, encodeSegments, trimSilence, languageModel, lexicon, neuralLm, f, speechLevel);
     }
 
     public TranscribeOptions withSegmentation(Segmenter.Options s) {
-        return new TranscribeOptions(decoder, beam, s, maxBatch, encodeSegments, trimSilence, languageModel, lexicon, neuralLm, fusionDefaults);
+        return new TranscribeOptions(decoder, beam, s, maxBatch, encodeSegments, trimSilence, languageModel, lexicon, neuralLm, fusionDefaults, speechLevel);
     }
 
-    public TranscribeOptions withMaxBatch(int n) { return new TranscribeOptions(decoder, beam, segmentation, n, encodeSegments, trimSilence, languageModel, lexicon, neuralLm, fusionDefaults); }
+    public TranscribeOptions withMaxBatch(int n) { return new TranscribeOptions(decoder, beam, segmentation, n, encodeSegments, trimSilence, languageModel, lexicon, neuralLm, fusionDefaults, speechLevel); }
 
-    public TranscribeOptions withEncodeSegments(boolean e) { return new TranscribeOptions(decoder, beam, segmentation, maxBatch, e, trimSilence, languageModel, lexicon, neuralLm, fusionDefaults); }
+    public TranscribeOptions withEncodeSegments(boolean e) { return new TranscribeOptions(decoder, beam, segmentation, maxBatch, e, trimSilence, languageModel, lexicon, neuralLm, fusionDefaults, speechLevel); }
 
     public TranscribeOptions withTrimSilence(boolean t) {
-        return new TranscribeOptions(decoder, beam, segmentation, maxBatch, encodeSegments, t, languageModel, lexicon, neuralLm, fusionDefaults);
+        return new TranscribeOptions(decoder, beam, segmentation, maxBatch, encodeSegments, t, languageModel, lexicon, neuralLm, fusionDefaults, speechLevel);
     }
 
     public TranscribeOptions withLanguageModel(LanguageModelChoice lm) {
-        return new TranscribeOptions(decoder, beam, segmentation, maxBatch, encodeSegments, trimSilence, lm, lexicon, neuralLm, fusionDefaults);
+        return new TranscribeOptions(decoder, beam, segmentation, maxBatch, encodeSegments, trimSilence, lm, lexicon, neuralLm, fusionDefaults, speechLevel);
     }
 
     public TranscribeOptions withNeuralLm(NeuralLmChoice n) {
-        return new TranscribeOptions(decoder, beam, segmentation, maxBatch, encodeSegments, trimSilence, languageModel, lexicon, n, fusionDefaults);
+        return new TranscribeOptions(decoder, beam, segmentation, maxBatch, encodeSegments, trimSilence, languageModel, lexicon, n, fusionDefaults, speechLevel);
+    }
+
+    /** Recordings scaled to this active speech level (dBFS) before their filterbank, or read as recorded when empty. */
+    public TranscribeOptions withSpeechLevel(OptionalDouble level) {
+        return new TranscribeOptions(decoder, beam, segmentation, maxBatch, encodeSegments, trimSilence, languageModel, lexicon, neuralLm,
+                fusionDefaults, level);
     }
 
     public TranscribeOptions withLexicon(LexiconChoice l) {
-        return new TranscribeOptions(decoder, beam, segmentation, maxBatch, encodeSegments, trimSilence, languageModel, l, neuralLm, fusionDefaults);
+        return new TranscribeOptions(decoder, beam, segmentation, maxBatch, encodeSegments, trimSilence, languageModel, l, neuralLm, fusionDefaults, speechLevel);
     }
 }

@@ -2,6 +2,7 @@ package dev.speechmamba.transcribe;
 
 import dev.speechmamba.audio.Audio;
 import dev.speechmamba.audio.Fbank;
+import dev.speechmamba.audio.SpeechLevel;
 import dev.speechmamba.audio.Features;
 import dev.speechmamba.audio.GlobalCmvn;
 import dev.speechmamba.audio.SpeechEdges;
@@ -218,17 +219,21 @@ public final class Transcriber implements AutoCloseable {
 
     /**
      * Transcribes recordings, encoding up to {@code maxBatch} of similar length together; results are in
-     * input order. A recording too short for one filterbank frame (25 ms) gives an empty transcript.
+     * input order. A recording too short for one filterbank frame (25 ms) gives an empty transcript. With
+     * {@link TranscribeOptions#speechLevel} each recording is first scaled to that level (a copy: the caller's
+     * arrays are not changed).
      */
-    public List<Transcript> transcribe(List<float[]> pcm16k) {
-        Transcript[] results = new Transcript[pcm16k.size()];
+    public List<Transcript> transcribe(List<float[]> recordings) {
+        Transcript[] results = new Transcript[recordings.size()];
         List<Integer> pending = new ArrayList<>();
-        for (int i = 0; i < pcm16k.size(); i++) {
-            float[] pcm = pcm16k.get(i);
+        List<float[]> pcm16k = new ArrayList<>(recordings.size());
+        for (int i = 0; i < recordings.size(); i++) {
+            float[] pcm = recordings.get(i);
             if (pcm == null) throw new IllegalArgumentException("transcribe: recording " + i + " is null");
             for (int k = 0; k < pcm.length; k++) {
                 if (!Float.isFinite(pcm[k])) throw new IllegalArgumentException("transcribe: recording " + i + " has a non-finite sample at " + k);
             }
+            pcm16k.add(options.speechLevel().isPresent() ? SpeechLevel.normalize(pcm, options.speechLevel().getAsDouble()) : pcm);
             if (Fbank.numFrames(pcm.length) == 0) results[i] = Transcript.empty();
             else pending.add(i);
         }

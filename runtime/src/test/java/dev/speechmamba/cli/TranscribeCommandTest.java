@@ -95,10 +95,14 @@ class TranscribeCommandTest {
         Path wav = dir.resolve("a.wav");
         WavWriter.writePcm16(wav, new Audio(tone(3.0, 200), 16_000));
         CliRun ok = run("transcribe", wav.toString(), "--model", model.toString(), "--beam", "2", "--device", "cpu",
-                "--max-segment", "1.5", "--min-pause", "0.2");
+                "--max-segment", "1.5", "--min-pause", "0.2", "--speech-level", "-23");
         assertEquals(0, ok.code(), ok.err());
+        CliRun asRecorded = run("transcribe", wav.toString(), "--model", model.toString(), "--beam", "2", "--device", "cpu",
+                "--speech-level", "OFF");
+        assertEquals(0, asRecorded.code(), asRecorded.err());
         for (String[] bad : new String[][] {{"--max-segment", "0"}, {"--max-segment", "-3"}, {"--min-pause", "0"},
-                {"--max-segment", "0.01"}}) {
+                {"--max-segment", "0.01"}, {"--speech-level", "loud"}, {"--speech-level", "3"}, {"--speech-level", "-90"},
+                {"--speech-level", "NaN"}}) {
             CliRun r = run("transcribe", wav.toString(), "--model", model.toString(), "--device", "cpu", bad[0], bad[1]);
             assertEquals(Main.EXIT_FAILURE, r.code(), String.join(" ", bad) + ": " + r.err());
             assertTrue(r.err().contains(bad[0]), r.err());

@@ -1,10 +1,13 @@
 package dev.speechmamba.trainer;
 
+import dev.speechmamba.audio.Audio;
 import dev.speechmamba.audio.EdgeSilence;
 import dev.speechmamba.audio.Features;
 import dev.speechmamba.audio.GlobalCmvn;
 import dev.speechmamba.audio.SpecAugment;
+import dev.speechmamba.audio.SpeechLevel;
 import dev.speechmamba.audio.VocalTractPerturbation;
+import dev.speechmamba.audio.WavWriter;
 import dev.speechmamba.model.AsrBatch;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -15,6 +18,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.OptionalDouble;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -30,6 +34,30 @@ class FeaturePipelineTest {
     @BeforeAll
     static void corpus() throws Exception {
         utterances = Utterance.readManifest(ToneCorpus.write(dir, "cmvn", List.of("ab", "cd ef", "fa", "bed ca", "e"), 5));
+    }
+
+    /**
+     * Training reads speech at the level transcription brings it to: an utterance and a copy 30 dB quieter give the
+     * same features, unless the pipeline is told to read recordings as recorded.
+     */
+    @Test
+    void utterancesAreScaledToTheSpeechLevelTranscriptionUses() throws Exception {
+        Utterance u = utterances.get(1);
+        Audio audio = FeaturePipeline.readAudio(u);
+        float[] quietSamples = audio.samples().clone();
+        for (int i = 0; i < quietSamples.length; i++) quietSamples[i] *= 0.0316f;
+        Path quietFile = dir.resolve("quiet.wav");
+        WavWriter.writeFloat32(quietFile, new Audio(quietSamples, audio.sampleRate()));
+        Utterance quiet = new Utterance(u.index(), quietFile, null, u.duration(), u.text());
+        FeaturePipeline pipeline = new FeaturePipeline(80, null, null, false);
+        assertEquals(OptionalDouble.of(SpeechLevel.TARGET_DBFS), pipeline.speechLevel());
+        float[] a = pipeline.features(u, 0).data(), b = pipeline.features(quiet, 0).data();
+        assertEquals(a.length, b.length);
+        for (int i = 0; i < a.length; i++) assertEquals(a[i], b[i], 1e-3f, "feature " + i);
+        FeaturePipeline asRecorded = pipeline.withSpeechLevel(OptionalDouble.empty());
+        float[] c = asRecorded.features(u, 0).data(), d = asRecorded.features(quiet, 0).data();
+        // 30 dB is 6.9 nats in every band that is not at the log floor.
+        assertEquals(Math.log(1 / (0.0316 * 0.0316)), c[40] - d[40], 0.05);
     }
 
     /** Statistics equal a direct two-pass computation, whatever the number of worker threads. */
