@@ -220,8 +220,8 @@ public final class Transcriber implements AutoCloseable {
     /**
      * Transcribes recordings, encoding up to {@code maxBatch} of similar length together; results are in
      * input order. A recording too short for one filterbank frame (25 ms) gives an empty transcript. With
-     * {@link TranscribeOptions#speechLevel} each recording is first scaled to that level (a copy: the caller's
-     * arrays are not changed).
+     * {@link TranscribeOptions#speechLevel} each recording is first scaled to that level, and each segment that is
+     * encoded on its own is scaled again by itself (copies: the caller's arrays are not changed).
      */
     public List<Transcript> transcribe(List<float[]> recordings) {
         Transcript[] results = new Transcript[recordings.size()];
@@ -233,7 +233,7 @@ public final class Transcriber implements AutoCloseable {
             for (int k = 0; k < pcm.length; k++) {
                 if (!Float.isFinite(pcm[k])) throw new IllegalArgumentException("transcribe: recording " + i + " has a non-finite sample at " + k);
             }
-            pcm16k.add(options.speechLevel().isPresent() ? SpeechLevel.normalize(pcm, options.speechLevel().getAsDouble()) : pcm);
+            pcm16k.add(atSpeechLevel(pcm));
             if (Fbank.numFrames(pcm.length) == 0) results[i] = Transcript.empty();
             else pending.add(i);
         }
@@ -305,8 +305,10 @@ public final class Transcriber implements AutoCloseable {
         if (encodeAlone) {
             List<HostEncoding> parts = new ArrayList<>();
             for (int from = 0; from < audio.size(); from += options.maxBatch()) {
+                // Each segment at the speech level on its own, as each training utterance was: a long recording's
+                // speakers and rooms need not share one level.
                 parts.addAll(encode(audio.subList(from, Math.min(audio.size(), from + options.maxBatch())).stream()
-                        .map(SegmentAudio::samples).toList()));
+                        .map(a -> atSpeechLevel(a.samples())).toList()));
             }
             for (int i = 0; i < ranges.size(); i++) {
                 HostEncoding part = parts.get(i);
@@ -321,6 +323,11 @@ public final class Transcriber implements AutoCloseable {
         List<Word> words = segments.stream().flatMap(s -> s.words().stream()).toList();
         String text = String.join(" ", segments.stream().map(Segment::text).toList());
         return new Transcript(text, words, segments);
+    }
+
+    /** {@code samples} scaled to {@link TranscribeOptions#speechLevel}, or as they are when it is empty. */
+    private float[] atSpeechLevel(float[] samples) {
+        return options.speechLevel().isPresent() ? SpeechLevel.normalize(samples, options.speechLevel().getAsDouble()) : samples;
     }
 
     private static final SpeechEdges SPEECH_EDGES = SpeechEdges.defaults();
