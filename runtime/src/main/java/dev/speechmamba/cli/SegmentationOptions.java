@@ -1,11 +1,12 @@
 package dev.speechmamba.cli;
 
+import dev.speechmamba.audio.SpeechLevel;
 import dev.speechmamba.decode.Segmenter;
 import dev.speechmamba.decode.WordTimings;
 import dev.speechmamba.transcribe.TranscribeOptions;
 import picocli.CommandLine.Option;
 
-import java.util.OptionalDouble;
+import java.util.Optional;
 
 /**
  * How recordings are prepared for the model (options shared by {@code transcribe}, {@code eval}, {@code serve} and
@@ -36,11 +37,12 @@ final class SegmentationOptions {
                     + "silence. --no-trim-silence cuts pauses in their middle and keeps 0.2 s around the speech.")
     boolean trimSilence;
 
-    @Option(names = "--speech-level", defaultValue = "-20", paramLabel = "DBFS|off",
-            description = "Scale each recording so that its speech (the frames within 30 dB of its loud ones) is at "
-                    + "this level in dBFS before the filterbank, as training does (default: ${DEFAULT-VALUE}, the level "
-                    + "of the bundled model's training audio; a recording 30 dB quieter than that was 93 %% wrong "
-                    + "without it). off reads recordings as recorded.")
+    @Option(names = "--speech-level", defaultValue = "-24,-16", paramLabel = "LOW,HIGH|DBFS|off",
+            description = "Bring each recording's speech (the frames within 30 dB of its loud ones) into these levels "
+                    + "in dBFS before the filterbank, as training does: a recording inside them is read as it is, one "
+                    + "outside them is scaled to the nearer edge (default: ${DEFAULT-VALUE}, where the bundled model's "
+                    + "training audio lies; a recording 30 dB quieter than that was 93 %% wrong without it). One "
+                    + "level scales every recording to it; off reads recordings as recorded.")
     String speechLevel;
 
     /** {@code options} with these segmentation settings. */
@@ -49,20 +51,26 @@ final class SegmentationOptions {
                 .withSpeechLevel(speechLevel());
     }
 
-    /** The --speech-level target, or empty for off; a bad value is an error naming the option. */
-    OptionalDouble speechLevel() {
+    /** The --speech-level range, or empty for off; a bad value is an error naming the option. */
+    Optional<SpeechLevel.Range> speechLevel() {
         String s = speechLevel.strip();
-        if (s.equalsIgnoreCase("off")) return OptionalDouble.empty();
-        double level;
-        try {
-            level = Double.parseDouble(s);
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("--speech-level must be a level in dBFS (e.g. -20) or off, got '" + speechLevel + "'");
+        if (s.equalsIgnoreCase("off")) return Optional.empty();
+        String[] parts = s.split(",", -1);
+        double[] levels = new double[parts.length];
+        for (int i = 0; i < parts.length; i++) {
+            try {
+                levels[i] = Double.parseDouble(parts[i].strip());
+            } catch (NumberFormatException e) {
+                levels[i] = Double.NaN;
+            }
         }
-        if (!(level <= 0) || Double.isInfinite(level) || level < -60) {
-            throw new IllegalArgumentException("--speech-level must be between -60 and 0 dBFS, or off, got " + speechLevel);
+        boolean inRange = parts.length <= 2;
+        for (double l : levels) inRange &= l >= -60 && l <= 0;
+        if (!inRange || (levels.length == 2 && levels[0] > levels[1])) {
+            throw new IllegalArgumentException("--speech-level must be LOW,HIGH or one level in dBFS between -60 and 0 (e.g. -24,-16 or -20), "
+                    + "or off, got '" + speechLevel + "'");
         }
-        return OptionalDouble.of(level);
+        return Optional.of(levels.length == 1 ? SpeechLevel.Range.of(levels[0]) : new SpeechLevel.Range(levels[0], levels[1]));
     }
 
     /** The segmenter's options in encoder frames; a bad value is an error naming the option. */

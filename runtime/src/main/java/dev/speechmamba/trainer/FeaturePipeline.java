@@ -16,7 +16,7 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.OptionalDouble;
+import java.util.Optional;
 import java.util.SplittableRandom;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -26,8 +26,8 @@ import java.util.concurrent.Future;
  * Audio → 16 kHz mono → speech level → [speed perturbation] → [edge silence] → 80-bin fbank [VTLP-warped] →
  * [random equalizer] → global CMVN → [SpecAugment]. The bracketed steps run only when augmenting (training), drawing
  * from generators seeded by the caller, so the same seed gives the same features on any thread. The speech level
- * step scales each utterance to {@link SpeechLevel#TARGET_DBFS}, as {@code transcribe} does by default, so that a
- * model is trained on what it will be given ({@link #withSpeechLevel} changes or removes it).
+ * step brings each utterance into {@link SpeechLevel#TRAINING_RANGE}, as {@code transcribe} does by default, so that
+ * a model is trained on what it will be given ({@link #withSpeechLevel} changes or removes it).
  */
 public final class FeaturePipeline {
     private static final long EDGE_SILENCE_STREAM = 0x5EED_ED6E_51E0_CEL;
@@ -39,7 +39,7 @@ public final class FeaturePipeline {
     private final VocalTractPerturbation vtlp;   // null: the plain filterbank
     private final EdgeSilence edgeSilence;       // null: utterances as recorded
     private final RandomEqualizer equalizer;     // null: the spectrum as recorded
-    private final OptionalDouble speechLevel;    // empty: the level as recorded
+    private final Optional<SpeechLevel.Range> speechLevel; // empty: the level as recorded
 
     /** No vocal-tract length perturbation. */
     public FeaturePipeline(int melBins, GlobalCmvn cmvn, SpecAugment specAugment, boolean speedPerturb) {
@@ -87,10 +87,10 @@ public final class FeaturePipeline {
         this.vtlp = vtlp;
         this.edgeSilence = edgeSilence;
         this.equalizer = equalizer;
-        this.speechLevel = OptionalDouble.of(SpeechLevel.TARGET_DBFS);
+        this.speechLevel = Optional.of(SpeechLevel.TRAINING_RANGE);
     }
 
-    private FeaturePipeline(FeaturePipeline p, OptionalDouble speechLevel) {
+    private FeaturePipeline(FeaturePipeline p, Optional<SpeechLevel.Range> speechLevel) {
         this.fbank = p.fbank;
         this.cmvn = p.cmvn;
         this.specAugment = p.specAugment;
@@ -98,15 +98,16 @@ public final class FeaturePipeline {
         this.vtlp = p.vtlp;
         this.edgeSilence = p.edgeSilence;
         this.equalizer = p.equalizer;
-        if (speechLevel.isPresent()) SpeechLevel.requireTarget(speechLevel.getAsDouble());
         this.speechLevel = speechLevel;
     }
 
-    /** This pipeline with each utterance scaled to {@code level} (dBFS), or read at its recorded level when empty. */
-    public FeaturePipeline withSpeechLevel(OptionalDouble level) { return new FeaturePipeline(this, level); }
+    /** This pipeline with each utterance brought into {@code level}, or read at its recorded level when empty. */
+    public FeaturePipeline withSpeechLevel(Optional<SpeechLevel.Range> level) {
+        return new FeaturePipeline(this, java.util.Objects.requireNonNull(level));
+    }
 
-    /** The level utterances are scaled to, if any. */
-    public OptionalDouble speechLevel() { return speechLevel; }
+    /** The levels utterances are brought into, if any. */
+    public Optional<SpeechLevel.Range> speechLevel() { return speechLevel; }
 
     /** Reads the utterance's samples: its [offset, offset + duration) slice when the manifest gives an offset. */
     public static Audio readAudio(Utterance u) throws IOException {
@@ -128,7 +129,7 @@ public final class FeaturePipeline {
      */
     public Features features(Utterance u, long augmentSeed) throws IOException {
         Audio audio = readAudio(u);
-        if (speechLevel.isPresent()) audio = new Audio(SpeechLevel.normalize(audio.samples(), speechLevel.getAsDouble()), audio.sampleRate());
+        if (speechLevel.isPresent()) audio = new Audio(SpeechLevel.normalize(audio.samples(), speechLevel.get()), audio.sampleRate());
         SplittableRandom rng = new SplittableRandom(augmentSeed);
         if (speedPerturb) audio = SpeedPerturbation.apply(audio, SpeedPerturbation.drawFactor(rng));
         // A generator of its own, so that enabling edge silence leaves the other draws of a seed as they were.

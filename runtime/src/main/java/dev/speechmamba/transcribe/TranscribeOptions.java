@@ -6,7 +6,7 @@ import dev.speechmamba.decode.BeamSearch;
 import dev.speechmamba.decode.Segmenter;
 
 import java.util.Locale;
-import java.util.OptionalDouble;
+import java.util.Optional;
 
 /**
  * How a {@link Transcriber} decodes.
@@ -31,13 +31,13 @@ import java.util.OptionalDouble;
  *                     when {@link Transcriber#load} builds the transcriber
  * @param fusionDefaults which of {@code beam}'s n-gram LM weight, length bonus and CTC weight are still their defaults, and so
  *                     become the values tuned beside a neural LM when the transcriber fuses one ({@link #besideNeuralLm})
- * @param speechLevel  the active speech level in dBFS each recording is scaled to before its filterbank
+ * @param speechLevel  the active speech levels each recording is brought into before its filterbank
  *                     ({@link SpeechLevel}), or empty to read recordings at the level they were recorded at
  */
 public record TranscribeOptions(Decoder decoder, BeamSearch.Options beam, Segmenter.Options segmentation, int maxBatch,
                                 boolean encodeSegments, boolean trimSilence, LanguageModelChoice languageModel,
                                 LexiconChoice lexicon, NeuralLmChoice neuralLm, FusionDefaults fusionDefaults,
-                                OptionalDouble speechLevel) {
+                                Optional<SpeechLevel.Range> speechLevel) {
     /**
      * LM weight β of the defaults, chosen on the 4-hour corpus's validation set (held-out voices) with the bundled
      * model and LM; see docs/benchmarks.md. Beside a neural LM, {@link #DEFAULT_LM_WEIGHT_BESIDE_NEURAL_LM}.
@@ -86,17 +86,16 @@ public record TranscribeOptions(Decoder decoder, BeamSearch.Options beam, Segmen
     public TranscribeOptions {
         if (decoder == null || beam == null || segmentation == null || languageModel == null || lexicon == null || neuralLm == null
                 || fusionDefaults == null || speechLevel == null) throw new IllegalArgumentException("transcribe options: null setting");
-        if (speechLevel.isPresent()) SpeechLevel.requireTarget(speechLevel.getAsDouble());
         if (maxBatch < 1) throw new IllegalArgumentException("transcribe options: max batch must be >= 1, got " + maxBatch);
     }
 
     /**
-     * Segments of multi-segment recordings encoded on their own, their silent edges trimmed, speech brought to
-     * {@link SpeechLevel#TARGET_DBFS}, as in {@link #defaults}.
+     * Segments of multi-segment recordings encoded on their own, their silent edges trimmed, speech brought into
+     * {@link SpeechLevel#TRAINING_RANGE}, as in {@link #defaults}.
      */
     public TranscribeOptions(Decoder decoder, BeamSearch.Options beam, Segmenter.Options segmentation, int maxBatch) {
         this(decoder, beam, segmentation, maxBatch, true, true, LanguageModelChoice.MODELS_OWN, LexiconChoice.MODELS_OWN,
-                NeuralLmChoice.MODELS_OWN, FusionDefaults.NONE, OptionalDouble.of(SpeechLevel.TARGET_DBFS));
+                NeuralLmChoice.MODELS_OWN, FusionDefaults.NONE, Optional.of(SpeechLevel.TRAINING_RANGE));
     }
 
     /**
@@ -104,8 +103,8 @@ public record TranscribeOptions(Decoder decoder, BeamSearch.Options beam, Segmen
      * each segment encoded on its own (the models trained here have seen 1–9 s utterances only: decoded from the
      * whole-recording pass, a 45–60 s recording came out at 97 % WER instead of 44 %); the model's own language
      * model, when it has one, fused with weight {@link #DEFAULT_LM_WEIGHT}; the model's own lexicon, when it has
-     * one, with {@link #DEFAULT_UNKNOWN_WORD_PENALTY} per unknown word; each recording's speech brought to
-     * {@link SpeechLevel#TARGET_DBFS} first.
+     * one, with {@link #DEFAULT_UNKNOWN_WORD_PENALTY} per unknown word; each recording's speech brought into
+     * {@link SpeechLevel#TRAINING_RANGE} first.
      */
     public static TranscribeOptions defaults() {
         return new TranscribeOptions(Decoder.BEAM, BeamSearch.Options.defaults().withLmWeight(DEFAULT_LM_WEIGHT)
@@ -164,8 +163,8 @@ public record TranscribeOptions(Decoder decoder, BeamSearch.Options beam, Segmen
         return new TranscribeOptions(decoder, beam, segmentation, maxBatch, encodeSegments, trimSilence, languageModel, lexicon, n, fusionDefaults, speechLevel);
     }
 
-    /** Recordings scaled to this active speech level (dBFS) before their filterbank, or read as recorded when empty. */
-    public TranscribeOptions withSpeechLevel(OptionalDouble level) {
+    /** Recordings brought into these speech levels before their filterbank, or read as recorded when empty. */
+    public TranscribeOptions withSpeechLevel(Optional<SpeechLevel.Range> level) {
         return new TranscribeOptions(decoder, beam, segmentation, maxBatch, encodeSegments, trimSilence, languageModel, lexicon, neuralLm,
                 fusionDefaults, level);
     }

@@ -220,8 +220,8 @@ public final class Transcriber implements AutoCloseable {
     /**
      * Transcribes recordings, encoding up to {@code maxBatch} of similar length together; results are in
      * input order. A recording too short for one filterbank frame (25 ms) gives an empty transcript. With
-     * {@link TranscribeOptions#speechLevel} each recording is first scaled to that level, and each segment that is
-     * encoded on its own is scaled again by itself (copies: the caller's arrays are not changed).
+     * {@link TranscribeOptions#speechLevel} each recording is first brought into those levels, and each segment that
+     * is encoded on its own again by itself (copies: the caller's arrays are not changed).
      */
     public List<Transcript> transcribe(List<float[]> recordings) {
         Transcript[] results = new Transcript[recordings.size()];
@@ -325,9 +325,9 @@ public final class Transcriber implements AutoCloseable {
         return new Transcript(text, words, segments);
     }
 
-    /** {@code samples} scaled to {@link TranscribeOptions#speechLevel}, or as they are when it is empty. */
+    /** {@code samples} brought into {@link TranscribeOptions#speechLevel}, or as they are when it is empty. */
     private float[] atSpeechLevel(float[] samples) {
-        return options.speechLevel().isPresent() ? SpeechLevel.normalize(samples, options.speechLevel().getAsDouble()) : samples;
+        return options.speechLevel().map(range -> SpeechLevel.normalize(samples, range)).orElse(samples);
     }
 
     private static final SpeechEdges SPEECH_EDGES = SpeechEdges.defaults();

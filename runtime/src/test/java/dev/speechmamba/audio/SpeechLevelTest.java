@@ -50,49 +50,61 @@ class SpeechLevelTest {
         for (double amplitude : new double[] {0.003, 0.03, 0.3, 0.9}) {
             float[] x = toneInSilence(amplitude, 0.3, 1.0, 0.3);
             float[] before = x.clone();
-            float[] y = SpeechLevel.normalize(x, SpeechLevel.TARGET_DBFS);
+            float[] y = SpeechLevel.normalize(x, SpeechLevel.Range.of(-20));
             assertArrayEquals(before, x, "the caller's samples must not change");
-            assertEquals(SpeechLevel.TARGET_DBFS, SpeechLevel.activeLevelDbfs(y).getAsDouble(), 1e-3, "amplitude " + amplitude);
+            assertEquals(-20, SpeechLevel.activeLevelDbfs(y).getAsDouble(), 1e-3, "amplitude " + amplitude);
         }
         // Scaled copies of one recording come out the same: what the model reads does not depend on the input gain.
         float[] x = toneInSilence(0.2, 0.3, 1.0, 0.3), quiet = x.clone();
         for (int i = 0; i < quiet.length; i++) quiet[i] *= 0.0316f;
-        float[] a = SpeechLevel.normalize(x, -18), b = SpeechLevel.normalize(quiet, -18);
+        float[] a = SpeechLevel.normalize(x, SpeechLevel.Range.of(-18)), b = SpeechLevel.normalize(quiet, SpeechLevel.Range.of(-18));
         for (int i = 0; i < a.length; i++) assertEquals(a[i], b[i], 1e-5f, "sample " + i);
     }
 
     @Test
     void theGainIsBoundedAndSilenceIsLeftAsItIs() {
         float[] faint = toneInSilence(1e-3 * Math.sqrt(2), 0.2, 1.0, 0.2);  // -60 dBFS
-        assertEquals(SpeechLevel.MAX_GAIN_DB, SpeechLevel.gainDb(faint, -10), 1e-9);
+        assertEquals(SpeechLevel.MAX_GAIN_DB, SpeechLevel.gainDb(faint, SpeechLevel.Range.of(-10)), 1e-9);
         float[] loud = toneInSilence(0.99, 0, 1.0, 0);
-        assertEquals(-18 - dbfs(0.99), SpeechLevel.gainDb(loud, -18), 0.05);
+        assertEquals(-18 - dbfs(0.99), SpeechLevel.gainDb(loud, SpeechLevel.Range.of(-18)), 0.05);
         float[] belowSilence = toneInSilence(1e-4, 0, 1.0, 0);             // -83 dBFS: noise, not speech
-        assertEquals(0, SpeechLevel.gainDb(belowSilence, -18));
+        assertEquals(0, SpeechLevel.gainDb(belowSilence, SpeechLevel.Range.of(-18)));
         float[] zeros = new float[RATE];
-        assertSame(zeros, SpeechLevel.normalize(zeros, -18));
+        assertSame(zeros, SpeechLevel.normalize(zeros, SpeechLevel.TRAINING_RANGE));
         assertTrue(SpeechLevel.activeLevelDbfs(zeros).isEmpty());
         float[] tooShort = Signals.tone(220, 0.5, RATE, Fbank.FRAME_LENGTH - 1);
         assertEquals(OptionalDouble.empty(), SpeechLevel.activeLevelDbfs(tooShort));
-        assertSame(tooShort, SpeechLevel.normalize(tooShort, -18));
+        assertSame(tooShort, SpeechLevel.normalize(tooShort, SpeechLevel.TRAINING_RANGE));
     }
 
     @Test
     void peaksAboveFullScaleAfterTheGainAreKeptNotClipped() {
         float[] x = toneInSilence(0.01, 0, 1.0, 0);
         x[4000] = 0.9f;                                                    // one sample spike
-        float[] y = SpeechLevel.normalize(x, -3);
-        float gain = (float) Math.pow(10, SpeechLevel.gainDb(x, -3) / 20);
+        float[] y = SpeechLevel.normalize(x, SpeechLevel.Range.of(-3));
+        float gain = (float) Math.pow(10, SpeechLevel.gainDb(x, SpeechLevel.Range.of(-3)) / 20);
         assertEquals(0.9f * gain, y[4000], 1e-3f);
         assertTrue(y[4000] > 1f, "the spike is kept above full scale: " + y[4000]);
     }
 
     @Test
-    void aTargetThatIsNotALevelIsRefused() {
-        float[] x = toneInSilence(0.1, 0, 1, 0);
-        for (double bad : new double[] {1, Double.NaN, Double.NEGATIVE_INFINITY, Double.POSITIVE_INFINITY}) {
-            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> SpeechLevel.normalize(x, bad));
+    void speechInsideTheRangeIsLeftAsItIsAndSpeechOutsideItGoesToTheNearerEdge() {
+        SpeechLevel.Range range = new SpeechLevel.Range(-24, -16);
+        float[] inside = toneInSilence(Math.sqrt(2) * Math.pow(10, -20 / 20.0), 0.2, 1, 0.2);   // -20 dBFS
+        assertSame(inside, SpeechLevel.normalize(inside, range));
+        float[] quiet = toneInSilence(Math.sqrt(2) * Math.pow(10, -50 / 20.0), 0.2, 1, 0.2);    // -50 dBFS
+        assertEquals(-24, SpeechLevel.activeLevelDbfs(SpeechLevel.normalize(quiet, range)).getAsDouble(), 0.3);
+        float[] loud = toneInSilence(Math.sqrt(2) * Math.pow(10, -6 / 20.0), 0.2, 1, 0.2);      // -6 dBFS
+        assertEquals(-16, SpeechLevel.activeLevelDbfs(SpeechLevel.normalize(loud, range)).getAsDouble(), 0.3);
+    }
+
+    @Test
+    void aRangeThatIsNotOneIsRefused() {
+        for (double[] bad : new double[][] {{-10, -20}, {-20, 1}, {Double.NaN, -10}, {Double.NEGATIVE_INFINITY, -10}, {-20, Double.NaN}}) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new SpeechLevel.Range(bad[0], bad[1]));
             assertTrue(e.getMessage().contains("speech level"), e.getMessage());
         }
+        assertEquals("-24 to -16 dBFS", SpeechLevel.TRAINING_RANGE.toString());
+        assertEquals("-20.5 dBFS", SpeechLevel.Range.of(-20.5).toString());
     }
 }

@@ -97,12 +97,14 @@ class TranscribeCommandTest {
         CliRun ok = run("transcribe", wav.toString(), "--model", model.toString(), "--beam", "2", "--device", "cpu",
                 "--max-segment", "1.5", "--min-pause", "0.2", "--speech-level", "-23");
         assertEquals(0, ok.code(), ok.err());
+        ok = run("transcribe", wav.toString(), "--model", model.toString(), "--beam", "2", "--device", "cpu", "--speech-level", "-30, -10");
+        assertEquals(0, ok.code(), ok.err());
         CliRun asRecorded = run("transcribe", wav.toString(), "--model", model.toString(), "--beam", "2", "--device", "cpu",
                 "--speech-level", "OFF");
         assertEquals(0, asRecorded.code(), asRecorded.err());
         for (String[] bad : new String[][] {{"--max-segment", "0"}, {"--max-segment", "-3"}, {"--min-pause", "0"},
                 {"--max-segment", "0.01"}, {"--speech-level", "loud"}, {"--speech-level", "3"}, {"--speech-level", "-90"},
-                {"--speech-level", "NaN"}}) {
+                {"--speech-level", "NaN"}, {"--speech-level", "-10,-20"}, {"--speech-level", "-30,-20,-10"}, {"--speech-level", "-20,"}}) {
             CliRun r = run("transcribe", wav.toString(), "--model", model.toString(), "--device", "cpu", bad[0], bad[1]);
             assertEquals(Main.EXIT_FAILURE, r.code(), String.join(" ", bad) + ": " + r.err());
             assertTrue(r.err().contains(bad[0]), r.err());

@@ -18,7 +18,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.OptionalDouble;
+import java.util.Optional;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -37,27 +37,31 @@ class FeaturePipelineTest {
     }
 
     /**
-     * Training reads speech at the level transcription brings it to: an utterance and a copy 30 dB quieter give the
-     * same features, unless the pipeline is told to read recordings as recorded.
+     * Training reads speech in the levels transcription brings it into: two copies of an utterance below them, 10 dB
+     * apart, give the same features, unless the pipeline is told to read recordings as recorded.
      */
     @Test
-    void utterancesAreScaledToTheSpeechLevelTranscriptionUses() throws Exception {
+    void utterancesAreBroughtIntoTheSpeechLevelsTranscriptionUses() throws Exception {
         Utterance u = utterances.get(1);
         Audio audio = FeaturePipeline.readAudio(u);
-        float[] quietSamples = audio.samples().clone();
-        for (int i = 0; i < quietSamples.length; i++) quietSamples[i] *= 0.0316f;
-        Path quietFile = dir.resolve("quiet.wav");
-        WavWriter.writeFloat32(quietFile, new Audio(quietSamples, audio.sampleRate()));
-        Utterance quiet = new Utterance(u.index(), quietFile, null, u.duration(), u.text());
+        Utterance quiet = scaled(u, audio, 0.1f, "quiet.wav"), quieter = scaled(u, audio, 0.0316f, "quieter.wav");
         FeaturePipeline pipeline = new FeaturePipeline(80, null, null, false);
-        assertEquals(OptionalDouble.of(SpeechLevel.TARGET_DBFS), pipeline.speechLevel());
-        float[] a = pipeline.features(u, 0).data(), b = pipeline.features(quiet, 0).data();
+        assertEquals(Optional.of(SpeechLevel.TRAINING_RANGE), pipeline.speechLevel());
+        float[] a = pipeline.features(quiet, 0).data(), b = pipeline.features(quieter, 0).data();
         assertEquals(a.length, b.length);
         for (int i = 0; i < a.length; i++) assertEquals(a[i], b[i], 1e-3f, "feature " + i);
-        FeaturePipeline asRecorded = pipeline.withSpeechLevel(OptionalDouble.empty());
-        float[] c = asRecorded.features(u, 0).data(), d = asRecorded.features(quiet, 0).data();
-        // 30 dB is 6.9 nats in every band that is not at the log floor.
-        assertEquals(Math.log(1 / (0.0316 * 0.0316)), c[40] - d[40], 0.05);
+        FeaturePipeline asRecorded = pipeline.withSpeechLevel(Optional.empty());
+        float[] c = asRecorded.features(quiet, 0).data(), d = asRecorded.features(quieter, 0).data();
+        // 10 dB is 2.3 nats in every band that is not at the log floor.
+        assertEquals(Math.log(1 / (0.316 * 0.316)), c[40] - d[40], 0.05);
+    }
+
+    private static Utterance scaled(Utterance u, Audio audio, float gain, String name) throws java.io.IOException {
+        float[] samples = audio.samples().clone();
+        for (int i = 0; i < samples.length; i++) samples[i] *= gain;
+        Path file = dir.resolve(name);
+        WavWriter.writeFloat32(file, new Audio(samples, audio.sampleRate()));
+        return new Utterance(u.index(), file, null, u.duration(), u.text());
     }
 
     /** Statistics equal a direct two-pass computation, whatever the number of worker threads. */

@@ -3,6 +3,7 @@ package dev.speechmamba.transcribe;
 import dev.speechmamba.audio.AudioFiles;
 import dev.speechmamba.backend.Backend;
 import dev.speechmamba.backend.Backends;
+import dev.speechmamba.text.WordErrorRate;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
@@ -73,12 +74,12 @@ class BundledModelTest {
     }
 
     /**
-     * The sample 30 dB quieter (a phone held far away): the bundled model, trained on speech at about -18 dBFS, read
-     * such recordings 93 % wrong (docs/benchmarks.md, "Quiet recordings"); with the speech brought to its training
-     * level first, as transcribe does by default, it reads them as it reads the sample.
+     * The sample 30 dB quieter (a phone held far away): the bundled model, trained on speech at -24 to -16 dBFS, read
+     * such recordings 93 % wrong (docs/benchmarks.md, "Quiet recordings"): "a few a small". With the speech brought
+     * into its training levels first, as transcribe does by default, it reads them nearly as it reads the sample.
      */
     @Test
-    void aQuietRecordingIsReadAsTheSampleIs() throws IOException {
+    void aQuietRecordingIsReadNearlyAsTheSampleIs() throws IOException {
         float[] pcm = AudioFiles.read16kMono(SAMPLE).samples();
         float[] quiet = new float[pcm.length];
         for (int i = 0; i < pcm.length; i++) quiet[i] = pcm[i] * 0.0316f;
@@ -86,8 +87,9 @@ class BundledModelTest {
         try (Backend backend = Backends.create("cpu");
              Transcriber transcriber = Transcriber.load(new ModelSource.Bundled(BundledModel.RESOURCE), backend,
                      TranscribeOptions.defaults().withBeam(TranscribeOptions.defaults().beam().withBeamSize(4)))) {
-            String loud = transcriber.transcribe(pcm).text();
-            assertEquals(loud, transcriber.transcribe(quiet).text());
+            String text = transcriber.transcribe(quiet).text();
+            long errors = WordErrorRate.count("the birch canoe slid on the smooth planks", text).errors();
+            assertTrue(errors <= 2, errors + " errors in '" + text + "'");
             assertArrayEquals(kept, quiet, "the caller's samples are not changed");
         }
     }
