@@ -8,7 +8,7 @@ import java.util.OptionalDouble;
  * forget the input's level: every band of a recording 30 dB quieter sits 6.9 nats lower, and global CMVN
  * subtracts one fixed mean. A model trained on synthesized speech, which engines write at about −20 dBFS (800
  * utterances of the bundled model's training audio, measured as below: median −20.1 dBFS, 10th–90th percentile
- * −23.9 to −16.4), read the same espeak-ng test utterances at 8.6 % WER as written, 25 % 20 dB quieter and 93 % 30 dB
+ * −23.9 to −16.4), read the same espeak-ng test utterances at 8.6 % WER as written, 25 % 20 dB quieter and 92 % 30 dB
  * quieter (docs/benchmarks.md, "Quiet recordings"). So the front end brings each recording's speech into the
  * range the training audio spans, {@link #TRAINING_RANGE}, before its filterbank, in training and in transcription
  * alike: a recording inside it is left as it is, one outside it is scaled to the nearer edge. (Scaling every

@@ -41,7 +41,7 @@ final class SegmentationOptions {
             description = "Bring each recording's speech (the frames within 30 dB of its loud ones) into these levels "
                     + "in dBFS before the filterbank, as training does: a recording inside them is read as it is, one "
                     + "outside them is scaled to the nearer edge (default: ${DEFAULT-VALUE}, where the bundled model's "
-                    + "training audio lies; a recording 30 dB quieter than that was 93 %% wrong without it). One "
+                    + "training audio lies; a recording 30 dB quieter than that was over 90 %% wrong without it). One "
                     + "level scales every recording to it; off reads recordings as recorded.")
     String speechLevel;
 

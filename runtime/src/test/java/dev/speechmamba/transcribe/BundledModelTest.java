@@ -75,7 +75,7 @@ class BundledModelTest {
 
     /**
      * The sample 30 dB quieter (a phone held far away): the bundled model, trained on speech at -24 to -16 dBFS, read
-     * such recordings 93 % wrong (docs/benchmarks.md, "Quiet recordings"): "a few a small". With the speech brought
+     * such recordings over 90 % wrong (docs/benchmarks.md, "Quiet recordings"): "a few a small". With the speech brought
      * into its training levels first, as transcribe does by default, it reads them nearly as it reads the sample.
      */
     @Test
