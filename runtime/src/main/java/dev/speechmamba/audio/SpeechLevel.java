@@ -4,7 +4,7 @@ import java.util.Arrays;
 import java.util.OptionalDouble;
 
 /**
- * The level of the speech in a recording, and a gain that brings it to a target. A log-mel filterbank does not
+ * The level of the speech in a recording, and a gain that brings it into a range of levels. A log-mel filterbank does not
  * forget the input's level: every band of a recording 30 dB quieter sits 6.9 nats lower, and global CMVN
  * subtracts one fixed mean. A model trained on synthesized speech, which engines write at about −20 dBFS (800
  * utterances of the bundled model's training audio, measured as below: median −20.1 dBFS, 10th–90th percentile
@@ -19,10 +19,10 @@ import java.util.OptionalDouble;
  * {@link #ACTIVE_RANGE_DB} dB of the 50th loudest frame, each counted at most at that frame's power. Half a second
  * of the loudest audio sets the reference, so pauses and silence around the speech do not count however long they
  * are, even around one second of speech in a minute; the cap keeps clicks far louder than the speech from setting
- * the level. In the spirit of ITU-T P.56's active speech level, which averages power above
- * an adaptive threshold. (The mean of the frames' decibels, tried too, follows each utterance's mix of vowels and
- * consonants and read the test voices worse: docs/benchmarks.md.) The samples are scaled, not clipped: the filterbank reads floats,
- * so a peak above 1.0 after the gain is kept as is.
+ * the level. In the spirit of ITU-T P.56's active speech level, which averages power above an adaptive threshold.
+ * (The mean of the frames' decibels, tried too, follows each utterance's mix of vowels and consonants and read the
+ * test voices worse: docs/benchmarks.md.) The samples are scaled, not clipped: the filterbank reads floats, so a
+ * peak above 1.0 after the gain is kept as is.
  */
 public final class SpeechLevel {
     /**
@@ -30,7 +30,7 @@ public final class SpeechLevel {
      * (−23.9 to −16.4 dBFS), to the nearest dB.
      */
     public static final Range TRAINING_RANGE = new Range(-24, -16);
-    /** Frames this far below the loud ones (the 95th percentile) are pauses, not speech. */
+    /** Frames this far below the loud reference (the 50th loudest frame) are pauses, not speech. */
     public static final double ACTIVE_RANGE_DB = 30.0;
     /** Below this level a recording is taken as silence and left as it is: amplifying noise makes words of it. */
     public static final double SILENCE_DBFS = -70.0;

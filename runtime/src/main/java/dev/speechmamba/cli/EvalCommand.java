@@ -122,7 +122,8 @@ public final class EvalCommand implements Callable<Integer> {
                             + (attention.attentionWindow >= 0 ? ", encoder attention window " + attention.attentionWindow
                             + (attention.globalTokens > 0 ? " + " + attention.globalTokens + " global tokens" : "") : "")
                             + (throughTranscriber ? segmentation.encodeSegments ? ", segments encoded on their own"
-                            : ", segments decoded from the whole-recording pass" : ""));
+                            : ", segments decoded from the whole-recording pass" : "")
+                            + segmentation.speechLevel().map(range -> ", speech kept within " + range).orElse(", speech at its recorded level"));
             WordErrorRate.Counts chars = WordErrorRate.Counts.ZERO;
             for (int i = 0; i < utterances.size(); i++) {
                 chars = chars.plus(WordErrorRate.countCharacters(utterances.get(i).text(), r.hypotheses().get(i)));

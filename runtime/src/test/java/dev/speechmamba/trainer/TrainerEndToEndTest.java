@@ -103,6 +103,12 @@ class TrainerEndToEndTest {
         assertEquals(0, beam.code(), beam.err());
         assertTrue(beam.out().startsWith("WER 0.00% (0 errors / 12 words): S=0 D=0 I=0") && beam.out().contains("beam 4"),
                 beam.out());
+        // The report says at which speech levels it read the audio.
+        assertTrue(beam.out().contains("speech kept within -24 to -16 dBFS"), beam.out());
+        Run asRecorded = cli("eval", "--model", out.toString(), "--manifest", manifest.toString(), "--device", "cpu",
+                "--speech-level", "off");
+        assertEquals(0, asRecorded.code(), asRecorded.err());
+        assertTrue(asRecorded.out().contains("CTC greedy, speech at its recorded level"), asRecorded.out());
 
         try (ModelBundle bundle = ModelBundle.load(out, new ReferenceBackend())) {
             FeaturePipeline features = new FeaturePipeline(80, bundle.cmvn(), null, false);
