@@ -14,7 +14,9 @@
 #             stage 2 never trained on, less those stage 4 trained on, 556; beam 4 + LM + lexicon), mbrola (the unheard MBROLA voice mb-en1, 624; beam 4 + LM),
 #             minutes (the four 10-minute recordings of the 4-hour test split, 6 296 words, and the 57-minute one of its
 #             test and valid splits, 9 531 words, espeak-ng voices only; beam 4 + LM + lexicon, the 57-minute one with
-#             --attention-window 256; ~10 minutes on 2 cores). Default: unheard,long,more,mbrola.
+#             --attention-window 256; ~10 minutes on 2 cores), quiet (every 8th espeak-ng utterance of the unheard set,
+#             102, written again 30 dB quieter as 16-bit WAV, read with and without --speech-level; beam N + LMs +
+#             lexicon; needs python3). Default: unheard,long,more,mbrola.
 #   --beam    beam size of the unheard and long sets (default: 24, as transcribe decodes; the card's numbers before
 #             2026-11-28 evening were measured at 10)
 #   --make-only  make the sets and stop, e.g. to hold their voices and sentences out of a GPU corpus:
@@ -53,7 +55,7 @@ while [[ $# -gt 0 ]]; do
 done
 IFS=, read -r -a wanted <<<"$sets"
 for s in "${wanted[@]}"; do
-  [[ $s =~ ^(unheard|long|more|mbrola|minutes)$ ]] || die "--sets: unknown set '$s' (unheard, long, more, mbrola, minutes)"
+  [[ $s =~ ^(unheard|long|more|mbrola|minutes|quiet)$ ]] || die "--sets: unknown set '$s' (unheard, long, more, mbrola, minutes, quiet)"
 done
 wants() { [[ ",$sets," == *",$1,"* ]]; }
 
@@ -121,6 +123,31 @@ if wants minutes; then
   fi
 fi
 
+if wants quiet && [[ ! -s "$data/corpus-4h/quiet-30db/manifest.jsonl" ]]; then
+  command -v python3 >/dev/null || die "the quiet set needs python3 to write its scaled copies"
+  grep '"espeak-ng:' "$data/corpus-4h/test.jsonl" | awk 'NR % 8 == 0' > "$data/corpus-4h/quick-espeak8.jsonl"
+  python3 - "$data/corpus-4h" <<'PY'
+import array, json, os, sys, wave
+base = sys.argv[1]; out = os.path.join(base, "quiet-30db"); os.makedirs(out, exist_ok=True)
+gain = 10 ** (-30 / 20)
+with open(os.path.join(base, "quick-espeak8.jsonl")) as src, open(os.path.join(out, "manifest.jsonl.tmp"), "w") as dst:
+    for line in src:
+        entry = json.loads(line)
+        path = entry["audio_filepath"]
+        with wave.open(path if os.path.isabs(path) else os.path.join(base, path)) as w:
+            if w.getsampwidth() != 2: sys.exit(f"{path}: expected 16-bit PCM")
+            params, frames = w.getparams(), array.array("h", w.readframes(w.getnframes()))
+        scaled = array.array("h", (round(s * gain) for s in frames))
+        name = path.replace("/", "_")
+        with wave.open(os.path.join(out, name), "wb") as w:
+            w.setparams(params)
+            w.writeframes(scaled.tobytes())
+        entry["audio_filepath"] = name
+        dst.write(json.dumps(entry) + "\n")
+os.replace(os.path.join(out, "manifest.jsonl.tmp"), os.path.join(out, "manifest.jsonl"))
+PY
+fi
+
 if [[ $make_only == 1 ]]; then echo "evaluation sets in $data"; exit 0; fi
 
 results=()
@@ -140,6 +167,9 @@ wants long && score "45-60 s, 12 unheard, beam $beam+LM+lexicon" "$data/corpus-4
 wants more && score "16-h unseen voices+sentences, beam 4+LM+lex" "$data/test-more-unseen.jsonl" --beam 4
 wants mbrola && score "MBROLA mb-en1, beam 4+LM" "$data/test-kinds-unseen.jsonl" --beam 4 --no-lexicon
 wants minutes && score "four 10-minute, beam 4+LM+lexicon" "$data/corpus-4h/longform-min/longform-10min.jsonl" --beam 4
+wants quiet && score "102 espeak-ng, as synthesized, beam $beam" "$data/corpus-4h/quick-espeak8.jsonl" --beam "$beam"
+wants quiet && score "the same 30 dB quieter, beam $beam" "$data/corpus-4h/quiet-30db/manifest.jsonl" --beam "$beam"
+wants quiet && score "30 dB quieter, --speech-level off, beam $beam" "$data/corpus-4h/quiet-30db/manifest.jsonl" --beam "$beam" --speech-level off
 wants minutes && score "57-minute, beam 4+LM+lexicon, window 256" "$data/corpus-4h/longform-60/longform-60min.jsonl" --beam 4 --attention-window 256
 
 echo "model: $model (device $device); sets in $data; full reports: $data/eval-*.txt"
