@@ -2,10 +2,10 @@ package dev.speechmamba.transcribe;
 
 import dev.speechmamba.audio.Audio;
 import dev.speechmamba.audio.Fbank;
-import dev.speechmamba.audio.SpeechLevel;
 import dev.speechmamba.audio.Features;
 import dev.speechmamba.audio.GlobalCmvn;
 import dev.speechmamba.audio.SpeechEdges;
+import dev.speechmamba.audio.SpeechLevel;
 import dev.speechmamba.backend.Backend;
 import dev.speechmamba.decode.AsrModelDecoder;
 import dev.speechmamba.decode.BeamSearch;
