@@ -15,10 +15,13 @@ public record Audio(float[] samples, int sampleRate) {
     }
 
     /** The root mean square of {@code x[from, to)}; 0 for an empty range. */
-    public static double rms(float[] x, int from, int to) {
+    public static double rms(float[] x, int from, int to) { return Math.sqrt(meanSquare(x, from, to)); }
+
+    /** The mean of the squares of {@code x[from, to)}, in double precision; 0 for an empty range. */
+    public static double meanSquare(float[] x, int from, int to) {
         double sum = 0;
         for (int i = from; i < to; i++) sum += (double) x[i] * x[i];
-        return to > from ? Math.sqrt(sum / (to - from)) : 0;
+        return to > from ? sum / (to - from) : 0;
     }
 
     /** Length in seconds. */

@@ -48,14 +48,10 @@ public final class SpeechLevel {
      * the recording is shorter than one 25 ms frame or digitally silent.
      */
     public static OptionalDouble activeLevelDbfs(float[] samples) {
-        if (samples.length < FRAME) return OptionalDouble.empty();
-        int frames = 1 + (samples.length - FRAME) / HOP;
+        int frames = Fbank.numFrames(samples.length);
+        if (frames == 0) return OptionalDouble.empty();
         double[] power = new double[frames];                 // (frames) mean square per frame
-        for (int f = 0; f < frames; f++) {
-            double sum = 0;
-            for (int i = f * HOP, end = i + FRAME; i < end; i++) sum += (double) samples[i] * samples[i];
-            power[f] = sum / FRAME;
-        }
+        for (int f = 0; f < frames; f++) power[f] = Audio.meanSquare(samples, f * HOP, f * HOP + FRAME);
         double[] sorted = power.clone();
         Arrays.sort(sorted);
         double loud = sorted[frames - Math.min(LOUD_FRAMES, (frames + 1) / 2)];

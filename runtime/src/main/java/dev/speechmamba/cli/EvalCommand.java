@@ -98,13 +98,13 @@ public final class EvalCommand implements Callable<Integer> {
         try (Backend backend = Backends.create(device); ModelBundle bundle = ModelBundle.load(model, backend);
              NeuralLm neural = neuralWeights.map(w -> NeuralLm.fromCheckpoint(backend, w)).orElse(null)) {
             attention.applyTo(bundle.model()); // hour-long recordings need it on a CPU: full attention is quadratic
+            TranscribeOptions decoding = decodingOptions(lm, lexicon, Optional.ofNullable(neural));
             FeaturePipeline features = new FeaturePipeline(bundle.model().config().featureDim(), bundle.cmvn(), null, false)
-                    .withSpeechLevel(segmentation.speechLevel());
+                    .withSpeechLevel(decoding.speechLevel());
             long start = System.nanoTime();
             // Plain CTC greedy scores whole recordings in batches; beam search, or asking for segment encoding,
             // decodes the way transcribe does.
             boolean throughTranscriber = beam != null || spec.commandLine().getParseResult().hasMatchedOption("--encode-segments");
-            TranscribeOptions decoding = decodingOptions(lm, lexicon, Optional.ofNullable(neural));
             Evaluator.Result r = throughTranscriber ? transcribeAll(bundle, utterances, decoding, lm, lexicon, Optional.ofNullable(neural))
                     : Evaluator.run(bundle.model(), bundle.tokenizer(), features, utterances, batchSeconds, workers, false);
             double seconds = (System.nanoTime() - start) / 1e9;
@@ -123,7 +123,7 @@ public final class EvalCommand implements Callable<Integer> {
                             + (attention.globalTokens > 0 ? " + " + attention.globalTokens + " global tokens" : "") : "")
                             + (throughTranscriber ? segmentation.encodeSegments ? ", segments encoded on their own"
                             : ", segments decoded from the whole-recording pass" : "")
-                            + segmentation.speechLevel().map(range -> ", speech kept within " + range).orElse(", speech at its recorded level"));
+                            + decoding.speechLevel().map(range -> ", speech kept within " + range).orElse(", speech at its recorded level"));
             WordErrorRate.Counts chars = WordErrorRate.Counts.ZERO;
             for (int i = 0; i < utterances.size(); i++) {
                 chars = chars.plus(WordErrorRate.countCharacters(utterances.get(i).text(), r.hypotheses().get(i)));
